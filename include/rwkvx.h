@@ -1,0 +1,263 @@
+/*
+ * rwkvx.h — the C ABI of the rwkvx inference engine.
+ *
+ * Conventions (apply to every function below unless its comment says otherwise):
+ *  - Every fallible function returns an rwkvx_status. On failure the calling thread's last-error
+ *    message (rwkvx_last_error) says what was wrong and where. Native code never aborts the process.
+ *  - Handles (rwkvx_context, rwkvx_model, rwkvx_state) are opaque. Whoever creates one frees it with
+ *    the matching *_free function. *_free accepts NULL.
+ *  - Pointers marked "borrowed" must stay valid for as long as the receiving object lives; the
+ *    library never frees them. Tensor data handed to rwkvx_model_create is borrowed: this is how
+ *    memory-mapped weights are used without copies.
+ *  - Shapes are given slowest dimension first (PyTorch order); strides are in elements.
+ *  - Thread-safety: a context serialises the compute calls made through it (one call runs at a time
+ *    on its thread pool); models are read-only after creation and may be shared by many states and
+ *    threads; a state must not be used by two calls at once.
+ */
+#ifndef RWKVX_H
+#define RWKVX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define RWKVX_API __declspec(dllexport)
+#else
+#define RWKVX_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped whenever a prototype, struct layout or enum value below changes. */
+#define RWKVX_ABI_VERSION 1
+
+/* ---- status codes ---------------------------------------------------------------------------- */
+
+typedef enum rwkvx_status {
+    RWKVX_OK = 0,
+    RWKVX_ERROR_ARGUMENT = 1,       /* NULL where not allowed, value out of range */
+    RWKVX_ERROR_SHAPE = 2,          /* tensor shape or dtype differs from what is expected */
+    RWKVX_ERROR_MISSING_TENSOR = 3, /* a tensor the architecture needs was not supplied */
+    RWKVX_ERROR_UNSUPPORTED = 4,    /* valid request the library cannot serve (dtype, backend, size) */
+    RWKVX_ERROR_OUT_OF_MEMORY = 5,
+    RWKVX_ERROR_BACKEND = 6,        /* the compute backend failed (e.g. a CUDA error) */
+    RWKVX_ERROR_INTERNAL = 7        /* a bug in rwkvx: please report the message */
+} rwkvx_status;
+
+/* ---- element types, backends, architectures -------------------------------------------------- */
+
+typedef enum rwkvx_dtype {
+    RWKVX_DTYPE_F32 = 0,
+    RWKVX_DTYPE_F16 = 1,  /* IEEE-754 binary16 */
+    RWKVX_DTYPE_BF16 = 2  /* bfloat16 */
+} rwkvx_dtype;
+
+typedef enum rwkvx_backend {
+    RWKVX_BACKEND_AUTO = 0, /* CUDA when compiled in and a usable device exists, else CPU */
+    RWKVX_BACKEND_CPU = 1,
+    RWKVX_BACKEND_CUDA = 2  /* fails with RWKVX_ERROR_UNSUPPORTED when no usable device exists */
+} rwkvx_backend;
+
+/* Flags for rwkvx_context_create. */
+#define RWKVX_CONTEXT_FORCE_SCALAR 1 /* use the portable scalar CPU kernels even when AVX2/FMA exist */
+
+typedef enum rwkvx_arch {
+    RWKVX_ARCH_RWKV7 = 7
+} rwkvx_arch;
+
+/* Which logits rwkvx_model_eval writes. */
+typedef enum rwkvx_logits_mode {
+    RWKVX_LOGITS_NONE = 0, /* no logits (prefill only; skips the head matmul) */
+    RWKVX_LOGITS_LAST = 1, /* n_vocab floats: after the last token */
+    RWKVX_LOGITS_ALL = 2   /* n_tokens * n_vocab floats: after every token, in order */
+} rwkvx_logits_mode;
+
+/* CPU feature bits returned by rwkvx_cpu_features. */
+#define RWKVX_CPU_AVX2 1
+#define RWKVX_CPU_FMA 2
+#define RWKVX_CPU_F16C 4
+#define RWKVX_CPU_AVX512F 8
+
+/* ---- plain data ------------------------------------------------------------------------------ */
+
+/* A strided view of host memory. Rank 1..4; unused shape/stride entries are ignored. */
+typedef struct rwkvx_tensor {
+    void *data;          /* borrowed; must be non-NULL unless the tensor has zero elements */
+    int32_t dtype;       /* an rwkvx_dtype */
+    int32_t ndim;        /* 1..4 */
+    int64_t shape[4];
+    int64_t strides[4];  /* elements; a contiguous tensor has strides[ndim-1] == 1 */
+} rwkvx_tensor;
+
+/* A tensor with the name it has in the checkpoint (BlinkDL naming, e.g. "blocks.3.att.key.weight"). */
+typedef struct rwkvx_named_tensor {
+    const char *name;    /* borrowed for the duration of the call only; UTF-8, NUL-terminated */
+    rwkvx_tensor tensor;
+} rwkvx_named_tensor;
+
+/* Geometry of a created model. */
+typedef struct rwkvx_model_info {
+    int32_t arch;        /* an rwkvx_arch */
+    int32_t n_layer;
+    int32_t n_embd;
+    int32_t n_head;
+    int32_t head_size;
+    int32_t n_vocab;
+    int32_t ffn_size;
+    int32_t weight_dtype;   /* dtype of the large matrices (the head's) */
+    int64_t n_params;       /* elements over all tensors the model uses */
+    int64_t weight_bytes;   /* bytes of all tensors the model uses */
+    int64_t state_bytes;    /* bytes of the host layout used by rwkvx_state_export/import */
+} rwkvx_model_info;
+
+/* Parameters of the RWKV-7 WKV recurrence, per head h and token t (all arrays fp32, [T][H][N]):
+ *   S_h <- S_h * diag(w) + (S_h a) b^T + v k^T ;  y = S_h r
+ * The state is [H][N key][N value] ("key-major": element (value i, key j) at h*N*N + j*N + i). */
+typedef struct rwkvx_wkv7_params {
+    int64_t n_tokens;
+    int32_t n_head;
+    int32_t head_size;
+    const float *r;
+    const float *w;      /* decay multipliers in (0, 1] */
+    const float *k;
+    const float *v;
+    const float *a;
+    const float *b;
+    float *state;        /* read and updated in place */
+    float *y;            /* output, [T][H][N] */
+} rwkvx_wkv7_params;
+
+/* ---- opaque handles -------------------------------------------------------------------------- */
+
+typedef struct rwkvx_context rwkvx_context;
+typedef struct rwkvx_model rwkvx_model;
+typedef struct rwkvx_state rwkvx_state;
+
+/* ---- library --------------------------------------------------------------------------------- */
+
+/* The calling thread's message for the last failed call. Never NULL (empty when there was none).
+ * The pointer stays valid until the next rwkvx call on the same thread. Thread-safe. */
+RWKVX_API const char *rwkvx_last_error(void);
+
+/* A static, human-readable name of a status code ("RWKVX_ERROR_SHAPE"). Never NULL. Thread-safe. */
+RWKVX_API const char *rwkvx_status_name(int32_t status);
+
+/* Library version string, e.g. "0.1.0". Static. Thread-safe. */
+RWKVX_API const char *rwkvx_version(void);
+
+/* RWKVX_ABI_VERSION of the compiled library, for checking bindings at load time. Thread-safe. */
+RWKVX_API int32_t rwkvx_abi_version(void);
+
+/* RWKVX_CPU_* bits of the running processor. Thread-safe. */
+RWKVX_API uint32_t rwkvx_cpu_features(void);
+
+/* ---- context --------------------------------------------------------------------------------- */
+
+/* Creates a compute context with its own worker threads.
+ *   backend   an rwkvx_backend. AUTO never fails for lack of a GPU: it falls back to the CPU and
+ *             rwkvx_context_describe says why in one line.
+ *   n_threads worker threads for CPU kernels, counting the caller; 0 = all online processors.
+ *   flags     RWKVX_CONTEXT_* bits.
+ *   out_ctx   receives the new context; owned by the caller (rwkvx_context_free). Not NULL. */
+RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, int32_t flags,
+                                            rwkvx_context **out_ctx);
+
+/* Frees a context. All models created with it must be freed first. NULL is allowed. */
+RWKVX_API void rwkvx_context_free(rwkvx_context *ctx);
+
+/* One line that says which backend and kernels run and, for AUTO, why the GPU was not used,
+ * e.g. "cpu (avx2+fma, 2 threads); cuda: no device (cudaErrorNoDevice)". Owned by the context. */
+RWKVX_API const char *rwkvx_context_describe(const rwkvx_context *ctx);
+
+/* Number of threads the context computes with. */
+RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx);
+
+/* ---- model ----------------------------------------------------------------------------------- */
+
+/* Creates a model from named tensors.
+ *   ctx        not NULL; borrowed for the model's life.
+ *   arch       an rwkvx_arch.
+ *   tensors    n_tensors entries, BlinkDL names. The tensor data is borrowed for the model's life
+ *              (weights are used in place: memory-mapped files work without copies). Matrices may be
+ *              F32, F16 or BF16 and must be contiguous; vectors must be F32.
+ *              RWKV-7 names: emb.weight [V,C]; blocks.0.ln0.{weight,bias}; blocks.i.ln1/ln2.*;
+ *              blocks.i.att.{x_r,x_w,x_k,x_v,x_a,x_g,w0,a0,v0,k_k,k_a} (C elements, any rank);
+ *              blocks.i.att.{w1,a1,v1,g1} [D,C] and {w2,a2,v2,g2} [C,D] (Linear layout: out, in);
+ *              blocks.i.att.r_k [H,N]; blocks.i.att.{receptance,key,value,output}.weight [C,C];
+ *              blocks.i.att.ln_x.*; blocks.i.ffn.x_k; blocks.i.ffn.key.weight [F,C];
+ *              blocks.i.ffn.value.weight [C,F]; ln_out.*; head.weight [V,C].
+ *              Layer 0 has no v0/v1/v2. Unknown names are an error (they usually mean a wrong file).
+ *   out_model  receives the model; owned by the caller (rwkvx_model_free). Not NULL.
+ * Errors name the tensor and the expected and found shape or dtype. Thread-safe per context. */
+RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch,
+                                          const rwkvx_named_tensor *tensors, int64_t n_tensors,
+                                          rwkvx_model **out_model);
+
+/* Frees a model. All its states must be freed first. NULL is allowed. */
+RWKVX_API void rwkvx_model_free(rwkvx_model *model);
+
+/* Fills *out with the model's geometry. Neither argument may be NULL. Thread-safe. */
+RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_model_info *out);
+
+/* Runs the model over n_tokens tokens starting from *state, which is updated to follow the last
+ * token. Sequence mode and token-by-token calls give the same result up to float32 rounding.
+ *   model       not NULL.
+ *   state       not NULL; created for this model. Must not be used by another call meanwhile.
+ *   tokens      n_tokens ids, each in [0, n_vocab). n_tokens >= 1.
+ *   logits      host buffer for the logits chosen by logits_mode (NULL only with LOGITS_NONE).
+ *   logits_mode an rwkvx_logits_mode.
+ * Blocks until done; uses the context's threads. Safe to call from several threads with different
+ * states (calls on one context are serialised). */
+RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state,
+                                        const int32_t *tokens, int64_t n_tokens,
+                                        float *logits, int32_t logits_mode);
+
+/* ---- state ----------------------------------------------------------------------------------- */
+
+/* Creates a zeroed recurrent state for the model (where the backend keeps it: host or device).
+ * out_state receives it; owned by the caller (rwkvx_state_free). */
+RWKVX_API rwkvx_status rwkvx_state_create(const rwkvx_model *model, rwkvx_state **out_state);
+
+/* Frees a state. NULL is allowed. */
+RWKVX_API void rwkvx_state_free(rwkvx_state *state);
+
+/* Resets a state to the start-of-sequence value. */
+RWKVX_API rwkvx_status rwkvx_state_reset(rwkvx_state *state);
+
+/* Copies src into dst; both must belong to the same model. */
+RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src);
+
+/* Size in bytes of the host layout of the state (rwkvx_model_info.state_bytes). */
+RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state);
+
+/* Copies the state to host memory. Layout (all fp32), per layer: att token shift [C],
+ * ffn token shift [C], WKV state [H][N key][N value]. dst_bytes must equal rwkvx_state_size. */
+RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, int64_t dst_bytes);
+
+/* Replaces the state with host data in the rwkvx_state_export layout. Non-finite values are an
+ * error (they would poison every later token). */
+RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, int64_t src_bytes);
+
+/* ---- kernels (for tests, benchmarks and other front ends) ------------------------------------ */
+
+/* y[T,N] = x[T,K] · w[N,K]^T. x and y F32 contiguous; w F32, F16 or BF16 contiguous. */
+RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x,
+                                    const rwkvx_tensor *w, rwkvx_tensor *y);
+
+/* Layer norm over the last dimension of x [T,C] split into n_groups equal groups (1 = LayerNorm,
+ * H = RWKV's per-head GroupNorm), population variance, then y = norm * weight + bias.
+ * All F32 contiguous; weight and bias have C elements. y may alias x. */
+RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *x,
+                                        const rwkvx_tensor *weight, const rwkvx_tensor *bias,
+                                        int32_t n_groups, float eps, rwkvx_tensor *y);
+
+/* The RWKV-7 WKV recurrence (see rwkvx_wkv7_params). */
+RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *params);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RWKVX_H */

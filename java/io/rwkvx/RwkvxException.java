@@ -1,0 +1,12 @@
+package io.rwkvx;
+
+/** Base of every exception rwkvx throws; the message says what was wrong and where. */
+public class RwkvxException extends RuntimeException {
+    public RwkvxException(String message) {
+        super(message);
+    }
+
+    public RwkvxException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,23 @@
+package io.rwkvx.backend;
+
+import io.rwkvx.model.ModelConfig;
+import java.lang.foreign.MemorySegment;
+
+/** A model loaded into a backend. Thread-safe: many states may be evaluated concurrently. */
+public interface ModelExecutor extends AutoCloseable {
+    ModelConfig config();
+
+    /** A fresh start-of-sequence state. */
+    BackendState newState();
+
+    /**
+     * Runs {@code tokens} from {@code state} (updated in place).
+     *
+     * @param logits host floats for {@code mode}: {@code n_vocab} (LAST) or {@code tokens.length * n_vocab}
+     *               (ALL); ignored for NONE
+     */
+    void eval(BackendState state, int[] tokens, MemorySegment logits, LogitsMode mode);
+
+    @Override
+    void close();
+}

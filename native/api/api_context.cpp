@@ -1,0 +1,53 @@
+// Contexts: backend choice, thread pool, kernel selection.
+#include <thread>
+
+#include "api/handles.h"
+#include "common/errors.h"
+
+using namespace rwkvx;
+
+extern "C" {
+
+RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, int32_t flags,
+                                            rwkvx_context **out_ctx) {
+    return guarded("rwkvx_context_create", [&] {
+        RWKVX_REQUIRE_ARG(out_ctx != nullptr, "out_ctx is NULL");
+        *out_ctx = nullptr;
+        RWKVX_REQUIRE_ARG(backend >= RWKVX_BACKEND_AUTO && backend <= RWKVX_BACKEND_CUDA,
+                          "backend " + std::to_string(backend) + " is not an rwkvx_backend (0..2)");
+        RWKVX_REQUIRE_ARG(n_threads >= 0 && n_threads <= 1024,
+                          "n_threads " + std::to_string(n_threads) + " is out of range 0..1024");
+        RWKVX_REQUIRE_ARG((flags & ~RWKVX_CONTEXT_FORCE_SCALAR) == 0,
+                          "unknown flag bits " + std::to_string(flags & ~RWKVX_CONTEXT_FORCE_SCALAR));
+
+        std::string gpu_note;
+        if (backend != RWKVX_BACKEND_CPU) {
+            CudaProbe cuda = probe_cuda();
+            // No model kernels run on the GPU yet, so even a usable device serves nothing.
+            std::string why = cuda.usable ? cuda.reason + " found, but no CUDA model kernels yet" : cuda.reason;
+            if (backend == RWKVX_BACKEND_CUDA) fail(RWKVX_ERROR_UNSUPPORTED, "CUDA backend unavailable: " + why);
+            gpu_note = "; cuda: " + why + ", using the CPU";
+        }
+        int threads = n_threads;
+        if (threads == 0) threads = int(std::thread::hardware_concurrency());
+        if (threads <= 0) threads = 1;
+
+        auto ctx = std::make_unique<rwkvx_context>();
+        ctx->pool = std::make_unique<ThreadPool>(threads);
+        const KernelTable &kernels = select_kernels(flags & RWKVX_CONTEXT_FORCE_SCALAR);
+        ctx->ops = std::make_unique<CpuOps>(*ctx->pool, kernels);
+        ctx->description = std::string("cpu (") + kernels.name + ", " + std::to_string(threads) +
+                           (threads == 1 ? " thread)" : " threads)") + gpu_note;
+        *out_ctx = ctx.release();
+    });
+}
+
+RWKVX_API void rwkvx_context_free(rwkvx_context *ctx) { delete ctx; }
+
+RWKVX_API const char *rwkvx_context_describe(const rwkvx_context *ctx) {
+    return ctx ? ctx->description.c_str() : "(null context)";
+}
+
+RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx) { return ctx ? ctx->pool->size() : 0; }
+
+}  // extern "C"

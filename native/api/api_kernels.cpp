@@ -1,0 +1,90 @@
+// Direct access to the kernels, validated at the boundary.
+#include "api/handles.h"
+#include "common/errors.h"
+#include "common/tensors.h"
+#include <cmath>
+
+using namespace rwkvx;
+
+namespace {
+const float *f32_data(const rwkvx_tensor *t, const char *name) {
+    RWKVX_REQUIRE_ARG(t != nullptr, std::string(name) + " is NULL");
+    check_valid(*t, name);
+    if (t->dtype != RWKVX_DTYPE_F32)
+        fail(RWKVX_ERROR_SHAPE, std::string("tensor '") + name + "': expected dtype F32, found " + dtype_name(t->dtype));
+    return static_cast<const float *>(t->data);
+}
+
+int64_t rows_of(const rwkvx_tensor &t) { return t.ndim == 1 ? 1 : t.shape[0]; }
+int64_t last_dim(const rwkvx_tensor &t) { return t.shape[t.ndim - 1]; }
+}  // namespace
+
+extern "C" {
+
+RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *w,
+                                    rwkvx_tensor *y) {
+    return guarded("rwkvx_matmul", [&] {
+        RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        RWKVX_REQUIRE_ARG(w != nullptr, "w is NULL");
+        const float *xd = f32_data(x, "x");
+        float *yd = const_cast<float *>(f32_data(y, "y"));
+        if (x->ndim != 2 || y->ndim != 2)
+            fail(RWKVX_ERROR_SHAPE, "x and y must be 2-D [T, K] and [T, N]; found x " + shape_string(*x) + ", y " +
+                                        shape_string(*y));
+        WeightType wt = check_matrix(*w, "w", -1, x->shape[1]);
+        if (y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0])
+            fail(RWKVX_ERROR_SHAPE, "y: expected shape [" + std::to_string(x->shape[0]) + ", " +
+                                        std::to_string(w->shape[0]) + "], found " + shape_string(*y));
+        std::lock_guard<std::mutex> lock(ctx->mutex);
+        ctx->ops->matmul(MatmulArgs{wt, w->data, w->shape[0], w->shape[1], xd, x->shape[0], yd});
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *weight,
+                                        const rwkvx_tensor *bias, int32_t n_groups, float eps, rwkvx_tensor *y) {
+    return guarded("rwkvx_group_norm", [&] {
+        RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        const float *xd = f32_data(x, "x");
+        float *yd = const_cast<float *>(f32_data(y, "y"));
+        const int64_t C = last_dim(*x), T = rows_of(*x);
+        if (x->ndim > 2 || y->ndim != x->ndim || rows_of(*y) != T || last_dim(*y) != C)
+            fail(RWKVX_ERROR_SHAPE, "x and y must be [T, C] of the same shape; found x " + shape_string(*x) + ", y " +
+                                        shape_string(*y));
+        const float *wd = check_vector(*weight, "weight", C);
+        const float *bd = check_vector(*bias, "bias", C);
+        RWKVX_REQUIRE_ARG(n_groups >= 1 && C % n_groups == 0,
+                          "n_groups " + std::to_string(n_groups) + " does not divide C = " + std::to_string(C));
+        RWKVX_REQUIRE_ARG(eps >= 0.0f, "eps is negative");
+        const int64_t G = C / n_groups;
+        std::lock_guard<std::mutex> lock(ctx->mutex);
+        ctx->ops->for_rows(T, 4 * C, [&](int64_t t) {
+            for (int64_t g = 0; g < n_groups; g++) {
+                const float *xs = xd + t * C + g * G;
+                float *ys = yd + t * C + g * G;
+                double sum = 0, var = 0;
+                for (int64_t i = 0; i < G; i++) sum += xs[i];
+                float mean = float(sum / double(G));
+                for (int64_t i = 0; i < G; i++) var += double(xs[i] - mean) * double(xs[i] - mean);
+                float inv = 1.0f / std::sqrt(float(var / double(G)) + eps);
+                for (int64_t i = 0; i < G; i++) ys[i] = (xs[i] - mean) * inv * wd[g * G + i] + bd[g * G + i];
+            }
+        });
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *p) {
+    return guarded("rwkvx_wkv7", [&] {
+        RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
+        RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
+        RWKVX_REQUIRE_ARG(p->n_head >= 1 && p->head_size >= 1 && p->head_size <= 4096,
+                          "n_head " + std::to_string(p->n_head) + " / head_size " + std::to_string(p->head_size) +
+                              " out of range");
+        RWKVX_REQUIRE_ARG(p->r && p->w && p->k && p->v && p->a && p->b && p->state && p->y,
+                          "a pointer in rwkvx_wkv7_params is NULL");
+        std::lock_guard<std::mutex> lock(ctx->mutex);
+        ctx->ops->wkv7(Wkv7Args{p->n_tokens, p->n_head, p->head_size, p->r, p->w, p->k, p->v, p->a, p->b, p->state, p->y});
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,124 @@
+// Models and states.
+#include <cmath>
+#include <cstring>
+
+#include "api/handles.h"
+#include "common/errors.h"
+#include "model/rwkv7.h"
+
+using namespace rwkvx;
+
+namespace {
+void require_state(const rwkvx_state *s, const char *name) {
+    RWKVX_REQUIRE_ARG(s != nullptr, std::string(name) + " is NULL");
+}
+}  // namespace
+
+extern "C" {
+
+RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, const rwkvx_named_tensor *tensors,
+                                          int64_t n_tensors, rwkvx_model **out_model) {
+    return guarded("rwkvx_model_create", [&] {
+        RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
+        *out_model = nullptr;
+        RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        if (arch != RWKVX_ARCH_RWKV7)
+            fail(RWKVX_ERROR_UNSUPPORTED, "architecture " + std::to_string(arch) + " is not supported (known: 7 = RWKV-7)");
+        auto model = std::make_unique<rwkvx_model>();
+        model->ctx = ctx;
+        model->impl = make_rwkv7(bind_rwkv7(tensors, n_tensors));
+        *out_model = model.release();
+    });
+}
+
+RWKVX_API void rwkvx_model_free(rwkvx_model *model) { delete model; }
+
+RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_model_info *out) {
+    return guarded("rwkvx_model_get_info", [&] {
+        RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
+        RWKVX_REQUIRE_ARG(out != nullptr, "out is NULL");
+        *out = model->impl->info();
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, const int32_t *tokens,
+                                        int64_t n_tokens, float *logits, int32_t logits_mode) {
+    return guarded("rwkvx_model_eval", [&] {
+        RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
+        require_state(state, "state");
+        RWKVX_REQUIRE_ARG(state->model == model, "state belongs to a different model");
+        RWKVX_REQUIRE_ARG(n_tokens >= 1, "n_tokens is " + std::to_string(n_tokens) + "; at least 1 token is needed");
+        RWKVX_REQUIRE_ARG(tokens != nullptr, "tokens is NULL");
+        RWKVX_REQUIRE_ARG(logits_mode >= RWKVX_LOGITS_NONE && logits_mode <= RWKVX_LOGITS_ALL,
+                          "logits_mode " + std::to_string(logits_mode) + " is not an rwkvx_logits_mode (0..2)");
+        RWKVX_REQUIRE_ARG(logits != nullptr || logits_mode == RWKVX_LOGITS_NONE, "logits is NULL");
+        std::lock_guard<std::mutex> lock(model->ctx->mutex);
+        model->impl->eval(*model->ctx->ops, state->data.data(), tokens, n_tokens, logits, logits_mode);
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_state_create(const rwkvx_model *model, rwkvx_state **out_state) {
+    return guarded("rwkvx_state_create", [&] {
+        RWKVX_REQUIRE_ARG(out_state != nullptr, "out_state is NULL");
+        *out_state = nullptr;
+        RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
+        auto s = std::make_unique<rwkvx_state>();
+        s->model = model;
+        s->data.resize(size_t(model->impl->state_floats()));
+        model->impl->reset_state(s->data.data());
+        *out_state = s.release();
+    });
+}
+
+RWKVX_API void rwkvx_state_free(rwkvx_state *state) { delete state; }
+
+RWKVX_API rwkvx_status rwkvx_state_reset(rwkvx_state *state) {
+    return guarded("rwkvx_state_reset", [&] {
+        require_state(state, "state");
+        state->model->impl->reset_state(state->data.data());
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src) {
+    return guarded("rwkvx_state_copy", [&] {
+        require_state(dst, "dst");
+        require_state(src, "src");
+        RWKVX_REQUIRE_ARG(dst->model == src->model, "dst and src belong to different models");
+        dst->data = src->data;
+    });
+}
+
+RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state) {
+    return state ? int64_t(state->data.size()) * 4 : 0;
+}
+
+RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, int64_t dst_bytes) {
+    return guarded("rwkvx_state_export", [&] {
+        require_state(state, "state");
+        RWKVX_REQUIRE_ARG(dst != nullptr, "dst is NULL");
+        int64_t need = int64_t(state->data.size()) * 4;
+        RWKVX_REQUIRE_ARG(dst_bytes == need, "dst_bytes is " + std::to_string(dst_bytes) + ", state needs " +
+                                                 std::to_string(need));
+        std::memcpy(dst, state->data.data(), size_t(need));
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, int64_t src_bytes) {
+    return guarded("rwkvx_state_import", [&] {
+        require_state(state, "state");
+        RWKVX_REQUIRE_ARG(src != nullptr, "src is NULL");
+        int64_t need = int64_t(state->data.size()) * 4;
+        RWKVX_REQUIRE_ARG(src_bytes == need, "src_bytes is " + std::to_string(src_bytes) + ", state needs " +
+                                                 std::to_string(need));
+        const float *f = static_cast<const float *>(src);
+        for (size_t i = 0; i < state->data.size(); i++) {
+            float v;
+            std::memcpy(&v, f + i, 4);
+            if (!std::isfinite(v))
+                fail(RWKVX_ERROR_ARGUMENT, "state value #" + std::to_string(i) + " is not finite");
+        }
+        std::memcpy(state->data.data(), src, size_t(need));
+    });
+}
+
+}  // extern "C"

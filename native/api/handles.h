@@ -1,0 +1,53 @@
+// Definitions behind the opaque handles of rwkvx.h.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/thread_pool.h"
+#include "cpu/cpu_ops.h"
+#include "rwkvx.h"
+
+namespace rwkvx {
+
+// What a model architecture implements. Weights stay where the caller put them (borrowed).
+class Model {
+  public:
+    virtual ~Model() = default;
+    virtual const rwkvx_model_info &info() const = 0;
+    // Host floats of a state (rwkvx_state_export layout).
+    int64_t state_floats() const { return info().state_bytes / 4; }
+    // Writes the start-of-sequence state.
+    virtual void reset_state(float *state) const = 0;
+    // Runs tokens; ops come from the context (whose lock the caller holds).
+    virtual void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
+                      int32_t logits_mode) = 0;
+};
+
+// Where the GPU stands, filled by the CUDA unit (or its stand-in when CUDA is not compiled in).
+struct CudaProbe {
+    bool usable = false;
+    std::string reason;  // why not, or the device name
+};
+CudaProbe probe_cuda();
+
+}  // namespace rwkvx
+
+struct rwkvx_context {
+    std::unique_ptr<rwkvx::ThreadPool> pool;
+    std::unique_ptr<rwkvx::CpuOps> ops;
+    std::string description;
+    // Compute calls hold this: the pool runs one region at a time.
+    std::mutex mutex;
+};
+
+struct rwkvx_model {
+    rwkvx_context *ctx;
+    std::unique_ptr<rwkvx::Model> impl;
+};
+
+struct rwkvx_state {
+    const rwkvx_model *model;
+    std::vector<float> data;  // CPU backend: host floats in the export layout
+};

@@ -1,0 +1,42 @@
+// Multi-threaded CPU operations built from the kernel table: what the model code calls.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "common/thread_pool.h"
+#include "cpu/kernels.h"
+
+namespace rwkvx {
+
+class CpuOps {
+  public:
+    CpuOps(ThreadPool &pool, const KernelTable &kernels) : pool_(pool), kernels_(kernels) {}
+
+    const KernelTable &kernels() const { return kernels_; }
+    ThreadPool &pool() { return pool_; }
+
+    // y = x · wᵀ.
+    void matmul(const MatmulArgs &m);
+    // Several independent matmuls in one parallel region (one wake-up of the workers, not many).
+    void matmul_many(const std::vector<MatmulArgs> &jobs);
+    // WKV-7 over all heads; threads split heads, and value rows when there are fewer heads than threads.
+    void wkv7(const Wkv7Args &p);
+
+    // Calls body(t) for t in [0, T) over the threads (rows are independent). Serial for short T.
+    template <typename F>
+    void for_rows(int64_t T, int64_t row_cost, F &&body) {
+        if (T * row_cost < 32768 || pool_.size() == 1) {
+            for (int64_t t = 0; t < T; t++) body(t);
+            return;
+        }
+        pool_.parallel_for(T, 1, [&](int64_t b, int64_t e) {
+            for (int64_t t = b; t < e; t++) body(t);
+        });
+    }
+
+  private:
+    ThreadPool &pool_;
+    const KernelTable &kernels_;
+};
+
+}  // namespace rwkvx

@@ -1,0 +1,57 @@
+// CPU kernel table: one implementation per instruction set (kernels_scalar.cpp, kernels_avx2.cpp),
+// chosen once at context creation from the detected CPU features.
+#pragma once
+#include <cstdint>
+
+namespace rwkvx {
+
+enum class WeightType : int32_t { F32 = 0, F16 = 1, BF16 = 2 };
+
+// y[t][n] = sum_k x[t][k] * w[n][k] for output columns n in [n0, n1) and every row t < T.
+// Row strides: x has K floats per row, y has N floats per row. w is [N][K] of the given type.
+struct MatmulArgs {
+    WeightType wtype;
+    const void *w;
+    int64_t N, K;
+    const float *x;
+    int64_t T;
+    float *y;
+};
+
+// One head of the WKV-7 recurrence over all tokens, for value rows [i0, i1) (independent rows).
+struct Wkv7Args {
+    int64_t T;
+    int32_t H, N;
+    const float *r, *w, *k, *v, *a, *b;  // [T][H][N]
+    float *state;                         // [H][N key][N value]
+    float *y;                             // [T][H][N]
+};
+
+struct KernelTable {
+    const char *name;
+    // Output columns are split between threads in multiples of this.
+    int64_t column_grain;
+    void (*matmul)(const MatmulArgs &args, int64_t n0, int64_t n1);
+    void (*wkv7)(const Wkv7Args &args, int32_t head, int32_t i0, int32_t i1);
+    // Widens n elements of the given type to float.
+    void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
+};
+
+const KernelTable &scalar_kernels();
+const KernelTable &avx2_kernels();
+// Picks AVX2 when the CPU has AVX2+FMA+F16C and force_scalar is false.
+const KernelTable &select_kernels(bool force_scalar);
+
+// IEEE half / bfloat16 -> float, bit-exact, no special instructions.
+float half_to_float(uint16_t h);
+inline float bf16_to_float(uint16_t b) {
+    union {
+        uint32_t u;
+        float f;
+    } v{uint32_t(b) << 16};
+    return v.f;
+}
+
+uint32_t detect_cpu_features();
+
+}  // namespace rwkvx

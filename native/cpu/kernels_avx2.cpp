@@ -1,0 +1,307 @@
+// AVX2 + FMA + F16C kernels. Compiled with -mavx2 -mfma -mf16c in this file only; selected at run
+// time when the CPU has those features (kernel_table.cpp).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "cpu/kernels.h"
+
+namespace rwkvx {
+
+namespace {
+
+// ---- loading 8 weights as floats --------------------------------------------------------------
+
+template <WeightType T>
+inline __m256 load8(const void *w, int64_t i);
+template <>
+inline __m256 load8<WeightType::F32>(const void *w, int64_t i) {
+    return _mm256_loadu_ps(static_cast<const float *>(w) + i);
+}
+template <>
+inline __m256 load8<WeightType::F16>(const void *w, int64_t i) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(static_cast<const uint16_t *>(w) + i)));
+}
+template <>
+inline __m256 load8<WeightType::BF16>(const void *w, int64_t i) {
+    __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i *>(static_cast<const uint16_t *>(w) + i));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+template <WeightType T>
+inline float load1(const void *w, int64_t i) {
+    if constexpr (T == WeightType::F32) return static_cast<const float *>(w)[i];
+    else if constexpr (T == WeightType::F16) return _cvtsh_ss(static_cast<const uint16_t *>(w)[i]);
+    else return bf16_to_float(static_cast<const uint16_t *>(w)[i]);
+}
+
+constexpr int64_t elem_bytes(WeightType t) { return t == WeightType::F32 ? 4 : 2; }
+
+inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Sums of 4 vectors at once: lane q of the result is hsum(v[q]).
+inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+    __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
+    __m256 abcd = _mm256_hadd_ps(ab, cd);
+    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+// ---- GEMV: few input rows, bandwidth-bound: stream each weight row once -------------------------
+
+template <WeightType WT>
+void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    const int64_t K = m.K, K8 = K & ~int64_t(7);
+    const char *W = static_cast<const char *>(m.w);
+    const int64_t row_bytes = K * elem_bytes(WT);
+    int64_t n = n0;
+    for (; n + 4 <= n1; n += 4) {
+        const void *w0 = W + n * row_bytes, *w1 = W + (n + 1) * row_bytes, *w2 = W + (n + 2) * row_bytes,
+                   *w3 = W + (n + 3) * row_bytes;
+        for (int64_t t = 0; t < m.T; t++) {
+            const float *x = m.x + t * K;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t k = 0; k < K8; k += 8) {
+                __m256 xv = _mm256_loadu_ps(x + k);
+                a0 = _mm256_fmadd_ps(load8<WT>(w0, k), xv, a0);
+                a1 = _mm256_fmadd_ps(load8<WT>(w1, k), xv, a1);
+                a2 = _mm256_fmadd_ps(load8<WT>(w2, k), xv, a2);
+                a3 = _mm256_fmadd_ps(load8<WT>(w3, k), xv, a3);
+            }
+            alignas(16) float s[4];
+            _mm_store_ps(s, hsum4(a0, a1, a2, a3));
+            for (int64_t k = K8; k < K; k++) {
+                s[0] += load1<WT>(w0, k) * x[k];
+                s[1] += load1<WT>(w1, k) * x[k];
+                s[2] += load1<WT>(w2, k) * x[k];
+                s[3] += load1<WT>(w3, k) * x[k];
+            }
+            std::memcpy(m.y + t * m.N + n, s, sizeof s);
+        }
+    }
+    for (; n < n1; n++) {
+        const void *w0 = W + n * row_bytes;
+        for (int64_t t = 0; t < m.T; t++) {
+            const float *x = m.x + t * K;
+            __m256 a0 = _mm256_setzero_ps();
+            for (int64_t k = 0; k < K8; k += 8) a0 = _mm256_fmadd_ps(load8<WT>(w0, k), _mm256_loadu_ps(x + k), a0);
+            float s = hsum(a0);
+            for (int64_t k = K8; k < K; k++) s += load1<WT>(w0, k) * x[k];
+            m.y[t * m.N + n] = s;
+        }
+    }
+}
+
+// ---- GEMM: many input rows, compute-bound ----------------------------------------------------
+// Goto/BLIS blocking: weight panels of 16 columns x KC are widened to fp32 and packed (k-major),
+// reused from L1 by MR=6 input rows at a time; an MC-row block of inputs stays in L2.
+
+constexpr int MR = 6, NR = 16, KC = 256, MC = 72, NC = 128;
+
+// acc(6x16) = A(rows x kc) * Bp(kc x 16); C = acc or C += acc; only `cols` columns are stored.
+template <int ROWS>
+inline void micro_kernel(const float *A, int64_t lda, const float *Bp, int kc, float *C, int64_t ldc,
+                         bool accumulate, int cols) {
+    __m256 c0[ROWS], c1[ROWS];
+    for (int r = 0; r < ROWS; r++) c0[r] = c1[r] = _mm256_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+        __m256 b0 = _mm256_load_ps(Bp + k * NR), b1 = _mm256_load_ps(Bp + k * NR + 8);
+        for (int r = 0; r < ROWS; r++) {
+            __m256 a = _mm256_broadcast_ss(A + r * lda + k);
+            c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+        }
+    }
+    if (cols == NR) {
+        for (int r = 0; r < ROWS; r++) {
+            float *c = C + r * ldc;
+            if (accumulate) {
+                c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(c));
+                c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(c + 8));
+            }
+            _mm256_storeu_ps(c, c0[r]);
+            _mm256_storeu_ps(c + 8, c1[r]);
+        }
+    } else {
+        alignas(32) float tmp[NR];
+        for (int r = 0; r < ROWS; r++) {
+            _mm256_store_ps(tmp, c0[r]);
+            _mm256_store_ps(tmp + 8, c1[r]);
+            float *c = C + r * ldc;
+            for (int q = 0; q < cols; q++) c[q] = accumulate ? c[q] + tmp[q] : tmp[q];
+        }
+    }
+}
+
+inline void micro_kernel_rows(int rows, const float *A, int64_t lda, const float *Bp, int kc, float *C,
+                              int64_t ldc, bool acc, int cols) {
+    switch (rows) {
+        case 6: micro_kernel<6>(A, lda, Bp, kc, C, ldc, acc, cols); break;
+        case 5: micro_kernel<5>(A, lda, Bp, kc, C, ldc, acc, cols); break;
+        case 4: micro_kernel<4>(A, lda, Bp, kc, C, ldc, acc, cols); break;
+        case 3: micro_kernel<3>(A, lda, Bp, kc, C, ldc, acc, cols); break;
+        case 2: micro_kernel<2>(A, lda, Bp, kc, C, ldc, acc, cols); break;
+        default: micro_kernel<1>(A, lda, Bp, kc, C, ldc, acc, cols); break;
+    }
+}
+
+// Packs columns [c0, c0+cols) x k in [k0, k0+kc) of W[N][K] into Bp[k][16] (fp32, zero-padded).
+template <WeightType WT>
+void pack_panel(const void *W, int64_t K, int64_t c0, int cols, int64_t k0, int kc, float *Bp) {
+    const char *base = static_cast<const char *>(W);
+    alignas(32) float row[KC];
+    for (int c = 0; c < NR; c++) {
+        if (c >= cols) {
+            for (int k = 0; k < kc; k++) Bp[k * NR + c] = 0.0f;
+            continue;
+        }
+        const void *src = base + ((c0 + c) * K + k0) * elem_bytes(WT);
+        int k = 0;
+        for (; k + 8 <= kc; k += 8) _mm256_store_ps(row + k, load8<WT>(src, k));
+        for (; k < kc; k++) row[k] = load1<WT>(src, k);
+        for (k = 0; k < kc; k++) Bp[k * NR + c] = row[k];
+    }
+}
+
+struct PackBuffer {
+    std::vector<float> storage;
+    float *get(size_t floats) {
+        if (storage.size() < floats + 16) storage.resize(floats + 16);
+        auto p = reinterpret_cast<uintptr_t>(storage.data());
+        return reinterpret_cast<float *>((p + 63) & ~uintptr_t(63));
+    }
+};
+
+template <WeightType WT>
+void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    thread_local PackBuffer buffer;
+    const int64_t panels_max = NC / NR;
+    float *packed = buffer.get(size_t(panels_max) * KC * NR);
+    for (int64_t nc0 = n0; nc0 < n1; nc0 += NC) {
+        int64_t nc = std::min<int64_t>(NC, n1 - nc0);
+        int64_t panels = (nc + NR - 1) / NR;
+        for (int64_t k0 = 0; k0 < m.K; k0 += KC) {
+            int kc = int(std::min<int64_t>(KC, m.K - k0));
+            for (int64_t p = 0; p < panels; p++)
+                pack_panel<WT>(m.w, m.K, nc0 + p * NR, int(std::min<int64_t>(NR, nc - p * NR)), k0, kc,
+                               packed + p * KC * NR);
+            for (int64_t t0 = 0; t0 < m.T; t0 += MC) {
+                int64_t mc = std::min<int64_t>(MC, m.T - t0);
+                for (int64_t p = 0; p < panels; p++) {
+                    int cols = int(std::min<int64_t>(NR, nc - p * NR));
+                    for (int64_t t = t0; t < t0 + mc; t += MR) {
+                        int rows = int(std::min<int64_t>(MR, t0 + mc - t));
+                        micro_kernel_rows(rows, m.x + t * m.K + k0, m.K, packed + p * KC * NR, kc,
+                                          m.y + t * m.N + nc0 + p * NR, m.N, k0 > 0, cols);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Below this many input rows the weights are streamed once per row block (GEMV); above it, packed.
+constexpr int64_t kGemmMinRows = 4;
+
+template <WeightType WT>
+void matmul_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    if (m.T < kGemmMinRows) gemv<WT>(m, n0, n1);
+    else gemm<WT>(m, n0, n1);
+}
+
+void matmul_avx2(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    switch (m.wtype) {
+        case WeightType::F32: matmul_typed<WeightType::F32>(m, n0, n1); break;
+        case WeightType::F16: matmul_typed<WeightType::F16>(m, n0, n1); break;
+        case WeightType::BF16: matmul_typed<WeightType::BF16>(m, n0, n1); break;
+    }
+}
+
+// ---- WKV-7 -------------------------------------------------------------------------------------
+// Key-major state S[j][i] (key j, value i): vectorised over values, broadcasting the per-key
+// scalars. The next token's S·a is accumulated in the same pass over the state.
+
+template <int VB>  // value vectors of 8 per block
+void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0) {
+    const int N = p.N;
+    const int64_t C = int64_t(p.H) * N;
+    float *S = p.state + int64_t(h) * N * N + i0;
+    __m256 sa[VB];
+    {
+        const float *a = p.a + int64_t(h) * N;
+        for (int q = 0; q < VB; q++) sa[q] = _mm256_setzero_ps();
+        for (int j = 0; j < N; j++) {
+            __m256 aj = _mm256_broadcast_ss(a + j);
+            for (int q = 0; q < VB; q++) sa[q] = _mm256_fmadd_ps(_mm256_loadu_ps(S + j * N + 8 * q), aj, sa[q]);
+        }
+    }
+    for (int64_t t = 0; t < p.T; t++) {
+        const int64_t o = t * C + int64_t(h) * N;
+        const float *r = p.r + o, *w = p.w + o, *k = p.k + o, *b = p.b + o;
+        // a of the next token (this token's a if it is the last: the value is then unused).
+        const float *an = p.a + (t + 1 < p.T ? o + C : o);
+        __m256 v[VB], y[VB], san[VB];
+        for (int q = 0; q < VB; q++) {
+            v[q] = _mm256_loadu_ps(p.v + o + i0 + 8 * q);
+            y[q] = _mm256_setzero_ps();
+            san[q] = _mm256_setzero_ps();
+        }
+        for (int j = 0; j < N; j++) {
+            __m256 wj = _mm256_broadcast_ss(w + j), bj = _mm256_broadcast_ss(b + j), kj = _mm256_broadcast_ss(k + j);
+            __m256 rj = _mm256_broadcast_ss(r + j), aj = _mm256_broadcast_ss(an + j);
+            float *row = S + j * N;
+            for (int q = 0; q < VB; q++) {
+                __m256 s = _mm256_mul_ps(_mm256_loadu_ps(row + 8 * q), wj);
+                s = _mm256_fmadd_ps(sa[q], bj, s);
+                s = _mm256_fmadd_ps(v[q], kj, s);
+                _mm256_storeu_ps(row + 8 * q, s);
+                y[q] = _mm256_fmadd_ps(s, rj, y[q]);
+                san[q] = _mm256_fmadd_ps(s, aj, san[q]);
+            }
+        }
+        for (int q = 0; q < VB; q++) {
+            _mm256_storeu_ps(p.y + o + i0 + 8 * q, y[q]);
+            sa[q] = san[q];
+        }
+    }
+}
+
+void wkv7_avx2(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1) {
+    if (p.N % 8 != 0) {
+        scalar_kernels().wkv7(p, h, i0, i1);
+        return;
+    }
+    int32_t i = i0;
+    for (; i + 16 <= i1; i += 16) wkv7_block<2>(p, h, i);
+    for (; i + 8 <= i1; i += 8) wkv7_block<1>(p, h, i);
+    if (i < i1) scalar_kernels().wkv7(p, h, i, i1);
+}
+
+void to_f32_avx2(WeightType t, const void *src, float *dst, int64_t n) {
+    int64_t i = 0;
+    switch (t) {
+        case WeightType::F32: std::memcpy(dst, src, size_t(n) * 4); return;
+        case WeightType::F16:
+            for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<WeightType::F16>(src, i));
+            for (; i < n; i++) dst[i] = load1<WeightType::F16>(src, i);
+            return;
+        case WeightType::BF16:
+            for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<WeightType::BF16>(src, i));
+            for (; i < n; i++) dst[i] = load1<WeightType::BF16>(src, i);
+            return;
+    }
+}
+
+const KernelTable table = {"avx2+fma", NR, matmul_avx2, wkv7_avx2, to_f32_avx2};
+
+}  // namespace
+
+const KernelTable &avx2_kernels() { return table; }
+
+}  // namespace rwkvx

@@ -1,0 +1,80 @@
+// Portable kernels: the fallback for CPUs without AVX2/FMA/F16C, and a second implementation the
+// tests compare the vector kernels with.
+#include "cpu/kernels.h"
+
+namespace rwkvx {
+
+namespace {
+
+inline float load_weight(WeightType t, const void *w, int64_t i) {
+    switch (t) {
+        case WeightType::F32: return static_cast<const float *>(w)[i];
+        case WeightType::F16: return half_to_float(static_cast<const uint16_t *>(w)[i]);
+        default: return bf16_to_float(static_cast<const uint16_t *>(w)[i]);
+    }
+}
+
+void to_f32_scalar(WeightType t, const void *src, float *dst, int64_t n) {
+    for (int64_t i = 0; i < n; i++) dst[i] = load_weight(t, src, i);
+}
+
+void matmul_scalar(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    float row[256];
+    for (int64_t n = n0; n < n1; n++) {
+        const char *wrow = static_cast<const char *>(m.w) + n * m.K * (m.wtype == WeightType::F32 ? 4 : 2);
+        // Widen the weight row in pieces, then dot it with every input row.
+        for (int64_t t = 0; t < m.T; t++) m.y[t * m.N + n] = 0.0f;
+        for (int64_t k0 = 0; k0 < m.K; k0 += 256) {
+            int64_t kc = m.K - k0 < 256 ? m.K - k0 : 256;
+            to_f32_scalar(m.wtype, wrow + k0 * (m.wtype == WeightType::F32 ? 4 : 2), row, kc);
+            for (int64_t t = 0; t < m.T; t++) {
+                const float *x = m.x + t * m.K + k0;
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int64_t k = 0;
+                for (; k + 4 <= kc; k += 4) {
+                    s0 += row[k] * x[k];
+                    s1 += row[k + 1] * x[k + 1];
+                    s2 += row[k + 2] * x[k + 2];
+                    s3 += row[k + 3] * x[k + 3];
+                }
+                for (; k < kc; k++) s0 += row[k] * x[k];
+                m.y[t * m.N + n] += (s0 + s2) + (s1 + s3);
+            }
+        }
+    }
+}
+
+void wkv7_scalar(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1) {
+    const int N = p.N;
+    const int64_t C = int64_t(p.H) * N;
+    float *S = p.state + int64_t(h) * N * N;  // S[j*N + i]: key j, value i
+    float sa[64 * 4];
+    for (int i = i0; i < i1;) {
+        int nb = i1 - i < 256 ? i1 - i : 256;
+        for (int64_t t = 0; t < p.T; t++) {
+            const int64_t o = t * C + int64_t(h) * N;
+            const float *r = p.r + o, *w = p.w + o, *k = p.k + o, *v = p.v + o, *a = p.a + o, *b = p.b + o;
+            for (int q = 0; q < nb; q++) sa[q] = 0.0f;
+            for (int j = 0; j < N; j++)
+                for (int q = 0; q < nb; q++) sa[q] += S[j * N + i + q] * a[j];
+            for (int q = 0; q < nb; q++) {
+                float y = 0.0f;
+                for (int j = 0; j < N; j++) {
+                    float s = S[j * N + i + q] * w[j] + sa[q] * b[j] + v[i + q] * k[j];
+                    S[j * N + i + q] = s;
+                    y += s * r[j];
+                }
+                p.y[o + i + q] = y;
+            }
+        }
+        i += nb;
+    }
+}
+
+const KernelTable table = {"scalar", 1, matmul_scalar, wkv7_scalar, to_f32_scalar};
+
+}  // namespace
+
+const KernelTable &scalar_kernels() { return table; }
+
+}  // namespace rwkvx

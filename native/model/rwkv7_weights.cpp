@@ -1,0 +1,158 @@
+#include <map>
+#include <set>
+
+#include "common/errors.h"
+#include "common/tensors.h"
+#include "model/rwkv7.h"
+
+namespace rwkvx {
+
+namespace {
+
+class TensorSet {
+  public:
+    TensorSet(const rwkvx_named_tensor *tensors, int64_t n) {
+        for (int64_t i = 0; i < n; i++) {
+            if (tensors[i].name == nullptr) fail(RWKVX_ERROR_ARGUMENT, "tensor #" + std::to_string(i) + " has a NULL name");
+            std::string name = tensors[i].name;
+            if (!by_name_.emplace(name, &tensors[i].tensor).second)
+                fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "' is given twice");
+        }
+    }
+
+    bool has(const std::string &name) const { return by_name_.count(name) != 0; }
+
+    const rwkvx_tensor &get(const std::string &name) {
+        auto it = by_name_.find(name);
+        if (it == by_name_.end()) fail(RWKVX_ERROR_MISSING_TENSOR, "tensor '" + name + "' is missing");
+        used_.insert(name);
+        return *it->second;
+    }
+
+    const float *vector(const std::string &name, int64_t count) {
+        const rwkvx_tensor &t = get(name);
+        account(t);
+        return check_vector(t, name, count);
+    }
+
+    Matrix matrix(const std::string &name, int64_t rows, int64_t cols) {
+        const rwkvx_tensor &t = get(name);
+        Matrix m;
+        m.type = check_matrix(t, name, rows, cols);
+        m.data = t.data;
+        m.rows = t.shape[0];
+        m.cols = t.shape[1];
+        account(t);
+        return m;
+    }
+
+    void reject_unused() const {
+        std::string extra;
+        int count = 0;
+        for (const auto &kv : by_name_) {
+            if (used_.count(kv.first)) continue;
+            if (count++ < 5) extra += (extra.empty() ? "'" : ", '") + kv.first + "'";
+        }
+        if (count)
+            fail(RWKVX_ERROR_ARGUMENT, std::to_string(count) + " tensor(s) not used by RWKV-7: " + extra +
+                                           (count > 5 ? ", ..." : "") + " (wrong architecture or file?)");
+    }
+
+    int64_t params = 0, bytes = 0;
+
+  private:
+    void account(const rwkvx_tensor &t) {
+        params += numel(t);
+        bytes += numel(t) * (t.dtype == RWKVX_DTYPE_F32 ? 4 : 2);
+    }
+    std::map<std::string, const rwkvx_tensor *> by_name_;
+    std::set<std::string> used_;
+};
+
+}  // namespace
+
+Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
+    RWKVX_REQUIRE_ARG(tensors != nullptr || n == 0, "tensors is NULL");
+    RWKVX_REQUIRE_ARG(n >= 0, "n_tensors is negative");
+    TensorSet set(tensors, n);
+    Rwkv7Weights w;
+
+    const rwkvx_tensor &emb = set.get("emb.weight");
+    check_valid(emb, "emb.weight");
+    if (emb.ndim != 2) fail(RWKVX_ERROR_SHAPE, "tensor 'emb.weight': expected 2 dimensions [n_vocab, n_embd], found " + shape_string(emb));
+    w.n_vocab = emb.shape[0];
+    w.n_embd = emb.shape[1];
+    const int64_t C = w.n_embd;
+    const rwkvx_tensor &r_k = set.get("blocks.0.att.r_k");
+    check_valid(r_k, "blocks.0.att.r_k");
+    if (r_k.ndim != 2 || r_k.shape[0] * r_k.shape[1] != C)
+        fail(RWKVX_ERROR_SHAPE, "tensor 'blocks.0.att.r_k': expected [n_head, head_size] with n_head*head_size = " +
+                                    std::to_string(C) + ", found " + shape_string(r_k));
+    w.n_head = r_k.shape[0];
+    w.head_size = r_k.shape[1];
+    const rwkvx_tensor &fk = set.get("blocks.0.ffn.key.weight");
+    check_valid(fk, "blocks.0.ffn.key.weight");
+    w.ffn_size = fk.ndim == 2 ? fk.shape[0] : -1;
+    const int64_t F = w.ffn_size;
+
+    w.emb = set.matrix("emb.weight", w.n_vocab, C);
+    w.head = set.matrix("head.weight", w.n_vocab, C);
+    w.ln0_w = set.vector("blocks.0.ln0.weight", C);
+    w.ln0_b = set.vector("blocks.0.ln0.bias", C);
+    w.ln_out_w = set.vector("ln_out.weight", C);
+    w.ln_out_b = set.vector("ln_out.bias", C);
+
+    int64_t n_layer = 0;
+    while (set.has("blocks." + std::to_string(n_layer) + ".ln1.weight")) n_layer++;
+    if (n_layer == 0) fail(RWKVX_ERROR_MISSING_TENSOR, "tensor 'blocks.0.ln1.weight' is missing");
+
+    for (int64_t i = 0; i < n_layer; i++) {
+        const std::string p = "blocks." + std::to_string(i) + ".";
+        Rwkv7Layer L{};
+        L.ln1_w = set.vector(p + "ln1.weight", C);
+        L.ln1_b = set.vector(p + "ln1.bias", C);
+        L.ln2_w = set.vector(p + "ln2.weight", C);
+        L.ln2_b = set.vector(p + "ln2.bias", C);
+        L.x_r = set.vector(p + "att.x_r", C);
+        L.x_w = set.vector(p + "att.x_w", C);
+        L.x_k = set.vector(p + "att.x_k", C);
+        L.x_v = set.vector(p + "att.x_v", C);
+        L.x_a = set.vector(p + "att.x_a", C);
+        L.x_g = set.vector(p + "att.x_g", C);
+        L.w0 = set.vector(p + "att.w0", C);
+        L.a0 = set.vector(p + "att.a0", C);
+        // LoRA ranks come from the shapes; the two halves must agree.
+        L.w1 = set.matrix(p + "att.w1", -1, C);
+        L.w2 = set.matrix(p + "att.w2", C, L.w1.rows);
+        L.a1 = set.matrix(p + "att.a1", -1, C);
+        L.a2 = set.matrix(p + "att.a2", C, L.a1.rows);
+        L.g1 = set.matrix(p + "att.g1", -1, C);
+        L.g2 = set.matrix(p + "att.g2", C, L.g1.rows);
+        if (i > 0) {
+            L.v0 = set.vector(p + "att.v0", C);
+            L.v1 = set.matrix(p + "att.v1", -1, C);
+            L.v2 = set.matrix(p + "att.v2", C, L.v1.rows);
+        } else if (set.has(p + "att.v0") || set.has(p + "att.v1") || set.has(p + "att.v2")) {
+            fail(RWKVX_ERROR_ARGUMENT, "layer 0 must not have att.v0/v1/v2 (value residual starts at layer 1)");
+        }
+        L.k_k = set.vector(p + "att.k_k", C);
+        L.k_a = set.vector(p + "att.k_a", C);
+        L.r_k = set.vector(p + "att.r_k", C);
+        L.receptance = set.matrix(p + "att.receptance.weight", C, C);
+        L.key = set.matrix(p + "att.key.weight", C, C);
+        L.value = set.matrix(p + "att.value.weight", C, C);
+        L.output = set.matrix(p + "att.output.weight", C, C);
+        L.ln_x_w = set.vector(p + "att.ln_x.weight", C);
+        L.ln_x_b = set.vector(p + "att.ln_x.bias", C);
+        L.ffn_x_k = set.vector(p + "ffn.x_k", C);
+        L.ffn_key = set.matrix(p + "ffn.key.weight", F, C);
+        L.ffn_value = set.matrix(p + "ffn.value.weight", C, F);
+        w.layers.push_back(L);
+    }
+    set.reject_unused();
+    w.n_params = set.params;
+    w.weight_bytes = set.bytes;
+    return w;
+}
+
+}  // namespace rwkvx

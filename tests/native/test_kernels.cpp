@@ -1,0 +1,266 @@
+// Native kernel tests: every kernel, in both its scalar and AVX2 form and with 1 and 2 threads,
+// against a float64 reference written here; plus the API's error reporting.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "rwkvx.h"
+
+namespace {
+
+int failures = 0, checks = 0;
+
+void expect(bool ok, const std::string &what) {
+    checks++;
+    if (!ok) {
+        failures++;
+        std::printf("FAIL: %s\n", what.c_str());
+    }
+}
+
+rwkvx_tensor tensor(void *data, int32_t dtype, std::vector<int64_t> shape) {
+    rwkvx_tensor t{};
+    t.data = data;
+    t.dtype = dtype;
+    t.ndim = int32_t(shape.size());
+    int64_t stride = 1;
+    for (int i = t.ndim - 1; i >= 0; i--) {
+        t.shape[i] = shape[size_t(i)];
+        t.strides[i] = stride;
+        stride *= shape[size_t(i)];
+    }
+    return t;
+}
+
+uint16_t to_half(float f) {  // round to nearest even, normal range only (test data stays there)
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000;
+    int32_t e = int32_t((x >> 23) & 0xff) - 127 + 15;
+    uint32_t m = x & 0x7fffff;
+    if (e <= 0) return uint16_t(sign);
+    uint32_t h = sign | uint32_t(e) << 10 | (m >> 13);
+    uint32_t rest = m & 0x1fff;
+    if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) h++;
+    return uint16_t(h);
+}
+uint16_t to_bf16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    return uint16_t((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+double from_half(uint16_t h) {
+    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+double from_bf16(uint16_t b) {
+    uint32_t x = uint32_t(b) << 16;
+    float f;
+    std::memcpy(&f, &x, 4);
+    return f;
+}
+
+struct Contexts {
+    rwkvx_context *list[3];
+    const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
+    Contexts() {
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, 0, &list[0]);
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 1, 0, &list[1]);
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, RWKVX_CONTEXT_FORCE_SCALAR, &list[2]);
+    }
+    ~Contexts() {
+        for (auto *c : list) rwkvx_context_free(c);
+    }
+};
+
+void test_matmul(Contexts &ctx, std::mt19937 &rng) {
+    std::uniform_real_distribution<float> u(-1, 1);
+    const int64_t shapes[][3] = {{1, 37, 13}, {3, 64, 48}, {4, 64, 16}, {7, 300, 33}, {13, 257, 70}, {80, 768, 50}};
+    for (auto &s : shapes) {
+        int64_t T = s[0], K = s[1], N = s[2];
+        std::vector<float> x(size_t(T * K)), w(size_t(N * K));
+        for (auto &v : x) v = u(rng);
+        for (auto &v : w) v = u(rng);
+        std::vector<uint16_t> wh(w.size()), wb(w.size());
+        for (size_t i = 0; i < w.size(); i++) {
+            wh[i] = to_half(w[i]);
+            wb[i] = to_bf16(w[i]);
+        }
+        for (int dtype = 0; dtype < 3; dtype++) {
+            void *wd = dtype == 0 ? (void *)w.data() : dtype == 1 ? (void *)wh.data() : (void *)wb.data();
+            std::vector<double> ref(size_t(T * N));
+            double scale = 0;
+            for (int64_t t = 0; t < T; t++)
+                for (int64_t n = 0; n < N; n++) {
+                    double acc = 0, mag = 0;
+                    for (int64_t k = 0; k < K; k++) {
+                        size_t i = size_t(n * K + k);
+                        double wv = dtype == 0 ? w[i] : dtype == 1 ? from_half(wh[i]) : from_bf16(wb[i]);
+                        acc += double(x[size_t(t * K + k)]) * wv;
+                        mag += std::fabs(double(x[size_t(t * K + k)]) * wv);
+                    }
+                    ref[size_t(t * N + n)] = acc;
+                    scale = std::max(scale, mag);
+                }
+            for (int c = 0; c < 3; c++) {
+                std::vector<float> y(size_t(T * N), NAN);
+                rwkvx_tensor tx = tensor(x.data(), 0, {T, K}), tw = tensor(wd, dtype, {N, K}), ty = tensor(y.data(), 0, {T, N});
+                int st = rwkvx_matmul(ctx.list[c], &tx, &tw, &ty);
+                double err = 0;
+                for (size_t i = 0; i < y.size(); i++) err = std::max(err, std::fabs(double(y[i]) - ref[i]));
+                char what[200];
+                std::snprintf(what, sizeof what, "matmul T=%ld K=%ld N=%ld dtype=%d %s: status %d, max err %.3g (bound %.3g)",
+                              long(T), long(K), long(N), dtype, ctx.names[c], st, err, 1e-6 * scale);
+                // fp32 accumulation over K terms: error well below 1e-6 of the sum of magnitudes.
+                expect(st == RWKVX_OK && err <= 1e-6 * scale, what);
+            }
+        }
+    }
+}
+
+void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
+    std::uniform_real_distribution<float> u(-1, 1), dec(0.545f, 1.0f);
+    const int cases[][3] = {{1, 1, 64}, {37, 2, 64}, {200, 3, 16}, {9, 2, 8}, {5, 1, 12}};
+    for (auto &cs : cases) {
+        int64_t T = cs[0];
+        int H = cs[1], N = cs[2];
+        int64_t C = int64_t(H) * N;
+        std::vector<float> r(size_t(T * C)), w(r.size()), k(r.size()), v(r.size()), a(r.size()), b(r.size());
+        for (size_t i = 0; i < r.size(); i++) {
+            r[i] = u(rng);
+            w[i] = dec(rng);
+            k[i] = u(rng);
+            v[i] = u(rng);
+        }
+        // a = -kk, b = kk*alpha with kk unit per head, as in the model (keeps the state bounded).
+        for (int64_t t = 0; t < T; t++)
+            for (int h = 0; h < H; h++) {
+                double norm = 0;
+                std::vector<float> kk(static_cast<size_t>(N));
+                for (int j = 0; j < N; j++) norm += double(kk[size_t(j)] = u(rng)) * kk[size_t(j)];
+                for (int j = 0; j < N; j++) {
+                    size_t i = size_t(t * C + h * N + j);
+                    float unit = float(kk[size_t(j)] / std::sqrt(norm));
+                    a[i] = -unit;
+                    b[i] = unit * (0.5f + 0.5f * u(rng));
+                }
+            }
+        std::vector<float> state0(size_t(H) * N * N);
+        for (auto &s : state0) s = 0.3f * u(rng);
+        // float64 reference with S[i][j] = value i, key j; the kernel stores key-major.
+        std::vector<double> S(state0.size()), yref(r.size());
+        for (int h = 0; h < H; h++)
+            for (int j = 0; j < N; j++)
+                for (int i = 0; i < N; i++) S[size_t(h * N * N + i * N + j)] = state0[size_t(h * N * N + j * N + i)];
+        for (int64_t t = 0; t < T; t++)
+            for (int h = 0; h < H; h++) {
+                size_t o = size_t(t * C + h * N);
+                double *Sh = &S[size_t(h * N * N)];
+                for (int i = 0; i < N; i++) {
+                    double sa = 0;
+                    for (int j = 0; j < N; j++) sa += Sh[i * N + j] * a[o + size_t(j)];
+                    double y = 0;
+                    for (int j = 0; j < N; j++) {
+                        double s = Sh[i * N + j] * w[o + size_t(j)] + sa * b[o + size_t(j)] + double(v[o + size_t(i)]) * k[o + size_t(j)];
+                        Sh[i * N + j] = s;
+                        y += s * r[o + size_t(j)];
+                    }
+                    yref[o + size_t(i)] = y;
+                }
+            }
+        double ymax = 1;
+        for (double y : yref) ymax = std::max(ymax, std::fabs(y));
+        for (int c = 0; c < 3; c++) {
+            std::vector<float> state = state0, y(r.size(), NAN);
+            rwkvx_wkv7_params p{T, H, N, r.data(), w.data(), k.data(), v.data(), a.data(), b.data(), state.data(), y.data()};
+            int st = rwkvx_wkv7(ctx.list[c], &p);
+            double ey = 0, es = 0;
+            for (size_t i = 0; i < y.size(); i++) ey = std::max(ey, std::fabs(y[i] - yref[i]));
+            for (int h = 0; h < H; h++)
+                for (int j = 0; j < N; j++)
+                    for (int i = 0; i < N; i++)
+                        es = std::max(es, std::fabs(state[size_t(h * N * N + j * N + i)] - S[size_t(h * N * N + i * N + j)]));
+            char what[200];
+            std::snprintf(what, sizeof what, "wkv7 T=%ld H=%d N=%d %s: status %d, y err %.3g, state err %.3g", long(T), H, N,
+                          ctx.names[c], st, ey, es);
+            expect(st == RWKVX_OK && ey <= 2e-5 * ymax && es <= 2e-5 * ymax, what);
+        }
+    }
+}
+
+void test_group_norm(Contexts &ctx, std::mt19937 &rng) {
+    std::uniform_real_distribution<float> u(-3, 3);
+    const int64_t T = 5, C = 96;
+    for (int groups : {1, 12}) {
+        std::vector<float> x(static_cast<size_t>(T * C)), wt(static_cast<size_t>(C)), bs(static_cast<size_t>(C)), y(x.size());
+        for (auto &v : x) v = u(rng);
+        for (auto &v : wt) v = u(rng);
+        for (auto &v : bs) v = u(rng);
+        rwkvx_tensor tx = tensor(x.data(), 0, {T, C}), tw = tensor(wt.data(), 0, {C}), tb = tensor(bs.data(), 0, {C}),
+                     ty = tensor(y.data(), 0, {T, C});
+        int st = rwkvx_group_norm(ctx.list[0], &tx, &tw, &tb, groups, 1e-5f, &ty);
+        double err = 0;
+        int64_t G = C / groups;
+        for (int64_t t = 0; t < T; t++)
+            for (int64_t g = 0; g < groups; g++) {
+                double mean = 0, var = 0;
+                for (int64_t i = 0; i < G; i++) mean += x[size_t(t * C + g * G + i)];
+                mean /= double(G);
+                for (int64_t i = 0; i < G; i++) var += std::pow(x[size_t(t * C + g * G + i)] - mean, 2);
+                var /= double(G);
+                for (int64_t i = 0; i < G; i++) {
+                    size_t q = size_t(t * C + g * G + i);
+                    double ref = (x[q] - mean) / std::sqrt(var + 1e-5) * wt[size_t(g * G + i)] + bs[size_t(g * G + i)];
+                    err = std::max(err, std::fabs(ref - y[q]));
+                }
+            }
+        expect(st == RWKVX_OK && err < 1e-5, "group_norm groups=" + std::to_string(groups) + " err " + std::to_string(err));
+    }
+}
+
+void test_errors(Contexts &ctx) {
+    float x[6] = {0}, y[6] = {0};
+    uint16_t w[4] = {0};
+    rwkvx_tensor tx = tensor(x, 0, {2, 3}), tw = tensor(w, 1, {2, 2}), ty = tensor(y, 0, {2, 2});
+    int st = rwkvx_matmul(ctx.list[0], &tx, &tw, &ty);
+    std::string msg = rwkvx_last_error();
+    expect(st == RWKVX_ERROR_SHAPE && msg.find("'w'") != std::string::npos && msg.find("[2, 2]") != std::string::npos,
+           "matmul shape error names the tensor and shape: " + msg);
+    st = rwkvx_matmul(nullptr, &tx, &tw, &ty);
+    expect(st == RWKVX_ERROR_ARGUMENT && std::string(rwkvx_last_error()).find("ctx is NULL") != std::string::npos,
+           "NULL ctx reported");
+    rwkvx_context *bad = nullptr;
+    st = rwkvx_context_create(7, 1, 0, &bad);
+    expect(st == RWKVX_ERROR_ARGUMENT && bad == nullptr, "invalid backend rejected");
+    rwkvx_model *model = nullptr;
+    st = rwkvx_model_create(ctx.list[0], RWKVX_ARCH_RWKV7, nullptr, 0, &model);
+    expect(st == RWKVX_ERROR_MISSING_TENSOR && std::string(rwkvx_last_error()).find("emb.weight") != std::string::npos,
+           "empty model names the first missing tensor: " + std::string(rwkvx_last_error()));
+    rwkvx_context *cuda = nullptr;
+    st = rwkvx_context_create(RWKVX_BACKEND_CUDA, 1, 0, &cuda);
+    expect(st == RWKVX_ERROR_UNSUPPORTED && cuda == nullptr, "CUDA backend without kernels/device is refused: " +
+                                                                std::string(rwkvx_last_error()));
+    rwkvx_context *autoc = nullptr;
+    st = rwkvx_context_create(RWKVX_BACKEND_AUTO, 1, 0, &autoc);
+    expect(st == RWKVX_OK && std::string(rwkvx_context_describe(autoc)).find("cuda:") != std::string::npos,
+           std::string("AUTO falls back to the CPU and says why: ") + (autoc ? rwkvx_context_describe(autoc) : "?"));
+    rwkvx_context_free(autoc);
+}
+
+}  // namespace
+
+int main() {
+    std::mt19937 rng(1234);
+    Contexts ctx;
+    std::printf("contexts: %s | %s\n", rwkvx_context_describe(ctx.list[0]), rwkvx_context_describe(ctx.list[2]));
+    test_matmul(ctx, rng);
+    test_wkv7(ctx, rng);
+    test_group_norm(ctx, rng);
+    test_errors(ctx);
+    std::printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures ? 1 : 0;
+}
