@@ -1,0 +1,57 @@
+// bench_common.h — small helpers shared by the benchmark sources.
+#ifndef RWKVX_BENCH_COMMON_H
+#define RWKVX_BENCH_COMMON_H
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "rwkvx.h"
+
+namespace rwkvx_bench {
+
+// Checks an rwkvx status; on failure prints the call, the status name and rwkvx_last_error(), exits 1.
+#define RWKVX_BENCH_CHECK(call)                                                                    \
+    do {                                                                                           \
+        const rwkvx_status st_ = (call);                                                           \
+        if (st_ != RWKVX_OK) {                                                                     \
+            std::fflush(stdout);                                                                   \
+            std::fprintf(stderr, "rwkvx_bench: %s failed at %s:%d: %s: %s\n", #call, __FILE__,    \
+                         __LINE__, rwkvx_status_name(st_), rwkvx_last_error());                    \
+            std::exit(1);                                                                          \
+        }                                                                                          \
+    } while (0)
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+inline double median_of(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return (n % 2) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+inline double min_of(const std::vector<double> &v) {
+    return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+}
+
+inline const char *dtype_name(int dtype) {
+    switch (dtype) {
+        case RWKVX_DTYPE_F32: return "f32";
+        case RWKVX_DTYPE_F16: return "f16";
+        case RWKVX_DTYPE_BF16: return "bf16";
+        default: return "?";
+    }
+}
+
+inline std::size_t dtype_size(int dtype) { return dtype == RWKVX_DTYPE_F32 ? 4 : 2; }
+
+}  // namespace rwkvx_bench
+
+#endif

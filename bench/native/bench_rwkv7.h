@@ -1,0 +1,93 @@
+// bench_rwkv7.h — RWKV-7 decode/prefill and GEMM benchmarks on a synthetic model shaped like the
+// 0.1B World model, with ratios against the machine peaks measured in the same run.
+#ifndef RWKVX_BENCH_RWKV7_H
+#define RWKVX_BENCH_RWKV7_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rwkvx_bench {
+
+struct Peaks {
+    double read_gbs = 0.0;   // best read-only bandwidth, GB/s (0 = not measured)
+    double fma_gflops = 0.0; // best FMA throughput, GFLOP/s (0 = not measured)
+};
+
+struct BenchConfig {
+    std::vector<int> threads{1, 2};
+    std::vector<int> formats;          // rwkvx_dtype values; default f32, f16, bf16
+    bool quick = false;
+    int layers = 12;
+    std::vector<int> prefill_lengths{512, 1024};
+    int decode_warmup = 8;
+    int decode_tokens = 48;
+    int prefill_warmup = 1;            // warm-up evaluations per T
+    int prefill_reps = 3;
+    double prefill_budget_s = 30.0;    // stop repeating a prefill row once this much time is spent
+    int matmul_reps = 7;
+    bool run_model = true;
+    bool run_matmul = true;
+    std::uint64_t seed = 20250101;
+};
+
+struct Geometry {
+    int n_layer = 12, n_embd = 768, n_head = 12, head_size = 64, n_vocab = 65536, ffn = 3072;
+    int d_w = 64, d_a = 64, d_v = 32, d_g = 128;  // LoRA ranks
+};
+
+struct ModelRow {
+    int format = 0;
+    std::int64_t n_params = 0;           // elements over all supplied tensors
+    std::int64_t bytes_supplied = 0;     // bytes over all supplied tensors
+    std::int64_t bytes_per_token = 0;    // all tensors except the embedding, plus one embedding row
+    std::int64_t block_matrix_params = 0;// elements of all 2-D matrices inside blocks (incl. LoRA)
+    std::int64_t info_n_params = 0, info_weight_bytes = 0, info_state_bytes = 0;
+    double build_s = 0.0;                // synthetic weight generation
+};
+
+struct DecodeRow {
+    int format = 0, threads = 0, tokens = 0;
+    std::int64_t bytes_per_token = 0;
+    double ms_median = 0, ms_min = 0, tok_s = 0;
+    double floor_ms = 0, ratio = 0, effective_gbs = 0;  // 0 = peak not measured
+    double create_s = 0;                 // rwkvx_model_create time
+    double logit_rms = 0;
+    bool finite = true;
+};
+
+struct PrefillRow {
+    int format = 0, threads = 0, T = 0, reps = 0;
+    double s_median = 0, s_min = 0, tok_s = 0;
+    double gemm_gflop = 0, wkv_gflop = 0, gemm_gflops = 0, frac_fma = 0;
+    bool finite = true;
+};
+
+struct MatmulRow {
+    int format = 0, threads = 0, M = 0, K = 0, N = 0, reps = 0;
+    double ms_median = 0, ms_min = 0, gflops = 0, frac_fma = 0;
+    bool finite = true;
+};
+
+struct Results {
+    Geometry geom;
+    std::vector<ModelRow> models;
+    std::vector<DecodeRow> decode;
+    std::vector<PrefillRow> prefill;
+    std::vector<MatmulRow> matmul;
+    std::map<int, std::string> context_descriptions;  // threads -> rwkvx_context_describe
+    int non_finite = 0;                               // rows whose outputs had NaN/Inf
+};
+
+// (Re)computes the peak-relative columns (decode floor/ratio, prefill and GEMM fraction of FMA peak)
+// of every row from `peaks`.
+void apply_peaks(const std::map<int, Peaks> &peaks, Results &res);
+
+// Runs everything the config asks for. Exits the process (status 1) on any rwkvx failure, after
+// printing rwkvx_last_error(). Progress goes to stderr.
+void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &peaks, Results &out);
+
+}  // namespace rwkvx_bench
+
+#endif

@@ -1,0 +1,32 @@
+// machine_peaks.h — what this machine can reach, measured in the same process as the benchmark:
+// read-only memory bandwidth and FMA throughput, for a given number of threads.
+#ifndef RWKVX_BENCH_MACHINE_PEAKS_H
+#define RWKVX_BENCH_MACHINE_PEAKS_H
+
+#include <cstddef>
+#include <string>
+
+namespace rwkvx_bench {
+
+struct ProbeResult {
+    bool ok = false;        // false: not measured (e.g. the CPU lacks the instructions); see note
+    double value = 0.0;     // GB/s (1e9 bytes/s) or GFLOP/s (1e9 FLOP/s): best of the runs
+    double median = 0.0;    // median of the runs, same unit
+    int runs = 0;
+    std::string kernel;     // which probe kernel ran ("avx2", "portable")
+    std::string note;       // why not measured, when !ok
+};
+
+// Read-only bandwidth: a buffer of `bytes` (rounded down to a multiple of 256 B per thread) split into
+// one contiguous slice per thread; each thread first-touches its own slice, then every run each thread
+// sums its slice with 8 independent AVX2 accumulators. Time of a run = from a barrier before to a
+// barrier after (so it is the slowest thread's time). Bytes counted: the buffer size, once per run.
+ProbeResult measure_read_bandwidth(int threads, std::size_t bytes, int runs);
+
+// FMA throughput: each thread runs 12 independent chains of 256-bit FMAs (vfmadd ymm, 16 FLOP each).
+// Not measured (ok=false) when rwkvx_cpu_features() lacks AVX2 or FMA.
+ProbeResult measure_fma_peak(int threads, int runs);
+
+}  // namespace rwkvx_bench
+
+#endif

@@ -1,0 +1,85 @@
+// machine_peaks_avx2.cpp — the probe kernels that need AVX2/FMA. This file alone is compiled with
+// -mavx2 -mfma (see bench/CMakeLists.txt); callers check rwkvx_cpu_features() first.
+// Deliberately free of STL/inline templates so no AVX code can leak into shared (COMDAT) symbols.
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define RWKVX_BENCH_HAVE_AVX2_KERNELS 1
+#endif
+
+namespace rwkvx_bench {
+namespace detail {
+
+#if RWKVX_BENCH_HAVE_AVX2_KERNELS
+
+bool avx2_kernels_built() { return true; }
+
+// Sums n floats (n a multiple of 64, p 32-byte aligned) with 8 independent accumulators.
+double read_sum_avx2(const float *p, std::size_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+           a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(),
+           a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
+    for (std::size_t i = 0; i + 64 <= n; i += 64) {
+        a0 = _mm256_add_ps(a0, _mm256_load_ps(p + i));
+        a1 = _mm256_add_ps(a1, _mm256_load_ps(p + i + 8));
+        a2 = _mm256_add_ps(a2, _mm256_load_ps(p + i + 16));
+        a3 = _mm256_add_ps(a3, _mm256_load_ps(p + i + 24));
+        a4 = _mm256_add_ps(a4, _mm256_load_ps(p + i + 32));
+        a5 = _mm256_add_ps(a5, _mm256_load_ps(p + i + 40));
+        a6 = _mm256_add_ps(a6, _mm256_load_ps(p + i + 48));
+        a7 = _mm256_add_ps(a7, _mm256_load_ps(p + i + 56));
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, s);
+    double total = 0.0;
+    for (int i = 0; i < 8; ++i) total += lanes[i];
+    return total;
+}
+
+// 12 independent FMA chains of 8 floats: iters * 12 * 16 FLOP. acc <- acc*m + c converges to
+// c/(1-m) = 0.1, so values stay finite and normal.
+float fma_chains_avx2(std::int64_t iters, float seed) {
+    const __m256 m = _mm256_set1_ps(0.999f);
+    const __m256 c = _mm256_set1_ps(1e-4f);
+    __m256 x0 = _mm256_set1_ps(seed + 0.01f), x1 = _mm256_set1_ps(seed + 0.02f),
+           x2 = _mm256_set1_ps(seed + 0.03f), x3 = _mm256_set1_ps(seed + 0.04f),
+           x4 = _mm256_set1_ps(seed + 0.05f), x5 = _mm256_set1_ps(seed + 0.06f),
+           x6 = _mm256_set1_ps(seed + 0.07f), x7 = _mm256_set1_ps(seed + 0.08f),
+           x8 = _mm256_set1_ps(seed + 0.09f), x9 = _mm256_set1_ps(seed + 0.10f),
+           x10 = _mm256_set1_ps(seed + 0.11f), x11 = _mm256_set1_ps(seed + 0.12f);
+    for (std::int64_t it = 0; it < iters; ++it) {
+        x0 = _mm256_fmadd_ps(x0, m, c);
+        x1 = _mm256_fmadd_ps(x1, m, c);
+        x2 = _mm256_fmadd_ps(x2, m, c);
+        x3 = _mm256_fmadd_ps(x3, m, c);
+        x4 = _mm256_fmadd_ps(x4, m, c);
+        x5 = _mm256_fmadd_ps(x5, m, c);
+        x6 = _mm256_fmadd_ps(x6, m, c);
+        x7 = _mm256_fmadd_ps(x7, m, c);
+        x8 = _mm256_fmadd_ps(x8, m, c);
+        x9 = _mm256_fmadd_ps(x9, m, c);
+        x10 = _mm256_fmadd_ps(x10, m, c);
+        x11 = _mm256_fmadd_ps(x11, m, c);
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(x0, x1), _mm256_add_ps(x2, x3)),
+                             _mm256_add_ps(_mm256_add_ps(x4, x5), _mm256_add_ps(x6, x7)));
+    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(x8, x9), _mm256_add_ps(x10, x11)));
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, s);
+    return lanes[0] + lanes[7];
+}
+
+#else  // not built for AVX2/FMA (non-x86 build): never called, rwkvx_cpu_features() reports no AVX2
+
+bool avx2_kernels_built() { return false; }
+double read_sum_avx2(const float *, std::size_t) { return 0.0; }
+float fma_chains_avx2(std::int64_t, float) { return 0.0f; }
+
+#endif
+
+}  // namespace detail
+}  // namespace rwkvx_bench

@@ -1,0 +1,154 @@
+package io.rwkvx;
+
+import io.rwkvx.backend.Backend;
+import io.rwkvx.backend.BackendProvider;
+import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.format.ModelFiles;
+import io.rwkvx.model.ModelConfig;
+import io.rwkvx.model.ModelWeights;
+import io.rwkvx.tensor.Tensor;
+import io.rwkvx.tokenizer.Tokenizer;
+import io.rwkvx.tokenizer.Tokenizers;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+/**
+ * A loaded model: weights (memory-mapped where the file allows), a backend and a tokenizer.
+ * Thread-safe: open any number of {@link Session}s, from any threads; they share the weights.
+ * Closing the model closes its sessions and unmaps the weights.
+ */
+public final class Model implements AutoCloseable {
+    private final Path source;
+    private final Arena arena;
+    private final Backend backend;
+    private final ModelExecutor executor;
+    private final ModelWeights weights;
+    private final Tokenizer tokenizer;
+    private final long fingerprint;
+    private final Set<Session> sessions = Collections.newSetFromMap(new ConcurrentHashMap<>());
+    private volatile boolean closed;
+
+    private Model(Path source, Arena arena, Backend backend, ModelWeights weights, Tokenizer tokenizer) {
+        this.source = source;
+        this.arena = arena;
+        this.backend = backend;
+        this.weights = weights;
+        this.executor = backend.load(weights);
+        this.tokenizer = tokenizer;
+        this.fingerprint = fingerprintOf(weights);
+    }
+
+    static Model open(Path file, ModelOptions options) {
+        Arena arena = Arena.ofShared();
+        Backend backend = null;
+        try {
+            ModelWeights weights = ModelFiles.read(file, arena);
+            Tokenizer tok = options.tokenizer() != null ? options.tokenizer()
+                    : Tokenizers.forVocabSize(weights.config().nVocab());
+            if (tok.vocabSize() > weights.config().nVocab())
+                throw new RwkvxException(file + ": tokenizer " + tok.name() + " has " + tok.vocabSize()
+                        + " ids but the model only " + weights.config().nVocab());
+            backend = BackendProvider.create(options.backend(), options.threads());
+            return new Model(file, arena, backend, weights, tok);
+        } catch (RuntimeException e) {
+            if (backend != null) backend.close();
+            arena.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() {
+        return executor.config();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Where the weights came from. */
+    public Path source() {
+        return source;
+    }
+
+    /** One line: architecture, sizes, backend. */
+    public String describe() {
+        ModelConfig c = config();
+        return c.arch().displayName + " L" + c.nLayer() + " C" + c.nEmbd() + " H" + c.nHead() + " V" + c.nVocab()
+                + " on " + backend.describe();
+    }
+
+    /** The backend's one-line description (kernels, threads, why no GPU). */
+    public String backendDescription() {
+        return backend.describe();
+    }
+
+    /** Number of weight elements. */
+    public long parameterCount() {
+        return weights.tensors().values().stream().mapToLong(Tensor::numel).sum();
+    }
+
+    /** Bytes of all weights as stored. */
+    public long weightBytes() {
+        return weights.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+    }
+
+    /** The canonical tensors (read-only views; valid while the model is open). */
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /** Identifies the weights (geometry, tensor names/types/shapes and sampled data); saved with states. */
+    public long fingerprint() {
+        return fingerprint;
+    }
+
+    /** A new independent sequence starting from the initial state. */
+    public Session newSession() {
+        if (closed) throw new IllegalStateException("model " + source + " is closed");
+        Session s = new Session(this, executor, executor.newState());
+        sessions.add(s);
+        return s;
+    }
+
+    void forget(Session s) {
+        sessions.remove(s);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (Session s : sessions.toArray(Session[]::new)) s.close();
+        executor.close();
+        backend.close();
+        arena.close();
+    }
+
+    private static long fingerprintOf(ModelWeights w) {
+        CRC32C hi = new CRC32C(), lo = new CRC32C();
+        hi.update(w.config().toString().getBytes(StandardCharsets.UTF_8));
+        ByteBuffer sample = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
+        for (Tensor t : new TreeMap<>(w.tensors()).values()) {
+            byte[] meta = (t.name() + t.dtype() + java.util.Arrays.toString(t.shape())).getBytes(StandardCharsets.UTF_8);
+            hi.update(meta);
+            // Head and tail of every tensor: cheap, yet tells different checkpoints apart.
+            MemorySegment d = t.data();
+            long n = Math.min(64, d.byteSize());
+            sample.clear();
+            sample.put(d.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            sample.put(d.asSlice(d.byteSize() - n, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            lo.update(sample.array(), 0, sample.position());
+            lo.update(meta);
+        }
+        return (hi.getValue() << 32) | lo.getValue();
+    }
+}

@@ -1,0 +1,34 @@
+package io.rwkvx;
+
+import io.rwkvx.backend.BackendKind;
+import io.rwkvx.tokenizer.Tokenizer;
+
+/**
+ * How to load a model.
+ *
+ * @param backend   which backend runs it
+ * @param threads   compute threads (0 = all processors)
+ * @param tokenizer the tokenizer to use, or null to pick one from the vocabulary size
+ */
+public record ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer) {
+    public ModelOptions {
+        if (backend == null) throw new IllegalArgumentException("backend is null");
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+    }
+
+    public static ModelOptions defaults() {
+        return new ModelOptions(BackendKind.AUTO, 0, null);
+    }
+
+    public ModelOptions withBackend(BackendKind b) {
+        return new ModelOptions(b, threads, tokenizer);
+    }
+
+    public ModelOptions withThreads(int n) {
+        return new ModelOptions(backend, n, tokenizer);
+    }
+
+    public ModelOptions withTokenizer(Tokenizer t) {
+        return new ModelOptions(backend, threads, t);
+    }
+}

@@ -1,0 +1,72 @@
+package io.rwkvx;
+
+import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.ffi.rwkvx_h;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Entry point: loads models.
+ *
+ * <pre>{@code
+ * try (Model model = Rwkvx.load(Path.of("model.bin"));
+ *      Session session = model.newSession()) {
+ *     session.generate("Hello", GenerationOptions.defaults(), System.out::print);
+ * }
+ * }</pre>
+ */
+public final class Rwkvx {
+    /** Classpath location of the bundled default model (tiny byte-level RWKV-7 from rwkv.cpp's tests). */
+    public static final String DEFAULT_MODEL_RESOURCE = "/io/rwkvx/models/tiny-rwkv-7v0-834K-FP32.bin";
+
+    private Rwkvx() {}
+
+    /** Loads a model file (rwkv.cpp format or safetensors) with default options. */
+    public static Model load(Path file) {
+        return load(file, ModelOptions.defaults());
+    }
+
+    public static Model load(Path file, ModelOptions options) {
+        return Model.open(file, options);
+    }
+
+    /** Loads the bundled default model. */
+    public static Model loadDefault(ModelOptions options) {
+        return load(defaultModelPath(), options);
+    }
+
+    public static Model loadDefault() {
+        return loadDefault(ModelOptions.defaults());
+    }
+
+    /** The bundled default model as a file (extracted once from the jar when needed). */
+    public static synchronized Path defaultModelPath() {
+        var url = Rwkvx.class.getResource(DEFAULT_MODEL_RESOURCE);
+        if (url == null) throw new RwkvxException("the bundled default model " + DEFAULT_MODEL_RESOURCE + " is missing from the classpath");
+        try {
+            if ("file".equals(url.getProtocol())) return Path.of(url.toURI());
+            Path tmp = Files.createTempFile("rwkvx-default-", ".bin");
+            tmp.toFile().deleteOnExit();
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract the default model", e);
+        } catch (java.net.URISyntaxException e) {
+            throw new RwkvxException("bad resource URL " + url, e);
+        }
+    }
+
+    /** Version of the Java layer and, when loaded, of the native library. */
+    public static String version() {
+        String v = Rwkvx.class.getPackage().getImplementationVersion();
+        String java = v == null ? "dev" : v;
+        if (!NativeLibrary.isAvailable()) return java + " (native library unavailable)";
+        return java + " (native " + rwkvx_h.rwkvx_version().reinterpret(64).getString(0) + ")";
+    }
+}

@@ -1,0 +1,209 @@
+package io.rwkvx;
+
+import io.rwkvx.backend.BackendState;
+import io.rwkvx.backend.LogitsMode;
+import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.model.ModelConfig;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.function.Consumer;
+
+/**
+ * One sequence being evaluated: a recurrent state plus the logits after its last token. Not
+ * thread-safe (use one session per thread); sessions of one model run concurrently.
+ */
+public final class Session implements AutoCloseable {
+    private final Model model;
+    private final ModelExecutor executor;
+    private final BackendState state;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment lastLogits;
+    private boolean hasLogits;
+    private long tokensSeen;
+    private boolean closed;
+
+    Session(Model model, ModelExecutor executor, BackendState state) {
+        this.model = model;
+        this.executor = executor;
+        this.state = state;
+        this.lastLogits = arena.allocate((long) executor.config().nVocab() * 4, 64);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** Tokens evaluated since the last reset (restored states count from their save). */
+    public long position() {
+        return tokensSeen;
+    }
+
+    /** Feeds tokens (one call: sequence mode) and returns the logits after the last one. */
+    public float[] prefill(int... tokens) {
+        ensureOpen();
+        executor.eval(state, tokens, lastLogits, LogitsMode.LAST);
+        hasLogits = true;
+        tokensSeen += tokens.length;
+        return logits();
+    }
+
+    /** Tokenizes {@code text} with the model's tokenizer and feeds it. */
+    public float[] prefill(String text) {
+        int[] ids = model.tokenizer().encode(text);
+        if (ids.length == 0) throw new IllegalArgumentException("text encodes to no tokens");
+        return prefill(ids);
+    }
+
+    /** Feeds tokens without computing logits (faster: skips the output head). */
+    public void ingest(int... tokens) {
+        ensureOpen();
+        executor.eval(state, tokens, lastLogits, LogitsMode.NONE);
+        hasLogits = false;
+        tokensSeen += tokens.length;
+    }
+
+    /** Feeds tokens and returns the logits after every one of them, row-major [tokens.length][n_vocab]. */
+    public float[][] evalAll(int... tokens) {
+        ensureOpen();
+        int v = executor.config().nVocab();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment all = tmp.allocate((long) tokens.length * v * 4, 64);
+            executor.eval(state, tokens, all, LogitsMode.ALL);
+            float[][] rows = new float[tokens.length][];
+            for (int t = 0; t < tokens.length; t++)
+                rows[t] = all.asSlice((long) t * v * 4, (long) v * 4).toArray(ValueLayout.JAVA_FLOAT);
+            MemorySegment.copy(all, (long) (tokens.length - 1) * v * 4, lastLogits, 0, (long) v * 4);
+            hasLogits = true;
+            tokensSeen += tokens.length;
+            return rows;
+        }
+    }
+
+    /** The logits after the last token (a copy). */
+    public float[] logits() {
+        ensureOpen();
+        if (!hasLogits) throw new IllegalStateException("no logits yet: feed tokens with prefill first");
+        return lastLogits.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    public boolean hasLogits() {
+        return hasLogits;
+    }
+
+    /** Generates text after {@code prompt} (empty: continue from the current state), streaming pieces to {@code onText}. */
+    public GenerationResult generate(String prompt, GenerationOptions options, Consumer<String> onText) {
+        TextStream stream = stream(prompt, options);
+        while (stream.hasNext()) onText.accept(stream.next());
+        return stream.result();
+    }
+
+    /** Like {@link #generate} but pulled piece by piece; the stream advances this session's state. */
+    public TextStream stream(String prompt, GenerationOptions options) {
+        ensureOpen();
+        return new TextStream(this, prompt, options);
+    }
+
+    /** Starts over from the initial state. */
+    public void reset() {
+        ensureOpen();
+        state.reset();
+        hasLogits = false;
+        tokensSeen = 0;
+    }
+
+    /** A snapshot of this session (state and logits) that can be restored or saved. */
+    public State snapshot() {
+        ensureOpen();
+        ModelConfig c = executor.config();
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment host = tmp.allocate(state.byteSize(), 64);
+            state.exportTo(host);
+            return new State(c.arch(), model.fingerprint(), dims(c), host.toArray(ValueLayout.JAVA_FLOAT),
+                    hasLogits ? logits() : null);
+        }
+    }
+
+    /** Replaces this session's state with a snapshot taken from the same model. */
+    public void restore(State s) {
+        ensureOpen();
+        ModelConfig c = executor.config();
+        if (s.modelFingerprint() != model.fingerprint())
+            throw new RwkvxException("state belongs to another model (fingerprint " + Long.toHexString(s.modelFingerprint())
+                    + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + model.source() + " has fingerprint "
+                    + Long.toHexString(model.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
+        float[] rec = s.recurrentShared();
+        if ((long) rec.length * 4 != state.byteSize())
+            throw new RwkvxException("state has " + rec.length + " floats, the model needs " + state.byteSize() / 4);
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment host = tmp.allocateFrom(ValueLayout.JAVA_FLOAT, rec);
+            state.importFrom(host);
+        }
+        float[] l = s.logitsShared();
+        hasLogits = l != null;
+        if (l != null) MemorySegment.copy(l, 0, lastLogits, ValueLayout.JAVA_FLOAT, 0, l.length);
+    }
+
+    public void saveState(Path file) {
+        snapshot().save(file);
+    }
+
+    public void loadState(Path file) {
+        try {
+            restore(State.load(file));
+        } catch (RwkvxException e) {
+            throw new RwkvxException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An independent copy of this session (same model, same state and logits). */
+    public Session fork() {
+        Session s = model.newSession();
+        s.restore(snapshot());
+        s.tokensSeen = tokensSeen;
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        state.close();
+        arena.close();
+        model.forget(this);
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("session is closed");
+    }
+
+    private static int[] dims(ModelConfig c) {
+        return new int[] {c.nLayer(), c.nEmbd(), c.nHead(), c.headSize(), c.nVocab()};
+    }
+
+    /** Text pieces of one generation; {@link #result()} after the last. */
+    public static final class TextStream implements Iterator<String> {
+        private final Generation generation;
+
+        TextStream(Session session, String prompt, GenerationOptions options) {
+            this.generation = new Generation(session, prompt, options);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return generation.hasNext();
+        }
+
+        @Override
+        public String next() {
+            return generation.next();
+        }
+
+        /** The summary; complete once {@link #hasNext()} is false. */
+        public GenerationResult result() {
+            return generation.result();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.rwkvx.backend;
+
+import io.rwkvx.backend.nativelib.NativeBackend;
+import io.rwkvx.backend.reference.ReferenceBackend;
+import io.rwkvx.ffi.NativeLibrary;
+
+/** Creates backends; the only place that decides which implementation runs. */
+public final class BackendProvider {
+    private BackendProvider() {}
+
+    /**
+     * @param threads compute threads for native backends, 0 = all processors
+     */
+    public static Backend create(BackendKind kind, int threads) {
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        return switch (kind) {
+            case NATIVE -> new NativeBackend(NativeBackend.Device.AUTO, threads, false);
+            case NATIVE_SCALAR -> new NativeBackend(NativeBackend.Device.CPU, threads, true);
+            case REFERENCE -> new ReferenceBackend();
+            case AUTO -> NativeLibrary.isAvailable()
+                    ? new NativeBackend(NativeBackend.Device.AUTO, threads, false)
+                    : new FallbackNote(new ReferenceBackend(), NativeLibrary.unavailableReason());
+        };
+    }
+
+    /** The reference backend, described with why the native one was not used. */
+    private record FallbackNote(Backend inner, String reason) implements Backend {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe() + " (native library unavailable: " + reason + ")";
+        }
+
+        @Override
+        public ModelExecutor load(io.rwkvx.model.ModelWeights weights) {
+            return inner.load(weights);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}

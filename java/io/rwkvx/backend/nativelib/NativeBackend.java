@@ -1,0 +1,86 @@
+package io.rwkvx.backend.nativelib;
+
+import static io.rwkvx.ffi.NativeLibrary.check;
+
+import io.rwkvx.backend.Backend;
+import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.ffi.rwkvx_h;
+import io.rwkvx.model.ModelWeights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The native library (librwkvx): AVX2/scalar CPU kernels today, CUDA behind the same ABI later.
+ * Owns one native context (thread pool); close it after every executor made from it.
+ */
+public final class NativeBackend implements Backend {
+    /** Selects the backend inside the native library; values equal {@code rwkvx_backend}. */
+    public enum Device {
+        AUTO(0), CPU(1), CUDA(2);
+
+        final int code;
+
+        Device(int code) {
+            this.code = code;
+        }
+    }
+
+    private final MemorySegment context;
+    private final String description;
+    private volatile boolean closed;
+
+    /**
+     * @param threads      compute threads, 0 = all processors
+     * @param forceScalar  use the portable kernels even where AVX2 exists (for tests and comparisons)
+     */
+    public NativeBackend(Device device, int threads, boolean forceScalar) {
+        NativeLibrary.load();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            check("rwkvx_context_create",
+                    rwkvx_h.rwkvx_context_create(device.code, threads,
+                            forceScalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0, out));
+            context = out.get(ValueLayout.ADDRESS, 0);
+        }
+        description = "native " + rwkvx_h.rwkvx_context_describe(context).reinterpret(4096).getString(0);
+    }
+
+    /** The CPU backend with all processors and the best kernels. */
+    public NativeBackend() {
+        this(Device.AUTO, 0, false);
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    /** Threads the native context computes with. */
+    public int threads() {
+        return rwkvx_h.rwkvx_context_threads(context);
+    }
+
+    MemorySegment context() {
+        if (closed) throw new IllegalStateException("native backend is closed");
+        return context;
+    }
+
+    @Override
+    public ModelExecutor load(ModelWeights weights) {
+        return new NativeExecutor(this, weights);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        rwkvx_h.rwkvx_context_free(context);
+    }
+}

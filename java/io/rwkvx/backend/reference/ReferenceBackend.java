@@ -1,0 +1,42 @@
+package io.rwkvx.backend.reference;
+
+import io.rwkvx.RwkvxException;
+import io.rwkvx.backend.Backend;
+import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.model.Architecture;
+import io.rwkvx.model.ModelWeights;
+
+/**
+ * The naive reference: a pure-Java RWKV-7 forward pass written straight from the spec (formats.md §1.10,
+ * rwkvx.md §1.3), in float64 with the recurrent state kept in float32. Slow and obviously correct; every
+ * other backend is tested against it.
+ */
+public final class ReferenceBackend implements Backend {
+    private volatile boolean closed;
+
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public String describe() {
+        return "reference (pure Java, float64 arithmetic, float32 state, one thread per call)";
+    }
+
+    /** Widens the weights into Java arrays; the weights' memory is not needed afterwards. */
+    @Override
+    public ModelExecutor load(ModelWeights weights) {
+        if (closed) throw new IllegalStateException("reference backend is closed");
+        if (weights.config().arch() != Architecture.RWKV7) {
+            throw new RwkvxException(weights.source() + ": the reference backend runs RWKV-7 only, not "
+                    + weights.config().arch().displayName);
+        }
+        return new ReferenceExecutor(new Rwkv7Params(weights));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

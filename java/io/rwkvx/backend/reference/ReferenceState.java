@@ -1,0 +1,107 @@
+package io.rwkvx.backend.reference;
+
+import io.rwkvx.RwkvxException;
+import io.rwkvx.backend.BackendState;
+import io.rwkvx.model.ModelConfig;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * A sequence's recurrent state, held directly in the export layout (float32, per layer: att token shift
+ * [C], ffn token shift [C], WKV [H][N key][N value]), so export and import are plain copies.
+ */
+final class ReferenceState implements BackendState {
+    /** Host floats in native byte order, as the C API's export buffers; no alignment required. */
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    final ReferenceExecutor owner;
+    private final ModelConfig config;
+    private float[] data;
+
+    ReferenceState(ReferenceExecutor owner, ModelConfig config) {
+        this.owner = owner;
+        this.config = config;
+        long n = config.stateFloats();
+        if (n > Integer.MAX_VALUE) throw new RwkvxException("state of " + n + " floats is too large for the reference backend");
+        this.data = new float[(int) n];
+    }
+
+    private ReferenceState(ReferenceState from) {
+        this.owner = from.owner;
+        this.config = from.config;
+        this.data = from.data.clone();
+    }
+
+    /** The live array, for the executor; throws when closed. */
+    float[] data() {
+        if (data == null) throw new IllegalStateException("state is closed");
+        return data;
+    }
+
+    /** Float offset of layer {@code l}'s block: att shift, then ffn shift (+C), then WKV (+2C). */
+    int layerOffset(int layer) {
+        return layer * (2 * config.nEmbd() + config.nHead() * config.headSize() * config.headSize());
+    }
+
+    @Override
+    public long byteSize() {
+        return config.stateFloats() * Float.BYTES;
+    }
+
+    @Override
+    public void reset() {
+        java.util.Arrays.fill(data(), 0f);
+    }
+
+    @Override
+    public BackendState copy() {
+        data();
+        return new ReferenceState(this);
+    }
+
+    @Override
+    public void exportTo(MemorySegment dst) {
+        Objects.requireNonNull(dst, "dst");
+        float[] d = data();
+        if (dst.byteSize() < byteSize()) {
+            throw new RwkvxException("state export needs " + byteSize() + " bytes, destination has " + dst.byteSize());
+        }
+        MemorySegment.copy(d, 0, dst, FLOAT, 0, d.length);
+    }
+
+    @Override
+    public void importFrom(MemorySegment src) {
+        Objects.requireNonNull(src, "src");
+        float[] d = data();
+        if (src.byteSize() != byteSize()) {
+            throw new RwkvxException("state import needs exactly " + byteSize() + " bytes (" + config.stateFloats()
+                    + " floats), source has " + src.byteSize());
+        }
+        float[] in = new float[d.length];
+        MemorySegment.copy(src, FLOAT, 0, in, 0, in.length);
+        for (int i = 0; i < in.length; i++) {
+            if (!Float.isFinite(in[i])) {
+                throw new RwkvxException("state import: value " + in[i] + " at float index " + i + " (" + describe(i)
+                        + ") is not finite");
+            }
+        }
+        System.arraycopy(in, 0, d, 0, d.length); // only after every value passed: a rejected import changes nothing
+    }
+
+    /** "layer 3, WKV head 0 (key 5, value 7)" for a float index of the export layout. */
+    private String describe(int index) {
+        int c = config.nEmbd(), n = config.headSize();
+        int perLayer = layerOffset(1);
+        int layer = index / perLayer, r = index % perLayer;
+        if (r < c) return "layer " + layer + ", att token shift " + r;
+        if (r < 2 * c) return "layer " + layer + ", ffn token shift " + (r - c);
+        r -= 2 * c;
+        return "layer " + layer + ", WKV head " + r / (n * n) + " (key " + (r % (n * n)) / n + ", value " + r % n + ")";
+    }
+
+    @Override
+    public void close() {
+        data = null;
+    }
+}

@@ -1,0 +1,257 @@
+package io.rwkvx.format;
+
+import io.rwkvx.model.ModelWeights;
+import io.rwkvx.tensor.DType;
+import io.rwkvx.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Reads rwkv.cpp model files (formats.md §1): a 24-byte header, then packed tensor records until the end
+ * of the file. The file is memory-mapped and every tensor is a zero-copy view of the mapping (records are
+ * unaligned; {@link Tensor} reads them unaligned). Only RWKV-7 files in FP32/FP16 are accepted; the
+ * result is in the canonical layout of {@link Rwkv7Layout}.
+ */
+public final class RwkvCppReader {
+    /** {@code "fmgg"} on disk read as a little-endian u32. */
+    public static final int MAGIC = 0x67676d66;
+
+    private static final int HEADER_BYTES = 24;
+    private static final int RECORD_FIXED_BYTES = 12;
+    /** Real names are under 40 bytes; a huge length means a corrupt or misparsed record. */
+    private static final int MAX_KEY_LENGTH = 1024;
+
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private RwkvCppReader() {}
+
+    /**
+     * Maps {@code file} into {@code arena} and returns its canonical RWKV-7 weights.
+     *
+     * @throws ModelFormatException naming the file, byte offset and tensor when the file is malformed,
+     *                              quantized, or not RWKV-7
+     */
+    public static ModelWeights read(Path file, Arena arena) {
+        String source = file.toString();
+        MemorySegment seg = MappedFiles.map(file, arena);
+        long[] header = readHeader(seg, source);
+        Map<String, Tensor> raw = readRecords(seg, source);
+        ArchitectureDetection.requireRwkv7(raw.keySet(), source);
+        checkHeader(header, raw, source);
+        return Rwkv7Layout.validate(canonicalise(raw, source, arena), source);
+    }
+
+    /** Returns {version, n_vocab, n_embed, n_layer, data_type}. */
+    private static long[] readHeader(MemorySegment seg, String source) {
+        long size = seg.byteSize();
+        if (size < 4) {
+            throw new ModelFormatException(source + ": truncated header: file has " + size + " bytes, the header needs "
+                    + HEADER_BYTES);
+        }
+        int magic = seg.get(U32, 0);
+        if (magic != MAGIC) {
+            String hint = magic == Integer.reverseBytes(MAGIC) ? " (a big-endian rwkv.cpp file; only little-endian is supported)"
+                    : "; not an rwkv.cpp model file";
+            throw new ModelFormatException(source + ": wrong magic " + hex(magic) + " at byte offset 0, expected "
+                    + hex(MAGIC) + " (\"fmgg\")" + hint);
+        }
+        if (size < HEADER_BYTES) {
+            throw new ModelFormatException(source + ": truncated header: file has " + size + " bytes, the header needs "
+                    + HEADER_BYTES);
+        }
+        long version = u32(seg, 4);
+        if (version != 100 && version != 101) {
+            throw new ModelFormatException(source + ": unknown file version " + version
+                    + " at byte offset 4, expected 100 or 101");
+        }
+        return new long[] {version, u32(seg, 8), u32(seg, 12), u32(seg, 16), u32(seg, 20)};
+    }
+
+    private static Map<String, Tensor> readRecords(MemorySegment seg, String source) {
+        long size = seg.byteSize();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, Long> firstSeen = new HashMap<>();
+        long pos = HEADER_BYTES;
+        while (pos < size) {
+            long start = pos;
+            need(seg, pos, RECORD_FIXED_BYTES, source, start, "record header");
+            long dimCount = u32(seg, pos);
+            long keyLength = u32(seg, pos + 4);
+            long typeCode = u32(seg, pos + 8);
+            pos += RECORD_FIXED_BYTES;
+            if (dimCount < 1 || dimCount > 3) {
+                throw new ModelFormatException(source + ": tensor record at byte offset " + start + ": dim_count "
+                        + dimCount + " out of range, expected 1..3");
+            }
+            if (keyLength < 1 || keyLength > MAX_KEY_LENGTH) {
+                throw new ModelFormatException(source + ": tensor record at byte offset " + start
+                        + ": implausible key length " + keyLength + ", expected 1.." + MAX_KEY_LENGTH);
+            }
+            need(seg, pos, 4 * dimCount, source, start, "dimensions");
+            long[] ne = new long[(int) dimCount];
+            for (int i = 0; i < dimCount; i++) ne[i] = u32(seg, pos + 4L * i);
+            pos += 4 * dimCount;
+            need(seg, pos, keyLength, source, start, "name");
+            String name = utf8(seg.asSlice(pos, keyLength), source, start);
+            pos += keyLength;
+            String where = source + ": tensor '" + name + "' (record at byte offset " + start + ")";
+            DType dtype = dtype(typeCode, where);
+            long[] shape = new long[ne.length];
+            for (int i = 0; i < ne.length; i++) {
+                if (ne[i] == 0) throw new ModelFormatException(where + ": dimension of size 0 in ne " + Arrays.toString(ne));
+                shape[ne.length - 1 - i] = ne[i]; // ggml ne[0] is the fastest dimension: torch order is reversed
+            }
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(ne[0], ne.length > 1 ? ne[1] : 1),
+                        ne.length > 2 ? ne[2] : 1), dtype.bytes);
+            } catch (ArithmeticException e) {
+                throw new ModelFormatException(where + ": implausible size ne " + Arrays.toString(ne));
+            }
+            if (bytes > size - pos) {
+                throw new ModelFormatException(where + ": truncated data at byte offset " + pos + ": " + dtype + " "
+                        + Arrays.toString(shape) + " needs " + bytes + " bytes, only " + (size - pos) + " remain");
+            }
+            Long first = firstSeen.putIfAbsent(name, start);
+            if (first != null) {
+                throw new ModelFormatException(where + ": duplicate tensor name, first record at byte offset " + first);
+            }
+            out.put(name, new Tensor(name, dtype, shape, seg.asSlice(pos, bytes)));
+            pos += bytes;
+        }
+        return out;
+    }
+
+    private static DType dtype(long code, String where) {
+        String quantized = switch ((int) Math.min(code, 99)) {
+            case 0 -> null;
+            case 1 -> null;
+            case 2 -> "Q4_0";
+            case 3 -> "Q4_1";
+            case 7 -> "Q5_0";
+            case 8 -> "Q5_1";
+            case 9 -> "Q8_0";
+            case 10 -> "Q8_1";
+            case 11 -> "Q2_K";
+            case 12 -> "Q3_K";
+            case 13 -> "Q4_K";
+            case 14 -> "Q5_K";
+            case 15 -> "Q6_K";
+            case 16 -> "Q8_K";
+            case 4, 5, 6 -> throw new ModelFormatException(where + ": data type code " + code + " ("
+                    + List.of("Q4_1_O", "Q4_2", "Q4_3").get((int) code - 4)
+                    + ") was removed from rwkv.cpp; re-convert the model as FP32 or FP16");
+            default -> throw new ModelFormatException(where + ": unknown data type code " + code
+                    + ", expected 0 (FP32) or 1 (FP16)");
+        };
+        if (quantized != null) {
+            throw new ModelFormatException(where + ": quantized data type " + quantized + " (code " + code
+                    + ") is not supported; use an FP32 or FP16 file");
+        }
+        return code == 0 ? DType.F32 : DType.F16;
+    }
+
+    /** The header's sizes must describe the tensors, as rwkv.cpp's loader checks. */
+    private static void checkHeader(long[] header, Map<String, Tensor> raw, String source) {
+        Tensor emb = raw.get("emb.weight");
+        if (emb != null && emb.rank() == 2) {
+            if (header[1] != emb.dim(0)) {
+                throw new ModelFormatException(source + ": header n_vocab = " + header[1] + " (byte offset 8) but tensor"
+                        + " 'emb.weight' has shape " + Arrays.toString(emb.shape()));
+            }
+            if (header[2] != emb.dim(1)) {
+                throw new ModelFormatException(source + ": header n_embed = " + header[2] + " (byte offset 12) but tensor"
+                        + " 'emb.weight' has shape " + Arrays.toString(emb.shape()));
+            }
+        }
+        TreeSet<Integer> layers = new TreeSet<>();
+        for (String n : raw.keySet()) {
+            int l = Rwkv7Layout.layerOf(n);
+            if (l >= 0) layers.add(l);
+        }
+        if (!layers.isEmpty() && header[3] != layers.size()) {
+            throw new ModelFormatException(source + ": header n_layer = " + header[3] + " (byte offset 16) but the file"
+                    + " has tensors for " + layers.size() + " layers (blocks." + layers.first() + " .. blocks."
+                    + layers.last() + ")");
+        }
+    }
+
+    /**
+     * Undoes rwkv.cpp's converter changes for RWKV-7: {@code x_rwkvag} [6,1,C] becomes six row views
+     * {@code x_r … x_g} of shape [C]; [1,1,C] vectors become [C]. Vectors that are not F32 (never
+     * written by rwkv.cpp's converter) are converted into {@code arena}.
+     */
+    private static Map<String, Tensor> canonicalise(Map<String, Tensor> raw, String source, Arena arena) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Tensor t : raw.values()) {
+            String local = Rwkv7Layout.localName(t.name());
+            if ("att.x_rwkvag".equals(local)) {
+                long[] s = t.shape();
+                if (s.length != 3 || s[0] != 6 || s[1] != 1) {
+                    throw new ModelFormatException(source + ": tensor '" + t.name() + "': expected shape [6, 1, C], found "
+                            + Arrays.toString(s));
+                }
+                String prefix = t.name().substring(0, t.name().length() - "att.x_rwkvag".length());
+                for (int c = 0; c < 6; c++) {
+                    String name = prefix + Rwkv7Layout.SHIFT_MIXES.get(c);
+                    Tensor row = t.sliceRows(c, c + 1).reshape(s[2]).withName(name);
+                    put(out, TensorCopies.asF32(row, arena), source);
+                }
+            } else if (Rwkv7Layout.isVector(t.name())) {
+                put(out, TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena), source);
+            } else if ("att.r_k".equals(local)) {
+                put(out, TensorCopies.asF32(t, arena), source);
+            } else {
+                put(out, t, source);
+            }
+        }
+        return out;
+    }
+
+    private static void put(Map<String, Tensor> out, Tensor t, String source) {
+        if (out.putIfAbsent(t.name(), t) != null) {
+            throw new ModelFormatException(source + ": tensor '" + t.name() + "' is given twice (directly and inside x_rwkvag)");
+        }
+    }
+
+    private static void need(MemorySegment seg, long pos, long n, String source, long start, String what) {
+        long left = seg.byteSize() - pos;
+        if (n > left) {
+            throw new ModelFormatException(source + ": truncated tensor record at byte offset " + start + ": " + what
+                    + " at byte offset " + pos + " needs " + n + " bytes, only " + left + " remain");
+        }
+    }
+
+    private static String utf8(MemorySegment bytes, String source, long start) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toArray(ValueLayout.JAVA_BYTE)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(source + ": tensor record at byte offset " + start + ": name is not valid UTF-8");
+        }
+    }
+
+    private static long u32(MemorySegment seg, long offset) {
+        return Integer.toUnsignedLong(seg.get(U32, offset));
+    }
+
+    private static String hex(int v) {
+        return String.format("0x%08x", v);
+    }
+}

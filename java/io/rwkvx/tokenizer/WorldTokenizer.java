@@ -1,0 +1,169 @@
+package io.rwkvx.tokenizer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Tokenizer of the RWKV World models (RWKV-5/6/7 World, RWKV-X): vocabulary {@code rwkv_vocab_v20230424.txt},
+ * 65536 ids, greedy longest-match encoding over UTF-8 bytes (shared/spec/formats.md §3). Id 0 is
+ * end-of-text: it has no bytes, the encoder never produces it and the decoder drops it. Text such as
+ * {@code <|endoftext|>} is encoded as ordinary bytes. Instances are immutable and thread-safe.
+ */
+public final class WorldTokenizer implements Tokenizer {
+    public static final int VOCAB_SIZE = 65536;
+    public static final int END_OF_TEXT = 0;
+    /** Classpath location of the vocabulary that ships with rwkvx. */
+    public static final String BUNDLED_RESOURCE = "/io/rwkvx/models/rwkv_vocab_v20230424.txt";
+
+    private static final byte[] NO_BYTES = new byte[0];
+    private static volatile WorldTokenizer bundled;
+
+    private final byte[][] tokensById;
+    private final ByteTrie trie;
+    private final String sourceName;
+
+    private WorldTokenizer(byte[][] tokensById, ByteTrie trie, String sourceName) {
+        this.tokensById = tokensById;
+        this.trie = trie;
+        this.sourceName = sourceName;
+    }
+
+    /**
+     * Reads a vocabulary file.
+     *
+     * @throws TokenizerFormatException if the file is malformed
+     */
+    public static WorldTokenizer load(Path path) throws IOException {
+        return fromBytes(Files.readAllBytes(path), path.toString());
+    }
+
+    /**
+     * Reads a vocabulary from a stream (not closed here).
+     *
+     * @param sourceName where the stream comes from, for error messages
+     * @throws TokenizerFormatException if the content is malformed
+     */
+    public static WorldTokenizer load(InputStream in, String sourceName) throws IOException {
+        return fromBytes(in.readAllBytes(), sourceName);
+    }
+
+    /** The vocabulary bundled on the classpath, loaded on first use and then shared. */
+    public static WorldTokenizer bundled() {
+        WorldTokenizer result = bundled;
+        if (result == null) {
+            synchronized (WorldTokenizer.class) {
+                result = bundled;
+                if (result == null) {
+                    result = loadBundled();
+                    bundled = result;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static WorldTokenizer loadBundled() {
+        try (InputStream in = WorldTokenizer.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled vocabulary " + BUNDLED_RESOURCE + " is not on the classpath");
+            }
+            return load(in, "classpath:" + BUNDLED_RESOURCE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read bundled vocabulary " + BUNDLED_RESOURCE, e);
+        }
+    }
+
+    private static WorldTokenizer fromBytes(byte[] content, String sourceName) {
+        byte[][] tokensById = WorldVocabParser.parse(content, sourceName, VOCAB_SIZE);
+        ByteTrie trie;
+        try {
+            trie = ByteTrie.build(tokensById);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(sourceName + ": expected distinct byte strings, found " + e.getMessage());
+        }
+        requireEverySingleByte(sourceName, tokensById);
+        return new WorldTokenizer(tokensById, trie, sourceName);
+    }
+
+    /** Greedy matching can only get stuck on a byte that is not a token of its own, so rule that out. */
+    private static void requireEverySingleByte(String sourceName, byte[][] tokensById) {
+        boolean[] present = new boolean[256];
+        for (byte[] token : tokensById) {
+            if (token != null && token.length == 1) {
+                present[token[0] & 0xFF] = true;
+            }
+        }
+        for (int value = 0; value < 256; value++) {
+            if (!present[value]) {
+                throw new TokenizerFormatException(String.format(
+                        "%s: expected a token for every single byte, found none for 0x%02X", sourceName, value));
+            }
+        }
+    }
+
+    @Override
+    public int[] encodeBytes(byte[] bytes) {
+        return trie.tokenize(bytes);
+    }
+
+    @Override
+    public byte[] decodeBytes(int[] ids) {
+        int length = 0;
+        for (int position = 0; position < ids.length; position++) {
+            length += tokenBytes(ids[position], position).length;
+        }
+        byte[] bytes = new byte[length];
+        int offset = 0;
+        for (int position = 0; position < ids.length; position++) {
+            byte[] token = tokenBytes(ids[position], position);
+            System.arraycopy(token, 0, bytes, offset, token.length);
+            offset += token.length;
+        }
+        return bytes;
+    }
+
+    private byte[] tokenBytes(int id, int position) {
+        if (id < 0 || id >= VOCAB_SIZE) {
+            throw new IllegalArgumentException(
+                    "token id " + id + " at position " + position + " is out of range 0.." + (VOCAB_SIZE - 1));
+        }
+        if (id == END_OF_TEXT) {
+            return NO_BYTES;
+        }
+        byte[] token = tokensById[id];
+        if (token == null) {
+            throw new IllegalArgumentException(
+                    "token id " + id + " at position " + position + " has no bytes in " + sourceName);
+        }
+        return token;
+    }
+
+    @Override
+    public int vocabSize() {
+        return VOCAB_SIZE;
+    }
+
+    @Override
+    public String name() {
+        return "world(" + sourceName + ")";
+    }
+
+    @Override
+    public boolean isEndOfText(int id) {
+        return id == END_OF_TEXT;
+    }
+
+    /** Number of ids that have a byte string (65,529 for the bundled vocabulary). */
+    public int tokenCount() {
+        int count = 0;
+        for (byte[] token : tokensById) {
+            if (token != null) {
+                count++;
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,57 @@
+package io.rwkvx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rwkvx.backend.BackendKind;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * rwkv.cpp's golden-logit test (tests/test_tiny_rwkv.c) for every backend and both weight formats:
+ * the signed sum of differences within rwkv.cpp's bound, plus a per-element bound (formats.md §2.4).
+ */
+class GoldenLogitsTest {
+    static Stream<Arguments> cases() {
+        return Stream.of(BackendKind.NATIVE, BackendKind.NATIVE_SCALAR, BackendKind.REFERENCE)
+                .flatMap(k -> Stream.of(
+                        Arguments.of(k, TestModels.FP32, 0.001, 1e-4),
+                        Arguments.of(k, TestModels.FP16, 0.005766, 5e-3)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void serialAndSequenceModesMatchTheGoldenLogits(BackendKind kind, Path file, double maxDiff, double perElement)
+            throws Exception {
+        float[] expected = TestModels.golden();
+        try (Model model = TestModels.open(file, kind)) {
+            float[] serial;
+            try (Session s = model.newSession()) {
+                for (int t : TestModels.GOLDEN_TOKENS) s.prefill(t);
+                serial = s.logits();
+            }
+            float[] sequence;
+            try (Session s = model.newSession()) {
+                sequence = s.prefill(TestModels.GOLDEN_TOKENS);
+            }
+            for (float[] got : new float[][] {serial, sequence}) {
+                float diffSum = 0;
+                for (int i = 0; i < 256; i++) diffSum += got[i] - expected[i];
+                assertTrue(Math.abs(diffSum) <= Math.abs(maxDiff) * 1.05,
+                        kind + " " + file + ": signed diff sum " + diffSum + " exceeds " + maxDiff * 1.05);
+                double worst = TestModels.maxAbsDiff(got, expected);
+                assertTrue(worst <= perElement, kind + " " + file + ": max |diff| " + worst + " > " + perElement);
+                assertEquals(32, argmax(got), "argmax is the space byte");
+            }
+        }
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+}

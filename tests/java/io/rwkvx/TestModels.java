@@ -1,0 +1,49 @@
+package io.rwkvx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.rwkvx.backend.BackendKind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Locations of the test models and helpers shared by the API tests (working dir = repo root). */
+final class TestModels {
+    static final Path FP32 = Path.of("models/tiny-rwkv-7v0-834K-FP32.bin");
+    static final Path FP16 = Path.of("tests/data/tiny-rwkv-7v0-834K-FP16.bin");
+    static final Path GOLDEN = Path.of("tests/data/expected-logits-7v0-834K.bin");
+    /** rwkv.cpp's golden prompt: the bytes of {@code "in}. */
+    static final int[] GOLDEN_TOKENS = {34, 105, 110};
+    /** rwkv.cpp's chunking-test prompt. */
+    static final String LONG_PROMPT = "This is a port of [BlinkDL/RWKV-LM](https://github.com/BlinkDL/RWKV-LM";
+
+    private TestModels() {}
+
+    static Model open(Path file, BackendKind kind) {
+        return Rwkvx.load(file, ModelOptions.defaults().withBackend(kind).withThreads(2));
+    }
+
+    static float[] golden() throws IOException {
+        byte[] b = Files.readAllBytes(GOLDEN);
+        assertEquals(1024, b.length, "golden file size");
+        float[] f = new float[256];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+        return f;
+    }
+
+    static int[] bytesOf(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int[] ids = new int[b.length];
+        for (int i = 0; i < b.length; i++) ids[i] = b[i] & 0xff;
+        return ids;
+    }
+
+    static double maxAbsDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length, "lengths");
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        return m;
+    }
+}
