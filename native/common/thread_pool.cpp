@@ -50,17 +50,23 @@ void ThreadPool::run(const std::function<void(int, int)> &task) {
         }
     }
     task(0, n_threads_);
-    while (pending_.load(std::memory_order_acquire) != 0) RWKVX_PAUSE();
+    // Spin briefly, then yield: when the machine is oversubscribed a descheduled worker needs our core.
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; spins++) {
+        if (spins < 4096) RWKVX_PAUSE();
+        else std::this_thread::yield();
+    }
     task_ = nullptr;
 }
 
 void ThreadPool::worker_loop(int index) {
-    uint64_t seen = generation_.load();
+    // Not generation_.load(): a region may already have been published before this thread ran.
+    uint64_t seen = 0;
     for (;;) {
         auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
         int spins = 0;
         while (generation_.load(std::memory_order_acquire) == seen) {
-            RWKVX_PAUSE();
+            if (spins < 4096) RWKVX_PAUSE();
+            else std::this_thread::yield();
             if (++spins % 256 == 0 && std::chrono::steady_clock::now() > spin_until) {
                 std::unique_lock<std::mutex> lock(mutex_);
                 sleepers_.fetch_add(1);

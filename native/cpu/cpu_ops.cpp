@@ -5,6 +5,8 @@
 namespace rwkvx {
 
 namespace {
+constexpr int64_t kMinParallelMacs = 1 << 17;
+
 // Column range [b, e) of `count` columns for thread tid of nt, in multiples of grain.
 void split_columns(int64_t count, int64_t grain, int tid, int nt, int64_t &b, int64_t &e) {
     int64_t units = (count + grain - 1) / grain;
@@ -19,7 +21,10 @@ void split_columns(int64_t count, int64_t grain, int tid, int nt, int64_t &b, in
 void CpuOps::matmul(const MatmulArgs &m) { matmul_many({m}); }
 
 void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
-    if (pool_.size() == 1) {
+    // Waking the workers costs a few microseconds: not worth it for tiny products.
+    int64_t macs = 0;
+    for (const auto &m : jobs) macs += m.N * m.K * m.T;
+    if (pool_.size() == 1 || macs < kMinParallelMacs) {
         for (const auto &m : jobs) kernels_.matmul(m, 0, m.N);
         return;
     }
@@ -47,7 +52,7 @@ void CpuOps::wkv7(const Wkv7Args &p) {
             kernels_.wkv7(p, h, i0, i1);
         }
     };
-    if (nt == 1 || items == 1) body(0, items);
+    if (nt == 1 || items == 1 || p.T * p.H * p.N * p.N < kMinParallelMacs) body(0, items);
     else pool_.parallel_for(items, 1, body);
 }
 

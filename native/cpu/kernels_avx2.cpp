@@ -30,11 +30,20 @@ inline __m256 load8<WeightType::BF16>(const void *w, int64_t i) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
+// Weights may sit at any byte offset (rwkv.cpp files are unaligned): scalar loads go through memcpy.
 template <WeightType T>
 inline float load1(const void *w, int64_t i) {
-    if constexpr (T == WeightType::F32) return static_cast<const float *>(w)[i];
-    else if constexpr (T == WeightType::F16) return _cvtsh_ss(static_cast<const uint16_t *>(w)[i]);
-    else return bf16_to_float(static_cast<const uint16_t *>(w)[i]);
+    const char *p = static_cast<const char *>(w);
+    if constexpr (T == WeightType::F32) {
+        float f;
+        std::memcpy(&f, p + 4 * i, 4);
+        return f;
+    } else {
+        uint16_t h;
+        std::memcpy(&h, p + 2 * i, 2);
+        if constexpr (T == WeightType::F16) return _cvtsh_ss(h);
+        else return bf16_to_float(h);
+    }
 }
 
 constexpr int64_t elem_bytes(WeightType t) { return t == WeightType::F32 ? 4 : 2; }

@@ -1,17 +1,24 @@
 // Portable kernels: the fallback for CPUs without AVX2/FMA/F16C, and a second implementation the
 // tests compare the vector kernels with.
+#include <cstring>
+
 #include "cpu/kernels.h"
 
 namespace rwkvx {
 
 namespace {
 
+// Weights may sit at any byte offset (rwkv.cpp files pack tensors without alignment): load bytewise.
 inline float load_weight(WeightType t, const void *w, int64_t i) {
-    switch (t) {
-        case WeightType::F32: return static_cast<const float *>(w)[i];
-        case WeightType::F16: return half_to_float(static_cast<const uint16_t *>(w)[i]);
-        default: return bf16_to_float(static_cast<const uint16_t *>(w)[i]);
+    const char *p = static_cast<const char *>(w);
+    if (t == WeightType::F32) {
+        float f;
+        std::memcpy(&f, p + 4 * i, 4);
+        return f;
     }
+    uint16_t h;
+    std::memcpy(&h, p + 2 * i, 2);
+    return t == WeightType::F16 ? half_to_float(h) : bf16_to_float(h);
 }
 
 void to_f32_scalar(WeightType t, const void *src, float *dst, int64_t n) {

@@ -33,6 +33,8 @@ struct Rwkv7Weights {
     const float *ln0_w, *ln0_b, *ln_out_w, *ln_out_b;
     std::vector<Rwkv7Layer> layers;
     int64_t n_params = 0, weight_bytes = 0;
+    // Aligned copies of vectors that arrived misaligned (vectors are small; matrices stay in place).
+    std::vector<std::vector<float>> aligned_copies;
 };
 
 // Binds and validates the named tensors; errors name the tensor and expected vs found.

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -29,10 +30,15 @@ class TensorSet {
         return *it->second;
     }
 
-    const float *vector(const std::string &name, int64_t count) {
+    // Misaligned vectors are copied: element-wise float code may assume 4-byte alignment.
+    const float *vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies) {
         const rwkvx_tensor &t = get(name);
         account(t);
-        return check_vector(t, name, count);
+        const float *p = check_vector(t, name, count);
+        if (reinterpret_cast<uintptr_t>(p) % alignof(float) == 0) return p;
+        copies.emplace_back(static_cast<size_t>(count));
+        std::memcpy(copies.back().data(), p, static_cast<size_t>(count) * sizeof(float));
+        return copies.back().data();
     }
 
     Matrix matrix(const std::string &name, int64_t rows, int64_t cols) {
@@ -97,10 +103,10 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
 
     w.emb = set.matrix("emb.weight", w.n_vocab, C);
     w.head = set.matrix("head.weight", w.n_vocab, C);
-    w.ln0_w = set.vector("blocks.0.ln0.weight", C);
-    w.ln0_b = set.vector("blocks.0.ln0.bias", C);
-    w.ln_out_w = set.vector("ln_out.weight", C);
-    w.ln_out_b = set.vector("ln_out.bias", C);
+    w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
+    w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);
+    w.ln_out_w = set.vector("ln_out.weight", C, w.aligned_copies);
+    w.ln_out_b = set.vector("ln_out.bias", C, w.aligned_copies);
 
     int64_t n_layer = 0;
     while (set.has("blocks." + std::to_string(n_layer) + ".ln1.weight")) n_layer++;
@@ -109,18 +115,18 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
     for (int64_t i = 0; i < n_layer; i++) {
         const std::string p = "blocks." + std::to_string(i) + ".";
         Rwkv7Layer L{};
-        L.ln1_w = set.vector(p + "ln1.weight", C);
-        L.ln1_b = set.vector(p + "ln1.bias", C);
-        L.ln2_w = set.vector(p + "ln2.weight", C);
-        L.ln2_b = set.vector(p + "ln2.bias", C);
-        L.x_r = set.vector(p + "att.x_r", C);
-        L.x_w = set.vector(p + "att.x_w", C);
-        L.x_k = set.vector(p + "att.x_k", C);
-        L.x_v = set.vector(p + "att.x_v", C);
-        L.x_a = set.vector(p + "att.x_a", C);
-        L.x_g = set.vector(p + "att.x_g", C);
-        L.w0 = set.vector(p + "att.w0", C);
-        L.a0 = set.vector(p + "att.a0", C);
+        L.ln1_w = set.vector(p + "ln1.weight", C, w.aligned_copies);
+        L.ln1_b = set.vector(p + "ln1.bias", C, w.aligned_copies);
+        L.ln2_w = set.vector(p + "ln2.weight", C, w.aligned_copies);
+        L.ln2_b = set.vector(p + "ln2.bias", C, w.aligned_copies);
+        L.x_r = set.vector(p + "att.x_r", C, w.aligned_copies);
+        L.x_w = set.vector(p + "att.x_w", C, w.aligned_copies);
+        L.x_k = set.vector(p + "att.x_k", C, w.aligned_copies);
+        L.x_v = set.vector(p + "att.x_v", C, w.aligned_copies);
+        L.x_a = set.vector(p + "att.x_a", C, w.aligned_copies);
+        L.x_g = set.vector(p + "att.x_g", C, w.aligned_copies);
+        L.w0 = set.vector(p + "att.w0", C, w.aligned_copies);
+        L.a0 = set.vector(p + "att.a0", C, w.aligned_copies);
         // LoRA ranks come from the shapes; the two halves must agree.
         L.w1 = set.matrix(p + "att.w1", -1, C);
         L.w2 = set.matrix(p + "att.w2", C, L.w1.rows);
@@ -129,22 +135,22 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
         L.g1 = set.matrix(p + "att.g1", -1, C);
         L.g2 = set.matrix(p + "att.g2", C, L.g1.rows);
         if (i > 0) {
-            L.v0 = set.vector(p + "att.v0", C);
+            L.v0 = set.vector(p + "att.v0", C, w.aligned_copies);
             L.v1 = set.matrix(p + "att.v1", -1, C);
             L.v2 = set.matrix(p + "att.v2", C, L.v1.rows);
         } else if (set.has(p + "att.v0") || set.has(p + "att.v1") || set.has(p + "att.v2")) {
             fail(RWKVX_ERROR_ARGUMENT, "layer 0 must not have att.v0/v1/v2 (value residual starts at layer 1)");
         }
-        L.k_k = set.vector(p + "att.k_k", C);
-        L.k_a = set.vector(p + "att.k_a", C);
-        L.r_k = set.vector(p + "att.r_k", C);
+        L.k_k = set.vector(p + "att.k_k", C, w.aligned_copies);
+        L.k_a = set.vector(p + "att.k_a", C, w.aligned_copies);
+        L.r_k = set.vector(p + "att.r_k", C, w.aligned_copies);
         L.receptance = set.matrix(p + "att.receptance.weight", C, C);
         L.key = set.matrix(p + "att.key.weight", C, C);
         L.value = set.matrix(p + "att.value.weight", C, C);
         L.output = set.matrix(p + "att.output.weight", C, C);
-        L.ln_x_w = set.vector(p + "att.ln_x.weight", C);
-        L.ln_x_b = set.vector(p + "att.ln_x.bias", C);
-        L.ffn_x_k = set.vector(p + "ffn.x_k", C);
+        L.ln_x_w = set.vector(p + "att.ln_x.weight", C, w.aligned_copies);
+        L.ln_x_b = set.vector(p + "att.ln_x.bias", C, w.aligned_copies);
+        L.ffn_x_k = set.vector(p + "ffn.x_k", C, w.aligned_copies);
         L.ffn_key = set.matrix(p + "ffn.key.weight", F, C);
         L.ffn_value = set.matrix(p + "ffn.value.weight", C, F);
         w.layers.push_back(L);

@@ -251,6 +251,23 @@ void test_errors(Contexts &ctx) {
     rwkvx_context_free(autoc);
 }
 
+// A region published right after the pool starts must still reach every worker (a worker that
+// read the generation counter late once missed it and hung the caller).
+void test_pool_start_race(std::mt19937 &rng) {
+    float x[64], w[64 * 32], y[32];
+    for (auto &v : x) v = 1.0f;
+    for (auto &v : w) v = 0.5f;
+    bool ok = true;
+    for (int i = 0; i < 300 && ok; i++) {
+        rwkvx_context *c = nullptr;
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 2 + i % 3, 0, &c);
+        rwkvx_tensor tx = tensor(x, 0, {1, 64}), tw = tensor(w, 0, {32, 64}), ty = tensor(y, 0, {1, 32});
+        ok = rwkvx_matmul(c, &tx, &tw, &ty) == RWKVX_OK && y[31] == 32.0f;
+        rwkvx_context_free(c);
+    }
+    expect(ok, "300 fresh contexts each run a region at once");
+}
+
 }  // namespace
 
 int main() {
@@ -261,6 +278,7 @@ int main() {
     test_wkv7(ctx, rng);
     test_group_norm(ctx, rng);
     test_errors(ctx);
+    test_pool_start_race(rng);
     std::printf("%d passed, %d failed\n", checks - failures, failures);
     return failures ? 1 : 0;
 }

@@ -231,7 +231,8 @@ public final class RwkvCppReader {
         long left = seg.byteSize() - pos;
         if (n > left) {
             throw new ModelFormatException(source + ": truncated tensor record at byte offset " + start + ": " + what
-                    + " at byte offset " + pos + " needs " + n + " bytes, only " + left + " remain");
+                    + (pos == start ? "" : " (at byte offset " + pos + ")") + " needs " + n + " bytes, only " + left
+                    + " remain");
         }
     }
 

@@ -125,7 +125,7 @@ public final class SafetensorsReader {
         long begin = offsets[0], end = offsets[1];
         if (begin > end || end > dataSize) {
             throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end
-                    + "] lie outside the data section of " + dataSize + " bytes (byte offset " + dataStart + " on)");
+                    + "] lie outside the data section (" + dataSize + " bytes from byte offset " + dataStart + ")");
         }
         if (end - begin != numel) {
             throw new ModelFormatException(where + ": data_offsets [" + begin + ", " + end + "] hold " + (end - begin)

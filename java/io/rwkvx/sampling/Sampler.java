@@ -17,11 +17,12 @@ import java.util.SplittableRandom;
  *   <li>Temperature: logits divided by it.</li>
  *   <li>Top-k: keep the k highest logits (ties to the lowest id), by partial selection.</li>
  *   <li>Softmax over what is left.</li>
- *   <li>Top-p: keep the smallest set of most likely tokens whose mass reaches p (at least one).</li>
+ *   <li>Top-p: keep the smallest set of most likely tokens whose mass reaches p (at least one);
+ *       ranked in growing chunks, so only the nucleus gets sorted.</li>
  *   <li>Min-p: drop tokens with probability below {@code minP} times the largest probability.</li>
  *   <li>Renormalise and draw once from a {@link SplittableRandom} seeded with the config's seed.</li>
  * </ol>
- * If every logit is +inf, the +inf tokens share the mass equally. The same seed and the same
+ * If any logit is +inf, only the +inf tokens remain and they share the mass equally. The same seed and the same
  * sequence of logits and accepted tokens always give the same tokens.
  *
  * <p>Buffers sized to the vocabulary are allocated once, so sampling allocates nothing per call.

@@ -5,6 +5,7 @@ import io.rwkvx.backend.BackendState;
 import io.rwkvx.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -51,7 +52,7 @@ final class ReferenceState implements BackendState {
 
     @Override
     public void reset() {
-        java.util.Arrays.fill(data(), 0f);
+        Arrays.fill(data(), 0f);
     }
 
     @Override

@@ -163,9 +163,9 @@ class RwkvCppReaderTest {
         "2   | truncated header: file has 2 bytes",
         "10  | truncated header: file has 10 bytes",
         "23  | truncated header: file has 23 bytes",
-        "29  | truncated tensor record at byte offset 24: record header",
-        "38  | truncated tensor record at byte offset 24: dimensions",
-        "47  | truncated tensor record at byte offset 24: name at byte offset 44 needs 10 bytes, only 3 remain",
+        "29  | truncated tensor record at byte offset 24: record header needs 12 bytes, only 5 remain",
+        "38  | truncated tensor record at byte offset 24: dimensions (at byte offset 36) needs 8 bytes, only 2 remain",
+        "47  | truncated tensor record at byte offset 24: name (at byte offset 44) needs 10 bytes, only 3 remain",
         "154 | tensor 'emb.weight' (record at byte offset 24): truncated data at byte offset 54",
     })
     void truncatedFile(long cut, String fragment) throws IOException {

@@ -201,7 +201,7 @@ class SafetensorsReaderTest {
         "bad shape       | {\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}                       | tensor 'a': \"shape\" must hold non-negative integers",
         "float shape     | {\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}                      | tensor 'a': \"shape\" must hold non-negative integers",
         "3 offsets       | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}                      | tensor 'a': \"data_offsets\" must be an array of 2 non-negative integers",
-        "past the end    | {\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}                       | tensor 'a': data_offsets [8, 24] lie outside the data section of 16 bytes",
+        "past the end    | {\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}                       | tensor 'a': data_offsets [8, 24] lie outside the data section (16 bytes from byte offset",
         "reversed        | {\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}                        | tensor 'a': data_offsets [8, 4] lie outside the data section",
         "size mismatch   | {\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,16]}}                     | tensor 'a': data_offsets [0, 16] hold 16 bytes, but F32 [2, 3] needs 24",
         "bf16 mismatch   | {\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,16]}}                      | tensor 'a': data_offsets [0, 16] hold 16 bytes, but BF16 [4] needs 8",

@@ -1,0 +1,127 @@
+package io.rwkvx.cli;
+
+import java.util.Map;
+
+/** The usage texts: the overview and one per subcommand. */
+final class Usage {
+    private Usage() {}
+
+    static final String OVERVIEW = """
+            Usage: rwkvx <command> [options]
+
+            Commands:
+              generate     generate text after a prompt (default: the bundled tiny model)
+              logits       write the logits after a list of tokens to a file
+              tokenize     print the token ids of a text
+              detokenize   print the text of a list of token ids
+              perplexity   mean loss and perplexity of a model on a text file
+              info         describe a model file
+              bench        measure prefill and decode speed
+              help         show this text, or `rwkvx help <command>` for one command
+              version      show the version
+
+            `rwkvx <command> --help` shows the options of a command.
+            Exit codes: 0 success, 1 failure at run time, 2 wrong arguments. RWKVX_DEBUG=1 prints stack traces.
+            """;
+
+    private static final String[] MODEL = {
+        "--threads N", "compute threads, 0 = all processors (default 0)",
+        "--backend KIND", "auto, native, scalar (native with portable kernels) or reference (pure Java);",
+        "", "default auto: native when the library loads, else reference",
+    };
+
+    private static final Map<String, String> COMMANDS = Map.of(
+            "generate", """
+                    Usage: rwkvx generate [--model PATH] --prompt TEXT [options]
+
+                    Streams the generated text (not the prompt) to stdout, then a newline; a summary line
+                    (tokens, tokens/s, stop reason, seed) goes to stderr unless --quiet.
+                    """ + table(new String[] {
+                        "--model PATH", "model file (default: the bundled tiny byte-level RWKV-7)",
+                        "--prompt TEXT", "text to continue (required)",
+                        "--max-tokens N", "most tokens to generate (default 200)",
+                        "--temperature T", "0 = greedy (default 1)",
+                        "--top-p P", "nucleus sampling, in (0, 1] (default 1 = off)",
+                        "--top-k K", "keep the K most likely tokens (default 0 = off)",
+                        "--min-p P", "drop tokens below P times the top probability, in [0, 1) (default 0 = off)",
+                        "--repetition-penalty R", "divides positive logits of seen tokens (default 1 = off)",
+                        "--presence-penalty P", "subtracted once from the logits of seen tokens (default 0)",
+                        "--frequency-penalty F", "subtracted per occurrence of seen tokens (default 0)",
+                        "--seed S", "random seed: the same seed gives the same text (default: random)",
+                        "--stop STR", "stop before this text, which is not printed (repeatable)",
+                        "--quiet", "no summary on stderr",
+                    }, MODEL),
+            "logits", """
+                    Usage: rwkvx logits --model PATH --tokens 1,2,3 --out FILE [--state-in F] [--state-out F]
+
+                    Evaluates the tokens and writes the logits after the last one to FILE:
+                    n_vocab float32 values, little-endian, no header.
+                    """ + table(new String[] {
+                        "--model PATH", "model file, rwkv.cpp .bin or .safetensors (required)",
+                        "--tokens IDS", "comma-separated token ids (required)",
+                        "--out FILE", "where to write the logits (required)",
+                        "--state-in F", "first restore a state saved by --state-out",
+                        "--state-out F", "afterwards save the state",
+                    }, MODEL),
+            "tokenize", """
+                    Usage: rwkvx tokenize [--model PATH | --vocab world|bytes] --text TEXT
+
+                    Prints the token ids of TEXT (as UTF-8), comma-separated, then a newline.
+                    """ + table(new String[] {
+                        "--text TEXT", "the text (required)",
+                        "--model PATH", "use the tokenizer this model file calls for",
+                        "--vocab NAME", "world (RWKV World, 65536 ids; the default) or bytes (id = byte)",
+                    }),
+            "detokenize", """
+                    Usage: rwkvx detokenize [--model PATH | --vocab world|bytes] --tokens 1,2,3
+
+                    Prints the text of the token ids, then a newline. Invalid UTF-8 becomes U+FFFD.
+                    """ + table(new String[] {
+                        "--tokens IDS", "comma-separated token ids (required)",
+                        "--model PATH", "use the tokenizer this model file calls for",
+                        "--vocab NAME", "world (RWKV World, 65536 ids; the default) or bytes (id = byte)",
+                    }),
+            "perplexity", """
+                    Usage: rwkvx perplexity --model PATH --file TEXT [--context N]
+
+                    Tokenizes the file (UTF-8) and prints the mean loss (nats per token) and perplexity of
+                    predicting tokens 2..n, each from all the text before it. The text is evaluated N tokens
+                    at a time with the state carried over, so N changes speed and memory, not the result.
+                    A progress bar shows on stderr when it is a terminal.
+                    """ + table(new String[] {
+                        "--model PATH", "model file (required)",
+                        "--file TEXT", "the text file (required)",
+                        "--context N", "tokens per evaluation call (default 256)",
+                    }, MODEL),
+            "info", """
+                    Usage: rwkvx info --model PATH
+
+                    Prints the architecture, file format, sizes, parameter count, weight types, state size,
+                    backend and fingerprint of a model.
+                    """ + table(new String[] {"--model PATH", "model file (required)"}, MODEL),
+            "bench", """
+                    Usage: rwkvx bench --model PATH [--prompt-tokens N] [--gen-tokens N] [--repeat R]
+
+                    Measures prefill (one call over N tokens) and decode (one token per call) speed like
+                    llama-bench: random token ids from a fixed seed, one warm-up run, median of R runs.
+                    """ + table(new String[] {
+                        "--model PATH", "model file (required)",
+                        "--prompt-tokens N", "prefill length (default 128)",
+                        "--gen-tokens N", "decode length (default 64)",
+                        "--repeat R", "timed runs (default 5)",
+                    }, MODEL));
+
+    /** The usage of {@code command}, or the overview when it is null or unknown. */
+    static String of(String command) {
+        return command == null ? OVERVIEW : COMMANDS.getOrDefault(command, OVERVIEW);
+    }
+
+    /** An option table from (option, description) pairs; an empty option continues the line above. */
+    private static String table(String[]... groups) {
+        StringBuilder sb = new StringBuilder("\nOptions:\n");
+        for (String[] pairs : groups)
+            for (int i = 0; i < pairs.length; i += 2)
+                sb.append(String.format("  %-24s %s%n", pairs[i], pairs[i + 1]));
+        return sb.toString();
+    }
+}
