@@ -151,8 +151,9 @@ public final class Session implements AutoCloseable {
     }
 
     public void loadState(Path file) {
+        State loaded = State.load(file); // its errors already name the file
         try {
-            restore(State.load(file));
+            restore(loaded);
         } catch (RwkvxException e) {
             throw new RwkvxException(file + ": " + e.getMessage(), e);
         }

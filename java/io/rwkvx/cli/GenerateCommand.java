@@ -47,7 +47,7 @@ final class GenerateCommand implements Command {
                     d.penaltyWindow(),
                     seed);
         } catch (IllegalArgumentException e) {
-            throw o.usage(e.getMessage());
+            throw o.usage(optionNames(e.getMessage()));
         }
         for (String s : o.all("--stop"))
             if (s.isEmpty()) throw o.usage("option --stop needs a non-empty text");
@@ -57,15 +57,30 @@ final class GenerateCommand implements Command {
 
         GenerationResult r;
         try (Model model = choice.open(); Session session = model.newSession()) {
-            r = session.generate(prompt, options, piece -> {
-                io.out().print(piece);
+            Session.TextStream stream = session.stream(prompt, options);
+            while (stream.hasNext()) {
+                io.out().print(stream.next());
                 io.out().flush();
-            });
+                // The reader went away (e.g. `| head`): stop quietly instead of generating for nobody.
+                if (io.out().checkError()) return 0;
+            }
+            r = stream.result();
         }
         io.out().println();
         io.out().flush();
         if (!quiet) io.err().println(summary(r, seed));
         return 0;
+    }
+
+    /** SamplerConfig names its fields ("SamplerConfig.topP must be ..."); the user typed options. */
+    private static String optionNames(String message) {
+        String[][] names = {{"temperature", "--temperature"}, {"topK", "--top-k"}, {"topP", "--top-p"},
+            {"minP", "--min-p"}, {"repetitionPenalty", "--repetition-penalty"}, {"presencePenalty", "--presence-penalty"},
+            {"frequencyPenalty", "--frequency-penalty"}};
+        for (String[] n : names)
+            if (message.startsWith("SamplerConfig." + n[0] + " "))
+                return "option " + n[1] + message.substring(("SamplerConfig." + n[0]).length());
+        return message;
     }
 
     private static String summary(GenerationResult r, long seed) {

@@ -3,6 +3,7 @@ package io.rwkvx.cli;
 import io.rwkvx.Model;
 import io.rwkvx.RwkvxException;
 import io.rwkvx.Session;
+import io.rwkvx.State;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,7 +38,7 @@ final class LogitsCommand implements Command {
                 if (tokens[i] >= nVocab)
                     throw new RwkvxException("token id " + tokens[i] + " at position " + i + " is out of range 0.."
                             + (nVocab - 1) + " of " + model.source());
-            if (stateIn != null) session.loadState(stateIn);
+            if (stateIn != null) restore(session, stateIn);
             logits = session.prefill(tokens);
             if (stateOut != null) session.saveState(stateOut);
         }
@@ -45,5 +46,15 @@ final class LogitsCommand implements Command {
         buf.asFloatBuffer().put(logits);
         Files.write(out, buf.array());
         return 0;
+    }
+
+    /** Like {@link Session#loadState} but naming the file once: State.load's messages already start with it. */
+    private static void restore(Session session, Path file) {
+        State state = State.load(file);
+        try {
+            session.restore(state);
+        } catch (RwkvxException e) {
+            throw new RwkvxException(file + ": " + e.getMessage(), e);
+        }
     }
 }

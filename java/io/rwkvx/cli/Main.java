@@ -4,7 +4,6 @@ import io.rwkvx.Rwkvx;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +34,11 @@ public final class Main {
 
     private Main() {}
 
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the subcommand and its options
+     */
     public static void main(String[] args) {
         // Models speak UTF-8; the platform default (e.g. ASCII under LANG=C) would mangle their text.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false,
@@ -109,7 +113,7 @@ public final class Main {
         }
         String message;
         if (t instanceof FileSystemException f && f.getFile() != null) {
-            String reason = t instanceof NoSuchFileException ? "no such file"
+            String reason = t instanceof NoSuchFileException ? "no such file or directory"
                     : t instanceof AccessDeniedException ? "permission denied"
                     : f.getReason() != null ? f.getReason() : t.getClass().getSimpleName();
             // "cannot read state file F: no such file" rather than naming F twice.

@@ -121,7 +121,7 @@ final class Usage {
         StringBuilder sb = new StringBuilder("\nOptions:\n");
         for (String[] pairs : groups)
             for (int i = 0; i < pairs.length; i += 2)
-                sb.append(String.format("  %-24s %s%n", pairs[i], pairs[i + 1]));
+                sb.append(String.format("  %-24s %s\n", pairs[i], pairs[i + 1]));
         return sb.toString();
     }
 }
