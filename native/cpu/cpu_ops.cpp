@@ -6,6 +6,8 @@ namespace rwkvx {
 
 namespace {
 constexpr int64_t kMinParallelMacs = 1 << 17;
+// WKV moves its whole state per call: worth splitting earlier than a matmul of the same size.
+constexpr int64_t kMinParallelWkv = 1 << 14;
 
 // Column range [b, e) of `count` columns for thread tid of nt, in multiples of grain.
 void split_columns(int64_t count, int64_t grain, int tid, int nt, int64_t &b, int64_t &e) {
@@ -52,7 +54,7 @@ void CpuOps::wkv7(const Wkv7Args &p) {
             kernels_.wkv7(p, h, i0, i1);
         }
     };
-    if (nt == 1 || items == 1 || p.T * p.H * p.N * p.N < kMinParallelMacs) body(0, items);
+    if (nt == 1 || items == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv) body(0, items);
     else pool_.parallel_for(items, 1, body);
 }
 

@@ -63,29 +63,69 @@ inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
 }
 
 // ---- GEMV: few input rows, bandwidth-bound: stream each weight row once -------------------------
+// Four weight rows at a time, 16 weights per row per step with two accumulators per row (so FMA
+// latency never limits the stream). BF16 uses the unpack trick: a 32-byte load holds 16 weights;
+// `<< 16` gives the even ones as floats and `& 0xffff0000` the odd ones, multiplied by the input
+// split into even and odd lanes once per call. That avoids the cross-lane widening, which made BF16
+// decode compute-bound.
+
+// 16 weights from k of one row times the input: for BF16 `xin` is the split input (per 16-block:
+// 8 even lanes, then 8 odd lanes), otherwise the input itself.
+template <WeightType WT>
+inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m256 &hi) {
+    if constexpr (WT == WeightType::BF16) {
+        __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(w + 2 * k));
+        __m256 even = _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+        __m256 odd = _mm256_castsi256_ps(_mm256_and_si256(v, _mm256_set1_epi32(int(0xffff0000u))));
+        lo = _mm256_fmadd_ps(even, _mm256_loadu_ps(x + k), lo);
+        hi = _mm256_fmadd_ps(odd, _mm256_loadu_ps(x + k + 8), hi);
+    } else {
+        lo = _mm256_fmadd_ps(load8<WT>(w, k), _mm256_loadu_ps(x + k), lo);
+        hi = _mm256_fmadd_ps(load8<WT>(w, k + 8), _mm256_loadu_ps(x + k + 8), hi);
+    }
+}
 
 template <WeightType WT>
 void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    const int64_t K = m.K, K8 = K & ~int64_t(7);
+    const int64_t K = m.K, K16 = K & ~int64_t(15);
     const char *W = static_cast<const char *>(m.w);
     const int64_t row_bytes = K * elem_bytes(WT);
-    int64_t n = n0;
-    for (; n + 4 <= n1; n += 4) {
-        const void *w0 = W + n * row_bytes, *w1 = W + (n + 1) * row_bytes, *w2 = W + (n + 2) * row_bytes,
-                   *w3 = W + (n + 3) * row_bytes;
-        for (int64_t t = 0; t < m.T; t++) {
-            const float *x = m.x + t * K;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (int64_t k = 0; k < K8; k += 8) {
-                __m256 xv = _mm256_loadu_ps(x + k);
-                a0 = _mm256_fmadd_ps(load8<WT>(w0, k), xv, a0);
-                a1 = _mm256_fmadd_ps(load8<WT>(w1, k), xv, a1);
-                a2 = _mm256_fmadd_ps(load8<WT>(w2, k), xv, a2);
-                a3 = _mm256_fmadd_ps(load8<WT>(w3, k), xv, a3);
+    thread_local std::vector<float> split;
+    if (WT == WeightType::BF16 && int64_t(split.size()) < K16) split.resize(size_t(K16));
+    for (int64_t t = 0; t < m.T; t++) {
+        const float *x = m.x + t * K;
+        const float *xin = x;
+        if constexpr (WT == WeightType::BF16) {
+            float *e = split.data();
+            for (int64_t k = 0; k < K16; k += 16)
+                for (int i = 0; i < 8; i++) {
+                    e[k + i] = x[k + 2 * i];
+                    e[k + 8 + i] = x[k + 2 * i + 1];
+                }
+            xin = e;
+        }
+        int64_t n = n0;
+        for (; n + 4 <= n1; n += 4) {
+            const char *w0 = W + n * row_bytes, *w1 = w0 + row_bytes, *w2 = w1 + row_bytes, *w3 = w2 + row_bytes;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            // The next 4 rows are fetched while these are summed: the hardware prefetcher alone
+            // ramps up too slowly on short (1.5 KB for BF16) rows.
+            const char *next = n + 12 <= n1 ? w0 + 8 * row_bytes : w0;
+            for (int64_t k = 0; k < K16; k += 16) {
+                const int64_t off = k * elem_bytes(WT);
+                _mm_prefetch(next + off, _MM_HINT_T0);
+                _mm_prefetch(next + row_bytes + off, _MM_HINT_T0);
+                _mm_prefetch(next + 2 * row_bytes + off, _MM_HINT_T0);
+                _mm_prefetch(next + 3 * row_bytes + off, _MM_HINT_T0);
+                dot_step<WT>(w0, k, xin, a0, a1);
+                dot_step<WT>(w1, k, xin, b0, b1);
+                dot_step<WT>(w2, k, xin, c0, c1);
+                dot_step<WT>(w3, k, xin, d0, d1);
             }
             alignas(16) float s[4];
-            _mm_store_ps(s, hsum4(a0, a1, a2, a3));
-            for (int64_t k = K8; k < K; k++) {
+            _mm_store_ps(s, hsum4(_mm256_add_ps(a0, a1), _mm256_add_ps(b0, b1), _mm256_add_ps(c0, c1),
+                                  _mm256_add_ps(d0, d1)));
+            for (int64_t k = K16; k < K; k++) {
                 s[0] += load1<WT>(w0, k) * x[k];
                 s[1] += load1<WT>(w1, k) * x[k];
                 s[2] += load1<WT>(w2, k) * x[k];
@@ -93,15 +133,12 @@ void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
             }
             std::memcpy(m.y + t * m.N + n, s, sizeof s);
         }
-    }
-    for (; n < n1; n++) {
-        const void *w0 = W + n * row_bytes;
-        for (int64_t t = 0; t < m.T; t++) {
-            const float *x = m.x + t * K;
-            __m256 a0 = _mm256_setzero_ps();
-            for (int64_t k = 0; k < K8; k += 8) a0 = _mm256_fmadd_ps(load8<WT>(w0, k), _mm256_loadu_ps(x + k), a0);
-            float s = hsum(a0);
-            for (int64_t k = K8; k < K; k++) s += load1<WT>(w0, k) * x[k];
+        for (; n < n1; n++) {
+            const char *w0 = W + n * row_bytes;
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+            for (int64_t k = 0; k < K16; k += 16) dot_step<WT>(w0, k, xin, a0, a1);
+            float s = hsum(_mm256_add_ps(a0, a1));
+            for (int64_t k = K16; k < K; k++) s += load1<WT>(w0, k) * x[k];
             m.y[t * m.N + n] = s;
         }
     }
@@ -113,50 +150,56 @@ void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
 
 constexpr int MR = 6, NR = 16, KC = 256, MC = 72, NC = 128;
 
-// acc(6x16) = A(rows x kc) * Bp(kc x 16); C = acc or C += acc; only `cols` columns are stored.
-template <int ROWS>
-inline void micro_kernel(const float *A, int64_t lda, const float *Bp, int kc, float *C, int64_t ldc,
+// acc(6x16) = A(rows x kc) * Bp(kc x 16); C = acc or C += acc for the first `rows` rows and `cols`
+// columns. Twelve named accumulators: with an array, gcc spilled them to the stack on every k.
+// Fewer than 6 rows re-read row 0 (results discarded) so that one kernel serves every block.
+__attribute__((noinline)) void micro_kernel(int rows, const float *A, int64_t lda, const float *Bp, int kc, float *C, int64_t ldc,
                          bool accumulate, int cols) {
-    __m256 c0[ROWS], c1[ROWS];
-    for (int r = 0; r < ROWS; r++) c0[r] = c1[r] = _mm256_setzero_ps();
+    const float *a0 = A, *a1 = rows > 1 ? A + lda : A, *a2 = rows > 2 ? A + 2 * lda : A,
+                *a3 = rows > 3 ? A + 3 * lda : A, *a4 = rows > 4 ? A + 4 * lda : A, *a5 = rows > 5 ? A + 5 * lda : A;
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int k = 0; k < kc; k++) {
-        __m256 b0 = _mm256_load_ps(Bp + k * NR), b1 = _mm256_load_ps(Bp + k * NR + 8);
-        for (int r = 0; r < ROWS; r++) {
-            __m256 a = _mm256_broadcast_ss(A + r * lda + k);
-            c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
-            c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
-        }
+        const __m256 b0 = _mm256_load_ps(Bp + k * NR), b1 = _mm256_load_ps(Bp + k * NR + 8);
+        __m256 a = _mm256_broadcast_ss(a0 + k);
+        c00 = _mm256_fmadd_ps(a, b0, c00);
+        c01 = _mm256_fmadd_ps(a, b1, c01);
+        a = _mm256_broadcast_ss(a1 + k);
+        c10 = _mm256_fmadd_ps(a, b0, c10);
+        c11 = _mm256_fmadd_ps(a, b1, c11);
+        a = _mm256_broadcast_ss(a2 + k);
+        c20 = _mm256_fmadd_ps(a, b0, c20);
+        c21 = _mm256_fmadd_ps(a, b1, c21);
+        a = _mm256_broadcast_ss(a3 + k);
+        c30 = _mm256_fmadd_ps(a, b0, c30);
+        c31 = _mm256_fmadd_ps(a, b1, c31);
+        a = _mm256_broadcast_ss(a4 + k);
+        c40 = _mm256_fmadd_ps(a, b0, c40);
+        c41 = _mm256_fmadd_ps(a, b1, c41);
+        a = _mm256_broadcast_ss(a5 + k);
+        c50 = _mm256_fmadd_ps(a, b0, c50);
+        c51 = _mm256_fmadd_ps(a, b1, c51);
     }
-    if (cols == NR) {
-        for (int r = 0; r < ROWS; r++) {
-            float *c = C + r * ldc;
+    alignas(32) float tile[MR][NR];
+    _mm256_store_ps(tile[0], c00), _mm256_store_ps(tile[0] + 8, c01);
+    _mm256_store_ps(tile[1], c10), _mm256_store_ps(tile[1] + 8, c11);
+    _mm256_store_ps(tile[2], c20), _mm256_store_ps(tile[2] + 8, c21);
+    _mm256_store_ps(tile[3], c30), _mm256_store_ps(tile[3] + 8, c31);
+    _mm256_store_ps(tile[4], c40), _mm256_store_ps(tile[4] + 8, c41);
+    _mm256_store_ps(tile[5], c50), _mm256_store_ps(tile[5] + 8, c51);
+    for (int r = 0; r < rows; r++) {
+        float *c = C + r * ldc;
+        if (cols == NR) {
+            __m256 lo = _mm256_load_ps(tile[r]), hi = _mm256_load_ps(tile[r] + 8);
             if (accumulate) {
-                c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(c));
-                c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(c + 8));
+                lo = _mm256_add_ps(lo, _mm256_loadu_ps(c));
+                hi = _mm256_add_ps(hi, _mm256_loadu_ps(c + 8));
             }
-            _mm256_storeu_ps(c, c0[r]);
-            _mm256_storeu_ps(c + 8, c1[r]);
+            _mm256_storeu_ps(c, lo);
+            _mm256_storeu_ps(c + 8, hi);
+        } else {
+            for (int q = 0; q < cols; q++) c[q] = accumulate ? c[q] + tile[r][q] : tile[r][q];
         }
-    } else {
-        alignas(32) float tmp[NR];
-        for (int r = 0; r < ROWS; r++) {
-            _mm256_store_ps(tmp, c0[r]);
-            _mm256_store_ps(tmp + 8, c1[r]);
-            float *c = C + r * ldc;
-            for (int q = 0; q < cols; q++) c[q] = accumulate ? c[q] + tmp[q] : tmp[q];
-        }
-    }
-}
-
-inline void micro_kernel_rows(int rows, const float *A, int64_t lda, const float *Bp, int kc, float *C,
-                              int64_t ldc, bool acc, int cols) {
-    switch (rows) {
-        case 6: micro_kernel<6>(A, lda, Bp, kc, C, ldc, acc, cols); break;
-        case 5: micro_kernel<5>(A, lda, Bp, kc, C, ldc, acc, cols); break;
-        case 4: micro_kernel<4>(A, lda, Bp, kc, C, ldc, acc, cols); break;
-        case 3: micro_kernel<3>(A, lda, Bp, kc, C, ldc, acc, cols); break;
-        case 2: micro_kernel<2>(A, lda, Bp, kc, C, ldc, acc, cols); break;
-        default: micro_kernel<1>(A, lda, Bp, kc, C, ldc, acc, cols); break;
     }
 }
 
@@ -206,7 +249,7 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
                     int cols = int(std::min<int64_t>(NR, nc - p * NR));
                     for (int64_t t = t0; t < t0 + mc; t += MR) {
                         int rows = int(std::min<int64_t>(MR, t0 + mc - t));
-                        micro_kernel_rows(rows, m.x + t * m.K + k0, m.K, packed + p * KC * NR, kc,
+                        micro_kernel(rows, m.x + t * m.K + k0, m.K, packed + p * KC * NR, kc,
                                           m.y + t * m.N + nc0 + p * NR, m.N, k0 > 0, cols);
                     }
                 }
