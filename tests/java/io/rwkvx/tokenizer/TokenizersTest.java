@@ -13,13 +13,15 @@ class TokenizersTest {
     void picksByVocabularySize() {
         assertInstanceOf(ByteTokenizer.class, Tokenizers.forVocabSize(256));
         assertSame(WorldTokenizer.bundled(), Tokenizers.forVocabSize(65536));
+        assertSame(NeoxTokenizer.bundled(), Tokenizers.forVocabSize(50277));
     }
 
     @Test
     void unknownSizeListsTheKnownOnes() {
         IllegalArgumentException error =
-                assertThrows(IllegalArgumentException.class, () -> Tokenizers.forVocabSize(50277));
+                assertThrows(IllegalArgumentException.class, () -> Tokenizers.forVocabSize(50254));
         String message = error.getMessage();
-        assertTrue(message.contains("50277") && message.contains("256") && message.contains("65536"), message);
+        assertTrue(message.contains("50254") && message.contains("256") && message.contains("50277")
+                && message.contains("65536"), message);
     }
 }
