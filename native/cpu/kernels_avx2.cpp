@@ -104,41 +104,24 @@ void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
                 }
             xin = e;
         }
-        int64_t n = n0;
-        for (; n + 4 <= n1; n += 4) {
-            const char *w0 = W + n * row_bytes, *w1 = w0 + row_bytes, *w2 = w1 + row_bytes, *w3 = w2 + row_bytes;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-            // The next 4 rows are fetched while these are summed: the hardware prefetcher alone
-            // ramps up too slowly on short (1.5 KB for BF16) rows.
-            const char *next = n + 12 <= n1 ? w0 + 8 * row_bytes : w0;
-            for (int64_t k = 0; k < K16; k += 16) {
-                const int64_t off = k * elem_bytes(WT);
-                _mm_prefetch(next + off, _MM_HINT_T0);
-                _mm_prefetch(next + row_bytes + off, _MM_HINT_T0);
-                _mm_prefetch(next + 2 * row_bytes + off, _MM_HINT_T0);
-                _mm_prefetch(next + 3 * row_bytes + off, _MM_HINT_T0);
-                dot_step<WT>(w0, k, xin, a0, a1);
-                dot_step<WT>(w1, k, xin, b0, b1);
-                dot_step<WT>(w2, k, xin, c0, c1);
-                dot_step<WT>(w3, k, xin, d0, d1);
-            }
-            alignas(16) float s[4];
-            _mm_store_ps(s, hsum4(_mm256_add_ps(a0, a1), _mm256_add_ps(b0, b1), _mm256_add_ps(c0, c1),
-                                  _mm256_add_ps(d0, d1)));
-            for (int64_t k = K16; k < K; k++) {
-                s[0] += load1<WT>(w0, k) * x[k];
-                s[1] += load1<WT>(w1, k) * x[k];
-                s[2] += load1<WT>(w2, k) * x[k];
-                s[3] += load1<WT>(w3, k) * x[k];
-            }
-            std::memcpy(m.y + t * m.N + n, s, sizeof s);
-        }
-        for (; n < n1; n++) {
+        // One row at a time: consecutive rows are adjacent in memory, so each thread reads a single
+        // sequential stream (what the hardware prefetcher handles best); 4 accumulator pairs hide
+        // the FMA latency.
+        for (int64_t n = n0; n < n1; n++) {
             const char *w0 = W + n * row_bytes;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0;
-            for (int64_t k = 0; k < K16; k += 16) dot_step<WT>(w0, k, xin, a0, a1);
-            float s = hsum(_mm256_add_ps(a0, a1));
-            for (int64_t k = K16; k < K; k++) s += load1<WT>(w0, k) * x[k];
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            int64_t k = 0;
+            for (; k + 64 <= K16; k += 64) {
+                dot_step<WT>(w0, k, xin, a0, a1);
+                dot_step<WT>(w0, k + 16, xin, b0, b1);
+                dot_step<WT>(w0, k + 32, xin, c0, c1);
+                dot_step<WT>(w0, k + 48, xin, d0, d1);
+            }
+            for (; k < K16; k += 16) dot_step<WT>(w0, k, xin, a0, a1);
+            __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(b0, b1)),
+                                       _mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(d0, d1)));
+            float s = hsum(sum);
+            for (k = K16; k < K; k++) s += load1<WT>(w0, k) * x[k];
             m.y[t * m.N + n] = s;
         }
     }
@@ -335,6 +318,87 @@ void wkv7_avx2(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1) {
     if (i < i1) scalar_kernels().wkv7(p, h, i, i1);
 }
 
+// ---- WKV-4 -------------------------------------------------------------------------------------
+// Vectorised over channels; aa, bb, pp stay in registers for the whole time loop. Two blocks of 8
+// channels are interleaved because each channel's time loop is one long dependency chain.
+
+// e^x, Cephes-style range reduction + degree-5 polynomial (about 2 ulp). Inputs below the smallest
+// normal result (including -inf) give exactly 0, as std::exp would up to denormals.
+inline __m256 exp256(__m256 x) {
+    const __m256 lo = _mm256_set1_ps(-87.3f);
+    __m256 underflow = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), lo);
+    __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
+    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
+    y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
+    y = _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+    return _mm256_andnot_ps(underflow, y);
+}
+
+// Rounding error of s = a + b (TwoSum), zeroed where s is not finite (k = -inf). See wkv4_scalar.
+inline __m256 sum_error(__m256 a, __m256 b, __m256 s) {
+    __m256 bv = _mm256_sub_ps(s, a);
+    __m256 err = _mm256_add_ps(_mm256_sub_ps(a, _mm256_sub_ps(s, bv)), _mm256_sub_ps(b, bv));
+    __m256 abs_s = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), s);
+    return _mm256_and_ps(err, _mm256_cmp_ps(abs_s, _mm256_set1_ps(3.4e38f), _CMP_LE_OQ));
+}
+
+template <int VB>
+void wkv4_block(const Wkv4Args &p, int64_t c0) {
+    const int64_t C = p.C;
+    __m256 aa[VB], bb[VB], pp[VB], u[VB], w[VB];
+    for (int q = 0; q < VB; q++) {
+        const int64_t c = c0 + 8 * q;
+        aa[q] = _mm256_loadu_ps(p.state + c);
+        bb[q] = _mm256_loadu_ps(p.state + C + c);
+        pp[q] = _mm256_loadu_ps(p.state + 2 * C + c);
+        u[q] = _mm256_loadu_ps(p.first + c);
+        w[q] = _mm256_loadu_ps(p.decay + c);
+    }
+    for (int64_t t = 0; t < p.T; t++) {
+        const int64_t o = t * C + c0;
+        for (int q = 0; q < VB; q++) {
+            __m256 k = _mm256_loadu_ps(p.k + o + 8 * q), v = _mm256_loadu_ps(p.v + o + 8 * q);
+            __m256 ww = _mm256_add_ps(u[q], k);
+            __m256 m = _mm256_max_ps(pp[q], ww);
+            __m256 e1 = exp256(_mm256_sub_ps(pp[q], m));
+            __m256 e2 = exp256(_mm256_add_ps(_mm256_sub_ps(ww, m), sum_error(u[q], k, ww)));
+            __m256 num = _mm256_add_ps(_mm256_mul_ps(e1, aa[q]), _mm256_mul_ps(e2, v));
+            __m256 den = _mm256_add_ps(_mm256_mul_ps(e1, bb[q]), e2);
+            _mm256_storeu_ps(p.y + o + 8 * q, _mm256_div_ps(num, den));
+            ww = _mm256_add_ps(pp[q], w[q]);
+            m = _mm256_max_ps(ww, k);
+            e1 = exp256(_mm256_add_ps(_mm256_sub_ps(ww, m), sum_error(pp[q], w[q], ww)));
+            e2 = exp256(_mm256_sub_ps(k, m));
+            aa[q] = _mm256_add_ps(_mm256_mul_ps(e1, aa[q]), _mm256_mul_ps(e2, v));
+            bb[q] = _mm256_add_ps(_mm256_mul_ps(e1, bb[q]), e2);
+            pp[q] = m;
+        }
+    }
+    for (int q = 0; q < VB; q++) {
+        const int64_t c = c0 + 8 * q;
+        _mm256_storeu_ps(p.state + c, aa[q]);
+        _mm256_storeu_ps(p.state + C + c, bb[q]);
+        _mm256_storeu_ps(p.state + 2 * C + c, pp[q]);
+    }
+}
+
+void wkv4_avx2(const Wkv4Args &p, int64_t c0, int64_t c1) {
+    int64_t c = c0;
+    for (; c + 16 <= c1; c += 16) wkv4_block<2>(p, c);
+    for (; c + 8 <= c1; c += 8) wkv4_block<1>(p, c);
+    if (c < c1) scalar_kernels().wkv4(p, c, c1);
+}
+
 void to_f32_avx2(WeightType t, const void *src, float *dst, int64_t n) {
     int64_t i = 0;
     switch (t) {
@@ -350,7 +414,7 @@ void to_f32_avx2(WeightType t, const void *src, float *dst, int64_t n) {
     }
 }
 
-const KernelTable table = {"avx2+fma", NR, matmul_avx2, wkv7_avx2, to_f32_avx2};
+const KernelTable table = {"avx2+fma", NR, matmul_avx2, wkv7_avx2, to_f32_avx2, wkv4_avx2};
 
 }  // namespace
 
