@@ -48,7 +48,8 @@ public class PatchBindings {
             "rwkvx_context_describe",
             "rwkvx_context_threads",
             "rwkvx_model_get_info",
-            "rwkvx_state_size");
+            "rwkvx_state_size",
+            "rwkvx_kv_cache_length");
 
     static final String HEADER_CLASS = "rwkvx_h.java";
     static final String CRITICAL = "Linker.Option.critical(false)";

@@ -64,6 +64,7 @@ typedef enum rwkvx_backend {
 #define RWKVX_CONTEXT_FORCE_SCALAR 1 /* use the portable scalar CPU kernels even when AVX2/FMA exist */
 
 typedef enum rwkvx_arch {
+    RWKVX_ARCH_RWKV4 = 4, /* see the RWKV-4 section below for its tensors and state layout */
     RWKVX_ARCH_RWKV7 = 7
 } rwkvx_arch;
 
@@ -233,7 +234,8 @@ RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src
 RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state);
 
 /* Copies the state to host memory. Layout (all fp32), per layer: att token shift [C],
- * ffn token shift [C], WKV state [H][N key][N value]. dst_bytes must equal rwkvx_state_size. */
+ * ffn token shift [C], WKV state [H][N key][N value]. dst_bytes must equal rwkvx_state_size.
+ * RWKV-4: per layer att token shift [C], ffn token shift [C], aa [C], bb [C], pp [C] (RWKV-4 section). */
 RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, int64_t dst_bytes);
 
 /* Replaces the state with host data in the rwkvx_state_export layout. Non-finite values are an
@@ -255,6 +257,139 @@ RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *
 
 /* The RWKV-7 WKV recurrence (see rwkvx_wkv7_params). */
 RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *params);
+
+/* ---- RWKV-4 --------------------------------------------------------------------------------- */
+
+/* RWKV-4 models (arch RWKVX_ARCH_RWKV4) take these names in rwkvx_model_create:
+ *   emb.weight [V,C]; blocks.0.ln0.{weight,bias}; blocks.i.ln1/ln2.{weight,bias};
+ *   blocks.i.att.{time_mix_k,time_mix_v,time_mix_r,time_decay,time_first} (C elements, any rank, F32);
+ *   blocks.i.att.{key,value,receptance,output}.weight [C,C]; blocks.i.ffn.{time_mix_k,time_mix_r};
+ *   blocks.i.ffn.key.weight [F,C]; blocks.i.ffn.value.weight [C,F]; blocks.i.ffn.receptance.weight [C,C];
+ *   ln_out.{weight,bias}; head.weight [V,C].
+ * att.time_decay is the decay in the form the recurrence uses, w = -exp(d) of the checkpoint's raw d
+ * (as rwkv.cpp files store it; every value must be negative). Readers of BlinkDL checkpoints convert.
+ * rwkvx_model_info for RWKV-4: n_head = 1, head_size = n_embd (one "head" spanning all channels).
+ * rwkvx_state_export layout for RWKV-4 (all fp32), per layer: att token shift [C], ffn token shift [C],
+ * aa [C], bb [C], pp [C]. A fresh state has aa = bb = 0 and pp = -1e38 (finite, so that no -inf - -inf
+ * can occur). */
+
+/* Parameters of the RWKV-4 WKV recurrence, per channel c and token t (all arrays fp32):
+ *   q = max(pp, u+k); y = (e^(pp-q) aa + e^(u+k-q) v) / (e^(pp-q) bb + e^(u+k-q))
+ *   q' = max(pp+w, k); aa <- e^(pp+w-q') aa + e^(k-q') v; bb <- e^(pp+w-q') bb + e^(k-q'); pp <- q'
+ * Every exponent is <= 0, so keys of any size (and k = -inf) are safe. The rounding errors of u+k and
+ * pp+w are carried into the exponentials (aa and bb absorb pp's rounding), so fp32 follows the float64
+ * recurrence closely; compare states by aa*e^pp and bb*e^pp, not element by element. */
+typedef struct rwkvx_wkv4_params {
+    int64_t n_tokens;
+    int64_t n_channels;      /* C */
+    const float *time_decay; /* w = -exp(decay), [C], negative */
+    const float *time_first; /* u, [C] */
+    const float *k;          /* [T][C] */
+    const float *v;          /* [T][C] */
+    float *state;            /* [3][C]: aa, bb, pp; read and updated in place */
+    float *y;                /* output, [T][C] */
+} rwkvx_wkv4_params;
+
+/* The RWKV-4 WKV recurrence (see rwkvx_wkv4_params). Blocks; uses the context's threads. */
+RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *params);
+
+/* ---- attention (RWKV-X) --------------------------------------------------------------------- */
+
+/* Per head h, with s = scale (0 = 1/sqrt(head_size)):  o_t = sum_{j in K_t} softmax_j(s * q_t . k_j) v_j.
+ * FULL: K_t = {j <= t}. SPARSE (MoBA-style): chunk c covers tokens [cB, (c+1)B); the query's own chunk
+ * is attended causally and top_k further past chunks are chosen among the complete chunks before it
+ * by score q_t . mean(k of chunk) (no scale). Selection is bitwise-defined (fp32 chunk sums in token
+ * order, 8 lane-strided FMA partials, fixed tree; ties go to the more recent chunk; a NaN score ranks
+ * as -inf and sets RWKVX_ATTN_DIAG_NAN_SCORE). With top_k >= the chunks available, SPARSE equals FULL;
+ * in particular T <= B*(top_k+1) always does. Prefill and decode must use the same chunk_size, top_k
+ * and scope; decode after prefill of t tokens then equals prefill row t. */
+typedef enum rwkvx_attn_mode {
+    RWKVX_ATTN_FULL = 0,
+    RWKVX_ATTN_SPARSE = 1
+} rwkvx_attn_mode;
+
+typedef enum rwkvx_attn_scope {
+    RWKVX_ATTN_SCOPE_HEAD = 0, /* each head scores and selects its own chunks */
+    RWKVX_ATTN_SCOPE_ALL = 1   /* one score over all heads (dot over H*head_size), shared selection */
+} rwkvx_attn_scope;
+
+/* Bits of rwkvx_attention_params.diagnostics. */
+#define RWKVX_ATTN_DIAG_NAN_SCORE 1 /* some chunk score was NaN (it ranked lowest) */
+
+/* One attention call. Tensors are [T][H][head_size] rows with the given token strides (elements;
+ * 0 = H*head_size); q, o and lse are F32, k and v have kv_dtype (F32, F16, BF16). */
+typedef struct rwkvx_attention_params {
+    int64_t n_tokens;     /* T (decode: 1) */
+    int32_t n_head;       /* H */
+    int32_t head_size;    /* a multiple of 16 in 16..256 */
+    int32_t kv_dtype;     /* an rwkvx_dtype */
+    int32_t mode;         /* an rwkvx_attn_mode */
+    int32_t causal;       /* must be 1 (prefill is causal; decode sees only the past) */
+    int32_t chunk_size;   /* B >= 1 (SPARSE) */
+    int32_t top_k;        /* past chunks selected, >= 0 (SPARSE) */
+    int32_t scope;        /* an rwkvx_attn_scope (SPARSE) */
+    int64_t dense_below;  /* SPARSE runs as FULL when T (prefill) or the cache length (decode) <= this */
+    float scale;          /* 0 = 1/sqrt(head_size) */
+    uint32_t diagnostics; /* out: RWKVX_ATTN_DIAG_* bits */
+    const float *q;
+    const void *k;
+    const void *v;
+    float *o;             /* out: [T][H][head_size] */
+    float *lse;           /* out, may be NULL: [T][H] natural-log log-sum-exp of the scaled scores */
+    int64_t q_stride;
+    int64_t k_stride;
+    int64_t v_stride;
+    int64_t o_stride;
+} rwkvx_attention_params;
+
+/* Geometry and management knobs of a KV cache (RWKV-X's kv-cache settings). */
+typedef struct rwkvx_kv_cache_config {
+    int32_t n_head;
+    int32_t head_size;    /* a multiple of 16 in 16..256 */
+    int32_t dtype;        /* an rwkvx_dtype: how K and V are stored */
+    int32_t chunk_size;   /* B of the chunk sums kept in step with the keys */
+    int64_t capacity;     /* tokens the cache can hold (>= 1) */
+    int64_t max_size;     /* compress when the length exceeds this before a decode step; 0 = never */
+    int64_t window;       /* most recent tokens always kept by compression */
+    int64_t min_size;     /* length after compression (window < min_size <= max_size) */
+} rwkvx_kv_cache_config;
+
+typedef struct rwkvx_kv_cache rwkvx_kv_cache;
+
+/* Causal prefill over T tokens (FULL or SPARSE). Blocks; uses the context's threads. */
+RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *params);
+
+/* One decode step: q, k, v of the new token (n_tokens = 1) attend to the cache plus the new token
+ * (SPARSE: top_k complete chunks of the cache, the remainder and the new token), then k and v are
+ * appended. kv_dtype, chunk_size, n_head and head_size must match the cache. If the cache is longer
+ * than max_size it is compressed first, voting with this q. */
+RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache,
+                                              rwkvx_attention_params *params);
+
+/* Creates an empty KV cache on the context's backend; owned by the caller (rwkvx_kv_cache_free). */
+RWKVX_API rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_cache_config *config,
+                                             rwkvx_kv_cache **out_cache);
+
+/* Frees a cache. NULL is allowed. */
+RWKVX_API void rwkvx_kv_cache_free(rwkvx_kv_cache *cache);
+
+/* Tokens in the cache (0 for NULL). */
+RWKVX_API int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache);
+
+/* Empties the cache. */
+RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache);
+
+/* Appends n_tokens rows of k and v ([n][H][head_size] in the cache's dtype, token strides in elements,
+ * 0 = H*head_size) and updates the chunk sums in token order. Fails when the capacity would be exceeded. */
+RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v,
+                                             int64_t n_tokens, int64_t k_stride, int64_t v_stride);
+
+/* SnapKV-like compression (RWKV-X): keeps the last `window` tokens and, per head, the min_size-window
+ * older tokens with the most softmax(scale * q . k) votes summed over the n_q F32 query rows q
+ * ([n_q][H][head_size], token stride q_stride or 0); order is kept and the chunk sums are rebuilt.
+ * Does nothing when the length is <= min_size. */
+RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q,
+                                               int64_t n_q, int64_t q_stride);
 
 #ifdef __cplusplus
 }

@@ -133,6 +133,10 @@ void fill(void *dst, int dtype, std::int64_t n, std::uint64_t seed, Gen gen) {
 class SyntheticModel {
 public:
     SyntheticModel(const Geometry &g, int matrix_dtype, std::uint64_t seed) : g_(g), dt_(matrix_dtype), seed_(seed) {
+        if (g.arch == RWKVX_ARCH_RWKV4) {
+            build_rwkv4();
+            return;
+        }
         const std::int64_t C = g.n_embd, V = g.n_vocab, F = g.ffn, H = g.n_head, N = g.head_size;
         // Embedding: values irrelevant in scale (ln0 normalises), read one row per token.
         matrix("emb.weight", V, C, 1.0f, /*in_block=*/false);
@@ -182,6 +186,31 @@ public:
     std::int64_t bytes_per_token() const { return bytes_supplied - emb_bytes + emb_row_bytes; }
 
 private:
+    // ---- RWKV-4 ----
+    // RWKV-4 169M Pile shape; decay in the canonical form w = -exp(d), d spread like BlinkDL's init.
+    void build_rwkv4() {
+        const std::int64_t C = g_.n_embd, V = g_.n_vocab, F = g_.ffn;
+        matrix("emb.weight", V, C, 1.0f, /*in_block=*/false);
+        vec_ln("blocks.0.ln0");
+        for (int i = 0; i < g_.n_layer; ++i) {
+            const std::string b = "blocks." + std::to_string(i) + ".";
+            vec_ln(b + "ln1");
+            vec_ln(b + "ln2");
+            for (const char *x : {"att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "ffn.time_mix_k", "ffn.time_mix_r"})
+                vec(b + x, {C}, [](std::int64_t, Rng &r) { return 0.5f + 0.5f * r.uniform(); });
+            vec(b + "att.time_decay", {C}, [C](std::int64_t n, Rng &) {
+                return -std::exp(-5.0f + 8.0f * static_cast<float>(n) / static_cast<float>(C - 1));
+            });
+            vec(b + "att.time_first", {C}, [](std::int64_t, Rng &r) { return 0.5f * r.uniform(); });
+            for (const char *m : {"key", "value", "receptance", "output"}) matrix(b + "att." + m + ".weight", C, C);
+            matrix(b + "ffn.key.weight", F, C);
+            matrix(b + "ffn.value.weight", C, F);
+            matrix(b + "ffn.receptance.weight", C, C);
+        }
+        vec_ln("ln_out");
+        matrix("head.weight", V, C, -1.0f, /*in_block=*/false);
+    }
+
     std::uint64_t seed_for(const std::string &name) const { return seed_ ^ fnv1a(name); }
 
     void add(const std::string &name, const rwkvx_tensor &t, std::int64_t elems) {
@@ -349,7 +378,8 @@ PrefillRow bench_prefill(const BenchConfig &cfg, rwkvx_model *model, const Geome
     row.tok_s = T / row.s_median;
     const double C = g.n_embd, V = g.n_vocab, N = g.head_size, L = g.n_layer;
     row.gemm_gflop = (2.0 * T * static_cast<double>(block_matrix_params) + 2.0 * C * V) / 1e9;
-    row.wkv_gflop = 9.0 * N * C * L * T / 1e9;
+    // WKV-7: 9·N FLOP per channel-token; WKV-4: ~12 FLOP + 4 exp per channel-token (counted as 12).
+    row.wkv_gflop = (g.arch == RWKVX_ARCH_RWKV4 ? 12.0 : 9.0 * N) * C * L * T / 1e9;
     row.gemm_gflops = row.gemm_gflop / row.s_median;
     if (pk.fma_gflops > 0) row.frac_fma = row.gemm_gflops / pk.fma_gflops;
     return row;
@@ -410,6 +440,13 @@ void apply_peaks(const std::map<int, Peaks> &peaks, Results &res) {
 void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &peaks, Results &out) {
     Geometry g;
     g.n_layer = cfg.layers;
+    if (cfg.arch == RWKVX_ARCH_RWKV4) {  // 169M Pile: no heads (info reports n_head 1, head_size C)
+        g.arch = RWKVX_ARCH_RWKV4;
+        g.n_vocab = 50277;
+        g.n_head = 1;
+        g.head_size = g.n_embd;
+        g.d_w = g.d_a = g.d_v = g.d_g = 0;
+    }
     out.geom = g;
 
     for (int format : cfg.formats) {
@@ -440,7 +477,7 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                 const auto named = synth->named();
                 rwkvx_model *model = nullptr;
                 const Clock::time_point t0 = Clock::now();
-                RWKVX_BENCH_CHECK(rwkvx_model_create(ctx, RWKVX_ARCH_RWKV7, named.data(),
+                RWKVX_BENCH_CHECK(rwkvx_model_create(ctx, g.arch, named.data(),
                                                      static_cast<std::int64_t>(named.size()), &model));
                 const double create_s = seconds_since(t0);
                 rwkvx_model_info info;

@@ -30,11 +30,13 @@ struct BenchConfig {
     bool run_model = true;
     bool run_matmul = true;
     std::uint64_t seed = 20250101;
+    int arch = 7;                      // 7: RWKV-7 0.1B World shape; 4: RWKV-4 169M Pile shape (--arch 4)
 };
 
 struct Geometry {
     int n_layer = 12, n_embd = 768, n_head = 12, head_size = 64, n_vocab = 65536, ffn = 3072;
     int d_w = 64, d_a = 64, d_v = 32, d_g = 128;  // LoRA ranks
+    int arch = 7;                                 // rwkvx_arch of the synthetic model
 };
 
 struct ModelRow {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_attention.h"
 #include "bench_common.h"
 #include "bench_rwkv7.h"
 #include "machine_peaks.h"
@@ -24,12 +25,15 @@ void usage(FILE *f) {
                  "  --threads LIST        thread counts, e.g. 1,2 (default 1,2)\n"
                  "  --formats LIST        matrix formats: f32,f16,bf16 (default all three)\n"
                  "  --layers N            layers of the synthetic RWKV-7 (default 12)\n"
+                 "  --arch 7|4            synthetic model: 7 = RWKV-7 0.1B World shape (default), 4 = RWKV-4\n"
+                 "                        169M Pile shape (L12, C=768, F=3072, V=50277)\n"
                  "  --prefill LIST        prefill lengths T (default 512,1024; 0 = no prefill)\n"
                  "  --decode-tokens N     timed decode tokens (default 48, quick 12)\n"
                  "  --quick               fewer repetitions everywhere\n"
                  "  --no-model            skip the RWKV-7 model rows (machine + GEMM only)\n"
                  "  --no-matmul           skip the pure GEMM rows\n"
                  "  --seed N              weight/token seed (default 20250101)\n"
+                 "  --attention           only the RWKV-X attention rows (C=768, 12 heads), at the largest --threads\n"
                  "  -h, --help            this text\n");
 }
 
@@ -90,6 +94,7 @@ int main(int argc, char **argv) {
     BenchConfig cfg;
     cfg.formats = {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16};
     int decode_tokens = -1;
+    bool attention = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -115,6 +120,9 @@ int main(int argc, char **argv) {
                 else bad("unknown format '" + f + "' (f32, f16, bf16)");
             }
             if (cfg.formats.empty()) bad("--formats needs at least one value");
+        } else if (key == "--arch") {
+            cfg.arch = parse_int(value(), "--arch", 4);
+            if (cfg.arch != 4 && cfg.arch != 7) bad("--arch must be 4 or 7");
         } else if (key == "--layers") {
             cfg.layers = parse_int(value(), "--layers", 1);
         } else if (key == "--prefill") {
@@ -128,6 +136,8 @@ int main(int argc, char **argv) {
             cfg.run_model = false;
         } else if (key == "--no-matmul") {
             cfg.run_matmul = false;
+        } else if (key == "--attention") {
+            attention = true;
         } else if (key == "--seed") {
             cfg.seed = static_cast<std::uint64_t>(parse_int(value(), "--seed", 0));
         } else {
@@ -185,6 +195,17 @@ int main(int argc, char **argv) {
     probe(0);
     std::map<int, Peaks> peaks = best_peaks(1);
 
+    // ---- attention (RWKV-X) ----
+    if (attention) {
+        AttentionConfig acfg;
+        acfg.threads = *std::max_element(cfg.threads.begin(), cfg.threads.end());
+        acfg.quick = cfg.quick;
+        std::printf("machine (%d threads): read %.1f GB/s, FMA %.1f GFLOP/s\n", acfg.threads, peaks[acfg.threads].read_gbs,
+                    peaks[acfg.threads].fma_gflops);
+        run_attention_benchmarks(acfg, peaks[acfg.threads]);
+        return 0;
+    }
+
     // ---- RWKV-7 + GEMM ------------------------------------------------------------------------
     Results res;
     run_rwkv7_benchmarks(cfg, peaks, res);
@@ -217,7 +238,7 @@ int main(int argc, char **argv) {
     std::printf("\n");
 
     if (cfg.run_model) {
-        std::printf("\n== synthetic RWKV-7: L=%d C=%d H=%d N=%d V=%d F=%d, LoRA w/a/v/g=%d/%d/%d/%d ==\n", g.n_layer,
+        std::printf("\n== synthetic RWKV-%d: L=%d C=%d H=%d N=%d V=%d F=%d, LoRA w/a/v/g=%d/%d/%d/%d ==\n", g.arch, g.n_layer,
                     g.n_embd, g.n_head, g.head_size, g.n_vocab, g.ffn, g.d_w, g.d_a, g.d_v, g.d_g);
         std::printf("%-6s %12s %14s %16s %14s %16s %12s %9s\n", "format", "params (M)", "supplied (MB)",
                     "bytes/token (MB)", "block mat (M)", "info weights(MB)", "state (MB)", "gen (s)");

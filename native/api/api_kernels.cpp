@@ -87,4 +87,17 @@ RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *p
     });
 }
 
+RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *p) {
+    return guarded("rwkvx_wkv4", [&] {
+        RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
+        RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
+        RWKVX_REQUIRE_ARG(p->n_channels >= 1, "n_channels is " + std::to_string(p->n_channels) + "; at least 1 is needed");
+        RWKVX_REQUIRE_ARG(p->time_decay && p->time_first && p->k && p->v && p->state && p->y,
+                          "a pointer in rwkvx_wkv4_params is NULL");
+        std::lock_guard<std::mutex> lock(ctx->mutex);
+        ctx->ops->wkv4(Wkv4Args{p->n_tokens, p->n_channels, p->time_decay, p->time_first, p->k, p->v, p->state, p->y});
+    });
+}
+
 }  // extern "C"

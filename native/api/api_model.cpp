@@ -4,6 +4,7 @@
 
 #include "api/handles.h"
 #include "common/errors.h"
+#include "model/rwkv4.h"
 #include "model/rwkv7.h"
 
 using namespace rwkvx;
@@ -22,11 +23,13 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
         *out_model = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
-        if (arch != RWKVX_ARCH_RWKV7)
-            fail(RWKVX_ERROR_UNSUPPORTED, "architecture " + std::to_string(arch) + " is not supported (known: 7 = RWKV-7)");
+        if (arch != RWKVX_ARCH_RWKV7 && arch != RWKVX_ARCH_RWKV4)
+            fail(RWKVX_ERROR_UNSUPPORTED,
+                 "architecture " + std::to_string(arch) + " is not supported (known: 4 = RWKV-4, 7 = RWKV-7)");
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
-        model->impl = make_rwkv7(bind_rwkv7(tensors, n_tensors));
+        model->impl = arch == RWKVX_ARCH_RWKV4 ? make_rwkv4(bind_rwkv4(tensors, n_tensors))
+                                               : make_rwkv7(bind_rwkv7(tensors, n_tensors));
         *out_model = model.release();
     });
 }

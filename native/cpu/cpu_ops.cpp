@@ -58,4 +58,13 @@ void CpuOps::wkv7(const Wkv7Args &p) {
     else pool_.parallel_for(items, 1, body);
 }
 
+void CpuOps::wkv4(const Wkv4Args &p) {
+    // ~4 exp + 12 FLOP per channel-token; below this the wake-up costs more than it saves.
+    if (pool_.size() == 1 || p.T * p.C < 8192 || p.C < 16) {
+        kernels_.wkv4(p, 0, p.C);
+        return;
+    }
+    pool_.parallel_for(p.C, 8, [&](int64_t b, int64_t e) { kernels_.wkv4(p, b, e); });
+}
+
 }  // namespace rwkvx

@@ -21,6 +21,8 @@ class CpuOps {
     void matmul_many(const std::vector<MatmulArgs> &jobs);
     // WKV-7 over all heads; threads split heads, and value rows when there are fewer heads than threads.
     void wkv7(const Wkv7Args &p);
+    // WKV-4 over all channels; threads split channels in blocks of 8.
+    void wkv4(const Wkv4Args &p);
 
     // Calls body(t) for t in [0, T) over the threads (rows are independent). Serial for short T.
     template <typename F>

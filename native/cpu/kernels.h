@@ -27,6 +27,17 @@ struct Wkv7Args {
     float *y;                             // [T][H][N]
 };
 
+// The RWKV-4 WKV recurrence (numerically stable form with a running maximum pp) for channels
+// [c0, c1) over all tokens. Channels are independent; each one's state stays in registers.
+struct Wkv4Args {
+    int64_t T, C;
+    const float *decay;  // ω = −exp(time_decay), [C]
+    const float *first;  // u = time_first, [C]
+    const float *k, *v;  // [T][C]
+    float *state;        // [3][C]: aa, bb, pp
+    float *y;            // [T][C]
+};
+
 struct KernelTable {
     const char *name;
     // Output columns are split between threads in multiples of this.
@@ -35,6 +46,7 @@ struct KernelTable {
     void (*wkv7)(const Wkv7Args &args, int32_t head, int32_t i0, int32_t i1);
     // Widens n elements of the given type to float.
     void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
+    void (*wkv4)(const Wkv4Args &args, int64_t c0, int64_t c1);
 };
 
 const KernelTable &scalar_kernels();

@@ -1,5 +1,6 @@
 // Portable kernels: the fallback for CPUs without AVX2/FMA/F16C, and a second implementation the
 // tests compare the vector kernels with.
+#include <cmath>
 #include <cstring>
 
 #include "cpu/kernels.h"
@@ -78,7 +79,44 @@ void wkv7_scalar(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1) {
     }
 }
 
-const KernelTable table = {"scalar", 1, matmul_scalar, wkv7_scalar, to_f32_scalar};
+// Rounding error of s = a + b (Knuth's TwoSum); 0 when s is not finite (k = -inf), where it is unused.
+inline float sum_error(float a, float b, float s) {
+    if (!(std::fabs(s) <= 3.4e38f)) return 0.0f;
+    float bv = s - a;
+    return (a - (s - bv)) + (b - bv);
+}
+
+// WKV-4 per channel (kernels.md §1 "RWKV-4"): every exponent is <= 0, so nothing overflows; k = -inf
+// only contributes exp(-inf) = 0. The rounding errors of u + k and pp + w go into the exponentials:
+// pp is a running sum that is large (|k| up to ~80) and decays by w every token, so without this its
+// rounding drifts by ~1e-3 over a few thousand tokens, while with it fp32 tracks float64 to ~1e-6.
+void wkv4_scalar(const Wkv4Args &p, int64_t c0, int64_t c1) {
+    const int64_t C = p.C;
+    float *aa_s = p.state, *bb_s = p.state + C, *pp_s = p.state + 2 * C;
+    for (int64_t c = c0; c < c1; c++) {
+        float aa = aa_s[c], bb = bb_s[c], pp = pp_s[c];
+        const float u = p.first[c], w = p.decay[c];
+        for (int64_t t = 0; t < p.T; t++) {
+            const float k = p.k[t * C + c], v = p.v[t * C + c];
+            float ww = u + k;
+            float q = pp > ww ? pp : ww;
+            float e1 = std::exp(pp - q), e2 = std::exp((ww - q) + sum_error(u, k, ww));
+            p.y[t * C + c] = (e1 * aa + e2 * v) / (e1 * bb + e2);
+            ww = pp + w;
+            q = ww > k ? ww : k;
+            e1 = std::exp((ww - q) + sum_error(pp, w, ww));
+            e2 = std::exp(k - q);
+            aa = e1 * aa + e2 * v;
+            bb = e1 * bb + e2;
+            pp = q;
+        }
+        aa_s[c] = aa;
+        bb_s[c] = bb;
+        pp_s[c] = pp;
+    }
+}
+
+const KernelTable table = {"scalar", 1, matmul_scalar, wkv7_scalar, to_f32_scalar, wkv4_scalar};
 
 }  // namespace
 

@@ -5,15 +5,9 @@
 
 #include "api/handles.h"
 #include "cpu/kernels.h"
+#include "model/tensor_set.h"
 
 namespace rwkvx {
-
-// A weight matrix [rows][cols] (Linear layout: out, in) in place in the caller's memory.
-struct Matrix {
-    WeightType type = WeightType::F32;
-    const void *data = nullptr;
-    int64_t rows = 0, cols = 0;
-};
 
 struct Rwkv7Layer {
     const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;

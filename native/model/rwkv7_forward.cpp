@@ -3,34 +3,17 @@
 #include <cstring>
 
 #include "common/errors.h"
+#include "model/model_ops.h"
 #include "model/rwkv7.h"
 
 namespace rwkvx {
 
 namespace {
 
-constexpr float kLayerNormEps = 1e-5f;
 constexpr float kGroupNormEps = 64e-5f;  // 1e-5 * head_size_divisor^2 (divisor 8), as RWKV-7 trains
 constexpr float kDecayScale = 0.606531f; // e^-0.5: w = exp(-e^-0.5 * sigmoid(.)) lies in (0.545, 1)
 // Tokens per internal slice of a long prefill: bounds the workspace, long enough for GEMM efficiency.
 constexpr int64_t kSliceTokens = 512;
-
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// y = (x - mean) / sqrt(var + eps) * w + b over n elements (population variance, two passes).
-void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++) sum += x[i];
-    float mean = float(sum / double(n));
-    double var = 0;
-    for (int64_t i = 0; i < n; i++) var += double(x[i] - mean) * double(x[i] - mean);
-    float inv = 1.0f / std::sqrt(float(var / double(n)) + eps);
-    for (int64_t i = 0; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
-}
-
-MatmulArgs mm(const Matrix &w, const float *x, int64_t T, float *y) {
-    return MatmulArgs{w.type, w.data, w.rows, w.cols, x, T, y};
-}
 
 class Rwkv7Model final : public Model {
   public:

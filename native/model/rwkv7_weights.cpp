@@ -1,85 +1,10 @@
-#include <cstring>
-#include <map>
-#include <set>
-
 #include "common/errors.h"
 #include "common/tensors.h"
 #include "model/rwkv7.h"
 
 namespace rwkvx {
 
-namespace {
-
-class TensorSet {
-  public:
-    TensorSet(const rwkvx_named_tensor *tensors, int64_t n) {
-        for (int64_t i = 0; i < n; i++) {
-            if (tensors[i].name == nullptr) fail(RWKVX_ERROR_ARGUMENT, "tensor #" + std::to_string(i) + " has a NULL name");
-            std::string name = tensors[i].name;
-            if (!by_name_.emplace(name, &tensors[i].tensor).second)
-                fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "' is given twice");
-        }
-    }
-
-    bool has(const std::string &name) const { return by_name_.count(name) != 0; }
-
-    const rwkvx_tensor &get(const std::string &name) {
-        auto it = by_name_.find(name);
-        if (it == by_name_.end()) fail(RWKVX_ERROR_MISSING_TENSOR, "tensor '" + name + "' is missing");
-        used_.insert(name);
-        return *it->second;
-    }
-
-    // Misaligned vectors are copied: element-wise float code may assume 4-byte alignment.
-    const float *vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies) {
-        const rwkvx_tensor &t = get(name);
-        account(t);
-        const float *p = check_vector(t, name, count);
-        if (reinterpret_cast<uintptr_t>(p) % alignof(float) == 0) return p;
-        copies.emplace_back(static_cast<size_t>(count));
-        std::memcpy(copies.back().data(), p, static_cast<size_t>(count) * sizeof(float));
-        return copies.back().data();
-    }
-
-    Matrix matrix(const std::string &name, int64_t rows, int64_t cols) {
-        const rwkvx_tensor &t = get(name);
-        Matrix m;
-        m.type = check_matrix(t, name, rows, cols);
-        m.data = t.data;
-        m.rows = t.shape[0];
-        m.cols = t.shape[1];
-        account(t);
-        return m;
-    }
-
-    void reject_unused() const {
-        std::string extra;
-        int count = 0;
-        for (const auto &kv : by_name_) {
-            if (used_.count(kv.first)) continue;
-            if (count++ < 5) extra += (extra.empty() ? "'" : ", '") + kv.first + "'";
-        }
-        if (count)
-            fail(RWKVX_ERROR_ARGUMENT, std::to_string(count) + " tensor(s) not used by RWKV-7: " + extra +
-                                           (count > 5 ? ", ..." : "") + " (wrong architecture or file?)");
-    }
-
-    int64_t params = 0, bytes = 0;
-
-  private:
-    void account(const rwkvx_tensor &t) {
-        params += numel(t);
-        bytes += numel(t) * (t.dtype == RWKVX_DTYPE_F32 ? 4 : 2);
-    }
-    std::map<std::string, const rwkvx_tensor *> by_name_;
-    std::set<std::string> used_;
-};
-
-}  // namespace
-
 Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
-    RWKVX_REQUIRE_ARG(tensors != nullptr || n == 0, "tensors is NULL");
-    RWKVX_REQUIRE_ARG(n >= 0, "n_tensors is negative");
     TensorSet set(tensors, n);
     Rwkv7Weights w;
 
@@ -155,7 +80,7 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
         L.ffn_value = set.matrix(p + "ffn.value.weight", C, F);
         w.layers.push_back(L);
     }
-    set.reject_unused();
+    set.reject_unused("RWKV-7");
     w.n_params = set.params;
     w.weight_bytes = set.bytes;
     return w;

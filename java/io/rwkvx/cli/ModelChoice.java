@@ -4,15 +4,19 @@ import io.rwkvx.Model;
 import io.rwkvx.ModelOptions;
 import io.rwkvx.Rwkvx;
 import io.rwkvx.backend.BackendKind;
+import io.rwkvx.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
- * Which model to open and how, from {@code --model}, {@code --threads} and {@code --backend}.
+ * Which model to open and how, from {@code --model}, {@code --threads}, {@code --backend} and
+ * {@code --tokenizer} (which overrides the tokenizer picked from the model's vocabulary size).
  *
- * @param file    the model file, or null for the bundled default model
- * @param options backend and thread count
+ * @param file      the model file, or null for the bundled default model
+ * @param options   backend and thread count
+ * @param tokenizer loader of the --tokenizer override, or null for the model's own
  */
-record ModelChoice(Path file, ModelOptions options) {
+record ModelChoice(Path file, ModelOptions options, Supplier<Tokenizer> tokenizer) {
 
     /**
      * @param required whether --model must be given (otherwise its absence means the default model)
@@ -20,7 +24,8 @@ record ModelChoice(Path file, ModelOptions options) {
     static ModelChoice from(Options o, boolean required) throws UsageException {
         Path file = required ? o.requirePath("--model") : o.path("--model");
         int threads = o.intValue("--threads", 0, 0);
-        return new ModelChoice(file, ModelOptions.defaults().withThreads(threads).withBackend(backend(o)));
+        return new ModelChoice(file, ModelOptions.defaults().withThreads(threads).withBackend(backend(o)),
+                TokenizerName.parse(o, "--tokenizer"));
     }
 
     private static BackendKind backend(Options o) throws UsageException {
@@ -36,6 +41,7 @@ record ModelChoice(Path file, ModelOptions options) {
     }
 
     Model open() {
-        return file == null ? Rwkvx.loadDefault(options) : Rwkvx.load(file, options);
+        ModelOptions opts = tokenizer == null ? options : options.withTokenizer(tokenizer.get());
+        return file == null ? Rwkvx.loadDefault(opts) : Rwkvx.load(file, opts);
     }
 }

@@ -16,7 +16,7 @@ final class OptionSpec {
     }
 
     /** The options every command that opens a model accepts besides --model. */
-    static final String[] MODEL_OPTIONS = {"--model", "--threads", "--backend"};
+    static final String[] MODEL_OPTIONS = {"--model", "--threads", "--backend", "--tokenizer"};
 
     private final Map<String, Kind> kinds = new LinkedHashMap<>();
 

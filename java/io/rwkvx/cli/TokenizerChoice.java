@@ -2,7 +2,6 @@ package io.rwkvx.cli;
 
 import io.rwkvx.RwkvxException;
 import io.rwkvx.format.ModelFiles;
-import io.rwkvx.tokenizer.ByteTokenizer;
 import io.rwkvx.tokenizer.Tokenizer;
 import io.rwkvx.tokenizer.Tokenizers;
 import io.rwkvx.tokenizer.WorldTokenizer;
@@ -10,21 +9,26 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** The tokenizer of {@code tokenize} and {@code detokenize}: the model's ({@code --model}) or a named vocabulary ({@code --vocab}). */
+/**
+ * The tokenizer of {@code tokenize} and {@code detokenize}: a named one ({@code --vocab}, or
+ * {@code --tokenizer}, which also overrides {@code --model}: world, neox, bytes), else the model's
+ * ({@code --model}), else World.
+ */
 final class TokenizerChoice {
-    static final String[] OPTIONS = {"--model", "--vocab"};
+    static final String[] OPTIONS = {"--model", "--vocab", "--tokenizer"};
 
     private TokenizerChoice() {}
 
     /** Resolves the options now (usage errors) and returns a loader for the tokenizer (run-time errors). */
     static Supplier<Tokenizer> from(Options o) throws UsageException {
         o.exclusive("--model", "--vocab");
+        o.exclusive("--vocab", "--tokenizer");
+        Supplier<Tokenizer> named = TokenizerName.parse(o, "--tokenizer");
+        if (named == null) named = TokenizerName.parse(o, "--vocab");
         Path model = o.path("--model");
+        if (named != null) return named;
         if (model != null) return () -> ofModel(model);
-        String vocab = o.get("--vocab");
-        if (vocab == null || vocab.equals("world")) return WorldTokenizer::bundled;
-        if (vocab.equals("bytes")) return ByteTokenizer::new;
-        throw o.usage("option --vocab must be world or bytes, got '" + vocab + "'");
+        return WorldTokenizer::bundled;
     }
 
     /** The tokenizer a model file calls for; reads (maps) its weights only to learn n_vocab, no backend starts. */

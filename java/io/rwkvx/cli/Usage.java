@@ -17,6 +17,7 @@ final class Usage {
               perplexity   mean loss and perplexity of a model on a text file
               info         describe a model file
               bench        measure prefill and decode speed
+              attn         run the attention kernels on .npy files (compare with NumPy/PyTorch)
               help         show this text, or `rwkvx help <command>` for one command
               version      show the version
 
@@ -28,6 +29,8 @@ final class Usage {
         "--threads N", "compute threads, 0 = all processors (default 0)",
         "--backend KIND", "auto, native, scalar (native with portable kernels) or reference (pure Java);",
         "", "default auto: native when the library loads, else reference",
+        "--tokenizer NAME", "world, neox (GPT-NeoX 20B) or bytes; default: the model's own by vocabulary",
+        "", "size (65536 World, 50277 NeoX for RWKV-4 Pile, 256 bytes)",
     };
 
     private static final Map<String, String> COMMANDS = Map.of(
@@ -64,22 +67,24 @@ final class Usage {
                         "--state-out F", "afterwards save the state",
                     }, MODEL),
             "tokenize", """
-                    Usage: rwkvx tokenize [--model PATH | --vocab world|bytes] --text TEXT
+                    Usage: rwkvx tokenize [--model PATH | --vocab world|neox|bytes] [--tokenizer NAME] --text TEXT
 
                     Prints the token ids of TEXT (as UTF-8), comma-separated, then a newline.
                     """ + table(new String[] {
                         "--text TEXT", "the text (required)",
                         "--model PATH", "use the tokenizer this model file calls for",
-                        "--vocab NAME", "world (RWKV World, 65536 ids; the default) or bytes (id = byte)",
+                        "--vocab NAME", "world (RWKV World, 65536 ids; the default), neox (GPT-NeoX 20B) or bytes (id = byte)",
+                        "--tokenizer NAME", "the same names; overrides the tokenizer of --model",
                     }),
             "detokenize", """
-                    Usage: rwkvx detokenize [--model PATH | --vocab world|bytes] --tokens 1,2,3
+                    Usage: rwkvx detokenize [--model PATH | --vocab world|neox|bytes] [--tokenizer NAME] --tokens 1,2,3
 
                     Prints the text of the token ids, then a newline. Invalid UTF-8 becomes U+FFFD.
                     """ + table(new String[] {
                         "--tokens IDS", "comma-separated token ids (required)",
                         "--model PATH", "use the tokenizer this model file calls for",
-                        "--vocab NAME", "world (RWKV World, 65536 ids; the default) or bytes (id = byte)",
+                        "--vocab NAME", "world (RWKV World, 65536 ids; the default), neox (GPT-NeoX 20B) or bytes (id = byte)",
+                        "--tokenizer NAME", "the same names; overrides the tokenizer of --model",
                     }),
             "perplexity", """
                     Usage: rwkvx perplexity --model PATH --file TEXT [--context N]
@@ -109,7 +114,28 @@ final class Usage {
                         "--prompt-tokens N", "prefill length (default 128)",
                         "--gen-tokens N", "decode length (default 64)",
                         "--repeat R", "timed runs (default 5)",
-                    }, MODEL));
+                    }, MODEL),
+            "attn", """
+                    Usage: rwkvx attn --q Q.npy --k K.npy --v V.npy --mode full|sparse --out O.npy [options]
+
+                    Causal attention prefill with the native kernels. Q, K and V are .npy arrays of shape
+                    (T, H, D), float32 or float16 (K and V alike; D a multiple of 16 up to 256). Writes O as
+                    float32 (T, H, D) and, with --lse-out, the natural-log log-sum-exp as float32 (T, H).
+                    sparse: each query attends causally to its own chunk plus its top-k past chunks.
+                    """ + table(new String[] {
+                        "--q FILE", "queries (required)",
+                        "--k FILE", "keys (required)",
+                        "--v FILE", "values (required)",
+                        "--mode MODE", "full or sparse (required)",
+                        "--chunk B", "chunk size for sparse (default 512)",
+                        "--topk K", "past chunks selected per query (default 3)",
+                        "--scope S", "head (each head selects) or all (one score over all heads) (default head)",
+                        "--dense-below N", "sparse runs as full when T <= N (default 0)",
+                        "--out FILE", "output O (required)",
+                        "--lse-out FILE", "also write the log-sum-exp",
+                        "--threads N", "compute threads, 0 = all processors (default 0)",
+                        "--scalar", "use the portable kernels",
+                    }));
 
     /** The usage of {@code command}, or the overview when it is null or unknown. */
     static String of(String command) {

@@ -213,6 +213,15 @@ public class rwkvx_h {
     public static int RWKVX_CONTEXT_FORCE_SCALAR() {
         return RWKVX_CONTEXT_FORCE_SCALAR;
     }
+    private static final int RWKVX_ARCH_RWKV4 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_arch.RWKVX_ARCH_RWKV4 = 4
+     * }
+     */
+    public static int RWKVX_ARCH_RWKV4() {
+        return RWKVX_ARCH_RWKV4;
+    }
     private static final int RWKVX_ARCH_RWKV7 = (int)7L;
     /**
      * {@snippet lang=c :
@@ -1641,5 +1650,585 @@ public class rwkvx_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
-}
 
+    private static class rwkvx_wkv4 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_wkv4");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *params)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_wkv4$descriptor() {
+        return rwkvx_wkv4.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *params)
+     * }
+     */
+    public static MethodHandle rwkvx_wkv4$handle() {
+        return rwkvx_wkv4.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *params)
+     * }
+     */
+    public static MemorySegment rwkvx_wkv4$address() {
+        return rwkvx_wkv4.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *params)
+     * }
+     */
+    public static int rwkvx_wkv4(MemorySegment ctx, MemorySegment params) {
+        var mh$ = rwkvx_wkv4.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_wkv4", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int RWKVX_ATTN_FULL = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_attn_mode.RWKVX_ATTN_FULL = 0
+     * }
+     */
+    public static int RWKVX_ATTN_FULL() {
+        return RWKVX_ATTN_FULL;
+    }
+    private static final int RWKVX_ATTN_SPARSE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_attn_mode.RWKVX_ATTN_SPARSE = 1
+     * }
+     */
+    public static int RWKVX_ATTN_SPARSE() {
+        return RWKVX_ATTN_SPARSE;
+    }
+    private static final int RWKVX_ATTN_SCOPE_HEAD = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_attn_scope.RWKVX_ATTN_SCOPE_HEAD = 0
+     * }
+     */
+    public static int RWKVX_ATTN_SCOPE_HEAD() {
+        return RWKVX_ATTN_SCOPE_HEAD;
+    }
+    private static final int RWKVX_ATTN_SCOPE_ALL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_attn_scope.RWKVX_ATTN_SCOPE_ALL = 1
+     * }
+     */
+    public static int RWKVX_ATTN_SCOPE_ALL() {
+        return RWKVX_ATTN_SCOPE_ALL;
+    }
+    private static final int RWKVX_ATTN_DIAG_NAN_SCORE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RWKVX_ATTN_DIAG_NAN_SCORE 1
+     * }
+     */
+    public static int RWKVX_ATTN_DIAG_NAN_SCORE() {
+        return RWKVX_ATTN_DIAG_NAN_SCORE;
+    }
+
+    private static class rwkvx_attention_prefill {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_attention_prefill");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *params)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_attention_prefill$descriptor() {
+        return rwkvx_attention_prefill.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *params)
+     * }
+     */
+    public static MethodHandle rwkvx_attention_prefill$handle() {
+        return rwkvx_attention_prefill.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *params)
+     * }
+     */
+    public static MemorySegment rwkvx_attention_prefill$address() {
+        return rwkvx_attention_prefill.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *params)
+     * }
+     */
+    public static int rwkvx_attention_prefill(MemorySegment ctx, MemorySegment params) {
+        var mh$ = rwkvx_attention_prefill.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_attention_prefill", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_attention_decode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_attention_decode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache, rwkvx_attention_params *params)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_attention_decode$descriptor() {
+        return rwkvx_attention_decode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache, rwkvx_attention_params *params)
+     * }
+     */
+    public static MethodHandle rwkvx_attention_decode$handle() {
+        return rwkvx_attention_decode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache, rwkvx_attention_params *params)
+     * }
+     */
+    public static MemorySegment rwkvx_attention_decode$address() {
+        return rwkvx_attention_decode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache, rwkvx_attention_params *params)
+     * }
+     */
+    public static int rwkvx_attention_decode(MemorySegment ctx, MemorySegment cache, MemorySegment params) {
+        var mh$ = rwkvx_attention_decode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_attention_decode", ctx, cache, params);
+            }
+            return (int)mh$.invokeExact(ctx, cache, params);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_kv_cache_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_cache_config *config, rwkvx_kv_cache **out_cache)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_kv_cache_create$descriptor() {
+        return rwkvx_kv_cache_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_cache_config *config, rwkvx_kv_cache **out_cache)
+     * }
+     */
+    public static MethodHandle rwkvx_kv_cache_create$handle() {
+        return rwkvx_kv_cache_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_cache_config *config, rwkvx_kv_cache **out_cache)
+     * }
+     */
+    public static MemorySegment rwkvx_kv_cache_create$address() {
+        return rwkvx_kv_cache_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_cache_config *config, rwkvx_kv_cache **out_cache)
+     * }
+     */
+    public static int rwkvx_kv_cache_create(MemorySegment ctx, MemorySegment config, MemorySegment out_cache) {
+        var mh$ = rwkvx_kv_cache_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_kv_cache_create", ctx, config, out_cache);
+            }
+            return (int)mh$.invokeExact(ctx, config, out_cache);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_kv_cache_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_kv_cache_free$descriptor() {
+        return rwkvx_kv_cache_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static MethodHandle rwkvx_kv_cache_free$handle() {
+        return rwkvx_kv_cache_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static MemorySegment rwkvx_kv_cache_free$address() {
+        return rwkvx_kv_cache_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static void rwkvx_kv_cache_free(MemorySegment cache) {
+        var mh$ = rwkvx_kv_cache_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_kv_cache_free", cache);
+            }
+            mh$.invokeExact(cache);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_kv_cache_length {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_length");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(false));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_kv_cache_length$descriptor() {
+        return rwkvx_kv_cache_length.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache)
+     * }
+     */
+    public static MethodHandle rwkvx_kv_cache_length$handle() {
+        return rwkvx_kv_cache_length.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache)
+     * }
+     */
+    public static MemorySegment rwkvx_kv_cache_length$address() {
+        return rwkvx_kv_cache_length.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache)
+     * }
+     */
+    public static long rwkvx_kv_cache_length(MemorySegment cache) {
+        var mh$ = rwkvx_kv_cache_length.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_kv_cache_length", cache);
+            }
+            return (long)mh$.invokeExact(cache);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_kv_cache_reset {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_reset");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_kv_cache_reset$descriptor() {
+        return rwkvx_kv_cache_reset.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static MethodHandle rwkvx_kv_cache_reset$handle() {
+        return rwkvx_kv_cache_reset.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static MemorySegment rwkvx_kv_cache_reset$address() {
+        return rwkvx_kv_cache_reset.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache)
+     * }
+     */
+    public static int rwkvx_kv_cache_reset(MemorySegment cache) {
+        var mh$ = rwkvx_kv_cache_reset.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_kv_cache_reset", cache);
+            }
+            return (int)mh$.invokeExact(cache);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_kv_cache_append {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_append");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_kv_cache_append$descriptor() {
+        return rwkvx_kv_cache_append.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * }
+     */
+    public static MethodHandle rwkvx_kv_cache_append$handle() {
+        return rwkvx_kv_cache_append.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * }
+     */
+    public static MemorySegment rwkvx_kv_cache_append$address() {
+        return rwkvx_kv_cache_append.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * }
+     */
+    public static int rwkvx_kv_cache_append(MemorySegment cache, MemorySegment k, MemorySegment v, long n_tokens, long k_stride, long v_stride) {
+        var mh$ = rwkvx_kv_cache_append.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_kv_cache_append", cache, k, v, n_tokens, k_stride, v_stride);
+            }
+            return (int)mh$.invokeExact(cache, k, v, n_tokens, k_stride, v_stride);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_kv_cache_compress {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_compress");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_kv_cache_compress$descriptor() {
+        return rwkvx_kv_cache_compress.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * }
+     */
+    public static MethodHandle rwkvx_kv_cache_compress$handle() {
+        return rwkvx_kv_cache_compress.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * }
+     */
+    public static MemorySegment rwkvx_kv_cache_compress$address() {
+        return rwkvx_kv_cache_compress.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * }
+     */
+    public static int rwkvx_kv_cache_compress(MemorySegment ctx, MemorySegment cache, MemorySegment q, long n_q, long q_stride) {
+        var mh$ = rwkvx_kv_cache_compress.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_kv_cache_compress", ctx, cache, q, n_q, q_stride);
+            }
+            return (int)mh$.invokeExact(ctx, cache, q, n_q, q_stride);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package io.rwkvx.format;
 
+import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelWeights;
 import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
@@ -22,8 +23,8 @@ import java.util.TreeSet;
 /**
  * Reads rwkv.cpp model files (formats.md §1): a 24-byte header, then packed tensor records until the end
  * of the file. The file is memory-mapped and every tensor is a zero-copy view of the mapping (records are
- * unaligned; {@link Tensor} reads them unaligned). Only RWKV-7 files in FP32/FP16 are accepted; the
- * result is in the canonical layout of {@link Rwkv7Layout}.
+ * unaligned; {@link Tensor} reads them unaligned). RWKV-4 and RWKV-7 files in FP32/FP16 are accepted; the
+ * result is in the canonical layout of {@link Rwkv4Layout} or {@link Rwkv7Layout}.
  */
 public final class RwkvCppReader {
     /** {@code "fmgg"} on disk read as a little-endian u32. */
@@ -39,18 +40,19 @@ public final class RwkvCppReader {
     private RwkvCppReader() {}
 
     /**
-     * Maps {@code file} into {@code arena} and returns its canonical RWKV-7 weights.
+     * Maps {@code file} into {@code arena} and returns its canonical RWKV-4 or RWKV-7 weights.
      *
      * @throws ModelFormatException naming the file, byte offset and tensor when the file is malformed,
-     *                              quantized, or not RWKV-7
+     *                              quantized, or neither RWKV-4 nor RWKV-7
      */
     public static ModelWeights read(Path file, Arena arena) {
         String source = file.toString();
         MemorySegment seg = MappedFiles.map(file, arena);
         long[] header = readHeader(seg, source);
         Map<String, Tensor> raw = readRecords(seg, source);
-        ArchitectureDetection.requireRwkv7(raw.keySet(), source);
+        Architecture arch = ArchitectureDetection.detect(raw.keySet(), source);
         checkHeader(header, raw, source);
+        if (arch == Architecture.RWKV4) return Rwkv4Layout.validate(canonicaliseV4(raw, arena), source);
         return Rwkv7Layout.validate(canonicalise(raw, source, arena), source);
     }
 
@@ -217,6 +219,19 @@ public final class RwkvCppReader {
             } else {
                 put(out, t, source);
             }
+        }
+        return out;
+    }
+
+    /**
+     * RWKV-4 files are already canonical (rwkv.cpp stores time_decay as -exp(d), the canonical form);
+     * only vectors are made F32 [C] (a no-op for converter output).
+     */
+    private static Map<String, Tensor> canonicaliseV4(Map<String, Tensor> raw, Arena arena) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Tensor t : raw.values()) {
+            out.put(t.name(), Rwkv4Layout.isVector(t.name())
+                    ? TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena) : t);
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.rwkvx.format;
 
+import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelWeights;
 import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads BlinkDL RWKV-7 checkpoints saved as safetensors: an 8-byte little-endian header length, a JSON
+ * Reads BlinkDL RWKV-7 and RWKV-4 checkpoints saved as safetensors: an 8-byte little-endian header length, a JSON
  * header {@code {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}}, then the data.
  * Names are BlinkDL's (rwkvx.md §2), optionally all prefixed with {@code rwkv.}. The file is memory-mapped;
  * matrices stay zero-copy views. Canonicalisation copies only what differs from the canonical layout
@@ -37,7 +38,7 @@ public final class SafetensorsReader {
     private SafetensorsReader() {}
 
     /**
-     * Maps {@code file} into {@code arena} and returns its canonical RWKV-7 weights.
+     * Maps {@code file} into {@code arena} and returns its canonical RWKV-4 or RWKV-7 weights.
      *
      * @throws ModelFormatException naming the file, tensor and offsets when the file is malformed,
      *                              uses an unsupported dtype, or is not RWKV-7
@@ -47,7 +48,9 @@ public final class SafetensorsReader {
         MemorySegment seg = MappedFiles.map(file, arena);
         Map<String, Tensor> raw = readTensors(seg, source);
         Map<String, Tensor> named = stripPrefix(raw, source);
-        ArchitectureDetection.requireRwkv7(named.keySet(), source);
+        if (ArchitectureDetection.detect(named.keySet(), source) == Architecture.RWKV4) {
+            return Rwkv4Layout.validate(canonicaliseV4(named, arena), source);
+        }
         return Rwkv7Layout.validate(canonicalise(named, source, arena), source);
     }
 
@@ -164,6 +167,21 @@ public final class SafetensorsReader {
         for (Tensor t : raw.values()) {
             String n = t.name().substring("rwkv.".length());
             out.put(n, t.withName(n));
+        }
+        return out;
+    }
+
+    /**
+     * BlinkDL RWKV-4 names: time_* vectors (1,1,C) become F32 [C]; the raw decay d becomes the canonical
+     * -exp(d) (what rwkv.cpp's converter does); matrices stay views.
+     */
+    private static Map<String, Tensor> canonicaliseV4(Map<String, Tensor> named, Arena arena) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Tensor t : named.values()) {
+            String name = t.name();
+            if (Rwkv4Layout.isDecay(name)) out.put(name, Rwkv4Layout.decayFromRaw(t, arena));
+            else if (Rwkv4Layout.isVector(name)) out.put(name, TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena));
+            else out.put(name, t);
         }
         return out;
     }

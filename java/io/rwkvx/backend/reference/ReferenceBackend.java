@@ -1,13 +1,11 @@
 package io.rwkvx.backend.reference;
 
-import io.rwkvx.RwkvxException;
 import io.rwkvx.backend.Backend;
 import io.rwkvx.backend.ModelExecutor;
-import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelWeights;
 
 /**
- * The naive reference: a pure-Java RWKV-7 forward pass written straight from the spec (formats.md §1.10,
+ * The naive reference: pure-Java RWKV-7 and RWKV-4 forward passes written straight from the spec (formats.md §1.10,
  * rwkvx.md §1.3), in float64 with the recurrent state kept in float32. Slow and obviously correct; every
  * other backend is tested against it.
  */
@@ -28,11 +26,10 @@ public final class ReferenceBackend implements Backend {
     @Override
     public ModelExecutor load(ModelWeights weights) {
         if (closed) throw new IllegalStateException("reference backend is closed");
-        if (weights.config().arch() != Architecture.RWKV7) {
-            throw new RwkvxException(weights.source() + ": the reference backend runs RWKV-7 only, not "
-                    + weights.config().arch().displayName);
-        }
-        return new ReferenceExecutor(new Rwkv7Params(weights));
+        return switch (weights.config().arch()) {
+            case RWKV7 -> new ReferenceExecutor(new Rwkv7Params(weights));
+            case RWKV4 -> new Rwkv4ReferenceExecutor(weights);
+        };
     }
 
     @Override

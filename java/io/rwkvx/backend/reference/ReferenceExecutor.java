@@ -41,7 +41,7 @@ final class ReferenceExecutor implements ModelExecutor {
     @Override
     public BackendState newState() {
         ensureOpen();
-        return new ReferenceState(this, cfg);
+        return new ReferenceState(this, cfg, ReferenceState.zeros(cfg));
     }
 
     @Override
@@ -50,10 +50,24 @@ final class ReferenceExecutor implements ModelExecutor {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(mode, "mode");
-        if (!(state instanceof ReferenceState rs) || rs.owner != this) {
+        ReferenceState rs = checkEval(this, cfg, state, tokens, logits, mode);
+        float[] s = rs.data();
+        int vocab = cfg.nVocab();
+        // Every check is done: from here on the state only changes by complete tokens.
+        for (int t = 0; t < tokens.length; t++) {
+            double[] x = token(rs, s, tokens[t]);
+            if (mode == LogitsMode.ALL || (mode == LogitsMode.LAST && t == tokens.length - 1)) {
+                writeLogits(x, logits, mode == LogitsMode.ALL ? (long) t * vocab : 0);
+            }
+        }
+    }
+
+    /** The checks every reference eval makes before touching the state; returns the state. */
+    static ReferenceState checkEval(ModelExecutor self, ModelConfig cfg, BackendState state, int[] tokens,
+                                    MemorySegment logits, LogitsMode mode) {
+        if (!(state instanceof ReferenceState rs) || rs.owner != self) {
             throw new RwkvxException("state was not created by this model's reference executor");
         }
-        float[] s = rs.data();
         if (tokens.length == 0) throw new RwkvxException("eval needs at least one token");
         int vocab = cfg.nVocab();
         for (int i = 0; i < tokens.length; i++) {
@@ -74,13 +88,7 @@ final class ReferenceExecutor implements ModelExecutor {
             }
             if (logits.isReadOnly()) throw new RwkvxException("logits buffer is read-only");
         }
-        // Every check is done: from here on the state only changes by complete tokens.
-        for (int t = 0; t < tokens.length; t++) {
-            double[] x = token(rs, s, tokens[t]);
-            if (mode == LogitsMode.ALL || (mode == LogitsMode.LAST && t == tokens.length - 1)) {
-                writeLogits(x, logits, mode == LogitsMode.ALL ? (long) t * vocab : 0);
-            }
-        }
+        return rs;
     }
 
     /** One token through all layers, updating {@code s}; returns the final residual stream. */
@@ -204,7 +212,7 @@ final class ReferenceExecutor implements ModelExecutor {
     }
 
     /** y = W·x with W row-major (rows, cols). */
-    private static double[] matVec(float[] m, double[] x, int rows, int cols) {
+    static double[] matVec(float[] m, double[] x, int rows, int cols) {
         double[] y = new double[rows];
         for (int o = 0; o < rows; o++) {
             double acc = 0;
@@ -216,7 +224,7 @@ final class ReferenceExecutor implements ModelExecutor {
     }
 
     /** Layer norm over {@code groups} equal slices of x (population variance), then affine. */
-    private static double[] layerNorm(double[] x, float[] weight, float[] bias, int groups, double eps) {
+    static double[] layerNorm(double[] x, float[] weight, float[] bias, int groups, double eps) {
         int gs = x.length / groups;
         double[] y = new double[x.length];
         for (int g = 0; g < groups; g++) {
@@ -238,7 +246,7 @@ final class ReferenceExecutor implements ModelExecutor {
         return y;
     }
 
-    private static double sigmoid(double z) {
+    static double sigmoid(double z) {
         return 1 / (1 + Math.exp(-z));
     }
 

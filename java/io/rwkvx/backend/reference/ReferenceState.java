@@ -2,35 +2,51 @@ package io.rwkvx.backend.reference;
 
 import io.rwkvx.RwkvxException;
 import io.rwkvx.backend.BackendState;
+import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A sequence's recurrent state, held directly in the export layout (float32, per layer: att token shift
- * [C], ffn token shift [C], WKV [H][N key][N value]), so export and import are plain copies.
+ * [C], ffn token shift [C], then RWKV-7: WKV [H][N key][N value]; RWKV-4: aa, bb, pp [C] each), so export
+ * and import are plain copies. A fresh or reset state is the executor's start-of-sequence template.
  */
 final class ReferenceState implements BackendState {
     /** Host floats in native byte order, as the C API's export buffers; no alignment required. */
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    final ReferenceExecutor owner;
+    final ModelExecutor owner;
     private final ModelConfig config;
+    private final float[] initial;
     private float[] data;
 
-    ReferenceState(ReferenceExecutor owner, ModelConfig config) {
+    /** A state equal to {@code initial} (the start-of-sequence values; shared, never written). */
+    ReferenceState(ModelExecutor owner, ModelConfig config, float[] initial) {
         this.owner = owner;
         this.config = config;
+        if (initial.length != config.stateFloats()) {
+            throw new IllegalArgumentException("initial state has " + initial.length + " floats, expected "
+                    + config.stateFloats());
+        }
+        this.initial = initial;
+        this.data = initial.clone();
+    }
+
+    /** An all-zero start state of {@code config}'s size. */
+    static float[] zeros(ModelConfig config) {
         long n = config.stateFloats();
         if (n > Integer.MAX_VALUE) throw new RwkvxException("state of " + n + " floats is too large for the reference backend");
-        this.data = new float[(int) n];
+        return new float[(int) n];
     }
 
     private ReferenceState(ReferenceState from) {
         this.owner = from.owner;
         this.config = from.config;
+        this.initial = from.initial;
         this.data = from.data.clone();
     }
 
@@ -42,7 +58,7 @@ final class ReferenceState implements BackendState {
 
     /** Float offset of layer {@code l}'s block: att shift, then ffn shift (+C), then WKV (+2C). */
     int layerOffset(int layer) {
-        return layer * (2 * config.nEmbd() + config.nHead() * config.headSize() * config.headSize());
+        return (int) (layer * config.layerStateFloats());
     }
 
     @Override
@@ -52,7 +68,7 @@ final class ReferenceState implements BackendState {
 
     @Override
     public void reset() {
-        Arrays.fill(data(), 0f);
+        System.arraycopy(initial, 0, data(), 0, initial.length);
     }
 
     @Override
@@ -98,6 +114,7 @@ final class ReferenceState implements BackendState {
         if (r < c) return "layer " + layer + ", att token shift " + r;
         if (r < 2 * c) return "layer " + layer + ", ffn token shift " + (r - c);
         r -= 2 * c;
+        if (config.arch() == Architecture.RWKV4) return "layer " + layer + ", " + List.of("aa", "bb", "pp").get(r / c) + " " + r % c;
         return "layer " + layer + ", WKV head " + r / (n * n) + " (key " + (r % (n * n)) / n + ", value " + r % n + ")";
     }
 

@@ -1,0 +1,109 @@
+package io.rwkvx.cli;
+
+import io.rwkvx.RwkvxException;
+import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.ffi.rwkvx_attention_params;
+import io.rwkvx.ffi.rwkvx_h;
+import io.rwkvx.tensor.Npy;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static io.rwkvx.ffi.NativeLibrary.check;
+
+/**
+ * {@code rwkvx attn}: runs the native attention prefill on .npy inputs of shape (T, H, D) and writes
+ * the output (and optionally the log-sum-exp) as .npy, so Python users can compare with their kernels.
+ */
+final class AttnCommand implements Command {
+    @Override
+    public String name() {
+        return "attn";
+    }
+
+    @Override
+    public OptionSpec options() {
+        return new OptionSpec().value("--q", "--k", "--v", "--mode", "--chunk", "--topk", "--scope", "--dense-below",
+                "--out", "--lse-out", "--threads").flag("--scalar");
+    }
+
+    @Override
+    public int run(Options o, Streams io) throws UsageException, IOException {
+        Path qPath = o.requirePath("--q"), kPath = o.requirePath("--k"), vPath = o.requirePath("--v");
+        Path out = o.requirePath("--out");
+        Path lseOut = o.path("--lse-out");
+        String mode = o.require("--mode");
+        if (!mode.equals("full") && !mode.equals("sparse"))
+            throw o.usage("--mode must be full or sparse, got '" + mode + "'");
+        String scope = o.has("--scope") ? o.get("--scope") : "head";
+        if (!scope.equals("head") && !scope.equals("all"))
+            throw o.usage("--scope must be head or all, got '" + scope + "'");
+        int chunk = o.intValue("--chunk", 512, 1);
+        int topk = o.intValue("--topk", 3, 0);
+        int denseBelow = o.intValue("--dense-below", 0, 0);
+        int threads = o.intValue("--threads", 0, 0);
+        boolean scalar = o.flag("--scalar");
+
+        Npy.Array q = Npy.read(qPath), k = Npy.read(kPath), v = Npy.read(vPath);
+        for (var e : new Object[][] {{"--q", q}, {"--k", k}, {"--v", v}}) {
+            Npy.Array a = (Npy.Array) e[1];
+            if (a.shape().length != 3)
+                throw new RwkvxException(e[0] + ": expected a 3-D array (T, H, D), found shape " + a.shapeString());
+        }
+        if (!Arrays.equals(q.shape(), k.shape()) || !Arrays.equals(q.shape(), v.shape()))
+            throw new RwkvxException("shapes differ: q " + q.shapeString() + ", k " + k.shapeString() + ", v "
+                    + v.shapeString() + "; all must be (T, H, D)");
+        if (!k.dtype().equals(v.dtype()))
+            throw new RwkvxException("k and v must have the same dtype; found k " + k.dtype() + ", v " + v.dtype());
+        long T = q.shape()[0], H = q.shape()[1], D = q.shape()[2];
+        if (T < 1 || H < 1) throw new RwkvxException("T and H must be >= 1, found shape " + q.shapeString());
+        if (D < 16 || D > 256 || D % 16 != 0)
+            throw new RwkvxException("head size D = " + D + " is not supported: it must be a multiple of 16 in 16..256");
+
+        NativeLibrary.load();
+        float[] o32 = new float[Math.toIntExact(T * H * D)];
+        float[] lse = new float[Math.toIntExact(T * H)];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ctxOut = arena.allocate(ValueLayout.ADDRESS);
+            check("rwkvx_context_create", rwkvx_h.rwkvx_context_create(rwkvx_h.RWKVX_BACKEND_CPU(), threads,
+                    scalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0, ctxOut));
+            MemorySegment ctx = ctxOut.get(ValueLayout.ADDRESS, 0);
+            try {
+                MemorySegment qs = arena.allocateFrom(ValueLayout.JAVA_FLOAT, q.toFloats());
+                MemorySegment ks = arena.allocateFrom(ValueLayout.JAVA_BYTE, k.data());
+                MemorySegment vs = arena.allocateFrom(ValueLayout.JAVA_BYTE, v.data());
+                MemorySegment os = arena.allocate(ValueLayout.JAVA_FLOAT, o32.length);
+                MemorySegment ls = arena.allocate(ValueLayout.JAVA_FLOAT, lse.length);
+                MemorySegment p = rwkvx_attention_params.allocate(arena);
+                rwkvx_attention_params.n_tokens(p, T);
+                rwkvx_attention_params.n_head(p, (int) H);
+                rwkvx_attention_params.head_size(p, (int) D);
+                rwkvx_attention_params.kv_dtype(p, k.dtype().equals("f4") ? rwkvx_h.RWKVX_DTYPE_F32() : rwkvx_h.RWKVX_DTYPE_F16());
+                rwkvx_attention_params.mode(p, mode.equals("full") ? rwkvx_h.RWKVX_ATTN_FULL() : rwkvx_h.RWKVX_ATTN_SPARSE());
+                rwkvx_attention_params.causal(p, 1);
+                rwkvx_attention_params.chunk_size(p, chunk);
+                rwkvx_attention_params.top_k(p, topk);
+                rwkvx_attention_params.scope(p, scope.equals("all") ? rwkvx_h.RWKVX_ATTN_SCOPE_ALL() : rwkvx_h.RWKVX_ATTN_SCOPE_HEAD());
+                rwkvx_attention_params.dense_below(p, denseBelow);
+                rwkvx_attention_params.q(p, qs);
+                rwkvx_attention_params.k(p, ks);
+                rwkvx_attention_params.v(p, vs);
+                rwkvx_attention_params.o(p, os);
+                rwkvx_attention_params.lse(p, ls);
+                check("rwkvx_attention_prefill", rwkvx_h.rwkvx_attention_prefill(ctx, p));
+                if ((rwkvx_attention_params.diagnostics(p) & rwkvx_h.RWKVX_ATTN_DIAG_NAN_SCORE()) != 0)
+                    io.err().println("rwkvx attn: warning: some chunk scores were NaN (ranked lowest)");
+                MemorySegment.copy(os, ValueLayout.JAVA_FLOAT, 0, o32, 0, o32.length);
+                MemorySegment.copy(ls, ValueLayout.JAVA_FLOAT, 0, lse, 0, lse.length);
+            } finally {
+                rwkvx_h.rwkvx_context_free(ctx);
+            }
+        }
+        Npy.writeFloat32(out, o32, T, H, D);
+        if (lseOut != null) Npy.writeFloat32(lseOut, lse, T, H);
+        return 0;
+    }
+}

@@ -1,0 +1,207 @@
+package io.rwkvx.format;
+
+import io.rwkvx.model.Architecture;
+import io.rwkvx.model.ModelConfig;
+import io.rwkvx.model.ModelWeights;
+import io.rwkvx.tensor.DType;
+import io.rwkvx.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The canonical RWKV-4 tensor set (what {@code rwkvx_model_create} consumes for {@code RWKVX_ARCH_RWKV4})
+ * and its validation. Readers canonicalise into this set and end with {@link #validate}: matrices 2-D in
+ * Linear layout (out, in) as F32/F16/BF16, every vector F32 of shape [C], nothing else.
+ *
+ * <p>{@code att.time_decay} is canonical in the form the recurrence uses, {@code w = -exp(d)} of the
+ * checkpoint's raw {@code d}: rwkv.cpp files store it so; readers of BlinkDL checkpoints convert with
+ * {@link #decayFromRaw}. {@link #validate} rejects a decay that is not negative (an unconverted one).
+ * The config has {@code nHead = 1, headSize = C}: RWKV-4 has no heads.
+ */
+public final class Rwkv4Layout {
+    /** Vectors (shape [C], F32) of every layer, without the {@code blocks.i.} prefix. */
+    public static final List<String> LAYER_VECTORS = List.of(
+            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
+            "att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "att.time_decay", "att.time_first",
+            "ffn.time_mix_k", "ffn.time_mix_r");
+
+    /** Square [C, C] projections of every layer. */
+    private static final List<String> SQUARE = List.of(
+            "att.key.weight", "att.value.weight", "att.receptance.weight", "att.output.weight",
+            "ffn.receptance.weight");
+
+    private static final List<String> GLOBAL_VECTORS = List.of(
+            "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
+
+    private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
+    private static final int LIST_LIMIT = 8;
+
+    private Rwkv4Layout() {}
+
+    /** Every canonical tensor name of an {@code nLayer}-layer RWKV-4 model, in a fixed order. */
+    public static List<String> tensorNames(int nLayer) {
+        List<String> out = new ArrayList<>(List.of("emb.weight", "blocks.0.ln0.weight", "blocks.0.ln0.bias"));
+        for (int i = 0; i < nLayer; i++) {
+            String p = "blocks." + i + ".";
+            for (String v : LAYER_VECTORS) out.add(p + v);
+            for (String s : SQUARE) out.add(p + s);
+            out.add(p + "ffn.key.weight");
+            out.add(p + "ffn.value.weight");
+        }
+        out.addAll(List.of("ln_out.weight", "ln_out.bias", "head.weight"));
+        return out;
+    }
+
+    /** Whether a canonical name denotes a [C] vector (checkpoints store the time_* ones as (1,1,C)). */
+    static boolean isVector(String name) {
+        if (GLOBAL_VECTORS.contains(name)) return true;
+        String local = Rwkv7Layout.localName(name);
+        return local != null && LAYER_VECTORS.contains(local);
+    }
+
+    /** Whether a name is a layer's time_decay. */
+    static boolean isDecay(String name) {
+        return "att.time_decay".equals(Rwkv7Layout.localName(name));
+    }
+
+    /** The canonical decay {@code -exp(d)} of a checkpoint's raw decay {@code d}, as an F32 [C] copy in {@code arena}. */
+    static Tensor decayFromRaw(Tensor raw, Arena arena) {
+        Tensor t = Rwkv7Layout.squeezeLeadingOnes(raw);
+        long n = t.numel();
+        MemorySegment out = arena.allocate(n * 4, 64);
+        for (long i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) -Math.exp(t.getFloat(i)));
+        return new Tensor(t.name(), DType.F32, t.shape(), out);
+    }
+
+    /**
+     * Checks that {@code tensors} is exactly the canonical RWKV-4 set with consistent shapes and dtypes,
+     * and derives the geometry.
+     *
+     * @throws ModelFormatException naming the file, the tensor and the expected vs found shape/dtype/value
+     */
+    public static ModelWeights validate(Map<String, Tensor> tensors, String source) {
+        int nLayer = countLayers(tensors.keySet(), source);
+        List<String> expected = tensorNames(nLayer);
+        checkNames(tensors, expected, source);
+
+        Tensor emb = tensors.get("emb.weight");
+        if (emb.rank() != 2 || emb.dim(0) <= 0 || emb.dim(1) <= 0 || emb.dim(0) > Integer.MAX_VALUE
+                || emb.dim(1) > Integer.MAX_VALUE) {
+            throw fail(source, emb, "expected shape [n_vocab, n_embd], found " + shape(emb));
+        }
+        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
+        Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
+        if (ffnKey.rank() != 2 || ffnKey.dim(0) <= 0 || ffnKey.dim(0) > Integer.MAX_VALUE) {
+            throw fail(source, ffnKey, "expected shape [ffn_size, " + nEmbd + "], found " + shape(ffnKey));
+        }
+        int ffnSize = (int) ffnKey.dim(0);
+
+        matrix(tensors, "emb.weight", source, nVocab, nEmbd);
+        matrix(tensors, "head.weight", source, nVocab, nEmbd);
+        for (String v : GLOBAL_VECTORS) vector(tensors, v, source, nEmbd);
+        for (int i = 0; i < nLayer; i++) {
+            String p = "blocks." + i + ".";
+            for (String v : LAYER_VECTORS) vector(tensors, p + v, source, nEmbd);
+            for (String s : SQUARE) matrix(tensors, p + s, source, nEmbd, nEmbd);
+            matrix(tensors, p + "ffn.key.weight", source, ffnSize, nEmbd);
+            matrix(tensors, p + "ffn.value.weight", source, nEmbd, ffnSize);
+            checkDecay(tensors.get(p + "att.time_decay"), source);
+        }
+        ModelConfig config = new ModelConfig(Architecture.RWKV4, nLayer, nEmbd, 1, nEmbd, nVocab, ffnSize);
+        return new ModelWeights(config, tensors, source);
+    }
+
+    private static void checkDecay(Tensor t, String source) {
+        for (long i = 0; i < t.numel(); i++) {
+            float w = t.getFloat(i);
+            if (!(w < 0) || !Float.isFinite(w)) {
+                throw fail(source, t, "element " + i + " is " + w + "; expected the decay in the form -exp(d) "
+                        + "(negative and finite), as rwkv.cpp stores it");
+            }
+        }
+    }
+
+    private static int countLayers(Set<String> names, String source) {
+        TreeSet<Integer> layers = new TreeSet<>();
+        for (String n : names) {
+            int l = Rwkv7Layout.layerOf(n);
+            if (l >= 0) layers.add(l);
+        }
+        if (layers.isEmpty()) {
+            throw new ModelFormatException(source + ": no layer tensors (blocks.<i>.*) found; not an RWKV-4 model");
+        }
+        if (layers.last() + 1 != layers.size()) {
+            throw new ModelFormatException(source + ": layers are not numbered 0.." + (layers.size() - 1)
+                    + ": highest is blocks." + layers.last());
+        }
+        return layers.size();
+    }
+
+    private static void checkNames(Map<String, Tensor> tensors, List<String> expected, String source) {
+        List<String> missing = new ArrayList<>();
+        for (String e : expected) if (!tensors.containsKey(e)) missing.add(e);
+        if (!missing.isEmpty()) {
+            throw new ModelFormatException(source + ": RWKV-4 model " + (missing.size() == 1
+                    ? "is missing tensor '" + missing.get(0) + "'"
+                    : "is missing " + missing.size() + " tensors: " + list(missing)));
+        }
+        Set<String> known = new HashSet<>(expected);
+        List<String> unknown = new ArrayList<>(new TreeSet<>(tensors.keySet()));
+        unknown.removeIf(known::contains);
+        if (!unknown.isEmpty()) {
+            throw new ModelFormatException(source + ": " + unknown.size() + " unexpected tensor"
+                    + (unknown.size() == 1 ? "" : "s") + " not part of RWKV-4: " + list(unknown));
+        }
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (!e.getKey().equals(e.getValue().name())) {
+                throw new IllegalArgumentException(source + ": tensor map key '" + e.getKey()
+                        + "' does not match tensor " + e.getValue());
+            }
+        }
+    }
+
+    private static String list(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(names.size(), LIST_LIMIT); i++) {
+            if (i > 0) sb.append(", ");
+            sb.append('\'').append(names.get(i)).append('\'');
+        }
+        if (names.size() > LIST_LIMIT) sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
+        return sb.toString();
+    }
+
+    private static void vector(Map<String, Tensor> tensors, String name, String source, int c) {
+        Tensor t = tensors.get(name);
+        requireShape(t, source, c);
+        if (t.dtype() != DType.F32) throw fail(source, t, "expected dtype F32, found " + t.dtype());
+    }
+
+    private static void matrix(Map<String, Tensor> tensors, String name, String source, long rows, long cols) {
+        Tensor t = tensors.get(name);
+        requireShape(t, source, rows, cols);
+        if (!MATRIX_DTYPES.contains(t.dtype())) throw fail(source, t, "expected dtype F32, F16 or BF16, found " + t.dtype());
+    }
+
+    private static void requireShape(Tensor t, String source, long... dims) {
+        if (!Arrays.equals(t.shape(), dims)) {
+            throw fail(source, t, "expected shape " + Arrays.toString(dims) + ", found " + shape(t));
+        }
+    }
+
+    private static String shape(Tensor t) {
+        return Arrays.toString(t.shape());
+    }
+
+    private static ModelFormatException fail(String source, Tensor t, String message) {
+        return new ModelFormatException(source + ": tensor '" + t.name() + "': " + message);
+    }
+}

@@ -1,0 +1,12 @@
+#include "attention/chunk_select.h"
+
+namespace rwkvx {
+namespace attn {
+
+void add_key(const AttnKernels &kt, const void *k, int32_t dtype, int D, float *sum, float *tmp) {
+    kt.widen(dtype, k, tmp, D);
+    for (int d = 0; d < D; d++) sum[d] += tmp[d];
+}
+
+}  // namespace attn
+}  // namespace rwkvx

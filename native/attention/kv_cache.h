@@ -1,0 +1,57 @@
+// The KV cache behind rwkvx_kv_cache: per-head K/V rows in the cache's dtype and fp32 chunk sums kept
+// in step (every append adds the key to its chunk's running sum, in token order).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "attention/attention_params.h"
+#include "rwkvx.h"
+
+struct rwkvx_kv_cache {
+    rwkvx_context *ctx;
+    rwkvx_kv_cache_config cfg;
+    int64_t len = 0;
+    std::vector<char> k, v;    // [H][capacity][D] elements of cfg.dtype
+    std::vector<float> sums;   // [H][n_chunk_slots][D]: chunk c's fp32 key sum (the last may be partial)
+    int64_t chunk_slots = 0;
+
+    int64_t esize() const { return rwkvx::attn::dtype_bytes(cfg.dtype); }
+    const void *k_row(int32_t h, int64_t j) const {
+        return k.data() + ((int64_t(h) * cfg.capacity + j) * cfg.head_size) * esize();
+    }
+    const void *v_row(int32_t h, int64_t j) const {
+        return v.data() + ((int64_t(h) * cfg.capacity + j) * cfg.head_size) * esize();
+    }
+    float *sum(int32_t h, int64_t c) { return &sums[size_t((int64_t(h) * chunk_slots + c) * cfg.head_size)]; }
+    const float *sum(int32_t h, int64_t c) const {
+        return &sums[size_t((int64_t(h) * chunk_slots + c) * cfg.head_size)];
+    }
+};
+
+namespace rwkvx {
+namespace attn {
+
+// Allocates storage for cfg (validated by the caller).
+void kv_init(rwkvx_kv_cache &c);
+// Appends n rows (token strides in elements); the caller has checked the capacity.
+void kv_append(const AttnKernels &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
+               int64_t v_stride);
+// SnapKV-like compression to cfg.min_size with votes from q rows [n_q][H][D].
+void kv_compress(ThreadPool &pool, const AttnKernels &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
+                 int64_t q_stride, float scale);
+
+// One decode step (see rwkvx_attention_decode); returns true when a chunk score was NaN.
+struct Decode {
+    const float *q;  // [H][D]
+    const void *k, *v;
+    float *o, *lse;
+    bool sparse;
+    int32_t top_k, scope;
+    int64_t dense_below;
+    float scale;
+};
+bool decode_step(ThreadPool &pool, const AttnKernels &kt, rwkvx_kv_cache &c, const Decode &d);
+
+}  // namespace attn
+}  // namespace rwkvx

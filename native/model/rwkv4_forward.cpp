@@ -1,0 +1,184 @@
+// RWKV-4 forward pass (formats.md §1.10, as rwkv.cpp computes it), in slices of tokens: each step
+// runs over all tokens of the slice, so prefill uses matrix-matrix products and one WKV-4 call.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "common/errors.h"
+#include "model/model_ops.h"
+#include "model/rwkv4.h"
+
+namespace rwkvx {
+
+namespace {
+
+// Tokens per internal slice of a long prefill: bounds the workspace, long enough for GEMM efficiency.
+constexpr int64_t kSliceTokens = 512;
+// Start-of-sequence pp: very negative but finite, so pp - max(pp, .) never computes -inf - -inf.
+constexpr float kInitialPp = -1e38f;
+
+class Rwkv4Model final : public Model {
+  public:
+    explicit Rwkv4Model(Rwkv4Weights w) : w_(std::move(w)) {
+        const int64_t C = w_.n_embd;
+        info_ = rwkvx_model_info{};
+        info_.arch = RWKVX_ARCH_RWKV4;
+        info_.n_layer = int32_t(w_.layers.size());
+        info_.n_embd = int32_t(C);
+        info_.n_head = 1;  // documented in rwkvx.h: one "head" spanning all channels
+        info_.head_size = int32_t(C);
+        info_.n_vocab = int32_t(w_.n_vocab);
+        info_.ffn_size = int32_t(w_.ffn_size);
+        info_.weight_dtype = int32_t(w_.head.type);
+        info_.n_params = w_.n_params;
+        info_.weight_bytes = w_.weight_bytes;
+        info_.state_bytes = 5 * C * int64_t(w_.layers.size()) * 4;
+    }
+
+    const rwkvx_model_info &info() const override { return info_; }
+
+    void reset_state(float *state) const override {
+        const int64_t C = w_.n_embd;
+        for (size_t l = 0; l < w_.layers.size(); l++) {
+            float *s = state + int64_t(l) * 5 * C;
+            std::fill(s, s + 4 * C, 0.0f);
+            std::fill(s + 4 * C, s + 5 * C, kInitialPp);
+        }
+    }
+
+    void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
+              int32_t logits_mode) override {
+        for (int64_t i = 0; i < n_tokens; i++)
+            if (tokens[i] < 0 || tokens[i] >= w_.n_vocab)
+                fail(RWKVX_ERROR_ARGUMENT, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
+                                               " is out of range [0, " + std::to_string(w_.n_vocab) + ")");
+        for (int64_t s = 0; s < n_tokens; s += kSliceTokens) {
+            int64_t T = std::min(kSliceTokens, n_tokens - s);
+            bool last_slice = s + T == n_tokens;
+            float *out = nullptr;
+            int32_t mode = RWKVX_LOGITS_NONE;
+            if (logits_mode == RWKVX_LOGITS_ALL) {
+                out = logits + s * w_.n_vocab;
+                mode = RWKVX_LOGITS_ALL;
+            } else if (logits_mode == RWKVX_LOGITS_LAST && last_slice) {
+                out = logits;
+                mode = RWKVX_LOGITS_LAST;
+            }
+            eval_slice(ops, state, tokens + s, T, out, mode);
+        }
+    }
+
+  private:
+    struct Buffers {
+        float *x, *xx, *xk, *xv, *xr, *r, *k, *v, *y, *tmp, *hidden;
+    };
+
+    Buffers buffers(int64_t T) {
+        const int64_t C = w_.n_embd;
+        const int64_t per_token = 10 * C + w_.ffn_size;
+        if (int64_t(workspace_.size()) < T * per_token) workspace_.resize(size_t(T * per_token));
+        float *p = workspace_.data();
+        auto take = [&](int64_t n) {
+            float *q = p;
+            p += T * n;
+            return q;
+        };
+        Buffers b;
+        for (float **f : {&b.x, &b.xx, &b.xk, &b.xv, &b.xr, &b.r, &b.k, &b.v, &b.y, &b.tmp}) *f = take(C);
+        b.hidden = take(w_.ffn_size);
+        return b;
+    }
+
+    void eval_slice(CpuOps &ops, float *state, const int32_t *tokens, int64_t T, float *logits, int32_t mode) {
+        const int64_t C = w_.n_embd, V = w_.n_vocab;
+        const int64_t row_bytes = w_.emb.type == WeightType::F32 ? 4 * C : 2 * C;
+        Buffers b = buffers(T);
+        ops.for_rows(T, C, [&](int64_t t) {
+            float *x = b.x + t * C;
+            ops.kernels().to_f32(w_.emb.type, static_cast<const char *>(w_.emb.data) + tokens[t] * row_bytes, x, C);
+            layer_norm(x, w_.ln0_w, w_.ln0_b, x, C, kLayerNormEps);
+        });
+        for (size_t l = 0; l < w_.layers.size(); l++) layer(ops, w_.layers[l], state + int64_t(l) * 5 * C, b, T);
+
+        if (mode == RWKVX_LOGITS_NONE) return;
+        int64_t first = mode == RWKVX_LOGITS_ALL ? 0 : T - 1;
+        int64_t rows = T - first;
+        ops.for_rows(rows, C, [&](int64_t t) {
+            layer_norm(b.x + (first + t) * C, w_.ln_out_w, w_.ln_out_b, b.xx + t * C, C, kLayerNormEps);
+        });
+        ops.matmul(MatmulArgs{w_.head.type, w_.head.data, V, C, b.xx, rows, logits});
+    }
+
+    // RWKV-4 token shift, as rwkv.cpp writes it: out = cur * mix + prev * (1 - mix).
+    static void shift_mix(const float *xx, const float *carried, int64_t t, int64_t C,
+                          std::initializer_list<std::pair<const float *, float *>> mixes) {
+        const float *cur = xx + t * C;
+        const float *prev = t == 0 ? carried : cur - C;
+        for (const auto &m : mixes) {
+            float *out = m.second + t * C;
+            for (int64_t i = 0; i < C; i++) out[i] = cur[i] * m.first[i] + prev[i] * (1.0f - m.first[i]);
+        }
+    }
+
+    void layer(CpuOps &ops, const Rwkv4Layer &L, float *st, Buffers &b, int64_t T) {
+        const int64_t C = w_.n_embd, F = w_.ffn_size;
+        float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
+
+        // ---- time mix ----
+        ops.for_rows(T, 8 * C, [&](int64_t t) {
+            layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
+        });
+        ops.for_rows(T, 6 * C, [&](int64_t t) {
+            shift_mix(b.xx, att_shift, t, C, {{L.att_mix_k, b.xk}, {L.att_mix_v, b.xv}, {L.att_mix_r, b.xr}});
+        });
+        std::memcpy(att_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+        ops.matmul_many({mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k), mm(L.value, b.xv, T, b.v)});
+        ops.wkv4(Wkv4Args{T, C, L.time_decay, L.time_first, b.k, b.v, wkv_state, b.y});
+        ops.for_rows(T, 8 * C, [&](int64_t t) {
+            float *y = b.y + t * C;
+            const float *r = b.r + t * C;
+            for (int64_t i = 0; i < C; i++) y[i] *= sigmoid(r[i]);
+        });
+        ops.matmul(mm(L.output, b.y, T, b.tmp));
+        add_rows(ops, b.x, b.tmp, T, C);
+
+        // ---- channel mix ----
+        ops.for_rows(T, 8 * C, [&](int64_t t) {
+            layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps);
+        });
+        ops.for_rows(T, 4 * C, [&](int64_t t) {
+            shift_mix(b.xx, ffn_shift, t, C, {{L.ffn_mix_k, b.xk}, {L.ffn_mix_r, b.xr}});
+        });
+        std::memcpy(ffn_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+        ops.matmul_many({mm(L.ffn_key, b.xk, T, b.hidden), mm(L.ffn_receptance, b.xr, T, b.r)});
+        ops.for_rows(T, 2 * F, [&](int64_t t) {
+            float *h = b.hidden + t * F;
+            for (int64_t i = 0; i < F; i++) {
+                float z = h[i] > 0 ? h[i] : 0.0f;
+                h[i] = z * z;
+            }
+        });
+        ops.matmul(mm(L.ffn_value, b.hidden, T, b.tmp));
+        ops.for_rows(T, 8 * C, [&](int64_t t) {
+            float *x = b.x + t * C;
+            const float *d = b.tmp + t * C, *r = b.r + t * C;
+            for (int64_t i = 0; i < C; i++) x[i] += sigmoid(r[i]) * d[i];
+        });
+    }
+
+    static void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C) {
+        ops.for_rows(T, C, [&](int64_t t) {
+            for (int64_t i = 0; i < C; i++) x[t * C + i] += d[t * C + i];
+        });
+    }
+
+    Rwkv4Weights w_;
+    rwkvx_model_info info_;
+    std::vector<float> workspace_;  // used under the context lock only
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_rwkv4(Rwkv4Weights weights) { return std::make_unique<Rwkv4Model>(std::move(weights)); }
+
+}  // namespace rwkvx

@@ -1,0 +1,44 @@
+// Named tensors handed to rwkvx_model_create, looked up by name and validated on binding; shared by
+// the architectures' weight binders.
+#pragma once
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cpu/kernels.h"
+#include "rwkvx.h"
+
+namespace rwkvx {
+
+// A weight matrix [rows][cols] (Linear layout: out, in) in place in the caller's memory.
+struct Matrix {
+    WeightType type = WeightType::F32;
+    const void *data = nullptr;
+    int64_t rows = 0, cols = 0;
+};
+
+class TensorSet {
+  public:
+    TensorSet(const rwkvx_named_tensor *tensors, int64_t n);
+
+    bool has(const std::string &name) const { return by_name_.count(name) != 0; }
+    // The tensor (marked used); a missing one is RWKVX_ERROR_MISSING_TENSOR naming it.
+    const rwkvx_tensor &get(const std::string &name);
+    // An F32 vector of `count` elements; misaligned data is copied into `copies` (element-wise float
+    // code may assume 4-byte alignment).
+    const float *vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies);
+    // A contiguous [rows, cols] matrix (rows < 0: any), used in place.
+    Matrix matrix(const std::string &name, int64_t rows, int64_t cols);
+    // Fails listing tensors that were never asked for (they usually mean a wrong file or architecture).
+    void reject_unused(const std::string &arch_name) const;
+
+    int64_t params = 0, bytes = 0;
+
+  private:
+    void account(const rwkvx_tensor &t);
+    std::map<std::string, const rwkvx_tensor *> by_name_;
+    std::set<std::string> used_;
+};
+
+}  // namespace rwkvx

@@ -1,0 +1,508 @@
+// RWKV-X attention tests: full and sparse prefill, decode over the KV cache and its compression, in
+// the scalar and AVX2 forms with 1 and 2 threads, against a float64 reference written here (the
+// sparse reference reuses the canonical fp32 chunk selection, re-implemented here from kernels.md).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "rwkvx.h"
+
+namespace {
+
+int failures = 0, checks = 0;
+
+void expect(bool ok, const std::string &what) {
+    checks++;
+    if (!ok) {
+        failures++;
+        if (failures < 60) std::printf("FAIL: %s\n", what.c_str());
+    }
+}
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+uint16_t to_half(float f) {  // round to nearest even, normal range only (test data stays there)
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000;
+    int32_t e = int32_t((x >> 23) & 0xff) - 127 + 15;
+    uint32_t m = x & 0x7fffff;
+    if ((x & 0x7fffffff) > 0x7f800000) return uint16_t(sign | 0x7e00);
+    if (e <= 0) return uint16_t(sign);
+    uint32_t h = sign | uint32_t(e) << 10 | (m >> 13);
+    uint32_t rest = m & 0x1fff;
+    if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) h++;
+    return uint16_t(h);
+}
+float from_half(uint16_t h) {
+    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    if (e == 0x1f) return m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+    double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
+    return float((h & 0x8000) ? -v : v);
+}
+uint16_t to_bf16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    if ((x & 0x7fffffff) > 0x7f800000) return uint16_t((x >> 16) | 0x40);
+    return uint16_t((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+float from_bf16(uint16_t b) {
+    uint32_t x = uint32_t(b) << 16;
+    float f;
+    std::memcpy(&f, &x, 4);
+    return f;
+}
+
+struct Contexts {
+    rwkvx_context *list[3];
+    const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
+    Contexts() {
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, 0, &list[0]);
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 1, 0, &list[1]);
+        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, RWKVX_CONTEXT_FORCE_SCALAR, &list[2]);
+    }
+    ~Contexts() {
+        for (auto *c : list) rwkvx_context_free(c);
+    }
+};
+
+// Q/K/V of T tokens, H heads, D dims; K and V stored in dtype with `pad` extra poisoned rows after T.
+struct Data {
+    int64_t T;
+    int H, D, dtype;
+    std::vector<float> q;         // [T][H][D]
+    std::vector<float> kf, vf;    // values as stored (rounded to dtype), [T+pad][H][D]
+    std::vector<uint16_t> k16, v16;
+    const void *k() const { return dtype == RWKVX_DTYPE_F32 ? (const void *)kf.data() : (const void *)k16.data(); }
+    const void *v() const { return dtype == RWKVX_DTYPE_F32 ? (const void *)vf.data() : (const void *)v16.data(); }
+    double K(int64_t t, int h, int d) const { return kf[size_t((t * H + h) * D + d)]; }
+    double V(int64_t t, int h, int d) const { return vf[size_t((t * H + h) * D + d)]; }
+    double Q(int64_t t, int h, int d) const { return q[size_t((t * H + h) * D + d)]; }
+    // Re-rounds kf/vf to the dtype and fills the 16-bit copies.
+    void store() {
+        if (dtype == RWKVX_DTYPE_F32) return;
+        k16.resize(kf.size());
+        v16.resize(vf.size());
+        for (size_t i = 0; i < kf.size(); i++) {
+            k16[i] = dtype == RWKVX_DTYPE_F16 ? to_half(kf[i]) : to_bf16(kf[i]);
+            v16[i] = dtype == RWKVX_DTYPE_F16 ? to_half(vf[i]) : to_bf16(vf[i]);
+            kf[i] = dtype == RWKVX_DTYPE_F16 ? from_half(k16[i]) : from_bf16(k16[i]);
+            vf[i] = dtype == RWKVX_DTYPE_F16 ? from_half(v16[i]) : from_bf16(v16[i]);
+        }
+    }
+};
+
+Data make_data(std::mt19937 &rng, int64_t T, int H, int D, int dtype, int64_t pad = 3, float qscale = 1.0f) {
+    std::normal_distribution<float> n(0.0f, 1.0f);
+    Data x{T, H, D, dtype, {}, {}, {}, {}, {}};
+    x.q.resize(size_t(T * H * D));
+    x.kf.resize(size_t((T + pad) * H * D));
+    x.vf.resize(x.kf.size());
+    for (auto &f : x.q) f = n(rng) * qscale;
+    for (auto &f : x.kf) f = n(rng);
+    for (auto &f : x.vf) f = n(rng);
+    x.store();
+    // Poison beyond T: must never be read.
+    for (size_t i = size_t(T * H * D); i < x.kf.size(); i++) {
+        x.kf[i] = x.vf[i] = std::numeric_limits<float>::quiet_NaN();
+        if (dtype != RWKVX_DTYPE_F32) x.k16[i] = x.v16[i] = dtype == RWKVX_DTYPE_BF16 ? 0x7fc0 : 0x7e00;
+    }
+    return x;
+}
+
+// ---- reference -------------------------------------------------------------------------------
+
+// Canonical chunk scores: fp32 sums in token order, mean = sum * (1/B), 8 FMA lanes, fixed tree.
+float canon_dot(const float *q, const float *m, int n) {
+    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int d = 0; d < n; d++) p[d % 8] = std::fma(q[d], m[d], p[d % 8]);
+    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+// Means [c][H][D] of the complete chunks of the first n tokens.
+std::vector<float> canon_means(const Data &x, int64_t n, int B) {
+    const int64_t nc = n / B, HD = int64_t(x.H) * x.D;
+    std::vector<float> m(size_t(nc * HD), 0.0f);
+    for (int64_t t = 0; t < nc * B; t++)
+        for (int64_t i = 0; i < HD; i++) m[size_t((t / B) * HD + i)] += x.kf[size_t(t * HD + i)];
+    for (auto &f : m) f *= 1.0f / float(B);
+    return m;
+}
+
+// Top-k of chunks [0, n_cand): rank by score descending, ties to the higher index, NaN as -inf.
+std::vector<int> canon_select(const std::vector<float> &scores, int k, bool *nan) {
+    std::vector<int> idx;
+    std::vector<bool> taken(scores.size(), false);
+    for (int i = 0; i < k && i < int(scores.size()); i++) {
+        int best = -1;
+        float bs = 0;
+        for (int c = 0; c < int(scores.size()); c++) {
+            if (taken[size_t(c)]) continue;
+            float s = scores[size_t(c)];
+            if (std::isnan(s)) {
+                *nan = true;
+                s = -std::numeric_limits<float>::infinity();
+            }
+            if (best < 0 || s > bs || (s == bs && c > best)) best = c, bs = s;
+        }
+        taken[size_t(best)] = true;
+    }
+    for (int c = 0; c < int(scores.size()); c++)
+        if (taken[size_t(c)]) idx.push_back(c);
+    return idx;
+}
+
+// Selected past chunks of query t (head h; scope all: the shared one).
+std::vector<int> ref_selection(const Data &x, const std::vector<float> &means, int64_t t, int h, int B, int k,
+                               bool all, bool *nan) {
+    const int64_t HD = int64_t(x.H) * x.D;
+    std::vector<float> s;
+    for (int64_t c = 0; c < t / B; c++) {
+        if (all) s.push_back(canon_dot(&x.q[size_t(t * HD)], &means[size_t(c * HD)], int(HD)));
+        else s.push_back(canon_dot(&x.q[size_t(t * HD + h * x.D)], &means[size_t(c * HD + h * x.D)], x.D));
+    }
+    return canon_select(s, k, nan);
+}
+
+// Softmax attention of query (t, h) over the given keys, float64.
+void ref_attend(const Data &x, int64_t t, int h, const std::vector<int64_t> &keys, double *o, double *lse) {
+    const double scale = 1.0 / std::sqrt(double(x.D));
+    std::vector<double> s(keys.size());
+    double mx = -INFINITY;
+    for (size_t i = 0; i < keys.size(); i++) {
+        double a = 0;
+        for (int d = 0; d < x.D; d++) a += x.Q(t, h, d) * x.K(keys[i], h, d);
+        s[i] = a * scale;
+        if (s[i] > mx || std::isnan(s[i])) mx = s[i];
+    }
+    double l = 0;
+    for (auto &v : s) l += (v = std::exp(v - mx));
+    for (int d = 0; d < x.D; d++) {
+        double a = 0;
+        for (size_t i = 0; i < keys.size(); i++) a += s[i] * x.V(keys[i], h, d);
+        o[d] = a / l;
+    }
+    *lse = mx + std::log(l);
+}
+
+// Keys of query t: full causal, or selected chunks + own chunk causally.
+std::vector<int64_t> ref_keys(const Data &x, const std::vector<float> &means, int64_t t, int h, bool sparse, int B,
+                              int k, bool all, bool *nan) {
+    std::vector<int64_t> keys;
+    if (!sparse) {
+        for (int64_t j = 0; j <= t; j++) keys.push_back(j);
+        return keys;
+    }
+    for (int c : ref_selection(x, means, t, h, B, k, all, nan))
+        for (int64_t j = int64_t(c) * B; j < int64_t(c + 1) * B; j++) keys.push_back(j);
+    for (int64_t j = (t / B) * B; j <= t; j++) keys.push_back(j);
+    return keys;
+}
+
+rwkvx_attention_params params(const Data &x, float *o, float *lse, int mode, int B, int k, int scope) {
+    rwkvx_attention_params p{};
+    p.n_tokens = x.T;
+    p.n_head = x.H;
+    p.head_size = x.D;
+    p.kv_dtype = x.dtype;
+    p.mode = mode;
+    p.causal = 1;
+    p.chunk_size = B;
+    p.top_k = k;
+    p.scope = scope;
+    p.q = x.q.data();
+    p.k = x.k();
+    p.v = x.v();
+    p.o = o;
+    p.lse = lse;
+    return p;
+}
+
+double err_tol(int dtype) { return dtype == RWKVX_DTYPE_F32 ? 1e-5 : 2e-5; }
+
+std::string label(const Data &x, const char *what, int B, int k, int scope, const char *ctx) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%s T=%lld H=%d D=%d dtype=%d B=%d k=%d scope=%d [%s]", what, (long long)x.T, x.H,
+                  x.D, x.dtype, B, k, scope, ctx);
+    return buf;
+}
+
+// Runs a prefill in every context and compares every row with the reference. nan_row: (t, h) whose
+// output must be NaN (all others finite); -1 = none.
+void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int scope, int64_t nan_t = -1,
+                   int nan_h = -1, const Data *full_equal = nullptr) {
+    const int64_t HD = int64_t(x.H) * x.D;
+    std::vector<float> means = mode == RWKVX_ATTN_SPARSE ? canon_means(x, x.T, B) : std::vector<float>();
+    bool ref_nan = false;
+    std::vector<double> ro(size_t(x.T * HD)), rl(size_t(x.T * x.H));
+    for (int64_t t = 0; t < x.T; t++)
+        for (int h = 0; h < x.H; h++) {
+            auto keys = ref_keys(x, means, t, h, mode == RWKVX_ATTN_SPARSE && !full_equal, B, k, scope == 1, &ref_nan);
+            ref_attend(x, t, h, keys, &ro[size_t(t * HD + h * x.D)], &rl[size_t(t * x.H + h)]);
+        }
+    for (int ci = 0; ci < 3; ci++) {
+        std::vector<float> o(size_t(x.T * HD), -7.0f), lse(size_t(x.T * x.H), -7.0f);
+        rwkvx_attention_params p = params(x, o.data(), lse.data(), mode, B, k, scope);
+        rwkvx_status st = rwkvx_attention_prefill(ctxs.list[ci], &p);
+        std::string name = label(x, mode ? "sparse prefill" : "full prefill", B, k, scope, ctxs.names[ci]);
+        expect(st == RWKVX_OK, name + ": status " + rwkvx_last_error());
+        double worst = 0, worst_lse = 0;
+        bool nan_ok = true;
+        for (int64_t t = 0; t < x.T; t++)
+            for (int h = 0; h < x.H; h++) {
+                bool want_nan = t == nan_t && h == nan_h;
+                for (int d = 0; d < x.D; d++) {
+                    double got = o[size_t(t * HD + h * x.D + d)];
+                    if (want_nan) nan_ok &= std::isnan(got);
+                    else if (!std::isfinite(got)) nan_ok = false, worst = INFINITY;
+                    else worst = std::max(worst, std::fabs(got - ro[size_t(t * HD + h * x.D + d)]));
+                }
+                if (!want_nan) worst_lse = std::max(worst_lse, std::fabs(lse[size_t(t * x.H + h)] - rl[size_t(t * x.H + h)]));
+            }
+        expect(nan_ok, name + ": NaN confined to its row");
+        expect(worst <= err_tol(x.dtype), name + ": max |o - ref| = " + std::to_string(worst));
+        expect(worst_lse <= err_tol(x.dtype), name + ": max |lse - ref| = " + std::to_string(worst_lse));
+        if (mode == RWKVX_ATTN_SPARSE)
+            expect(((p.diagnostics & RWKVX_ATTN_DIAG_NAN_SCORE) != 0) == ref_nan, name + ": NaN diagnostics flag");
+    }
+}
+
+void test_full_prefill(Contexts &ctxs, std::mt19937 &rng) {
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16}) {
+        check_prefill(ctxs, make_data(rng, 1, 2, 64, dtype), RWKVX_ATTN_FULL, 0, 0, 0);
+        check_prefill(ctxs, make_data(rng, 150, 3, 64, dtype), RWKVX_ATTN_FULL, 0, 0, 0);
+    }
+    check_prefill(ctxs, make_data(rng, 70, 2, 16, RWKVX_DTYPE_F32), RWKVX_ATTN_FULL, 0, 0, 0);
+    check_prefill(ctxs, make_data(rng, 67, 1, 48, RWKVX_DTYPE_F16), RWKVX_ATTN_FULL, 0, 0, 0);
+    check_prefill(ctxs, make_data(rng, 40, 1, 256, RWKVX_DTYPE_BF16), RWKVX_ATTN_FULL, 0, 0, 0);
+    // Large logits: online softmax must rescale correctly.
+    check_prefill(ctxs, make_data(rng, 100, 2, 64, RWKVX_DTYPE_F32, 3, 6.0f), RWKVX_ATTN_FULL, 0, 0, 0);
+
+    // T = 1: o = v0 exactly.
+    Data x = make_data(rng, 1, 2, 64, RWKVX_DTYPE_F32);
+    for (int ci = 0; ci < 3; ci++) {
+        std::vector<float> o(128);
+        rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_FULL, 0, 0, 0);
+        expect(rwkvx_attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, "T=1 status");
+        expect(std::memcmp(o.data(), x.vf.data(), 128 * 4) == 0, std::string("T=1: o == v0 exactly [") + ctxs.names[ci] + "]");
+    }
+}
+
+void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16})
+        for (int scope : {0, 1}) {
+            Data x = make_data(rng, 203, 2, 64, dtype);  // T mod B != 0
+            check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 16, 2, scope);
+            check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 70, 1, scope);
+        }
+    Data x = make_data(rng, 90, 2, 32, RWKVX_DTYPE_F32);
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 1, 3, 0);     // B = 1
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 7, 0, 1);     // own chunk only
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 128, 2, 0);   // B > T
+    // top_k >= chunks available (and T <= B): equals full attention.
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 16, 6, 0, -1, -1, &x);
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 100, 2, 1, -1, -1, &x);
+    // Short path: T <= dense_below runs full.
+    {
+        std::vector<float> o(size_t(90 * 64)), of(o.size());
+        rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_SPARSE, 8, 1, 0);
+        p.dense_below = 90;
+        rwkvx_attention_prefill(ctxs.list[0], &p);
+        rwkvx_attention_params f = params(x, of.data(), nullptr, RWKVX_ATTN_FULL, 0, 0, 0);
+        rwkvx_attention_prefill(ctxs.list[0], &f);
+        expect(o == of, "sparse with T <= dense_below is the full kernel");
+    }
+
+    // Ties: chunks 0 and 2 have identical keys (different values): the more recent one must win.
+    {
+        Data t = make_data(rng, 80, 2, 32, RWKVX_DTYPE_F32);
+        const int B = 16, HD = 64;
+        for (int i = 0; i < B * HD; i++) t.kf[size_t(2 * B * HD + i)] = t.kf[size_t(i)];
+        for (int scope : {0, 1}) {
+            std::vector<float> means = canon_means(t, t.T, B);
+            bool nan = false;
+            auto sel = ref_selection(t, means, 70, 0, B, 1, scope == 1, &nan);
+            // The tie is exact by construction; make sure the reference really faced it.
+            float s0 = canon_dot(&t.q[size_t(70 * HD)], &means[0], 32), s2 = canon_dot(&t.q[size_t(70 * HD)], &means[size_t(2 * HD)], 32);
+            expect(s0 == s2, "tie data has equal scores");
+            check_prefill(ctxs, t, RWKVX_ATTN_SPARSE, B, 1, scope);
+            check_prefill(ctxs, t, RWKVX_ATTN_SPARSE, B, 2, scope);
+            (void)sel;
+        }
+    }
+    // NaN in one query row: only that row is NaN; the NaN score ranks lowest and is reported.
+    for (int scope : {0, 1}) {
+        Data t = make_data(rng, 100, 2, 32, RWKVX_DTYPE_F32);
+        t.q[size_t((77 * 2 + 1) * 32 + 5)] = std::numeric_limits<float>::quiet_NaN();
+        check_prefill(ctxs, t, RWKVX_ATTN_SPARSE, 16, 2, scope, 77, 1);
+        check_prefill(ctxs, t, RWKVX_ATTN_FULL, 0, 0, 0, 77, 1);
+    }
+    // Strided rows with poisoned gaps.
+    {
+        Data t = make_data(rng, 50, 2, 16, RWKVX_DTYPE_F32);
+        const int64_t HD = 32, S = 40;
+        std::vector<float> q(size_t(50 * S), NAN), k(size_t(50 * S), NAN), v(size_t(50 * S), NAN), o(size_t(50 * S), 5.0f);
+        for (int64_t i = 0; i < 50; i++)
+            for (int64_t j = 0; j < HD; j++) {
+                q[size_t(i * S + j)] = t.q[size_t(i * HD + j)];
+                k[size_t(i * S + j)] = t.kf[size_t(i * HD + j)];
+                v[size_t(i * S + j)] = t.vf[size_t(i * HD + j)];
+            }
+        std::vector<float> dense(size_t(50 * HD));
+        rwkvx_attention_params p = params(t, dense.data(), nullptr, RWKVX_ATTN_SPARSE, 8, 2, 0);
+        rwkvx_attention_prefill(ctxs.list[0], &p);
+        p.q = q.data(), p.k = k.data(), p.v = v.data(), p.o = o.data();
+        p.q_stride = p.k_stride = p.v_stride = p.o_stride = S;
+        expect(rwkvx_attention_prefill(ctxs.list[0], &p) == RWKVX_OK, "strided prefill status");
+        bool same = true;
+        for (int64_t i = 0; i < 50; i++)
+            for (int64_t j = 0; j < S; j++) {
+                float want = j < HD ? dense[size_t(i * HD + j)] : 5.0f;
+                same &= std::memcmp(&o[size_t(i * S + j)], &want, 4) == 0;
+            }
+        expect(same, "strided prefill equals the dense layout and leaves the gaps alone");
+    }
+}
+
+// Decode after appending t tokens equals prefill row t (and the reference), full and sparse.
+void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_BF16})
+        for (int mode : {RWKVX_ATTN_FULL, RWKVX_ATTN_SPARSE})
+            for (int scope : {0, 1}) {
+                if (mode == RWKVX_ATTN_FULL && scope == 1) continue;
+                const int B = 16, k = 2;
+                Data x = make_data(rng, 120, 3, 32, dtype);
+                const int64_t HD = 96;
+                for (int ci = 0; ci < 3; ci++) {
+                    std::vector<float> o(size_t(x.T * HD)), lse(size_t(x.T * 3));
+                    rwkvx_attention_params p = params(x, o.data(), lse.data(), mode, B, k, scope);
+                    rwkvx_attention_prefill(ctxs.list[ci], &p);
+                    rwkvx_kv_cache_config cfg{3, 32, dtype, B, 200, 0, 0, 0};
+                    rwkvx_kv_cache *cache = nullptr;
+                    expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
+                    double worst = 0;
+                    int64_t appended = 0;
+                    for (int64_t t : {0, 1, 15, 16, 17, 47, 48, 64, 100, 119}) {
+                        const int64_t esz = dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+                        rwkvx_kv_cache_append(cache, (const char *)x.k() + appended * HD * esz,
+                                              (const char *)x.v() + appended * HD * esz, t - appended, 0, 0);
+                        appended = t;
+                        expect(rwkvx_kv_cache_length(cache) == t, "cache length after append");
+                        std::vector<float> od(static_cast<size_t>(HD)), ld(3);
+                        rwkvx_attention_params dp = params(x, od.data(), ld.data(), mode, B, k, scope);
+                        dp.n_tokens = 1;
+                        dp.q = &x.q[size_t(t * HD)];
+                        dp.k = (const char *)x.k() + t * HD * esz;
+                        dp.v = (const char *)x.v() + t * HD * esz;
+                        rwkvx_status st = rwkvx_attention_decode(ctxs.list[ci], cache, &dp);
+                        expect(st == RWKVX_OK, std::string("decode status: ") + rwkvx_last_error());
+                        appended = t + 1;
+                        for (int i = 0; i < HD; i++) worst = std::max(worst, double(std::fabs(od[size_t(i)] - o[size_t(t * HD + i)])));
+                        for (int h = 0; h < 3; h++) worst = std::max(worst, double(std::fabs(ld[size_t(h)] - lse[size_t(t * 3 + h)])));
+                    }
+                    expect(worst <= 1e-5, label(x, "decode == prefill row", B, k, scope, ctxs.names[ci]) + " mode " +
+                                              std::to_string(mode) + ": max diff " + std::to_string(worst));
+                    rwkvx_kv_cache_free(cache);
+                }
+            }
+}
+
+// Compression keeps the window and, per head, the most-voted older tokens, in order; decode then
+// attends exactly to [kept ; current].
+void test_kv_compression(Contexts &ctxs, std::mt19937 &rng) {
+    const int H = 2, D = 16, HD = 32;
+    Data x = make_data(rng, 42, H, D, RWKVX_DTYPE_F32, 0);
+    for (int ci = 0; ci < 3; ci++) {
+        rwkvx_kv_cache_config cfg{H, D, RWKVX_DTYPE_F32, 8, 64, 40, 8, 24};
+        rwkvx_kv_cache *cache = nullptr;
+        rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache);
+        rwkvx_kv_cache_append(cache, x.kf.data(), x.vf.data(), 41, 0, 0);
+        std::vector<float> o(HD);
+        rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_FULL, 8, 0, 0);
+        p.n_tokens = 1;
+        p.q = &x.q[41 * HD];
+        p.k = &x.kf[41 * HD];
+        p.v = &x.vf[41 * HD];
+        expect(rwkvx_attention_decode(ctxs.list[ci], cache, &p) == RWKVX_OK, "decode with compression");
+        expect(rwkvx_kv_cache_length(cache) == 25, "compressed to min_size, then one appended");
+        double worst = 0;
+        for (int h = 0; h < H; h++) {
+            // Votes over the 33 older tokens from the one query.
+            std::vector<double> s(33);
+            double mx = -INFINITY, z = 0;
+            for (int j = 0; j < 33; j++) {
+                double a = 0;
+                for (int d = 0; d < D; d++) a += x.Q(41, h, d) * x.K(j, h, d);
+                s[size_t(j)] = a / 4.0;
+                mx = std::max(mx, s[size_t(j)]);
+            }
+            for (double v : s) z += std::exp(v - mx);
+            std::vector<int64_t> order(33);
+            for (int j = 0; j < 33; j++) order[size_t(j)] = j;
+            std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return s[size_t(a)] > s[size_t(b)]; });
+            std::vector<int64_t> keys(order.begin(), order.begin() + 16);
+            std::sort(keys.begin(), keys.end());
+            for (int64_t j = 33; j <= 41; j++) keys.push_back(j);
+            double ro[16], rl;
+            ref_attend(x, 41, h, keys, ro, &rl);
+            for (int d = 0; d < D; d++) worst = std::max(worst, std::fabs(ro[d] - o[size_t(h * D + d)]));
+        }
+        expect(worst <= 1e-5, std::string("decode after compression matches the reference [") + ctxs.names[ci] +
+                                  "]: " + std::to_string(worst));
+        rwkvx_kv_cache_free(cache);
+    }
+}
+
+void test_errors(Contexts &ctxs) {
+    std::mt19937 rng(3);
+    Data x = make_data(rng, 4, 1, 32, RWKVX_DTYPE_F32);
+    std::vector<float> o(128);
+    auto run = [&](std::function<void(rwkvx_attention_params &)> alter, rwkvx_status want, const char *needle) {
+        rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_SPARSE, 2, 1, 0);
+        alter(p);
+        rwkvx_status st = rwkvx_attention_prefill(ctxs.list[0], &p);
+        expect(st == want && std::strstr(rwkvx_last_error(), needle) != nullptr,
+               std::string("error '") + needle + "': got " + rwkvx_status_name(st) + " " + rwkvx_last_error());
+    };
+    run([](auto &p) { p.head_size = 40; }, RWKVX_ERROR_UNSUPPORTED, "multiple of 16");
+    run([](auto &p) { p.head_size = 272; }, RWKVX_ERROR_UNSUPPORTED, "head_size");
+    run([](auto &p) { p.kv_dtype = 9; }, RWKVX_ERROR_SHAPE, "dtype");
+    run([](auto &p) { p.causal = 0; }, RWKVX_ERROR_ARGUMENT, "causal");
+    run([](auto &p) { p.top_k = 65; }, RWKVX_ERROR_ARGUMENT, "top_k");
+    run([](auto &p) { p.chunk_size = 0; }, RWKVX_ERROR_ARGUMENT, "chunk_size");
+    run([](auto &p) { p.scope = 2; }, RWKVX_ERROR_ARGUMENT, "scope");
+    run([](auto &p) { p.q = nullptr; }, RWKVX_ERROR_ARGUMENT, "NULL");
+    run([](auto &p) { p.k_stride = 8; }, RWKVX_ERROR_ARGUMENT, "k_stride");
+    rwkvx_kv_cache_config cfg{1, 32, RWKVX_DTYPE_F16, 2, 3, 0, 0, 0};
+    rwkvx_kv_cache *cache = nullptr;
+    expect(rwkvx_kv_cache_create(ctxs.list[0], &cfg, &cache) == RWKVX_OK, "cache create");
+    expect(rwkvx_kv_cache_append(cache, x.kf.data(), x.vf.data(), 4, 0, 0) == RWKVX_ERROR_ARGUMENT &&
+               std::strstr(rwkvx_last_error(), "capacity"),
+           "append beyond capacity fails");
+    rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_SPARSE, 2, 1, 0);
+    p.n_tokens = 1;
+    expect(rwkvx_attention_decode(ctxs.list[0], cache, &p) == RWKVX_ERROR_SHAPE, "decode dtype mismatch");
+    rwkvx_kv_cache_free(cache);
+    cfg = {1, 32, RWKVX_DTYPE_F32, 2, 10, 8, 4, 3};
+    expect(rwkvx_kv_cache_create(ctxs.list[0], &cfg, &cache) == RWKVX_ERROR_ARGUMENT, "bad knobs rejected");
+}
+
+}  // namespace
+
+int main() {
+    Contexts ctxs;
+    std::mt19937 rng(20250501);
+    test_full_prefill(ctxs, rng);
+    test_sparse_prefill(ctxs, rng);
+    test_decode_consistency(ctxs, rng);
+    test_kv_compression(ctxs, rng);
+    test_errors(ctxs);
+    std::printf("%d checks, %d failures\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}
