@@ -7,25 +7,40 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict RFC 8259 JSON parser for safetensors headers (no dependencies allowed). Objects become
+ * A strict RFC 8259 JSON parser for safetensors headers and tokenizer files (no dependencies allowed). Objects become
  * insertion-ordered {@link Map}s (duplicate keys are an error), arrays {@link List}s, integers without
  * fraction or exponent {@link Long}, other numbers {@link Double}, {@code null} {@link #NULL}. No comments,
  * trailing commas, single quotes or bare control characters; nesting is limited so hostile input cannot
  * overflow the stack.
  */
-final class JsonParser {
+public final class JsonParser {
     /** The JSON {@code null} value (maps here do not hold Java nulls). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
         }
     };
 
-    /** Malformed JSON; the message gives the character offset. */
-    static final class JsonSyntaxException extends RuntimeException {
-        JsonSyntaxException(String message) {
-            super(message);
+    /** Malformed JSON; the message gives the character offset, {@link #offset()} the same as a number. */
+    public static final class JsonSyntaxException extends RuntimeException {
+        private final int offset;
+        private final String reason;
+
+        JsonSyntaxException(String reason, int offset) {
+            super(reason + " at character " + offset);
+            this.reason = reason;
+            this.offset = offset;
+        }
+
+        /** Character index in the parsed text where the problem was found. */
+        public int offset() {
+            return offset;
+        }
+
+        /** The problem without its position. */
+        public String reason() {
+            return reason;
         }
     }
 
@@ -39,7 +54,7 @@ final class JsonParser {
     }
 
     /** Parses one JSON value that makes up the whole of {@code text} (surrounding whitespace allowed). */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonParser p = new JsonParser(text);
         p.skipWhitespace();
         Object v = p.value(0);
@@ -242,6 +257,6 @@ final class JsonParser {
     }
 
     private JsonSyntaxException error(String message) {
-        return new JsonSyntaxException(message + " at character " + pos);
+        return new JsonSyntaxException(message, pos);
     }
 }

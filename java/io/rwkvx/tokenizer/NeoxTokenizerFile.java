@@ -1,5 +1,11 @@
 package io.rwkvx.tokenizer;
 
+import io.rwkvx.format.JsonParser;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,8 +53,35 @@ final class NeoxTokenizerFile {
 
     static NeoxTokenizerFile parse(byte[] content, String sourceName) {
         NeoxTokenizerFile file = new NeoxTokenizerFile(sourceName);
-        file.read(NeoxJson.parse(content, sourceName));
+        file.read(parseJson(content, sourceName));
         return file;
+    }
+
+    /** Strict UTF-8 (a leading byte-order mark is skipped), then JSON; errors give line and column. */
+    private static Object parseJson(byte[] content, String sourceName) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(content))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new TokenizerFormatException(sourceName + ": expected UTF-8 JSON, found invalid UTF-8");
+        }
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        try {
+            return JsonParser.parse(text);
+        } catch (JsonParser.JsonSyntaxException e) {
+            int line = 1, lineStart = 0;
+            for (int i = 0; i < e.offset() && i < text.length(); i++)
+                if (text.charAt(i) == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            throw new TokenizerFormatException(String.format("%s: malformed JSON at line %d, column %d: %s",
+                    sourceName, line, e.offset() - lineStart + 1, e.reason()));
+        }
     }
 
     private void read(Object json) {
@@ -209,7 +242,7 @@ final class NeoxTokenizerFile {
     }
 
     private boolean readNormalizer(Object normalizer) {
-        if (normalizer == NeoxJson.NULL) {
+        if (normalizer == JsonParser.NULL) {
             return false;
         }
         Map<String, Object> map = asObject(normalizer, "normalizer");
@@ -273,14 +306,14 @@ final class NeoxTokenizerFile {
 
     private void requireAbsentOrNull(Map<String, Object> map, String key, String prefix) {
         Object value = map.get(key);
-        if (value != null && value != NeoxJson.NULL) {
+        if (value != null && value != JsonParser.NULL) {
             throw error("expected " + prefix + key + " null, found " + describe(value) + ", which is not supported");
         }
     }
 
     private void requireAbsentOrEmpty(Map<String, Object> map, String key, String prefix) {
         Object value = map.get(key);
-        if (value != null && value != NeoxJson.NULL && !"".equals(value)) {
+        if (value != null && value != JsonParser.NULL && !"".equals(value)) {
             throw error("expected " + prefix + key + " null, found " + describe(value) + ", which is not supported");
         }
     }

@@ -137,7 +137,7 @@ class NeoxTokenizerFormatTest {
         assertRejected(json.substring(0, json.length() / 2), "malformed JSON", "end of input");
         assertRejected(json.replace("\"padding\": null,", "\"padding\": null,,"), "malformed JSON at line 4");
         assertRejected("", "malformed JSON at line 1, column 1");
-        assertRejected(json + "x", "malformed JSON", "end of input after the top-level value");
+        assertRejected(json + "x", "malformed JSON", "after the value");
         assertRejected("[1, 2]", "expected the top level to be an object, found an array");
     }
 
