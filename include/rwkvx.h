@@ -65,7 +65,10 @@ typedef enum rwkvx_backend {
 
 typedef enum rwkvx_arch {
     RWKVX_ARCH_RWKV4 = 4, /* see the RWKV-4 section below for its tensors and state layout */
-    RWKVX_ARCH_RWKV7 = 7
+    RWKVX_ARCH_RWKV5 = 5, /* RWKV-5.2 (5.1 is not supported); see the RWKV-5 / RWKV-6 section */
+    RWKVX_ARCH_RWKV6 = 6,
+    RWKVX_ARCH_RWKV7 = 7,
+    RWKVX_ARCH_RWKVX = 8  /* RWKV-X hybrid (RWKV-7 + sparse attention); see the RWKV-X model section */
 } rwkvx_arch;
 
 /* Which logits rwkvx_model_eval writes. */
@@ -293,6 +296,47 @@ typedef struct rwkvx_wkv4_params {
 /* The RWKV-4 WKV recurrence (see rwkvx_wkv4_params). Blocks; uses the context's threads. */
 RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *params);
 
+/* ---- RWKV-5 / RWKV-6 ------------------------------------------------------------------------ */
+
+/* RWKV-5.2 (arch RWKVX_ARCH_RWKV5) takes these names in rwkvx_model_create:
+ *   emb.weight [V,C]; blocks.0.ln0.{weight,bias}; blocks.i.ln1/ln2.{weight,bias};
+ *   blocks.i.att.{time_mix_k,time_mix_v,time_mix_r,time_mix_g} (C elements, any rank, F32);
+ *   blocks.i.att.time_decay and blocks.i.att.time_faaaa [H,N] (or [H,N,1] as in rwkv.cpp files; H = n_head
+ *   is read from time_faaaa's first dimension); blocks.i.att.{receptance,key,value,gate,output}.weight [C,C];
+ *   blocks.i.att.ln_x.{weight,bias}; blocks.i.ffn.{time_mix_k,time_mix_r}; blocks.i.ffn.key.weight [F,C];
+ *   blocks.i.ffn.value.weight [C,F]; blocks.i.ffn.receptance.weight [C,C]; ln_out.{weight,bias}; head.weight [V,C].
+ * RWKV-5.2 att.time_decay is the decay multiplier w = exp(-exp(d)) of the checkpoint's raw d (as rwkv.cpp
+ * files store it; every value must lie in (0, 1]).
+ * RWKV-6 (arch RWKVX_ARCH_RWKV6) takes the same names except: att.time_maa_{x,w,k,v,r,g} replace
+ *   att.time_mix_*; att.time_maa_w1 [5D,C]; att.time_maa_w2 [5,C,D] (branch w,k,v,r,g, each Linear [C,D]);
+ *   att.time_decay_w1 [Dw,C]; att.time_decay_w2 [C,Dw]; ffn.time_maa_{k,r} replace ffn.time_mix_*.
+ * RWKV-6 att.time_decay is the raw d (not exponentiated): w_t = exp(-exp(d + decay_w2 tanh(decay_w1 xw_t))).
+ * ln_x is a GroupNorm over the H heads with eps 1e-5 (RWKV-5.2) or 64e-5 (RWKV-6), as rwkv.cpp computes it.
+ * rwkvx_state_export layout (all fp32), per layer: att token shift [C], ffn token shift [C],
+ * WKV state [H][N key][N value] (zeros at the start of a sequence). */
+
+/* Parameters of the RWKV-5.2 / RWKV-6 WKV recurrence, per head h and token t (all arrays fp32):
+ *   y_j = sum_i r_i (u_i k_i v_j + S[i][j]);  S[i][j] <- w_i S[i][j] + k_i v_j   (i key, j value)
+ * The state is [H][N key][N value], like rwkvx_wkv7_params. RWKV-5.2 passes one decay per channel
+ * (w_per_token 0, w [H][N]); RWKV-6 one per token (w_per_token 1, w [T][H][N]). */
+typedef struct rwkvx_wkv5_params {
+    int64_t n_tokens;
+    int32_t n_head;
+    int32_t head_size;
+    int32_t w_per_token;  /* 0: w is [H][N]; 1: w is [T][H][N] */
+    int32_t reserved;     /* must be 0 */
+    const float *r;       /* [T][H][N] */
+    const float *k;       /* [T][H][N] */
+    const float *v;       /* [T][H][N] */
+    const float *w;       /* decay multipliers in (0, 1] */
+    const float *u;       /* bonus time_faaaa, [H][N] */
+    float *state;         /* read and updated in place */
+    float *y;             /* output, [T][H][N] */
+} rwkvx_wkv5_params;
+
+/* The RWKV-5.2 / RWKV-6 WKV recurrence (see rwkvx_wkv5_params). Blocks; uses the context's threads. */
+RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *params);
+
 /* ---- attention (RWKV-X) --------------------------------------------------------------------- */
 
 /* Per head h, with s = scale (0 = 1/sqrt(head_size)):  o_t = sum_{j in K_t} softmax_j(s * q_t . k_j) v_j.
@@ -390,6 +434,53 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *
  * Does nothing when the length is <= min_size. */
 RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q,
                                                int64_t n_q, int64_t q_stride);
+
+/* ---- RWKV-X model ---------------------------------------------------------------------------- */
+
+/* RWKV-X (arch RWKVX_ARCH_RWKVX) takes the RWKV-7 names of rwkvx_model_create plus, for each attention
+ * block j = 0..A-1, under the canonical prefix "moba." (the checkpoints' own; readers drop their "rwkv."):
+ *   moba.j.ln1.{weight,bias}, moba.j.ln2.{weight,bias} [C]; moba.j.att.{receptance,key,value,output}.weight
+ *   [C,C] (receptance is q; no biases); moba.j.ffn.x_k (C elements); moba.j.ffn.key.weight [F,C];
+ *   moba.j.ffn.value.weight [C,F].
+ * A = 1 + the largest j (every j below it must be complete); R = the RWKV-7 layers. R % A != 0 is an
+ * error (the reference would silently skip layers). Order: interval = R / A; RWKV block i is followed by
+ * attention block (i+1)/interval - 1 when (i+1) % interval == 0 (A = 1: one attention block at the end).
+ * Attention: H = C/64 heads of 64, scale 1/8, no positional encoding, no token shift on its input; its
+ * channel mix is RWKV-7's with its own x_k and its own token shift.
+ * rwkvx_model_info: n_layer = R, n_head/head_size as RWKV-7; state_bytes = the export size while every
+ * KV cache is empty.
+ * Calls with n_tokens > 1 run attention in prefill_mode, calls with one token in decode_mode. A prefill
+ * into empty caches runs the prefill kernel over the call; otherwise each token is one decode step, so
+ * with prefill_mode == decode_mode, prefill and token-by-token decode agree up to fp32 rounding.
+ * rwkvx_state_export layout for RWKV-X (little-endian; its size grows with the caches, rwkvx_state_size
+ * gives the current one): int64 A, int64 cache length L_j for each j; fp32 per RWKV layer as RWKV-7
+ * (att shift [C], ffn shift [C], WKV [H][N][N]); fp32 per attention block its channel-mix shift [C]; then
+ * per attention block K [L_j][H][64] and V [L_j][H][64] in fp32 (after compression each head keeps its
+ * own tokens). Chunk sums are rebuilt on import. */
+
+/* Inference knobs of an RWKV-X model that are not in its weights (spec §2.1, §3). */
+typedef struct rwkvx_rwkvx_config {
+    int32_t chunk_size;   /* B (default 2048) */
+    int32_t top_k;        /* complete past chunks attended besides the query's own chunk (default 3) */
+    int32_t scope;        /* an rwkvx_attn_scope for the chunk scores (default HEAD) */
+    int32_t prefill_mode; /* an rwkvx_attn_mode for calls with n_tokens > 1 (default SPARSE) */
+    int32_t decode_mode;  /* an rwkvx_attn_mode for calls with one token (default SPARSE) */
+    int32_t kv_dtype;     /* an rwkvx_dtype for the KV caches; only F32 today */
+    int64_t dense_below;  /* SPARSE runs FULL while the length is <= this (default B*top_k = 6144);
+                             must be < B*(top_k+1) so that prefill and decode agree */
+    int64_t kv_max_size;  /* compress a cache longer than this before a decode step; 0 = never (default) */
+    int64_t kv_window;    /* recent tokens compression keeps (default 2000) */
+    int64_t kv_min_size;  /* length after compression (default 16000) */
+} rwkvx_rwkvx_config;
+
+/* Fills *out with the defaults above. */
+RWKVX_API rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out);
+
+/* rwkvx_model_create for RWKV-X with explicit knobs (config NULL = defaults; copied, not borrowed).
+ * rwkvx_model_create(ctx, RWKVX_ARCH_RWKVX, ...) uses the defaults. */
+RWKVX_API rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors,
+                                                int64_t n_tensors, const rwkvx_rwkvx_config *config,
+                                                rwkvx_model **out_model);
 
 #ifdef __cplusplus
 }

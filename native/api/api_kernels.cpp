@@ -100,4 +100,24 @@ RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *p
     });
 }
 
+RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *p) {
+    return guarded("rwkvx_wkv5", [&] {
+        RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
+        RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
+        RWKVX_REQUIRE_ARG(p->n_head >= 1 && p->head_size >= 1 && p->head_size <= 4096,
+                          "n_head " + std::to_string(p->n_head) + " / head_size " + std::to_string(p->head_size) +
+                              " out of range");
+        RWKVX_REQUIRE_ARG(p->w_per_token == 0 || p->w_per_token == 1,
+                          "w_per_token is " + std::to_string(p->w_per_token) + "; expected 0 or 1");
+        RWKVX_REQUIRE_ARG(p->reserved == 0, "reserved is " + std::to_string(p->reserved) + "; must be 0");
+        RWKVX_REQUIRE_ARG(p->r && p->k && p->v && p->w && p->u && p->state && p->y,
+                          "a pointer in rwkvx_wkv5_params is NULL");
+        const int64_t C = int64_t(p->n_head) * p->head_size;
+        std::lock_guard<std::mutex> lock(ctx->mutex);
+        ctx->ops->wkv5(Wkv5Args{p->n_tokens, p->n_head, p->head_size, p->r, p->k, p->v, p->w,
+                                p->w_per_token ? C : 0, p->u, p->state, p->y});
+    });
+}
+
 }  // extern "C"

@@ -5,7 +5,9 @@
 #include "api/handles.h"
 #include "common/errors.h"
 #include "model/rwkv4.h"
+#include "model/rwkv56.h"
 #include "model/rwkv7.h"
+#include "model/rwkvx_hybrid.h"
 
 using namespace rwkvx;
 
@@ -23,13 +25,22 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
         *out_model = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
-        if (arch != RWKVX_ARCH_RWKV7 && arch != RWKVX_ARCH_RWKV4)
-            fail(RWKVX_ERROR_UNSUPPORTED,
-                 "architecture " + std::to_string(arch) + " is not supported (known: 4 = RWKV-4, 7 = RWKV-7)");
+        if (arch == RWKVX_ARCH_RWKVX) {  // RWKV-X with the default knobs
+            auto model = std::make_unique<rwkvx_model>();
+            model->ctx = ctx;
+            model->impl = make_rwkvx(bind_rwkvx(tensors, n_tensors), default_rwkvx_config());
+            *out_model = model.release();
+            return;
+        }
+        if (arch != RWKVX_ARCH_RWKV7 && arch != RWKVX_ARCH_RWKV4 && arch != RWKVX_ARCH_RWKV5 &&
+            arch != RWKVX_ARCH_RWKV6)
+            fail(RWKVX_ERROR_UNSUPPORTED, "architecture " + std::to_string(arch) +
+                                              " is not supported (known: 4 = RWKV-4, 5 = RWKV-5.2, 6 = RWKV-6, 7 = RWKV-7)");
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
-        model->impl = arch == RWKVX_ARCH_RWKV4 ? make_rwkv4(bind_rwkv4(tensors, n_tensors))
-                                               : make_rwkv7(bind_rwkv7(tensors, n_tensors));
+        if (arch == RWKVX_ARCH_RWKV4) model->impl = make_rwkv4(bind_rwkv4(tensors, n_tensors));
+        else if (arch == RWKVX_ARCH_RWKV7) model->impl = make_rwkv7(bind_rwkv7(tensors, n_tensors));
+        else model->impl = make_rwkv56(bind_rwkv56(arch, tensors, n_tensors));
         *out_model = model.release();
     });
 }
@@ -56,7 +67,10 @@ RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, 
                           "logits_mode " + std::to_string(logits_mode) + " is not an rwkvx_logits_mode (0..2)");
         RWKVX_REQUIRE_ARG(logits != nullptr || logits_mode == RWKVX_LOGITS_NONE, "logits is NULL");
         std::lock_guard<std::mutex> lock(model->ctx->mutex);
-        model->impl->eval(*model->ctx->ops, state->data.data(), tokens, n_tokens, logits, logits_mode);
+        if (state->ext)
+            model->impl->eval_ext(*model->ctx->ops, state->data.data(), *state->ext, tokens, n_tokens, logits, logits_mode);
+        else
+            model->impl->eval(*model->ctx->ops, state->data.data(), tokens, n_tokens, logits, logits_mode);
     });
 }
 
@@ -69,6 +83,7 @@ RWKVX_API rwkvx_status rwkvx_state_create(const rwkvx_model *model, rwkvx_state 
         s->model = model;
         s->data.resize(size_t(model->impl->state_floats()));
         model->impl->reset_state(s->data.data());
+        s->ext = model->impl->make_state_ext();
         *out_state = s.release();
     });
 }
@@ -78,7 +93,8 @@ RWKVX_API void rwkvx_state_free(rwkvx_state *state) { delete state; }
 RWKVX_API rwkvx_status rwkvx_state_reset(rwkvx_state *state) {
     return guarded("rwkvx_state_reset", [&] {
         require_state(state, "state");
-        state->model->impl->reset_state(state->data.data());
+        if (state->ext) state->model->impl->reset_ext(state->data.data(), *state->ext);
+        else state->model->impl->reset_state(state->data.data());
     });
 }
 
@@ -88,10 +104,12 @@ RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src
         require_state(src, "src");
         RWKVX_REQUIRE_ARG(dst->model == src->model, "dst and src belong to different models");
         dst->data = src->data;
+        if (src->ext) dst->ext = src->ext->clone();
     });
 }
 
 RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state) {
+    if (state && state->ext) return state->model->impl->export_bytes(state->data.data(), *state->ext);
     return state ? int64_t(state->data.size()) * 4 : 0;
 }
 
@@ -99,6 +117,7 @@ RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, i
     return guarded("rwkvx_state_export", [&] {
         require_state(state, "state");
         RWKVX_REQUIRE_ARG(dst != nullptr, "dst is NULL");
+        if (state->ext) return state->model->impl->export_ext(state->data.data(), *state->ext, dst, dst_bytes);
         int64_t need = int64_t(state->data.size()) * 4;
         RWKVX_REQUIRE_ARG(dst_bytes == need, "dst_bytes is " + std::to_string(dst_bytes) + ", state needs " +
                                                  std::to_string(need));
@@ -110,6 +129,7 @@ RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, i
     return guarded("rwkvx_state_import", [&] {
         require_state(state, "state");
         RWKVX_REQUIRE_ARG(src != nullptr, "src is NULL");
+        if (state->ext) return state->model->impl->import_ext(state->data.data(), *state->ext, src, src_bytes);
         int64_t need = int64_t(state->data.size()) * 4;
         RWKVX_REQUIRE_ARG(src_bytes == need, "src_bytes is " + std::to_string(src_bytes) + ", state needs " +
                                                  std::to_string(need));

@@ -11,6 +11,14 @@
 
 namespace rwkvx {
 
+// The part of a state that is not fixed-size host floats (RWKV-X: KV caches that grow). Owned by
+// rwkvx_state; null for the fixed-size architectures.
+class StateExt {
+  public:
+    virtual ~StateExt() = default;
+    virtual std::unique_ptr<StateExt> clone() const = 0;
+};
+
 // What a model architecture implements. Weights stay where the caller put them (borrowed).
 class Model {
   public:
@@ -23,6 +31,17 @@ class Model {
     // Runs tokens; ops come from the context (whose lock the caller holds).
     virtual void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
                       int32_t logits_mode) = 0;
+
+    // Growing states (RWKV-X) override these; they are only called when the state has an extension.
+    virtual std::unique_ptr<StateExt> make_state_ext() const { return nullptr; }
+    virtual void reset_ext(float *state, StateExt &ext) const { reset_state(state); }
+    virtual void eval_ext(CpuOps &ops, float *state, StateExt &ext, const int32_t *tokens, int64_t n_tokens,
+                          float *logits, int32_t logits_mode) {
+        eval(ops, state, tokens, n_tokens, logits, logits_mode);
+    }
+    virtual int64_t export_bytes(const float *state, const StateExt &ext) const { return info().state_bytes; }
+    virtual void export_ext(const float *state, const StateExt &ext, void *dst, int64_t dst_bytes) const {}
+    virtual void import_ext(float *state, StateExt &ext, const void *src, int64_t src_bytes) const {}
 };
 
 // Where the GPU stands, filled by the CUDA unit (or its stand-in when CUDA is not compiled in).
@@ -50,4 +69,5 @@ struct rwkvx_model {
 struct rwkvx_state {
     const rwkvx_model *model;
     std::vector<float> data;  // CPU backend: host floats in the export layout
+    std::unique_ptr<rwkvx::StateExt> ext;  // RWKV-X: KV caches (then data holds the fixed-size part)
 };

@@ -32,8 +32,9 @@ struct AttnKernels {
     const char *name;
     // dst[i] = float(src[i]) for n elements of dtype.
     void (*widen)(int32_t dtype, const void *src, float *dst, int64_t n);
-    // s[r][j] = sum_d q[r][d] * kt[d][j] for r < nr, j < nc (kt is [D][kBlockKeys], zero-padded).
-    void (*qk)(const float *q, int nr, const float *kt, int nc, int D, float *s);
+    // s[r][j] = sum_d q[r][d] * kt[d * kt_stride + j] for r < nr, j < nc; s rows are kBlockKeys apart.
+    // kt must be readable (finite or not) up to j rounded up to 16.
+    void (*qk)(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s);
     // o[r][:] += sum_j p[r][j] * v[j][:] for r < nr, j < nc (p is [nr][kBlockKeys], v is [nc][D]).
     void (*pv)(const float *p, int nr, const float *v, int nc, int D, float *o);
     // x[i] = exp2(x[i] - m) for i < n; returns the sum (NaN in, NaN out; -inf gives exactly 0).

@@ -64,12 +64,12 @@ void widen_avx2(int32_t dtype, const void *src, float *dst, int64_t n) {
 
 // R query rows x 16 keys per register block: 2R accumulators.
 template <int R>
-inline void qk_block(const float *q, const float *kt, int nc, int D, float *s) {
+inline void qk_block(const float *q, const float *kt, int64_t kt_stride, int nc, int D, float *s) {
     for (int j = 0; j < nc; j += 16) {
         __m256 a0[R], a1[R];
         for (int r = 0; r < R; r++) a0[r] = a1[r] = _mm256_setzero_ps();
         const float *kp = kt + j;
-        for (int d = 0; d < D; d++, kp += kBlockKeys) {
+        for (int d = 0; d < D; d++, kp += kt_stride) {
             const __m256 k0 = _mm256_loadu_ps(kp), k1 = _mm256_loadu_ps(kp + 8);
             for (int r = 0; r < R; r++) {
                 const __m256 qb = _mm256_broadcast_ss(q + r * D + d);
@@ -84,15 +84,15 @@ inline void qk_block(const float *q, const float *kt, int nc, int D, float *s) {
     }
 }
 
-void qk_avx2(const float *q, int nr, const float *kt, int nc, int D, float *s) {
+void qk_avx2(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s) {
     int r = 0;
-    for (; r + 6 <= nr; r += 6) qk_block<6>(q + r * D, kt, nc, D, s + r * kBlockKeys);
+    for (; r + 6 <= nr; r += 6) qk_block<6>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
     switch (nr - r) {
-        case 5: qk_block<5>(q + r * D, kt, nc, D, s + r * kBlockKeys); break;
-        case 4: qk_block<4>(q + r * D, kt, nc, D, s + r * kBlockKeys); break;
-        case 3: qk_block<3>(q + r * D, kt, nc, D, s + r * kBlockKeys); break;
-        case 2: qk_block<2>(q + r * D, kt, nc, D, s + r * kBlockKeys); break;
-        case 1: qk_block<1>(q + r * D, kt, nc, D, s + r * kBlockKeys); break;
+        case 5: qk_block<5>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
+        case 4: qk_block<4>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
+        case 3: qk_block<3>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
+        case 2: qk_block<2>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
+        case 1: qk_block<1>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
         default: break;
     }
 }
@@ -115,10 +115,42 @@ inline void pv_block(const float *p, const float *v, int nc, int D, int d0, floa
         for (int w = 0; w < W; w++) _mm256_storeu_ps(o + r * D + d0 + 8 * w, acc[r][w]);
 }
 
+// The hot case, 3 rows x 32 outputs, with twelve named accumulators: held in an array, gcc kept
+// them on the stack and stored all twelve on every key.
+__attribute__((noinline)) void pv_3x32(const float *p, const float *v, int nc, int D, int d0, float *o) {
+    float *o0 = o + d0, *o1 = o + D + d0, *o2 = o + 2 * D + d0;
+    __m256 a00 = _mm256_loadu_ps(o0), a01 = _mm256_loadu_ps(o0 + 8), a02 = _mm256_loadu_ps(o0 + 16),
+           a03 = _mm256_loadu_ps(o0 + 24);
+    __m256 a10 = _mm256_loadu_ps(o1), a11 = _mm256_loadu_ps(o1 + 8), a12 = _mm256_loadu_ps(o1 + 16),
+           a13 = _mm256_loadu_ps(o1 + 24);
+    __m256 a20 = _mm256_loadu_ps(o2), a21 = _mm256_loadu_ps(o2 + 8), a22 = _mm256_loadu_ps(o2 + 16),
+           a23 = _mm256_loadu_ps(o2 + 24);
+    const float *p1 = p + kBlockKeys, *p2 = p + 2 * kBlockKeys;
+    for (int j = 0; j < nc; j++) {
+        const float *vj = v + int64_t(j) * D + d0;
+        const __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8), v2 = _mm256_loadu_ps(vj + 16),
+                     v3 = _mm256_loadu_ps(vj + 24);
+        __m256 b = _mm256_broadcast_ss(p + j);
+        a00 = _mm256_fmadd_ps(b, v0, a00), a01 = _mm256_fmadd_ps(b, v1, a01);
+        a02 = _mm256_fmadd_ps(b, v2, a02), a03 = _mm256_fmadd_ps(b, v3, a03);
+        b = _mm256_broadcast_ss(p1 + j);
+        a10 = _mm256_fmadd_ps(b, v0, a10), a11 = _mm256_fmadd_ps(b, v1, a11);
+        a12 = _mm256_fmadd_ps(b, v2, a12), a13 = _mm256_fmadd_ps(b, v3, a13);
+        b = _mm256_broadcast_ss(p2 + j);
+        a20 = _mm256_fmadd_ps(b, v0, a20), a21 = _mm256_fmadd_ps(b, v1, a21);
+        a22 = _mm256_fmadd_ps(b, v2, a22), a23 = _mm256_fmadd_ps(b, v3, a23);
+    }
+    _mm256_storeu_ps(o0, a00), _mm256_storeu_ps(o0 + 8, a01), _mm256_storeu_ps(o0 + 16, a02), _mm256_storeu_ps(o0 + 24, a03);
+    _mm256_storeu_ps(o1, a10), _mm256_storeu_ps(o1 + 8, a11), _mm256_storeu_ps(o1 + 16, a12), _mm256_storeu_ps(o1 + 24, a13);
+    _mm256_storeu_ps(o2, a20), _mm256_storeu_ps(o2 + 8, a21), _mm256_storeu_ps(o2 + 16, a22), _mm256_storeu_ps(o2 + 24, a23);
+}
+
 template <int R>
 inline void pv_rows(const float *p, const float *v, int nc, int D, float *o) {
     int d0 = 0;
-    if constexpr (R <= 3)
+    if constexpr (R == 3)
+        for (; d0 + 32 <= D; d0 += 32) pv_3x32(p, v, nc, D, d0, o);
+    else if constexpr (R < 3)
         for (; d0 + 32 <= D; d0 += 32) pv_block<R, 4>(p, v, nc, D, d0, o);
     for (; d0 < D; d0 += 16) pv_block<R, 2>(p, v, nc, D, d0, o);
 }

@@ -18,13 +18,13 @@ void widen_scalar(int32_t dtype, const void *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = load1(dtype, src, i);
 }
 
-void qk_scalar(const float *q, int nr, const float *kt, int nc, int D, float *s) {
+void qk_scalar(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s) {
     for (int r = 0; r < nr; r++) {
         float *sr = s + r * kBlockKeys;
         for (int j = 0; j < nc; j++) sr[j] = 0.0f;
         for (int d = 0; d < D; d++) {
             const float qd = q[r * D + d];
-            const float *kd = kt + d * kBlockKeys;
+            const float *kd = kt + d * kt_stride;
             for (int j = 0; j < nc; j++) sr[j] += qd * kd[j];
         }
     }

@@ -18,6 +18,7 @@ struct TileScratch {
 }  // namespace
 
 void full_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
+    const PackedKv packed(pool, kt, p);
     const int64_t n_tiles = (p.T + kTileRows - 1) / kTileRows;
     run_tasks(
         pool, n_tiles * p.H, [&] { return std::make_unique<TileScratch>(p.D); },
@@ -30,9 +31,7 @@ void full_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
             load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * p.D, p.q_stride, nr, p.scale);
             int64_t limit[kTileRows];
             for (int r = 0; r < nr; r++) limit[r] = t0 + r + 1;
-            KvView kv = p.kv;
-            kv.k = row_ptr(kv.k, kv.dtype, 1, int64_t(h) * p.D);
-            kv.v = row_ptr(kv.v, kv.dtype, 1, int64_t(h) * p.D);
+            const PackedHead kv = packed.head(h);
             // Blocks entirely below the diagonal need no mask.
             attend_keys(kt, tile, sc->block, kv, 0, t0, nullptr);
             attend_keys(kt, tile, sc->block, kv, t0, t0 + nr, limit);

@@ -68,6 +68,7 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
     });
 
     // (3) Tiles: (head, chunk, sub-tile of <= 64 rows inside the chunk).
+    const PackedKv packed(pool, kt, p);
     const int64_t n_chunks = (T + B - 1) / B;
     const int64_t subs = (B + kTileRows - 1) / kTileRows;
     run_tasks(
@@ -81,9 +82,7 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
             const int nr = int(t_end - t0);
             Tile &tile = sc->tile;
             load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * D, p.q_stride, nr, p.scale);
-            KvView kv = p.kv;
-            kv.k = row_ptr(kv.k, kv.dtype, 1, int64_t(h) * D);
-            kv.v = row_ptr(kv.v, kv.dtype, 1, int64_t(h) * D);
+            const PackedHead kv = packed.head(h);
             const int32_t hs = p.scope == 1 ? 0 : h;
             auto row_sel = [&](int r) { return &sel[size_t(((t0 + r) * Hs + hs) * kp)]; };
             auto row_cnt = [&](int r) { return int(cnt[size_t((t0 + r) * Hs + hs)]); };

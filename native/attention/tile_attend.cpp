@@ -36,7 +36,7 @@ void load_queries(Tile &tile, const float *q, int64_t q_stride, int nr, float sc
     tile.reset(nr);
 }
 
-void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const KvView &kv, int64_t j0, int64_t j1,
+void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit) {
     const int D = tile.D;
     for (int64_t jb = j0; jb < j1; jb += kBlockKeys) {
@@ -45,13 +45,7 @@ void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const KvVi
         bool any = limit == nullptr;
         for (int r = 0; r < tile.nr && !any; r++) any = limit[r] > jb;
         if (!any) continue;
-        // Pack K transposed ([D][kBlockKeys]) and V ([nc][D]) as fp32.
-        for (int j = 0; j < nc; j++) {
-            kt.widen(kv.dtype, row_ptr(kv.k, kv.dtype, kv.k_stride, jb + j), sc.row.data(), D);
-            for (int d = 0; d < D; d++) sc.kt[size_t(d) * kBlockKeys + j] = sc.row[d];
-            kt.widen(kv.dtype, row_ptr(kv.v, kv.dtype, kv.v_stride, jb + j), &sc.vb[size_t(j) * D], D);
-        }
-        kt.qk(tile.q.data(), tile.nr, sc.kt.data(), nc, D, sc.s.data());
+        kt.qk(tile.q.data(), tile.nr, kv.kt + jb, kv.kt_stride, nc, D, sc.s.data());
         for (int r = 0; r < tile.nr; r++) {
             float *s = &sc.s[size_t(r) * kBlockKeys];
             int visible = nc;
@@ -76,7 +70,7 @@ void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const KvVi
                 for (int d = 0; d < D; d++) a[d] *= alpha;
             }
         }
-        kt.pv(sc.s.data(), tile.nr, sc.vb.data(), nc, D, tile.acc.data());
+        kt.pv(sc.s.data(), tile.nr, kv.v + jb * D, nc, D, tile.acc.data());
     }
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attention/attention_params.h"
+#include "attention/packed_kv.h"
 
 namespace rwkvx {
 namespace attn {
@@ -21,18 +22,17 @@ struct Tile {
     void copy_row(int to, const Tile &src, int from);
 };
 
-// Per-thread buffers for one key block.
+// Per-thread scores of one key block.
 struct BlockScratch {
-    std::vector<float> kt, vb, s, row;
-    explicit BlockScratch(int D)
-        : kt(size_t(D) * kBlockKeys, 0.0f), vb(size_t(D) * kBlockKeys), s(size_t(kTileRows) * kBlockKeys), row(D) {}
+    std::vector<float> s;
+    explicit BlockScratch(int) : s(size_t(kTileRows) * kBlockKeys) {}
 };
 
 // Loads query rows q + r*q_stride (r < nr) into the tile, scaled, and resets the softmax state.
 void load_queries(Tile &tile, const float *q, int64_t q_stride, int nr, float scale);
 
 // Consumes keys [j0, j1) of one head. Row r sees only keys j < limit[r] (limit may be null: all).
-void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const KvView &kv, int64_t j0, int64_t j1,
+void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit);
 
 // o row r = acc / l; lse (natural log) when lse_row is non-null.

@@ -67,4 +67,12 @@ void CpuOps::wkv4(const Wkv4Args &p) {
     pool_.parallel_for(p.C, 8, [&](int64_t b, int64_t e) { kernels_.wkv4(p, b, e); });
 }
 
+void CpuOps::wkv5(const Wkv5Args &p) {
+    auto body = [&](int64_t b, int64_t e) {
+        for (int64_t h = b; h < e; h++) kernels_.wkv5(p, int32_t(h));
+    };
+    if (pool_.size() == 1 || p.H == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv) body(0, p.H);
+    else pool_.parallel_for(p.H, 1, body);
+}
+
 }  // namespace rwkvx

@@ -23,6 +23,8 @@ class CpuOps {
     void wkv7(const Wkv7Args &p);
     // WKV-4 over all channels; threads split channels in blocks of 8.
     void wkv4(const Wkv4Args &p);
+    // WKV-5/6 over all heads; threads split heads.
+    void wkv5(const Wkv5Args &p);
 
     // Calls body(t) for t in [0, T) over the threads (rows are independent). Serial for short T.
     template <typename F>

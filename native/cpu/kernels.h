@@ -38,6 +38,20 @@ struct Wkv4Args {
     float *y;            // [T][C]
 };
 
+// The RWKV-5.2/6 WKV recurrence for one head over all tokens (state key-major like WKV-7):
+//   y_j = sum_i r_i (u_i k_i v_j + S[i][j]);  S[i][j] <- w_i S[i][j] + k_i v_j   (i key, j value)
+// RWKV-5.2 has one decay per channel (w_stride 0); RWKV-6 one per token (w_stride = H*N).
+struct Wkv5Args {
+    int64_t T;
+    int32_t H, N;
+    const float *r, *k, *v;  // [T][H][N]
+    const float *w;          // decay multipliers in (0, 1]: [H][N], or [T][H][N] when w_stride > 0
+    int64_t w_stride;        // floats between tokens' decays (0: shared by all tokens)
+    const float *u;          // bonus time_faaaa, [H][N]
+    float *state;            // [H][N key][N value]
+    float *y;                // [T][H][N]
+};
+
 struct KernelTable {
     const char *name;
     // Output columns are split between threads in multiples of this.
@@ -47,6 +61,7 @@ struct KernelTable {
     // Widens n elements of the given type to float.
     void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
     void (*wkv4)(const Wkv4Args &args, int64_t c0, int64_t c1);
+    void (*wkv5)(const Wkv5Args &args, int32_t head);
 };
 
 const KernelTable &scalar_kernels();

@@ -414,7 +414,35 @@ void to_f32_avx2(WeightType t, const void *src, float *dst, int64_t n) {
     }
 }
 
-const KernelTable table = {"avx2+fma", NR, matmul_avx2, wkv7_avx2, to_f32_avx2, wkv4_avx2};
+// WKV-5/6 for one head, 8 value columns per vector; N not a multiple of 8 falls back to scalar.
+void wkv5_avx2(const Wkv5Args &p, int32_t h) {
+    const int N = p.N;
+    if (N % 8 != 0) {
+        scalar_kernels().wkv5(p, h);
+        return;
+    }
+    const int64_t C = int64_t(p.H) * N;
+    float *S = p.state + int64_t(h) * N * N;
+    const float *u = p.u + int64_t(h) * N;
+    for (int64_t t = 0; t < p.T; t++) {
+        const int64_t o = t * C + int64_t(h) * N;
+        const float *r = p.r + o, *k = p.k + o, *v = p.v + o, *w = p.w + t * p.w_stride + int64_t(h) * N;
+        for (int j = 0; j < N; j += 8) {
+            const __m256 vj = _mm256_loadu_ps(v + j);
+            __m256 acc = _mm256_setzero_ps();
+            for (int i = 0; i < N; i++) {
+                float *row = S + int64_t(i) * N + j;
+                const __m256 s = _mm256_loadu_ps(row);
+                // y += r_i (u_i k_i v + s);  s <- w_i s + k_i v
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(r[i]), _mm256_fmadd_ps(_mm256_set1_ps(u[i] * k[i]), vj, s), acc);
+                _mm256_storeu_ps(row, _mm256_fmadd_ps(_mm256_set1_ps(w[i]), s, _mm256_mul_ps(_mm256_set1_ps(k[i]), vj)));
+            }
+            _mm256_storeu_ps(p.y + o + j, acc);
+        }
+    }
+}
+
+const KernelTable table = {"avx2+fma", NR, matmul_avx2, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
 
 }  // namespace
 

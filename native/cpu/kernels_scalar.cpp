@@ -116,7 +116,30 @@ void wkv4_scalar(const Wkv4Args &p, int64_t c0, int64_t c1) {
     }
 }
 
-const KernelTable table = {"scalar", 1, matmul_scalar, wkv7_scalar, to_f32_scalar, wkv4_scalar};
+// WKV-5/6 for one head: a row of the state per key channel, updated in place after its use.
+void wkv5_scalar(const Wkv5Args &p, int32_t h) {
+    const int N = p.N;
+    const int64_t C = int64_t(p.H) * N;
+    float *S = p.state + int64_t(h) * N * N;
+    const float *u = p.u + int64_t(h) * N;
+    for (int64_t t = 0; t < p.T; t++) {
+        const int64_t o = t * C + int64_t(h) * N;
+        const float *r = p.r + o, *k = p.k + o, *v = p.v + o, *w = p.w + t * p.w_stride + int64_t(h) * N;
+        float *y = p.y + o;
+        for (int j = 0; j < N; j++) y[j] = 0.0f;
+        for (int i = 0; i < N; i++) {
+            float *row = S + int64_t(i) * N;
+            const float ri = r[i], ki = k[i], uk = u[i] * k[i], wi = w[i];
+            for (int j = 0; j < N; j++) {
+                float s = row[j];
+                y[j] += ri * (uk * v[j] + s);
+                row[j] = wi * s + ki * v[j];
+            }
+        }
+    }
+}
+
+const KernelTable table = {"scalar", 1, matmul_scalar, wkv7_scalar, to_f32_scalar, wkv4_scalar, wkv5_scalar};
 
 }  // namespace
 

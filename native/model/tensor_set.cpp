@@ -46,6 +46,25 @@ Matrix TensorSet::matrix(const std::string &name, int64_t rows, int64_t cols) {
     return m;
 }
 
+std::vector<Matrix> TensorSet::stacked(const std::string &name, int64_t count, int64_t rows, int64_t cols) {
+    const rwkvx_tensor &t = get(name);
+    check_valid(t, name);
+    if (t.ndim != 3 || t.shape[0] != count || t.shape[1] != rows || (cols >= 0 && t.shape[2] != cols) || t.shape[2] < 1)
+        fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': expected shape [" + std::to_string(count) + ", " +
+                                    std::to_string(rows) + ", " + (cols < 0 ? "*" : std::to_string(cols)) +
+                                    "], found " + shape_string(t));
+    std::vector<Matrix> out(static_cast<size_t>(count));
+    const int64_t elem = t.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+    for (int64_t i = 0; i < count; i++) {
+        out[size_t(i)].type = static_cast<WeightType>(t.dtype);
+        out[size_t(i)].data = static_cast<const char *>(t.data) + i * rows * t.shape[2] * elem;
+        out[size_t(i)].rows = rows;
+        out[size_t(i)].cols = t.shape[2];
+    }
+    account(t);
+    return out;
+}
+
 void TensorSet::reject_unused(const std::string &arch_name) const {
     std::string extra;
     int count = 0;

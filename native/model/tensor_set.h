@@ -30,6 +30,8 @@ class TensorSet {
     const float *vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies);
     // A contiguous [rows, cols] matrix (rows < 0: any), used in place.
     Matrix matrix(const std::string &name, int64_t rows, int64_t cols);
+    // A contiguous [count, rows, cols] tensor (cols < 0: any) as `count` matrices [rows, cols].
+    std::vector<Matrix> stacked(const std::string &name, int64_t count, int64_t rows, int64_t cols);
     // Fails listing tensors that were never asked for (they usually mean a wrong file or architecture).
     void reject_unused(const std::string &arch_name) const;
 

@@ -37,12 +37,13 @@ public final class Model implements AutoCloseable {
     private final Set<Session> sessions = Collections.newSetFromMap(new ConcurrentHashMap<>());
     private volatile boolean closed;
 
-    private Model(Path source, Arena arena, Backend backend, ModelWeights weights, Tokenizer tokenizer) {
+    private Model(Path source, Arena arena, Backend backend, ModelWeights weights, Tokenizer tokenizer,
+                  io.rwkvx.model.HybridConfig hybrid) {
         this.source = source;
         this.arena = arena;
         this.backend = backend;
         this.weights = weights;
-        this.executor = backend.load(weights);
+        this.executor = backend.load(weights, hybrid);
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprintOf(weights);
     }
@@ -58,7 +59,7 @@ public final class Model implements AutoCloseable {
                 throw new RwkvxException(file + ": tokenizer " + tok.name() + " has " + tok.vocabSize()
                         + " ids but the model only " + weights.config().nVocab());
             backend = BackendProvider.create(options.backend(), options.threads());
-            return new Model(file, arena, backend, weights, tok);
+            return new Model(file, arena, backend, weights, tok, options.hybrid());
         } catch (RuntimeException e) {
             if (backend != null) backend.close();
             arena.close();

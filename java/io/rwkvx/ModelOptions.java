@@ -1,6 +1,7 @@
 package io.rwkvx;
 
 import io.rwkvx.backend.BackendKind;
+import io.rwkvx.model.HybridConfig;
 import io.rwkvx.tokenizer.Tokenizer;
 
 /**
@@ -9,10 +10,16 @@ import io.rwkvx.tokenizer.Tokenizer;
  * @param backend   which backend runs it
  * @param threads   compute threads (0 = all processors)
  * @param tokenizer the tokenizer to use, or null to pick one from the vocabulary size
+ * @param hybrid    RWKV-X inference knobs (ignored by other architectures)
  */
-public record ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer) {
+public record ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid) {
+    public ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer) {
+        this(backend, threads, tokenizer, HybridConfig.defaults());
+    }
+
     public ModelOptions {
         if (backend == null) throw new IllegalArgumentException("backend is null");
+        if (hybrid == null) throw new IllegalArgumentException("hybrid config is null");
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
     }
 
@@ -21,14 +28,18 @@ public record ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer
     }
 
     public ModelOptions withBackend(BackendKind b) {
-        return new ModelOptions(b, threads, tokenizer);
+        return new ModelOptions(b, threads, tokenizer, hybrid);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, tokenizer);
+        return new ModelOptions(backend, n, tokenizer, hybrid);
     }
 
     public ModelOptions withTokenizer(Tokenizer t) {
-        return new ModelOptions(backend, threads, t);
+        return new ModelOptions(backend, threads, t, hybrid);
+    }
+
+    public ModelOptions withHybrid(HybridConfig h) {
+        return new ModelOptions(backend, threads, tokenizer, h);
     }
 }

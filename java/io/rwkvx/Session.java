@@ -135,7 +135,8 @@ public final class Session implements AutoCloseable {
                     + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + model.source() + " has fingerprint "
                     + Long.toHexString(model.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
         float[] rec = s.recurrentShared();
-        if ((long) rec.length * 4 != state.byteSize())
+        // RWKV-X states grow with their KV caches: the native import checks the size its header gives.
+        if (c.arch() != io.rwkvx.model.Architecture.RWKVX && (long) rec.length * 4 != state.byteSize())
             throw new RwkvxException("state has " + rec.length + " floats, the model needs " + state.byteSize() / 4);
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment host = tmp.allocateFrom(ValueLayout.JAVA_FLOAT, rec);

@@ -16,6 +16,11 @@ public interface Backend extends AutoCloseable {
     /** Prepares a model for evaluation. The weights' memory must outlive the executor. */
     ModelExecutor load(ModelWeights weights);
 
+    /** As {@link #load(ModelWeights)}, with the knobs of RWKV-X models (ignored for other architectures). */
+    default ModelExecutor load(ModelWeights weights, io.rwkvx.model.HybridConfig hybrid) {
+        return load(weights);
+    }
+
     @Override
     void close();
 }

@@ -222,6 +222,24 @@ public class rwkvx_h {
     public static int RWKVX_ARCH_RWKV4() {
         return RWKVX_ARCH_RWKV4;
     }
+    private static final int RWKVX_ARCH_RWKV5 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_arch.RWKVX_ARCH_RWKV5 = 5
+     * }
+     */
+    public static int RWKVX_ARCH_RWKV5() {
+        return RWKVX_ARCH_RWKV5;
+    }
+    private static final int RWKVX_ARCH_RWKV6 = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_arch.RWKVX_ARCH_RWKV6 = 6
+     * }
+     */
+    public static int RWKVX_ARCH_RWKV6() {
+        return RWKVX_ARCH_RWKV6;
+    }
     private static final int RWKVX_ARCH_RWKV7 = (int)7L;
     /**
      * {@snippet lang=c :
@@ -230,6 +248,15 @@ public class rwkvx_h {
      */
     public static int RWKVX_ARCH_RWKV7() {
         return RWKVX_ARCH_RWKV7;
+    }
+    private static final int RWKVX_ARCH_RWKVX = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_arch.RWKVX_ARCH_RWKVX = 8
+     * }
+     */
+    public static int RWKVX_ARCH_RWKVX() {
+        return RWKVX_ARCH_RWKVX;
     }
     private static final int RWKVX_LOGITS_NONE = (int)0L;
     /**
@@ -1709,6 +1736,64 @@ public class rwkvx_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static class rwkvx_wkv5 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_wkv5");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *params)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_wkv5$descriptor() {
+        return rwkvx_wkv5.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *params)
+     * }
+     */
+    public static MethodHandle rwkvx_wkv5$handle() {
+        return rwkvx_wkv5.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *params)
+     * }
+     */
+    public static MemorySegment rwkvx_wkv5$address() {
+        return rwkvx_wkv5.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *params)
+     * }
+     */
+    public static int rwkvx_wkv5(MemorySegment ctx, MemorySegment params) {
+        var mh$ = rwkvx_wkv5.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_wkv5", ctx, params);
+            }
+            return (int)mh$.invokeExact(ctx, params);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int RWKVX_ATTN_FULL = (int)0L;
     /**
      * {@snippet lang=c :
@@ -2227,6 +2312,126 @@ public class rwkvx_h {
                 traceDowncall("rwkvx_kv_cache_compress", ctx, cache, q, n_q, q_stride);
             }
             return (int)mh$.invokeExact(ctx, cache, q, n_q, q_stride);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_rwkvx_config_defaults {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_rwkvx_config_defaults");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_rwkvx_config_defaults$descriptor() {
+        return rwkvx_rwkvx_config_defaults.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * }
+     */
+    public static MethodHandle rwkvx_rwkvx_config_defaults$handle() {
+        return rwkvx_rwkvx_config_defaults.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * }
+     */
+    public static MemorySegment rwkvx_rwkvx_config_defaults$address() {
+        return rwkvx_rwkvx_config_defaults.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * }
+     */
+    public static int rwkvx_rwkvx_config_defaults(MemorySegment out) {
+        var mh$ = rwkvx_rwkvx_config_defaults.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_rwkvx_config_defaults", out);
+            }
+            return (int)mh$.invokeExact(out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_model_create_rwkvx {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_model_create_rwkvx");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_model_create_rwkvx$descriptor() {
+        return rwkvx_model_create_rwkvx.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * }
+     */
+    public static MethodHandle rwkvx_model_create_rwkvx$handle() {
+        return rwkvx_model_create_rwkvx.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * }
+     */
+    public static MemorySegment rwkvx_model_create_rwkvx$address() {
+        return rwkvx_model_create_rwkvx.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * }
+     */
+    public static int rwkvx_model_create_rwkvx(MemorySegment ctx, MemorySegment tensors, long n_tensors, MemorySegment config, MemorySegment out_model) {
+        var mh$ = rwkvx_model_create_rwkvx.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_model_create_rwkvx", ctx, tensors, n_tensors, config, out_model);
+            }
+            return (int)mh$.invokeExact(ctx, tensors, n_tensors, config, out_model);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -18,11 +18,11 @@ public final class ModelFiles {
 
     /** The formats {@link #read} tells apart. */
     public enum Kind {
-        RWKV_CPP, SAFETENSORS
+        RWKV_CPP, SAFETENSORS, PYTORCH
     }
 
     /**
-     * Reads an rwkv.cpp {@code .bin} or a safetensors file into {@code arena}.
+     * Reads an rwkv.cpp {@code .bin}, a safetensors file or a torch.save {@code .pth} checkpoint into {@code arena}.
      *
      * @throws ModelFormatException for any other content (saying what it looks like) or a malformed file
      */
@@ -30,6 +30,7 @@ public final class ModelFiles {
         return switch (detect(file)) {
             case RWKV_CPP -> RwkvCppReader.read(file, arena);
             case SAFETENSORS -> SafetensorsReader.read(file, arena);
+            case PYTORCH -> PthReader.read(file, arena);
         };
     }
 
@@ -56,13 +57,12 @@ public final class ModelFiles {
         if (magic == Integer.reverseBytes(RwkvCppReader.MAGIC)) {
             throw new ModelFormatException(file + ": big-endian rwkv.cpp file; only little-endian files are supported");
         }
-        if (startsWith(head, 'P', 'K', 3, 4)) {
-            throw new ModelFormatException(file + ": a zip archive, as PyTorch saves .pth checkpoints: "
-                    + "PyTorch .pth checkpoints are not supported yet; convert to safetensors");
-        }
+        // torch.save (PyTorch >= 1.6) writes a zip; PthReader reports a zip that is not a checkpoint.
+        if (startsWith(head, 'P', 'K', 3, 4)) return Kind.PYTORCH;
         if ((head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
-            throw new ModelFormatException(file + ": a Python pickle (legacy PyTorch .pth): "
-                    + "PyTorch .pth checkpoints are not supported yet; convert to safetensors");
+            throw new ModelFormatException(file + ": a Python pickle (legacy, pre-1.6 non-zip PyTorch .pth): "
+                    + "legacy PyTorch checkpoints are not supported; re-save with torch.save in PyTorch >= 1.6 "
+                    + "or convert to safetensors");
         }
         if (startsWith(head, 'G', 'G', 'U', 'F')) {
             throw new ModelFormatException(file + ": a GGUF file; GGUF models are not supported, use an rwkv.cpp .bin "

@@ -23,8 +23,9 @@ import java.util.TreeSet;
 /**
  * Reads rwkv.cpp model files (formats.md §1): a 24-byte header, then packed tensor records until the end
  * of the file. The file is memory-mapped and every tensor is a zero-copy view of the mapping (records are
- * unaligned; {@link Tensor} reads them unaligned). RWKV-4 and RWKV-7 files in FP32/FP16 are accepted; the
- * result is in the canonical layout of {@link Rwkv4Layout} or {@link Rwkv7Layout}.
+ * unaligned; {@link Tensor} reads them unaligned). RWKV-4, 5.2, 6 and 7 files in FP32/FP16 are accepted; the
+ * result is in the canonical layout of {@link Rwkv4Layout}, {@link Rwkv5Layout}, {@link Rwkv6Layout} or
+ * {@link Rwkv7Layout}.
  */
 public final class RwkvCppReader {
     /** {@code "fmgg"} on disk read as a little-endian u32. */
@@ -53,6 +54,12 @@ public final class RwkvCppReader {
         Architecture arch = ArchitectureDetection.detect(raw.keySet(), source);
         checkHeader(header, raw, source);
         if (arch == Architecture.RWKV4) return Rwkv4Layout.validate(canonicaliseV4(raw, arena), source);
+        if (arch == Architecture.RWKV5) {
+            return Rwkv5Layout.validate(Rwkv56Layout.canonicaliseRwkvCpp(arch, raw, arena), source);
+        }
+        if (arch == Architecture.RWKV6) {
+            return Rwkv6Layout.validate(Rwkv56Layout.canonicaliseRwkvCpp(arch, raw, arena), source);
+        }
         return Rwkv7Layout.validate(canonicalise(raw, source, arena), source);
     }
 

@@ -46,9 +46,22 @@ public final class SafetensorsReader {
     public static ModelWeights read(Path file, Arena arena) {
         String source = file.toString();
         MemorySegment seg = MappedFiles.map(file, arena);
-        Map<String, Tensor> raw = readTensors(seg, source);
+        return canonicalWeights(readTensors(seg, source), source, arena);
+    }
+
+    /**
+     * Canonical weights from a checkpoint's tensors under their stored (BlinkDL) names; shared with
+     * {@link PthReader} so both checkpoint formats canonicalise identically.
+     */
+    static ModelWeights canonicalWeights(Map<String, Tensor> raw, String source, Arena arena) {
         Map<String, Tensor> named = stripPrefix(raw, source);
-        if (ArchitectureDetection.detect(named.keySet(), source) == Architecture.RWKV4) {
+        if (named.keySet().stream().anyMatch(RwkvxLayout::isAttention)) return rwkvx(named, source, arena);
+        Architecture arch = ArchitectureDetection.detect(named.keySet(), source);
+        if (arch == Architecture.RWKV5 || arch == Architecture.RWKV6) {
+            throw new ModelFormatException(source + ": detected " + arch.displayName + "; safetensors checkpoints of "
+                    + arch.displayName + " are not supported yet (use an rwkv.cpp .bin file)");
+        }
+        if (arch == Architecture.RWKV4) {
             return Rwkv4Layout.validate(canonicaliseV4(named, arena), source);
         }
         return Rwkv7Layout.validate(canonicalise(named, source, arena), source);
@@ -153,19 +166,24 @@ public final class SafetensorsReader {
         return out;
     }
 
-    /** RWKV-X checkpoints are refused; {@code rwkv.} is dropped when every tensor has it. */
+    /** RWKV-X: the RWKV-7 part canonicalised as RWKV-7, the {@code moba.} blocks by {@link RwkvxLayout}. */
+    private static ModelWeights rwkvx(Map<String, Tensor> named, String source, Arena arena) {
+        Map<String, Tensor> rwkv = new LinkedHashMap<>(), out = new LinkedHashMap<>();
+        for (Tensor t : named.values()) if (!RwkvxLayout.isAttention(t.name())) rwkv.put(t.name(), t);
+        out.putAll(canonicalise(rwkv, source, arena));
+        for (Tensor t : named.values())
+            if (RwkvxLayout.isAttention(t.name())) out.put(t.name(), RwkvxLayout.canonicalise(t, arena));
+        return RwkvxLayout.validate(out, source);
+    }
+
+    /** {@code rwkv.} is dropped when every tensor other than RWKV-X's {@code moba.} blocks has it. */
     private static Map<String, Tensor> stripPrefix(Map<String, Tensor> raw, String source) {
-        for (String n : raw.keySet()) {
-            if (n.startsWith("moba.")) {
-                throw new ModelFormatException(source + ": RWKV-X checkpoints are not supported yet (tensor '" + n
-                        + "' is a sparse-attention block)");
-            }
-        }
-        boolean allPrefixed = !raw.isEmpty() && raw.keySet().stream().allMatch(n -> n.startsWith("rwkv."));
+        boolean allPrefixed = raw.keySet().stream().anyMatch(n -> n.startsWith("rwkv."))
+                && raw.keySet().stream().allMatch(n -> n.startsWith("rwkv.") || n.startsWith("moba."));
         if (!allPrefixed) return raw;
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Tensor t : raw.values()) {
-            String n = t.name().substring("rwkv.".length());
+            String n = t.name().startsWith("rwkv.") ? t.name().substring("rwkv.".length()) : t.name();
             out.put(n, t.withName(n));
         }
         return out;

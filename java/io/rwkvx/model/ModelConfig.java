@@ -5,9 +5,21 @@ package io.rwkvx.model;
  *
  * @param headSize N; {@code nEmbd == nHead * headSize} (RWKV-4 has no heads: nHead 1, headSize C)
  * @param ffnSize  hidden size of the channel mix
+ * @param nAttnLayer RWKV-X: attention blocks (A; nLayer counts the RWKV-7 blocks R); 0 for other architectures
  */
-public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, int headSize, int nVocab, int ffnSize) {
+public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, int headSize, int nVocab, int ffnSize,
+                          int nAttnLayer) {
+    /** A model without attention blocks. */
+    public ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, int headSize, int nVocab, int ffnSize) {
+        this(arch, nLayer, nEmbd, nHead, headSize, nVocab, ffnSize, 0);
+    }
+
     public ModelConfig {
+        if (nAttnLayer < 0 || (nAttnLayer > 0) != (arch == Architecture.RWKVX))
+            throw new IllegalArgumentException("n_attn_layer " + nAttnLayer + " does not fit " + arch);
+        if (arch == Architecture.RWKVX && nLayer % nAttnLayer != 0)
+            throw new IllegalArgumentException("RWKV-X layout: " + nLayer + " RWKV layers are not divisible by "
+                    + nAttnLayer + " attention layers");
         if (nLayer <= 0 || nEmbd <= 0 || nHead <= 0 || headSize <= 0 || nVocab <= 0 || ffnSize <= 0)
             throw new IllegalArgumentException("non-positive model dimension in " + this);
         if (nHead * headSize != nEmbd)
@@ -16,9 +28,11 @@ public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, i
 
     /**
      * Floats of the recurrent state in the export layout ({@code rwkvx_state_export}): per layer 2 token
-     * shifts, then RWKV-7: the H·N·N WKV state; RWKV-4: aa, bb and pp of C floats each.
+     * shifts, then RWKV-5.2/6/7: the H·N·N WKV state; RWKV-4: aa, bb and pp of C floats each.
      */
     public long stateFloats() {
+        // RWKV-X (empty KV caches): int64 header [A, L_0..L_{A-1}] as float pairs, RWKV-7 layers, A ffn shifts.
+        if (arch == Architecture.RWKVX) return (long) nLayer * layerStateFloats() + 2L * (1 + nAttnLayer) + (long) nAttnLayer * nEmbd;
         return (long) nLayer * layerStateFloats();
     }
 
@@ -26,7 +40,7 @@ public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, i
     public long layerStateFloats() {
         return switch (arch) {
             case RWKV4 -> 5L * nEmbd;
-            case RWKV7 -> 2L * nEmbd + (long) nHead * headSize * headSize;
+            case RWKV5, RWKV6, RWKV7, RWKVX -> 2L * nEmbd + (long) nHead * headSize * headSize;
         };
     }
 }

@@ -74,7 +74,12 @@ public final class NativeBackend implements Backend {
 
     @Override
     public ModelExecutor load(ModelWeights weights) {
-        return new NativeExecutor(this, weights);
+        return new NativeExecutor(this, weights, io.rwkvx.model.HybridConfig.defaults());
+    }
+
+    @Override
+    public ModelExecutor load(ModelWeights weights, io.rwkvx.model.HybridConfig hybrid) {
+        return new NativeExecutor(this, weights, hybrid);
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.ffi.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.ffi.rwkvx_model_info;
+import io.rwkvx.model.Architecture;
+import io.rwkvx.model.HybridConfig;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
 import java.lang.foreign.Arena;
@@ -23,14 +25,17 @@ final class NativeExecutor implements ModelExecutor {
     private final long stateBytes;
     private volatile boolean closed;
 
-    NativeExecutor(NativeBackend backend, ModelWeights weights) {
+    NativeExecutor(NativeBackend backend, ModelWeights weights, HybridConfig hybrid) {
         this.backend = backend;
         this.config = weights.config();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment tensors = NativeTensors.namedArray(arena, weights.tensors().values());
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            int status = rwkvx_h.rwkvx_model_create(backend.context(), config.arch().code, tensors,
-                    weights.tensors().size(), out);
+            int status = config.arch() == Architecture.RWKVX
+                    ? rwkvx_h.rwkvx_model_create_rwkvx(backend.context(), tensors, weights.tensors().size(),
+                            HybridConfigs.toNative(hybrid, arena), out)
+                    : rwkvx_h.rwkvx_model_create(backend.context(), config.arch().code, tensors,
+                            weights.tensors().size(), out);
             if (status != 0) throw new RwkvxException(weights.source() + ": " + NativeLibrary.error("rwkvx_model_create", status).getMessage());
             model = out.get(ValueLayout.ADDRESS, 0);
             MemorySegment info = rwkvx_model_info.allocate(arena);
@@ -53,7 +58,7 @@ final class NativeExecutor implements ModelExecutor {
 
     @Override
     public BackendState newState() {
-        return new NativeState(this, stateBytes);
+        return new NativeState(this);
     }
 
     @Override

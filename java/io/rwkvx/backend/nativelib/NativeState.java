@@ -8,16 +8,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** A recurrent state owned by the native library (host memory today, device memory with CUDA). */
+/**
+ * A recurrent state owned by the native library (host memory today, device memory with CUDA). Its
+ * export size is asked each time: RWKV-X states grow with their KV caches.
+ */
 final class NativeState implements BackendState {
     private final NativeExecutor executor;
-    private final long bytes;
     private final MemorySegment state;
     private boolean closed;
 
-    NativeState(NativeExecutor executor, long bytes) {
+    NativeState(NativeExecutor executor) {
         this.executor = executor;
-        this.bytes = bytes;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             check("rwkvx_state_create", rwkvx_h.rwkvx_state_create(executor.handle(), out));
@@ -36,7 +37,7 @@ final class NativeState implements BackendState {
 
     @Override
     public long byteSize() {
-        return bytes;
+        return rwkvx_h.rwkvx_state_size(handle());
     }
 
     @Override
@@ -46,19 +47,19 @@ final class NativeState implements BackendState {
 
     @Override
     public BackendState copy() {
-        NativeState c = new NativeState(executor, bytes);
+        NativeState c = new NativeState(executor);
         check("rwkvx_state_copy", rwkvx_h.rwkvx_state_copy(c.handle(), handle()));
         return c;
     }
 
     @Override
     public void exportTo(MemorySegment dst) {
-        check("rwkvx_state_export", rwkvx_h.rwkvx_state_export(handle(), dst, bytes));
+        check("rwkvx_state_export", rwkvx_h.rwkvx_state_export(handle(), dst, byteSize()));
     }
 
     @Override
     public void importFrom(MemorySegment src) {
-        check("rwkvx_state_import", rwkvx_h.rwkvx_state_import(handle(), src, bytes));
+        check("rwkvx_state_import", rwkvx_h.rwkvx_state_import(handle(), src, src.byteSize()));
     }
 
     @Override

@@ -29,6 +29,9 @@ public final class ReferenceBackend implements Backend {
         return switch (weights.config().arch()) {
             case RWKV7 -> new ReferenceExecutor(new Rwkv7Params(weights));
             case RWKV4 -> new Rwkv4ReferenceExecutor(weights);
+            case RWKV5, RWKV6 -> new Rwkv56ReferenceExecutor(weights);
+            case RWKVX -> throw new io.rwkvx.RwkvxException(weights.source() + ": the reference backend does not run "
+                    + "RWKV-X models; use the native backend (the tests keep their own float64 RWKV-X reference)");
         };
     }
 

@@ -46,14 +46,16 @@ class ModelFilesTest {
 
     @Test
     void pytorchZipCheckpoint() throws IOException {
+        // A zip goes to PthReader (PthReaderTest covers real checkpoints), which names what is wrong.
         Path f = Files.write(dir.resolve("model.pth"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
-        assertRejectedFile(f, "PyTorch .pth checkpoints are not supported yet; convert to safetensors");
+        assertEquals(ModelFiles.Kind.PYTORCH, ModelFiles.detect(f));
+        assertRejectedFile(f, "truncated zip archive: 17 bytes");
     }
 
     @Test
     void legacyPickleCheckpoint() throws IOException {
         Path f = Files.write(dir.resolve("model.pth"), new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0, 0, 0, 0, 0, 0});
-        assertRejectedFile(f, "pickle", "PyTorch .pth checkpoints are not supported yet; convert to safetensors");
+        assertRejectedFile(f, "pickle", "legacy PyTorch checkpoints are not supported; re-save with torch.save");
     }
 
     @Test

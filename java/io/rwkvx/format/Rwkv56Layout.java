@@ -1,0 +1,229 @@
+package io.rwkvx.format;
+
+import io.rwkvx.model.Architecture;
+import io.rwkvx.model.ModelConfig;
+import io.rwkvx.model.ModelWeights;
+import io.rwkvx.tensor.DType;
+import io.rwkvx.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the RWKV-5.2 and RWKV-6 canonical tensor sets share: name lists per generation, validation and the
+ * rwkv.cpp canonicalisation. {@link Rwkv5Layout} and {@link Rwkv6Layout} are the public faces.
+ */
+final class Rwkv56Layout {
+    /** [H, N] tensors: H = n_head is read from time_faaaa's first dimension. */
+    static final List<String> HEAD_TENSORS = List.of("att.time_decay", "att.time_faaaa");
+    static final List<String> SQUARE = List.of(
+            "att.key.weight", "att.value.weight", "att.receptance.weight", "att.gate.weight", "att.output.weight",
+            "ffn.receptance.weight");
+    static final List<String> GLOBAL_VECTORS = List.of(
+            "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
+    static final List<String> V5_VECTORS = List.of(
+            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
+            "att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "att.time_mix_g", "att.ln_x.weight", "att.ln_x.bias",
+            "ffn.time_mix_k", "ffn.time_mix_r");
+    static final List<String> V6_VECTORS = List.of(
+            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
+            "att.time_maa_x", "att.time_maa_w", "att.time_maa_k", "att.time_maa_v", "att.time_maa_r", "att.time_maa_g",
+            "att.ln_x.weight", "att.ln_x.bias", "ffn.time_maa_k", "ffn.time_maa_r");
+    static final List<String> V6_LORA = List.of(
+            "att.time_maa_w1", "att.time_maa_w2", "att.time_decay_w1", "att.time_decay_w2");
+
+    private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
+    private static final int LIST_LIMIT = 8;
+
+    private Rwkv56Layout() {}
+
+    static List<String> layerVectors(Architecture arch) {
+        return arch == Architecture.RWKV6 ? V6_VECTORS : V5_VECTORS;
+    }
+
+    static List<String> tensorNames(Architecture arch, int nLayer) {
+        List<String> out = new ArrayList<>(List.of("emb.weight", "blocks.0.ln0.weight", "blocks.0.ln0.bias"));
+        for (int i = 0; i < nLayer; i++) {
+            String p = "blocks." + i + ".";
+            for (String v : layerVectors(arch)) out.add(p + v);
+            for (String h : HEAD_TENSORS) out.add(p + h);
+            if (arch == Architecture.RWKV6) for (String l : V6_LORA) out.add(p + l);
+            for (String s : SQUARE) out.add(p + s);
+            out.add(p + "ffn.key.weight");
+            out.add(p + "ffn.value.weight");
+        }
+        out.addAll(List.of("ln_out.weight", "ln_out.bias", "head.weight"));
+        return out;
+    }
+
+    /**
+     * rwkv.cpp's files are canonical up to shape: [1,1,C]-style vectors become [C], and the [H, N, 1]
+     * time_decay / time_faaaa become [H, N]. Decays stay as stored (v5.2: exp(-exp(d)); v6: raw d).
+     */
+    static Map<String, Tensor> canonicaliseRwkvCpp(Architecture arch, Map<String, Tensor> raw, Arena arena) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<String> vectors = layerVectors(arch);
+        for (Tensor t : raw.values()) {
+            String local = Rwkv7Layout.localName(t.name());
+            Tensor c = t;
+            if (local != null && HEAD_TENSORS.contains(local)) {
+                long[] s = t.shape();
+                if (s.length == 3 && s[2] == 1) c = TensorCopies.asF32(t.reshape(s[0], s[1]), arena);
+            } else if (GLOBAL_VECTORS.contains(t.name()) || (local != null && vectors.contains(local))) {
+                c = TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena);
+            }
+            out.put(t.name(), c);
+        }
+        return out;
+    }
+
+    static ModelWeights validate(Architecture arch, Map<String, Tensor> tensors, String source) {
+        String archName = arch.displayName;
+        int nLayer = countLayers(tensors.keySet(), source, archName);
+        checkNames(tensors, tensorNames(arch, nLayer), source, archName);
+
+        Tensor emb = tensors.get("emb.weight");
+        if (emb.rank() != 2 || emb.dim(0) <= 0 || emb.dim(1) <= 0 || emb.dim(0) > Integer.MAX_VALUE
+                || emb.dim(1) > Integer.MAX_VALUE) {
+            throw fail(source, emb, "expected shape [n_vocab, n_embd], found " + shape(emb));
+        }
+        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
+        Tensor u0 = tensors.get("blocks.0.att.time_faaaa");
+        if (u0.rank() != 2 || u0.dim(0) <= 0 || u0.dim(0) * u0.dim(1) != nEmbd) {
+            throw fail(source, u0, "expected shape [n_head, head_size] with n_head * head_size = " + nEmbd + ", found "
+                    + shape(u0));
+        }
+        int nHead = (int) u0.dim(0), headSize = (int) u0.dim(1);
+        Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
+        if (ffnKey.rank() != 2 || ffnKey.dim(0) <= 0 || ffnKey.dim(0) > Integer.MAX_VALUE) {
+            throw fail(source, ffnKey, "expected shape [ffn_size, " + nEmbd + "], found " + shape(ffnKey));
+        }
+        int ffnSize = (int) ffnKey.dim(0);
+        long d = 0, dw = 0;
+        if (arch == Architecture.RWKV6) {
+            Tensor w1 = tensors.get("blocks.0.att.time_maa_w1");
+            Tensor d1 = tensors.get("blocks.0.att.time_decay_w1");
+            if (w1.rank() != 2 || w1.dim(0) <= 0 || w1.dim(0) % 5 != 0) {
+                throw fail(source, w1, "expected shape [5*D, " + nEmbd + "], found " + shape(w1));
+            }
+            if (d1.rank() != 2 || d1.dim(0) <= 0) throw fail(source, d1, "expected shape [Dw, " + nEmbd + "], found " + shape(d1));
+            d = w1.dim(0) / 5;
+            dw = d1.dim(0);
+        }
+
+        matrix(tensors, "emb.weight", source, nVocab, nEmbd);
+        matrix(tensors, "head.weight", source, nVocab, nEmbd);
+        for (String v : GLOBAL_VECTORS) f32(tensors, v, source, nEmbd);
+        for (int i = 0; i < nLayer; i++) {
+            String p = "blocks." + i + ".";
+            for (String v : layerVectors(arch)) f32(tensors, p + v, source, nEmbd);
+            for (String h : HEAD_TENSORS) f32(tensors, p + h, source, nHead, headSize);
+            for (String s : SQUARE) matrix(tensors, p + s, source, nEmbd, nEmbd);
+            matrix(tensors, p + "ffn.key.weight", source, ffnSize, nEmbd);
+            matrix(tensors, p + "ffn.value.weight", source, nEmbd, ffnSize);
+            if (arch == Architecture.RWKV6) {
+                matrix(tensors, p + "att.time_maa_w1", source, 5 * d, nEmbd);
+                matrix(tensors, p + "att.time_maa_w2", source, 5, nEmbd, d);
+                matrix(tensors, p + "att.time_decay_w1", source, dw, nEmbd);
+                matrix(tensors, p + "att.time_decay_w2", source, nEmbd, dw);
+                checkFinite(tensors.get(p + "att.time_decay"), source);
+            } else {
+                checkMultiplier(tensors.get(p + "att.time_decay"), source);
+            }
+        }
+        ModelConfig config = new ModelConfig(arch, nLayer, nEmbd, nHead, headSize, nVocab, ffnSize);
+        return new ModelWeights(config, tensors, source);
+    }
+
+    private static void checkMultiplier(Tensor t, String source) {
+        for (long i = 0; i < t.numel(); i++) {
+            float w = t.getFloat(i);
+            if (!(w > 0 && w <= 1)) {
+                throw fail(source, t, "element " + i + " is " + w + "; expected the decay multiplier exp(-exp(d)) in "
+                        + "(0, 1], as rwkv.cpp stores it");
+            }
+        }
+    }
+
+    private static void checkFinite(Tensor t, String source) {
+        for (long i = 0; i < t.numel(); i++) {
+            if (!Float.isFinite(t.getFloat(i))) throw fail(source, t, "element " + i + " is not finite");
+        }
+    }
+
+    private static int countLayers(Set<String> names, String source, String archName) {
+        TreeSet<Integer> layers = new TreeSet<>();
+        for (String n : names) {
+            int l = Rwkv7Layout.layerOf(n);
+            if (l >= 0) layers.add(l);
+        }
+        if (layers.isEmpty()) {
+            throw new ModelFormatException(source + ": no layer tensors (blocks.<i>.*) found; not an " + archName + " model");
+        }
+        if (layers.last() + 1 != layers.size()) {
+            throw new ModelFormatException(source + ": layers are not numbered 0.." + (layers.size() - 1)
+                    + ": highest is blocks." + layers.last());
+        }
+        return layers.size();
+    }
+
+    private static void checkNames(Map<String, Tensor> tensors, List<String> expected, String source, String archName) {
+        List<String> missing = new ArrayList<>();
+        for (String e : expected) if (!tensors.containsKey(e)) missing.add(e);
+        if (!missing.isEmpty()) {
+            throw new ModelFormatException(source + ": " + archName + " model " + (missing.size() == 1
+                    ? "is missing tensor '" + missing.get(0) + "'"
+                    : "is missing " + missing.size() + " tensors: " + list(missing)));
+        }
+        Set<String> known = new HashSet<>(expected);
+        List<String> unknown = new ArrayList<>(new TreeSet<>(tensors.keySet()));
+        unknown.removeIf(known::contains);
+        if (!unknown.isEmpty()) {
+            throw new ModelFormatException(source + ": " + unknown.size() + " unexpected tensor"
+                    + (unknown.size() == 1 ? "" : "s") + " not part of " + archName + ": " + list(unknown));
+        }
+    }
+
+    private static String list(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(names.size(), LIST_LIMIT); i++) {
+            if (i > 0) sb.append(", ");
+            sb.append('\'').append(names.get(i)).append('\'');
+        }
+        if (names.size() > LIST_LIMIT) sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
+        return sb.toString();
+    }
+
+    private static void f32(Map<String, Tensor> tensors, String name, String source, long... dims) {
+        Tensor t = tensors.get(name);
+        requireShape(t, source, dims);
+        if (t.dtype() != DType.F32) throw fail(source, t, "expected dtype F32, found " + t.dtype());
+    }
+
+    private static void matrix(Map<String, Tensor> tensors, String name, String source, long... dims) {
+        Tensor t = tensors.get(name);
+        requireShape(t, source, dims);
+        if (!MATRIX_DTYPES.contains(t.dtype())) throw fail(source, t, "expected dtype F32, F16 or BF16, found " + t.dtype());
+    }
+
+    private static void requireShape(Tensor t, String source, long... dims) {
+        if (!Arrays.equals(t.shape(), dims)) {
+            throw fail(source, t, "expected shape " + Arrays.toString(dims) + ", found " + shape(t));
+        }
+    }
+
+    private static String shape(Tensor t) {
+        return Arrays.toString(t.shape());
+    }
+
+    private static ModelFormatException fail(String source, Tensor t, String message) {
+        return new ModelFormatException(source + ": tensor '" + t.name() + "': " + message);
+    }
+}

@@ -1,0 +1,50 @@
+package io.rwkvx.model;
+
+/**
+ * Inference knobs of an RWKV-X model that are not in its weights ({@code rwkvx_rwkvx_config}; spec
+ * rwkvx.md §2.1, §3). Prefill (calls with several tokens) and decode (one token) should use the same
+ * mode: then a prefill equals token-by-token decoding. SPARSE: each query attends its own chunk
+ * causally plus the {@code topK} best complete past chunks (MoBA-consistent; the package's decode).
+ *
+ * @param chunkSize   B, chunks aligned to position 0
+ * @param topK        complete past chunks attended besides the query's own chunk
+ * @param perHeadScope true: each head selects its own chunks (training); false: one selection over all heads
+ * @param prefillSparse sparse (true) or full attention for calls with several tokens
+ * @param decodeSparse  sparse (true) or full attention for single-token calls
+ * @param denseBelow  sparse runs as full while the attended length is at most this; must be below B·(topK+1)
+ * @param kvMaxSize   compress a KV cache longer than this before a decode step (SnapKV-like); 0 = never
+ * @param kvWindow    recent tokens compression always keeps
+ * @param kvMinSize   cache length after compression
+ */
+public record HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolean prefillSparse, boolean decodeSparse,
+                           long denseBelow, long kvMaxSize, long kvWindow, long kvMinSize) {
+    public HybridConfig {
+        if (chunkSize < 1) throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
+        if (topK < 0 || topK > 64) throw new IllegalArgumentException("top-k must be in 0..64, got " + topK);
+        if (denseBelow < 0 || denseBelow >= (long) chunkSize * (topK + 1))
+            throw new IllegalArgumentException("dense-below threshold " + denseBelow + " must be in [0, chunk*(topK+1) = "
+                    + (long) chunkSize * (topK + 1) + ") so that prefill and decode agree");
+        if (kvMaxSize < 0) throw new IllegalArgumentException("kv max size must be >= 0, got " + kvMaxSize);
+        if (kvMaxSize > 0 && !(kvWindow >= 0 && kvWindow < kvMinSize && kvMinSize <= kvMaxSize))
+            throw new IllegalArgumentException("need 0 <= kv window < kv min size <= kv max size, got " + kvWindow
+                    + ", " + kvMinSize + ", " + kvMaxSize);
+    }
+
+    /** The released models' settings: chunk 2048, top-3, dense up to 6144 tokens, per-head scores, no compression. */
+    public static HybridConfig defaults() {
+        return new HybridConfig(2048, 3, true, true, true, 2048L * 3, 0, 2000, 16000);
+    }
+
+    public HybridConfig withChunk(int chunk, int k) {
+        return new HybridConfig(chunk, k, perHeadScope, prefillSparse, decodeSparse, Math.min(denseBelow,
+                (long) chunk * k), kvMaxSize, kvWindow, kvMinSize);
+    }
+
+    public HybridConfig withDenseBelow(long n) {
+        return new HybridConfig(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, n, kvMaxSize, kvWindow, kvMinSize);
+    }
+
+    public HybridConfig withPerHeadScope(boolean perHead) {
+        return new HybridConfig(chunkSize, topK, perHead, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow, kvMinSize);
+    }
+}

@@ -1,0 +1,258 @@
+// RWKV-X forward: the RWKV-7 blocks (Rwkv7Blocks) with attention blocks inserted after every
+// `interval` of them, the attention over each block's KV cache.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "attention/attention_params.h"
+#include "common/errors.h"
+#include "model/model_ops.h"
+#include "model/rwkv7_blocks.h"
+#include "model/rwkvx_hybrid.h"
+#include "model/rwkvx_state.h"
+
+namespace rwkvx {
+
+namespace {
+
+// Tokens per slice: a prefill into empty caches up to this length runs the tiled prefill kernel.
+constexpr int64_t kSliceTokens = 2048;
+constexpr int32_t kHeadSize = 64;
+
+class RwkvxModel final : public Model {
+  public:
+    RwkvxModel(RwkvxWeights w, const rwkvx_rwkvx_config &cfg)
+        : w_(std::move(w)), cfg_(cfg), blocks_(w_.rwkv, max_attn_ffn(w_)) {
+        const auto &r = w_.rwkv;
+        C_ = r.n_embd;
+        H_ = int32_t(C_ / kHeadSize);
+        info_ = rwkvx_model_info{};
+        info_.arch = RWKVX_ARCH_RWKVX;
+        info_.n_layer = int32_t(r.layers.size());
+        info_.n_embd = int32_t(C_);
+        info_.n_head = int32_t(r.n_head);
+        info_.head_size = int32_t(r.head_size);
+        info_.n_vocab = int32_t(r.n_vocab);
+        info_.ffn_size = int32_t(r.ffn_size);
+        info_.weight_dtype = int32_t(r.head.type);
+        info_.n_params = r.n_params;
+        info_.weight_bytes = r.weight_bytes;
+        info_.state_bytes = header_bytes() + fixed_floats() * 4;
+    }
+
+    const rwkvx_model_info &info() const override { return info_; }
+
+    void reset_state(float *state) const override { std::memset(state, 0, size_t(info_.state_bytes)); }
+
+    void eval(CpuOps &, float *, const int32_t *, int64_t, float *, int32_t) override {
+        fail(RWKVX_ERROR_INTERNAL, "RWKV-X state without its KV caches");
+    }
+
+    std::unique_ptr<StateExt> make_state_ext() const override {
+        auto s = std::make_unique<RwkvxStateExt>();
+        for (size_t j = 0; j < w_.attn.size(); j++) s->caches.push_back(empty_cache());
+        return s;
+    }
+
+    void reset_ext(float *state, StateExt &ext) const override {
+        reset_state(state);
+        for (auto &c : static_cast<RwkvxStateExt &>(ext).caches) c = empty_cache();
+    }
+
+    void eval_ext(CpuOps &ops, float *state, StateExt &ext, const int32_t *tokens, int64_t n_tokens, float *logits,
+                  int32_t logits_mode) override {
+        blocks_.check_tokens(tokens, n_tokens);
+        auto &caches = static_cast<RwkvxStateExt &>(ext).caches;
+        const int32_t mode = n_tokens > 1 ? cfg_.prefill_mode : cfg_.decode_mode;
+        const int64_t V = w_.rwkv.n_vocab, R = int64_t(w_.rwkv.layers.size());
+        for (int64_t s = 0; s < n_tokens; s += kSliceTokens) {
+            const int64_t T = std::min(kSliceTokens, n_tokens - s);
+            float *out = nullptr;
+            int32_t lm = RWKVX_LOGITS_NONE;
+            if (logits_mode == RWKVX_LOGITS_ALL) {
+                out = logits + s * V;
+                lm = RWKVX_LOGITS_ALL;
+            } else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens) {
+                out = logits;
+                lm = RWKVX_LOGITS_LAST;
+            }
+            Rwkv7Buffers b = blocks_.buffers(T);
+            blocks_.embed(ops, tokens + s, T, b);
+            for (int64_t i = 0; i < R; i++) {
+                blocks_.layer(ops, size_t(i), state + i * blocks_.layer_state_floats(), b, T);
+                if ((i + 1) % w_.interval == 0) {
+                    const int64_t j = (i + 1) / w_.interval - 1;
+                    attn_block(ops, size_t(j), attn_shift(state, j), caches[size_t(j)], b, T, mode);
+                }
+            }
+            blocks_.head(ops, b, T, out, lm);
+        }
+    }
+
+    int64_t export_bytes(const float *, const StateExt &ext) const override {
+        int64_t n = info_.state_bytes;
+        for (const auto &c : static_cast<const RwkvxStateExt &>(ext).caches) n += 2 * c->len * C_ * 4;
+        return n;
+    }
+
+    void export_ext(const float *state, const StateExt &ext, void *dst, int64_t dst_bytes) const override {
+        const auto &caches = static_cast<const RwkvxStateExt &>(ext).caches;
+        RWKVX_REQUIRE_ARG(dst_bytes == export_bytes(state, ext), "dst_bytes is " + std::to_string(dst_bytes) +
+                                                                     ", state needs " + std::to_string(export_bytes(state, ext)));
+        char *p = static_cast<char *>(dst);
+        int64_t header[1] = {int64_t(caches.size())};
+        std::memcpy(p, header, 8);
+        p += 8;
+        for (const auto &c : caches) {
+            std::memcpy(p, &c->len, 8);
+            p += 8;
+        }
+        std::memcpy(p, state, size_t(fixed_floats()) * 4);
+        p += fixed_floats() * 4;
+        for (const auto &c : caches) {
+            float *k = reinterpret_cast<float *>(p);
+            std::vector<float> kk(static_cast<size_t>(c->len * C_)), vv(static_cast<size_t>(c->len * C_));
+            gather_rows(*c, kk.data(), vv.data());
+            std::memcpy(k, kk.data(), kk.size() * 4);
+            std::memcpy(p + kk.size() * 4, vv.data(), vv.size() * 4);
+            p += 2 * kk.size() * 4;
+        }
+    }
+
+    void import_ext(float *state, StateExt &ext, const void *src, int64_t src_bytes) const override {
+        auto &caches = static_cast<RwkvxStateExt &>(ext).caches;
+        const int64_t A = int64_t(caches.size());
+        const char *p = static_cast<const char *>(src);
+        RWKVX_REQUIRE_ARG(src_bytes >= header_bytes(), "src_bytes is " + std::to_string(src_bytes) +
+                                                           ", an RWKV-X state has at least " + std::to_string(info_.state_bytes));
+        int64_t a = 0;
+        std::memcpy(&a, p, 8);
+        RWKVX_REQUIRE_ARG(a == A, "state header says " + std::to_string(a) + " attention blocks, the model has " +
+                                      std::to_string(A));
+        std::vector<int64_t> lens(static_cast<size_t>(A));
+        int64_t need = info_.state_bytes;
+        for (int64_t j = 0; j < A; j++) {
+            std::memcpy(&lens[size_t(j)], p + 8 * (1 + j), 8);
+            RWKVX_REQUIRE_ARG(lens[size_t(j)] >= 0 && lens[size_t(j)] <= (int64_t(1) << 40),
+                              "state header: cache length " + std::to_string(lens[size_t(j)]) + " of attention block " +
+                                  std::to_string(j) + " is out of range");
+            need += 2 * lens[size_t(j)] * C_ * 4;
+        }
+        RWKVX_REQUIRE_ARG(src_bytes == need, "src_bytes is " + std::to_string(src_bytes) + ", the state header needs " +
+                                                 std::to_string(need));
+        const float *f = reinterpret_cast<const float *>(p + header_bytes());
+        const int64_t n_floats = (need - header_bytes()) / 4;
+        for (int64_t i = 0; i < n_floats; i++) {
+            float v;
+            std::memcpy(&v, f + i, 4);
+            if (!std::isfinite(v)) fail(RWKVX_ERROR_ARGUMENT, "state value #" + std::to_string(i) + " is not finite");
+        }
+        std::memcpy(state, f, size_t(fixed_floats()) * 4);
+        const char *q = p + header_bytes() + fixed_floats() * 4;
+        const attn::AttnKernels &kt = attn::scalar_attn_kernels();  // add_key is bitwise-defined on every table
+        for (int64_t j = 0; j < A; j++) {
+            const int64_t L = lens[size_t(j)], n = L * C_;
+            std::vector<float> k(static_cast<size_t>(n)), v(static_cast<size_t>(n));
+            std::memcpy(k.data(), q, size_t(n) * 4);
+            std::memcpy(v.data(), q + n * 4, size_t(n) * 4);
+            q += 2 * n * 4;
+            auto c = empty_cache();
+            ensure_capacity(kt, c, L);
+            attn::kv_append(kt, *c, k.data(), v.data(), L, C_, C_);
+            caches[size_t(j)] = std::move(c);
+        }
+    }
+
+  private:
+    static int64_t max_attn_ffn(const RwkvxWeights &w) {
+        int64_t f = 0;
+        for (const auto &a : w.attn) f = std::max(f, a.ffn_key.rows);
+        return f;
+    }
+    int64_t header_bytes() const { return 8 * (1 + int64_t(w_.attn.size())); }
+    int64_t fixed_floats() const {
+        return blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + C_ * int64_t(w_.attn.size());
+    }
+    float *attn_shift(float *state, int64_t j) const {
+        return state + blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + j * C_;
+    }
+    std::unique_ptr<rwkvx_kv_cache> empty_cache() const {
+        auto c = new_kv_cache(H_, kHeadSize, cfg_.chunk_size, 256);
+        c->cfg.max_size = cfg_.kv_max_size;
+        c->cfg.window = cfg_.kv_window;
+        c->cfg.min_size = cfg_.kv_min_size;
+        return c;
+    }
+
+    // x += Attn(LN1(x)); x += CMix(LN2(x)) over the T rows, with the block's cache and shift.
+    void attn_block(CpuOps &ops, size_t j, float *ffn_shift, std::unique_ptr<rwkvx_kv_cache> &cache, Rwkv7Buffers &b,
+                    int64_t T, int32_t mode) const {
+        const AttnBlock &A = w_.attn[j];
+        const int64_t C = C_;
+        ops.for_rows(T, 8 * C, [&](int64_t t) {
+            layer_norm(b.x + t * C, A.ln1_w, A.ln1_b, b.xx + t * C, C, kLayerNormEps);
+        });
+        ops.matmul_many({mm(A.q, b.xx, T, b.r), mm(A.k, b.xx, T, b.k), mm(A.v, b.xx, T, b.v)});
+        attend(ops, cache, b.r, b.k, b.v, b.y, T, mode);
+        ops.matmul(mm(A.o, b.y, T, b.tmp));
+        add_rows(ops, b.x, b.tmp, T, C);
+        channel_mix(ops, ChannelMixWeights{A.ln2_w, A.ln2_b, A.ffn_x_k, A.ffn_key, A.ffn_value}, ffn_shift, b, T, C);
+    }
+
+    // o[t] = attention of q[t] over the cache and k/v rows <= t; the rows are then in the cache.
+    void attend(CpuOps &ops, std::unique_ptr<rwkvx_kv_cache> &cache, const float *q, const float *k, const float *v,
+                float *o, int64_t T, int32_t mode) const {
+        const attn::AttnKernels &kt = attn::attn_kernels_for(ops.kernels());
+        const float scale = 1.0f / std::sqrt(float(kHeadSize));
+        const bool sparse = mode == RWKVX_ATTN_SPARSE;
+        if (cache->len == 0 && T > 1) {
+            attn::Prefill p{};
+            p.T = T;
+            p.H = H_;
+            p.D = kHeadSize;
+            p.scale = scale;
+            p.q = q;
+            p.q_stride = C_;
+            p.kv = attn::KvView{k, v, RWKVX_DTYPE_F32, C_, C_};
+            p.o = o;
+            p.o_stride = C_;
+            p.lse = nullptr;
+            p.sparse = sparse && T > cfg_.dense_below;
+            p.B = cfg_.chunk_size;
+            p.top_k = cfg_.top_k;
+            p.scope = cfg_.scope;
+            if (p.sparse) attn::sparse_prefill(ops.pool(), kt, p);
+            else attn::full_prefill(ops.pool(), kt, p);
+            ensure_capacity(kt, cache, T);
+            attn::kv_append(kt, *cache, k, v, T, C_, C_);
+            return;
+        }
+        for (int64_t t = 0; t < T; t++) {
+            rwkvx_kv_cache &c = *cache;
+            if (c.cfg.max_size > 0 && c.len > c.cfg.max_size)
+                attn::kv_compress(ops.pool(), kt, c, q + t * C_, 1, C_, scale);
+            ensure_capacity(kt, cache, cache->len + 1);
+            attn::Decode d{q + t * C_, k + t * C_, v + t * C_, o + t * C_, nullptr, sparse, cfg_.top_k, cfg_.scope,
+                           cfg_.dense_below, scale};
+            attn::decode_step(ops.pool(), kt, *cache, d);
+            attn::kv_append(kt, *cache, k + t * C_, v + t * C_, 1, C_, C_);
+        }
+    }
+
+    RwkvxWeights w_;
+    rwkvx_rwkvx_config cfg_;
+    Rwkv7Blocks blocks_;
+    int64_t C_ = 0;
+    int32_t H_ = 0;
+    rwkvx_model_info info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_rwkvx(RwkvxWeights weights, const rwkvx_rwkvx_config &cfg) {
+    check_rwkvx_config(cfg);
+    return std::make_unique<RwkvxModel>(std::move(weights), cfg);
+}
+
+}  // namespace rwkvx

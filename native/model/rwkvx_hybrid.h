@@ -1,0 +1,34 @@
+// RWKV-X: RWKV-7 blocks interleaved with sparse-attention blocks (spec rwkvx.md §1.2, §1.4).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "api/handles.h"
+#include "model/rwkv7.h"
+
+namespace rwkvx {
+
+struct AttnBlock {
+    const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;
+    Matrix q, k, v, o;  // att.receptance/key/value/output.weight [C,C]
+    const float *ffn_x_k;
+    Matrix ffn_key, ffn_value;
+};
+
+struct RwkvxWeights {
+    Rwkv7Weights rwkv;
+    std::vector<AttnBlock> attn;
+    int64_t interval = 0;  // RWKV blocks per attention block (R / A)
+    std::vector<std::vector<float>> aligned_copies;
+};
+
+// Binds the RWKV-7 names and the moba.j.* names; checks R % A == 0 and the shapes.
+RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n);
+
+// Validates the knobs (clear errors) against the weights' geometry.
+void check_rwkvx_config(const rwkvx_rwkvx_config &cfg);
+rwkvx_rwkvx_config default_rwkvx_config();
+
+std::unique_ptr<Model> make_rwkvx(RwkvxWeights weights, const rwkvx_rwkvx_config &cfg);
+
+}  // namespace rwkvx

@@ -1,0 +1,25 @@
+// The growing part of an RWKV-X state: one KV cache (with chunk sums) per attention block. The caches
+// grow by doubling; rows are re-appended in token order, so the chunk sums come out bit-identical.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "api/handles.h"
+#include "attention/kv_cache.h"
+
+namespace rwkvx {
+
+struct RwkvxStateExt final : StateExt {
+    std::vector<std::unique_ptr<rwkvx_kv_cache>> caches;
+
+    std::unique_ptr<StateExt> clone() const override;
+};
+
+// An empty cache of H heads of D, chunk size B.
+std::unique_ptr<rwkvx_kv_cache> new_kv_cache(int32_t H, int32_t D, int32_t B, int64_t capacity);
+// Makes room for `need` tokens (keeps the content).
+void ensure_capacity(const attn::AttnKernels &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need);
+// Writes the rows as [len][H][D] fp32 (token-major) into k and v.
+void gather_rows(const rwkvx_kv_cache &c, float *k, float *v);
+
+}  // namespace rwkvx

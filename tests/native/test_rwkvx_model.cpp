@@ -1,0 +1,272 @@
+// RWKV-X hybrid model tests through the C ABI on a small synthetic RWKV-7 (C=64: one attention head):
+// zero-initialised attention blocks leave the RWKV-7 function unchanged for every allowed A; with
+// random attention weights prefill equals token-by-token decode across several chunks; state
+// export/import/copy round trips mid-sequence; layout and config errors say what is wrong.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "rwkvx.h"
+
+namespace {
+
+int failures = 0, checks = 0;
+void expect(bool ok, const std::string &what) {
+    checks++;
+    if (!ok && ++failures < 40) std::printf("FAIL: %s\n", what.c_str());
+}
+
+constexpr int64_t C = 64, V = 48, F = 4 * C, D = 16, R = 12;
+
+struct Tensors {
+    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> t;
+    std::mt19937 rng{7};
+    void add(const std::string &name, std::vector<int64_t> shape, float scale, float offset = 0) {
+        int64_t n = 1;
+        for (auto d : shape) n *= d;
+        std::normal_distribution<float> nd(0.0f, 1.0f);
+        std::vector<float> v(static_cast<size_t>(n));
+        for (auto &x : v) x = offset + scale * nd(rng);
+        t[name] = {shape, v};
+    }
+    std::vector<rwkvx_named_tensor> named() {
+        std::vector<rwkvx_named_tensor> out;
+        for (auto &e : t) {
+            rwkvx_named_tensor nt{};
+            nt.name = e.first.c_str();
+            nt.tensor.data = e.second.second.data();
+            nt.tensor.dtype = RWKVX_DTYPE_F32;
+            nt.tensor.ndim = int32_t(e.second.first.size());
+            int64_t stride = 1;
+            for (int i = nt.tensor.ndim - 1; i >= 0; i--) {
+                nt.tensor.shape[i] = e.second.first[size_t(i)];
+                nt.tensor.strides[i] = stride;
+                stride *= nt.tensor.shape[i];
+            }
+            out.push_back(nt);
+        }
+        return out;
+    }
+};
+
+Tensors rwkv7() {
+    Tensors w;
+    w.add("emb.weight", {V, C}, 1.0f);
+    w.add("blocks.0.ln0.weight", {C}, 0.1f, 1.0f);
+    w.add("blocks.0.ln0.bias", {C}, 0.1f);
+    w.add("ln_out.weight", {C}, 0.1f, 1.0f);
+    w.add("ln_out.bias", {C}, 0.1f);
+    w.add("head.weight", {V, C}, 0.2f);
+    for (int64_t i = 0; i < R; i++) {
+        const std::string p = "blocks." + std::to_string(i) + ".";
+        for (const char *n : {"ln1.weight", "ln2.weight", "att.ln_x.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);
+        for (const char *n : {"ln1.bias", "ln2.bias", "att.ln_x.bias", "att.w0", "att.a0", "att.k_a"}) w.add(p + n, {C}, 0.1f);
+        for (const char *n : {"att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g", "ffn.x_k", "att.k_k"})
+            w.add(p + n, {C}, 0.2f, 0.5f);
+        w.add(p + "att.r_k", {1, C}, 0.2f);
+        for (const char *n : {"att.w", "att.a", "att.g"}) {
+            w.add(p + n + "1", {D, C}, 0.2f);
+            w.add(p + n + "2", {C, D}, 0.2f);
+        }
+        if (i > 0) {
+            w.add(p + "att.v0", {C}, 0.2f);
+            w.add(p + "att.v1", {D, C}, 0.2f);
+            w.add(p + "att.v2", {C, D}, 0.2f);
+        }
+        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight"})
+            w.add(p + n, {C, C}, 0.12f);
+        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
+        w.add(p + "ffn.value.weight", {C, F}, 0.06f);
+    }
+    return w;
+}
+
+// Adds A attention blocks; zero = output and ffn.value zero (the expansion initialisation).
+void add_attention(Tensors &w, int64_t A, bool zero) {
+    for (int64_t j = 0; j < A; j++) {
+        const std::string p = "moba." + std::to_string(j) + ".";
+        w.add(p + "ln1.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
+        w.add(p + "ln2.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
+        w.add(p + "ln1.bias", {C}, zero ? 0.0f : 0.1f);
+        w.add(p + "ln2.bias", {C}, zero ? 0.0f : 0.1f);
+        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight"}) w.add(p + n, {C, C}, 0.3f);
+        w.add(p + "att.output.weight", {C, C}, zero ? 0.0f : 0.15f);
+        w.add(p + "ffn.x_k", {1, 1, C}, zero ? 0.0f : 0.2f, zero ? 0.0f : 0.5f);
+        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
+        w.add(p + "ffn.value.weight", {C, F}, zero ? 0.0f : 0.06f);
+    }
+}
+
+struct Run {
+    rwkvx_model *model = nullptr;
+    rwkvx_state *state = nullptr;
+    ~Run() {
+        rwkvx_state_free(state);
+        rwkvx_model_free(model);
+    }
+};
+
+bool create(rwkvx_context *ctx, Tensors &w, int arch, const rwkvx_rwkvx_config *cfg, Run &r) {
+    auto named = w.named();
+    rwkvx_status st = arch == RWKVX_ARCH_RWKVX && cfg
+                          ? rwkvx_model_create_rwkvx(ctx, named.data(), int64_t(named.size()), cfg, &r.model)
+                          : rwkvx_model_create(ctx, arch, named.data(), int64_t(named.size()), &r.model);
+    if (st != RWKVX_OK) return false;
+    return rwkvx_state_create(r.model, &r.state) == RWKVX_OK;
+}
+
+std::vector<float> eval(Run &r, const std::vector<int32_t> &tok, bool serial) {
+    std::vector<float> out;
+    if (serial) {
+        std::vector<float> l(V);
+        for (int32_t t : tok) {
+            rwkvx_model_eval(r.model, r.state, &t, 1, l.data(), RWKVX_LOGITS_LAST);
+            out.insert(out.end(), l.begin(), l.end());
+        }
+    } else {
+        out.resize(tok.size() * V);
+        rwkvx_model_eval(r.model, r.state, tok.data(), int64_t(tok.size()), out.data(), RWKVX_LOGITS_ALL);
+    }
+    return out;
+}
+
+double max_diff(const std::vector<float> &a, const std::vector<float> &b) {
+    if (a.size() != b.size()) return 1e30;
+    double m = 0;
+    for (size_t i = 0; i < a.size(); i++) m = std::max(m, std::fabs(double(a[i]) - double(b[i])));
+    return m;
+}
+
+std::vector<int32_t> tokens(int n) {
+    std::vector<int32_t> t;
+    for (int i = 0; i < n; i++) t.push_back(int32_t((i * 7 + 3) % V));
+    return t;
+}
+
+void test_zero_expansion(rwkvx_context *ctx) {
+    auto tok = tokens(40);
+    Tensors base = rwkv7();
+    for (int64_t A : {1, 2, 3, 4, 6, 12}) {
+        Tensors w = rwkv7();
+        add_attention(w, A, true);
+        for (bool serial : {false, true}) {
+            Run r7, rx;
+            expect(create(ctx, base, RWKVX_ARCH_RWKV7, nullptr, r7), "create RWKV-7");
+            auto want = eval(r7, tok, serial);
+            expect(create(ctx, w, RWKVX_ARCH_RWKVX, nullptr, rx), "create RWKV-X A=" + std::to_string(A));
+            double d = max_diff(eval(rx, tok, serial), want);
+            expect(d < 1e-5, "zero-initialised A=" + std::to_string(A) + (serial ? " serial" : " sequence") +
+                                 ": max |diff| " + std::to_string(d));
+        }
+    }
+}
+
+rwkvx_rwkvx_config small_config() {
+    rwkvx_rwkvx_config cfg;
+    rwkvx_rwkvx_config_defaults(&cfg);
+    cfg.chunk_size = 8;
+    cfg.top_k = 2;
+    cfg.dense_below = 0;
+    return cfg;
+}
+
+void test_prefill_equals_decode(rwkvx_context *ctx) {
+    auto tok = tokens(100);
+    for (int32_t scope : {RWKVX_ATTN_SCOPE_HEAD, RWKVX_ATTN_SCOPE_ALL}) {
+        Tensors w = rwkv7();
+        add_attention(w, 3, false);
+        rwkvx_rwkvx_config cfg = small_config();
+        cfg.scope = scope;
+        Run a, b, c;
+        expect(create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, a) && create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, b) &&
+                   create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, c),
+               "create random RWKV-X");
+        auto seq = eval(a, tok, false);
+        auto ser = eval(b, tok, true);
+        double d = max_diff(seq, ser);
+        expect(d < 1e-4, "prefill vs token-by-token: max |diff| " + std::to_string(d));
+        // Prefill in pieces (the second goes through decode steps over the cache).
+        std::vector<int32_t> p1(tok.begin(), tok.begin() + 37), p2(tok.begin() + 37, tok.end());
+        auto x1 = eval(c, p1, false), x2 = eval(c, p2, false);
+        x1.insert(x1.end(), x2.begin(), x2.end());
+        d = max_diff(seq, x1);
+        expect(d < 1e-4, "prefill in two calls: max |diff| " + std::to_string(d));
+    }
+}
+
+void test_state(rwkvx_context *ctx) {
+    Tensors w = rwkv7();
+    add_attention(w, 2, false);
+    rwkvx_rwkvx_config cfg = small_config();
+    Run a, b;
+    expect(create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, a) && create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, b), "create");
+    auto tok = tokens(60);
+    std::vector<int32_t> head(tok.begin(), tok.begin() + 30), tail(tok.begin() + 30, tok.end());
+    rwkvx_model_info info;
+    rwkvx_model_get_info(a.model, &info);
+    expect(rwkvx_state_size(a.state) == info.state_bytes, "empty state size = info.state_bytes");
+    eval(a, head, false);
+    int64_t size = rwkvx_state_size(a.state);
+    expect(size == info.state_bytes + 2 * 2 * 30 * C * 4, "state size grows with the caches: " + std::to_string(size));
+    std::vector<char> buf(static_cast<size_t>(size));
+    expect(rwkvx_state_export(a.state, buf.data(), size) == RWKVX_OK, "export");
+    rwkvx_state *copy = nullptr;
+    rwkvx_state_create(a.model, &copy);
+    expect(rwkvx_state_copy(copy, a.state) == RWKVX_OK, "copy");
+    expect(rwkvx_state_import(b.state, buf.data(), size) == RWKVX_OK, std::string("import: ") + rwkvx_last_error());
+    auto want = eval(a, tail, false);
+    expect(max_diff(eval(b, tail, false), want) == 0, "imported state continues identically");
+    std::vector<float> l(tail.size() * V);
+    rwkvx_model_eval(a.model, copy, tail.data(), int64_t(tail.size()), l.data(), RWKVX_LOGITS_ALL);
+    expect(max_diff(l, want) == 0, "copied state continues identically");
+    expect(rwkvx_state_import(b.state, buf.data(), size - 4) == RWKVX_ERROR_ARGUMENT, "truncated import rejected");
+    rwkvx_state_reset(copy);
+    expect(rwkvx_state_size(copy) == info.state_bytes, "reset empties the caches");
+    rwkvx_state_free(copy);
+}
+
+void test_errors(rwkvx_context *ctx) {
+    Run r;
+    Tensors w = rwkv7();
+    add_attention(w, 5, true);
+    expect(!create(ctx, w, RWKVX_ARCH_RWKVX, nullptr, r), "R % A != 0 rejected");
+    expect(std::strstr(rwkvx_last_error(), "12 RWKV layers are not divisible by 5 attention layers") != nullptr,
+           std::string("message: ") + rwkvx_last_error());
+    Tensors m = rwkv7();
+    add_attention(m, 2, true);
+    m.t.erase("moba.1.att.key.weight");
+    expect(!create(ctx, m, RWKVX_ARCH_RWKVX, nullptr, r), "missing tensor rejected");
+    expect(std::strstr(rwkvx_last_error(), "moba.1.att.key.weight") != nullptr, std::string("message: ") + rwkvx_last_error());
+    Tensors s = rwkv7();
+    add_attention(s, 2, true);
+    s.add("moba.0.att.value.weight", {C, C + 1}, 0.1f);
+    expect(!create(ctx, s, RWKVX_ARCH_RWKVX, nullptr, r), "wrong shape rejected");
+    expect(std::strstr(rwkvx_last_error(), "moba.0.att.value.weight") != nullptr, std::string("message: ") + rwkvx_last_error());
+    Tensors ok = rwkv7();
+    add_attention(ok, 2, true);
+    rwkvx_rwkvx_config cfg = small_config();
+    cfg.dense_below = 24;
+    expect(!create(ctx, ok, RWKVX_ARCH_RWKVX, &cfg, r), "dense_below >= B*(top_k+1) rejected");
+    expect(std::strstr(rwkvx_last_error(), "dense_below") != nullptr, std::string("message: ") + rwkvx_last_error());
+}
+
+}  // namespace
+
+int main() {
+    for (int flags : {0, RWKVX_CONTEXT_FORCE_SCALAR})
+        for (int threads : {1, 3}) {
+            rwkvx_context *ctx = nullptr;
+            rwkvx_context_create(RWKVX_BACKEND_CPU, threads, flags, &ctx);
+            test_zero_expansion(ctx);
+            test_prefill_equals_decode(ctx);
+            test_state(ctx);
+            test_errors(ctx);
+            rwkvx_context_free(ctx);
+        }
+    std::printf("%d checks, %d failures\n", checks, failures);
+    return failures == 0 ? 0 : 1;
+}
