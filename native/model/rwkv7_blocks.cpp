@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/errors.h"
+#include "cpu/vecmath.h"
 #include "model/model_ops.h"
 
 namespace rwkvx {
@@ -87,9 +88,11 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size;
     float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
 
+    const VecMath &vm = vecmath_for(ops.kernels());
+
     // ---- time mix ----
     ops.for_rows(T, 8 * C, [&](int64_t t) {
-        layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
+        vm.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
     });
     ops.for_rows(T, 12 * C, [&](int64_t t) {
         shift_mix(b.xx, att_shift, t, C,
@@ -104,8 +107,8 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     ops.matmul_many(jobs);
     const int64_t dw = L.w1.rows, dg = L.g1.rows;
     ops.for_rows(T, 8 * (dw + dg), [&](int64_t t) {
-        for (int64_t i = 0; i < dw; i++) b.lw[t * dw + i] = std::tanh(b.lw[t * dw + i]);
-        for (int64_t i = 0; i < dg; i++) b.lg[t * dg + i] = sigmoid(b.lg[t * dg + i]);
+        vm.tanh(b.lw + t * dw, dw);
+        vm.sigmoid(nullptr, b.lg + t * dg, dg);
     });
     jobs = {mm(L.w2, b.lw, T, b.w), mm(L.a2, b.la, T, b.a), mm(L.g2, b.lg, T, b.g)};
     if (!first_layer) jobs.push_back(mm(L.v2, b.lv, T, b.tmp));
@@ -114,13 +117,13 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     ops.for_rows(T, 40 * C, [&](int64_t t) {
         float *w = b.w + t * C, *a = b.a + t * C, *k = b.k + t * C, *v = b.v + t * C;
         float *wa = b.wa + t * C, *wb = b.wb + t * C, *vf = b.v_first + t * C, *vg = b.tmp + t * C;
-        for (int64_t i = 0; i < C; i++) {
-            w[i] = std::exp(-kDecayScale * sigmoid(L.w0[i] + w[i]));
-            a[i] = sigmoid(L.a0[i] + a[i]);
-        }
+        vm.decay(L.w0, w, C, kDecayScale);
+        vm.sigmoid(L.a0, a, C);
         if (first_layer) std::memcpy(vf, v, size_t(C) * 4);
-        else
-            for (int64_t i = 0; i < C; i++) v[i] += (vf[i] - v[i]) * sigmoid(L.v0[i] + vg[i]);
+        else {
+            vm.sigmoid(L.v0, vg, C);  // the value-residual gate
+            for (int64_t i = 0; i < C; i++) v[i] += (vf[i] - v[i]) * vg[i];
+        }
         for (int64_t h = 0; h < H; h++) {
             const int64_t o = h * N;
             float norm = 0;
@@ -145,7 +148,7 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
         const float *r = b.r + t * C, *k = b.k + t * C, *v = b.v + t * C, *g = b.g + t * C;
         for (int64_t h = 0; h < H; h++) {
             const int64_t o = h * N;
-            layer_norm(y + o, L.ln_x_w + o, L.ln_x_b + o, y + o, N, kGroupNormEps);
+            vm.layer_norm(y + o, L.ln_x_w + o, L.ln_x_b + o, y + o, N, kGroupNormEps);
             float bonus = 0;
             for (int64_t i = o; i < o + N; i++) bonus += r[i] * k[i] * L.r_k[i];
             for (int64_t i = o; i < o + N; i++) y[i] = (y[i] + bonus * v[i]) * g[i];
@@ -160,7 +163,8 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
 
 void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buffers &b, int64_t T, int64_t C) {
     const int64_t F = m.key.rows;
-    ops.for_rows(T, 8 * C, [&](int64_t t) { layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
+    const VecMath &vm = vecmath_for(ops.kernels());
+    ops.for_rows(T, 8 * C, [&](int64_t t) { vm.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
     ops.for_rows(T, 2 * C, [&](int64_t t) { shift_mix(b.xx, shift, t, C, {{m.x_k, b.xk}}); });
     std::memcpy(shift, b.xx + (T - 1) * C, size_t(C) * 4);
     ops.matmul(mm(m.key, b.xk, T, b.hidden));
