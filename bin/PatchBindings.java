@@ -41,6 +41,7 @@ public class PatchBindings {
     /** Short, non-blocking functions whose downcalls get Linker.Option.critical(false). */
     static final List<String> CRITICAL_FUNCTIONS = List.of(
             "rwkvx_last_error",
+            "rwkvx_live_handles",
             "rwkvx_status_name",
             "rwkvx_version",
             "rwkvx_abi_version",

@@ -157,6 +157,10 @@ RWKVX_API int32_t rwkvx_abi_version(void);
 /* RWKVX_CPU_* bits of the running processor. Thread-safe. */
 RWKVX_API uint32_t rwkvx_cpu_features(void);
 
+/* Number of live handles of every kind (contexts, models, states, KV caches) in this process:
+ * created and not yet freed. For leak checks in long-running hosts and tests. Thread-safe. */
+RWKVX_API int64_t rwkvx_live_handles(void);
+
 /* ---- context --------------------------------------------------------------------------------- */
 
 /* Creates a compute context with its own worker threads.

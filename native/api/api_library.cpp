@@ -1,5 +1,6 @@
 // Library-wide entry points: errors, version, CPU features.
 #include "common/errors.h"
+#include "common/live_handles.h"
 #include "cpu/kernels.h"
 #include "rwkvx.h"
 
@@ -7,7 +8,16 @@
 #define RWKVX_VERSION_STRING "0.0.0"
 #endif
 
+namespace rwkvx {
+std::atomic<int64_t> &live_handle_count() {
+    static std::atomic<int64_t> count{0};
+    return count;
+}
+}  // namespace rwkvx
+
 extern "C" {
+
+RWKVX_API int64_t rwkvx_live_handles(void) { return rwkvx::live_handle_count().load(); }
 
 RWKVX_API const char *rwkvx_last_error(void) { return rwkvx::last_error_cstr(); }
 

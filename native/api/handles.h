@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/live_handles.h"
 #include "common/thread_pool.h"
 #include "cpu/cpu_ops.h"
 #include "rwkvx.h"
@@ -54,6 +55,7 @@ CudaProbe probe_cuda();
 }  // namespace rwkvx
 
 struct rwkvx_context {
+    rwkvx::LiveHandle live;
     std::unique_ptr<rwkvx::ThreadPool> pool;
     std::unique_ptr<rwkvx::CpuOps> ops;
     std::string description;
@@ -62,11 +64,13 @@ struct rwkvx_context {
 };
 
 struct rwkvx_model {
+    rwkvx::LiveHandle live;
     rwkvx_context *ctx;
     std::unique_ptr<rwkvx::Model> impl;
 };
 
 struct rwkvx_state {
+    rwkvx::LiveHandle live;
     const rwkvx_model *model;
     std::vector<float> data;  // CPU backend: host floats in the export layout
     std::unique_ptr<rwkvx::StateExt> ext;  // RWKV-X: KV caches (then data holds the fixed-size part)

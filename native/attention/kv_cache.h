@@ -1,6 +1,7 @@
 // The KV cache behind rwkvx_kv_cache: per-head K/V rows in the cache's dtype and fp32 chunk sums kept
 // in step (every append adds the key to its chunk's running sum, in token order).
 #pragma once
+#include "common/live_handles.h"
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "rwkvx.h"
 
 struct rwkvx_kv_cache {
+    rwkvx::LiveHandle live;
     rwkvx_context *ctx;
     rwkvx_kv_cache_config cfg;
     int64_t len = 0;

@@ -258,6 +258,7 @@ void test_pool_start_race(std::mt19937 &rng) {
     for (auto &v : x) v = 1.0f;
     for (auto &v : w) v = 0.5f;
     bool ok = true;
+    const int64_t live_before = rwkvx_live_handles();
     for (int i = 0; i < 300 && ok; i++) {
         rwkvx_context *c = nullptr;
         rwkvx_context_create(RWKVX_BACKEND_CPU, 2 + i % 3, 0, &c);
@@ -266,6 +267,7 @@ void test_pool_start_race(std::mt19937 &rng) {
         rwkvx_context_free(c);
     }
     expect(ok, "300 fresh contexts each run a region at once");
+    expect(rwkvx_live_handles() == live_before, "freed contexts are no longer counted as live handles");
 }
 
 }  // namespace

@@ -62,6 +62,14 @@ public final class Rwkvx {
         }
     }
 
+    /**
+     * Native handles (contexts, models, states, KV caches) alive in this process, or 0 when the native
+     * library is not loaded. Stays flat across a long run when every model and session is closed.
+     */
+    public static long liveNativeHandles() {
+        return NativeLibrary.isAvailable() ? rwkvx_h.rwkvx_live_handles() : 0;
+    }
+
     /** Version of the Java layer and, when loaded, of the native library. */
     public static String version() {
         String v = Rwkvx.class.getPackage().getImplementationVersion();

@@ -551,6 +551,63 @@ public class rwkvx_h {
         }
     }
 
+    private static class rwkvx_live_handles {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_live_handles");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(false));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_live_handles()
+     * }
+     */
+    public static FunctionDescriptor rwkvx_live_handles$descriptor() {
+        return rwkvx_live_handles.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_live_handles()
+     * }
+     */
+    public static MethodHandle rwkvx_live_handles$handle() {
+        return rwkvx_live_handles.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_live_handles()
+     * }
+     */
+    public static MemorySegment rwkvx_live_handles$address() {
+        return rwkvx_live_handles.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t rwkvx_live_handles()
+     * }
+     */
+    public static long rwkvx_live_handles() {
+        var mh$ = rwkvx_live_handles.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_live_handles");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class rwkvx_cpu_features {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             rwkvx_h.C_INT
