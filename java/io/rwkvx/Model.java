@@ -34,6 +34,7 @@ public final class Model implements AutoCloseable {
     private final ModelWeights weights;
     private final Tokenizer tokenizer;
     private final long fingerprint;
+    private final io.rwkvx.model.HybridConfig hybrid;
     private final Set<Session> sessions = Collections.newSetFromMap(new ConcurrentHashMap<>());
     private volatile boolean closed;
 
@@ -44,6 +45,7 @@ public final class Model implements AutoCloseable {
         this.backend = backend;
         this.weights = weights;
         this.executor = backend.load(weights, hybrid);
+        this.hybrid = hybrid;
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprintOf(weights);
     }
@@ -69,6 +71,11 @@ public final class Model implements AutoCloseable {
 
     public ModelConfig config() {
         return executor.config();
+    }
+
+    /** The RWKV-X inference knobs the model was loaded with (unused by other architectures). */
+    public io.rwkvx.model.HybridConfig hybrid() {
+        return hybrid;
     }
 
     public Tokenizer tokenizer() {

@@ -3,6 +3,8 @@ package io.rwkvx.cli;
 import io.rwkvx.Model;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.format.RwkvCppReader;
+import io.rwkvx.model.Architecture;
+import io.rwkvx.model.HybridConfig;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
@@ -40,6 +42,11 @@ final class InfoCommand implements Command {
             line(out, "format", format(model.source()));
             line(out, "architecture", c.arch().displayName);
             line(out, "n_layer", c.nLayer());
+            if (c.arch() == Architecture.RWKVX) {
+                line(out, "n_attn_layer", c.nAttnLayer());
+                line(out, "layer order", "an attention block after every " + c.nLayer() / c.nAttnLayer() + " RWKV-7 layers");
+                line(out, "hybrid", hybrid(model.hybrid()));
+            }
             line(out, "n_embd", c.nEmbd());
             line(out, "n_head", c.nHead());
             line(out, "head_size", c.headSize());
@@ -51,13 +58,24 @@ final class InfoCommand implements Command {
                     scaled(model.weightBytes(), 1024, " B", " KiB", " MiB", " GiB")));
             line(out, "weight dtypes", dtypes(model.weights().tensors()));
             long stateBytes = c.stateFloats() * Float.BYTES;
-            line(out, "state size", String.format(Locale.ROOT, "%,d floats (%s)", c.stateFloats(),
-                    scaled(stateBytes, 1024, " B", " KiB", " MiB", " GiB")));
+            String kv = c.arch() == Architecture.RWKVX ? String.format(Locale.ROOT, " with empty KV caches, + %,d floats per token",
+                    2L * c.nAttnLayer() * c.nEmbd()) : "";
+            line(out, "state size", String.format(Locale.ROOT, "%,d floats (%s)%s", c.stateFloats(),
+                    scaled(stateBytes, 1024, " B", " KiB", " MiB", " GiB"), kv));
             line(out, "tokenizer", model.tokenizer().name());
             line(out, "backend", model.backendDescription());
             line(out, "fingerprint", String.format("%016x", model.fingerprint()));
         }
         return 0;
+    }
+
+    /** The RWKV-X knobs in force (the defaults unless set through the API). */
+    private static String hybrid(HybridConfig h) {
+        return String.format(Locale.ROOT, "chunk %d, top-k %d, scope %s, prefill %s, decode %s, dense up to %d tokens, "
+                        + "kv compression %s", h.chunkSize(), h.topK(), h.perHeadScope() ? "head" : "all",
+                h.prefillSparse() ? "sparse" : "full", h.decodeSparse() ? "sparse" : "full", h.denseBelow(),
+                h.kvMaxSize() == 0 ? "off" : String.format(Locale.ROOT, "above %d (window %d, to %d)", h.kvMaxSize(),
+                        h.kvWindow(), h.kvMinSize()));
     }
 
     private static void line(PrintStream out, String key, Object value) {

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * The {@code rwkvx} command line: {@code generate}, {@code logits}, {@code tokenize},
- * {@code detokenize}, {@code perplexity}, {@code info}, {@code bench}, {@code attn}, {@code help}, {@code version}.
+ * {@code detokenize}, {@code perplexity}, {@code info}, {@code bench}, {@code attn}, {@code expand}, {@code help},
+ * {@code version}.
  *
  * <p>Exit codes: 0 success, 1 failure at run time (one line {@code rwkvx: error: ...} on stderr),
  * 2 wrong arguments (the message and the command's usage on stderr). Set {@code RWKVX_DEBUG=1} to
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
 public final class Main {
     private static final Map<String, Command> COMMANDS = Stream.<Command>of(
                     new GenerateCommand(), new LogitsCommand(), new TokenizeCommand(), new DetokenizeCommand(),
-                    new PerplexityCommand(), new InfoCommand(), new BenchCommand(), new AttnCommand())
+                    new PerplexityCommand(), new InfoCommand(), new BenchCommand(), new AttnCommand(), new ExpandCommand())
             .collect(Collectors.toUnmodifiableMap(Command::name, Function.identity()));
 
     private Main() {}

@@ -18,6 +18,7 @@ final class Usage {
               info         describe a model file
               bench        measure prefill and decode speed
               attn         run the attention kernels on .npy files (compare with NumPy/PyTorch)
+              expand       turn an RWKV-7 model into an RWKV-X one (zero-initialised attention blocks)
               help         show this text, or `rwkvx help <command>` for one command
               version      show the version
 
@@ -102,7 +103,8 @@ final class Usage {
                     Usage: rwkvx info --model PATH
 
                     Prints the architecture, file format, sizes, parameter count, weight types, state size,
-                    backend and fingerprint of a model.
+                    backend and fingerprint of a model; for RWKV-X also the attention-layer count, the
+                    layer order and the sparse-attention settings.
                     """ + table(new String[] {"--model PATH", "model file (required)"}, MODEL),
             "bench", """
                     Usage: rwkvx bench --model PATH [--prompt-tokens N] [--gen-tokens N] [--repeat R]
@@ -135,6 +137,19 @@ final class Usage {
                         "--lse-out FILE", "also write the log-sum-exp",
                         "--threads N", "compute threads, 0 = all processors (default 0)",
                         "--scalar", "use the portable kernels",
+                    }),
+            "expand", """
+                    Usage: rwkvx expand --model RWKV7 --attn-layers N --out RWKVX [--seed S]
+
+                    Builds an RWKV-X model from an RWKV-7 one (block expansion, spec rwkvx.md §4.1): after
+                    every R/N RWKV-7 layers an attention block whose output projections are zero, so the
+                    new model computes the same logits. q, k, v and the FFN key start small and random.
+                    Writes safetensors in the RWKV-X checkpoint layout (rwkv.* and moba.j.*).
+                    """ + table(new String[] {
+                        "--model PATH", "RWKV-7 model file (required)",
+                        "--attn-layers N", "attention blocks to insert; must divide the layer count (required)",
+                        "--out FILE", "the RWKV-X safetensors file to write (required)",
+                        "--seed S", "seed of the random q/k/v and FFN key initialisation (default 0)",
                     }));
 
     /** The usage of {@code command}, or the overview when it is null or unknown. */
