@@ -46,6 +46,9 @@ struct AttnKernels {
     void (*axpy)(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t n, int D, float *o);
     // Canonical selection dot: part[d mod 8] = fma(q[d], kbar[d], part[d mod 8]) for d ascending.
     void (*dot8)(const float *q, const float *kbar, int D, float part[8]);
+    // s[c] = tree8 of dot8(q, kbar + c * stride) from zero partials, for c < n: the canonical scores
+    // of n chunks, bit-identical to dot8 + tree8 (several chunks in flight hide the FMA latency).
+    void (*scores8)(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s);
 };
 
 const AttnKernels &scalar_attn_kernels();

@@ -231,8 +231,30 @@ void dot8_avx2(const float *q, const float *kbar, int D, float part[8]) {
     _mm256_storeu_ps(part, p);
 }
 
+void scores8_avx2(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s) {
+    int64_t c = 0;
+    alignas(32) float part[4][8];
+    for (; c + 4 <= n; c += 4) {
+        __m256 p[4];
+        for (int i = 0; i < 4; i++) p[i] = _mm256_setzero_ps();
+        for (int d = 0; d < D; d += 8) {
+            const __m256 qv = _mm256_loadu_ps(q + d);
+            for (int i = 0; i < 4; i++) p[i] = _mm256_fmadd_ps(qv, _mm256_loadu_ps(kbar + (c + i) * stride + d), p[i]);
+        }
+        for (int i = 0; i < 4; i++) {
+            _mm256_store_ps(part[i], p[i]);
+            s[c + i] = tree8(part[i]);
+        }
+    }
+    for (; c < n; c++) {
+        float pt[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        dot8_avx2(q, kbar + c * stride, D, pt);
+        s[c] = tree8(pt);
+    }
+}
+
 const AttnKernels table = {"avx2+fma", widen_avx2, qk_avx2,  pv_avx2, exp2_sub_sum_avx2,
-                           dots_avx2,  axpy_avx2,  dot8_avx2};
+                           dots_avx2,  axpy_avx2,  dot8_avx2, scores8_avx2};
 
 }  // namespace
 

@@ -68,8 +68,16 @@ void dot8_scalar(const float *q, const float *kbar, int D, float part[8]) {
     for (int d = 0; d < D; d++) part[d & 7] = std::fma(q[d], kbar[d], part[d & 7]);
 }
 
+void scores8_scalar(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s) {
+    for (int64_t c = 0; c < n; c++) {
+        float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        dot8_scalar(q, kbar + c * stride, D, part);
+        s[c] = tree8(part);
+    }
+}
+
 const AttnKernels table = {"scalar",  widen_scalar, qk_scalar,  pv_scalar, exp2_sub_sum_scalar,
-                           dots_scalar, axpy_scalar, dot8_scalar};
+                           dots_scalar, axpy_scalar, dot8_scalar, scores8_scalar};
 
 }  // namespace
 

@@ -1,9 +1,14 @@
 // MoBA-style sparse prefill: (1) chunk means per head, (2) per query the top-k past chunks by the
-// canonical score, (3) tiles of queries inside one chunk go chunk-centric over the union of their
-// selections (ascending, each chunk's K/V packed once for all rows that chose it), then their own
-// chunk causally. Each row's keys are consumed in that fixed order, whatever the threading.
+// canonical score, (3) chunk-centric past attention (MoBA's inversion): the (query, rank) pairs are
+// bucketed by selected chunk and each chunk's K/V streams once against full 64-query tiles, leaving
+// one unnormalised partial per (query, rank); then the own chunk causally per query tile, and a
+// per-row LSE merge in a fixed order (selected chunks ascending, own chunk last). Every output row
+// has one writer, so results do not depend on the threading.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -16,12 +21,46 @@ namespace rwkvx {
 namespace attn {
 
 namespace {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kLn2 = 0.6931471805599453f;
+// Queries per past-chunk work item: big enough to amortise one pass over the chunk's K/V, small
+// enough that a popular chunk does not leave one thread working alone at the end.
+constexpr int32_t kPieceRows = 8 * kTileRows;
+constexpr int64_t kScratchBytes = int64_t(64) << 20;
+
 struct SparseScratch {
-    Tile tile, sub;
+    Tile tile;
     BlockScratch block;
-    std::vector<int32_t> chunks;
-    explicit SparseScratch(int D) : tile(D), sub(D), block(D) {}
+    explicit SparseScratch(int D) : tile(D), block(D) {}
 };
+
+// One past-chunk work item: bucket entries [begin, begin + n) of chunk c, head h.
+struct Piece {
+    int32_t h, c;
+    int64_t begin;
+    int32_t n;
+};
+
+// Writes o and lse of tile row r from its n past partials (acc, m, l; PS floats apart, ascending
+// chunk order) and the tile's own-chunk state, folded in that order. Partials with m = -inf saw
+// nothing (a NaN query row) and are skipped; a row that saw nothing at all ends 0/0 = NaN.
+void merge_row(const Tile &tile, int r, const float *pr, int n, int64_t PS, float *o, float *lse) {
+    const int D = tile.D;
+    float M = tile.m[r];
+    for (int i = 0; i < n; i++) M = std::max(M, pr[i * PS + D]);
+    float acc[kMaxHead] = {};
+    float l = 0.0f;
+    auto fold = [&](const float *a, float m, float li) {
+        if (m == kNegInf) return;
+        const float w = std::exp2(m - M);
+        l += li * w;
+        for (int d = 0; d < D; d++) acc[d] += w * a[d];
+    };
+    for (int i = 0; i < n; i++) fold(&pr[i * PS], pr[i * PS + D], pr[i * PS + D + 1]);
+    fold(&tile.acc[size_t(r) * D], tile.m[r], tile.l[r]);
+    for (int d = 0; d < D; d++) o[d] = acc[d] / l;
+    if (lse) *lse = (M + std::log2(l)) * kLn2;
+}
 }  // namespace
 
 bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
@@ -50,69 +89,113 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
     std::atomic<bool> any_nan{false};
     pool.parallel_for(T, 64, [&](int64_t b, int64_t e) {
         bool nan = false;
+        std::vector<float> scores(size_t(n_full > 0 ? n_full : 1));
         for (int64_t t = b; t < e; t++) {
             const float *qt = p.q + t * p.q_stride;
             const int64_t n_cand = t / B;
             for (int32_t hs = 0; hs < Hs; hs++) {
                 const int len = p.scope == 1 ? int(HD) : D;
-                const float *qh = qt + int64_t(hs) * D;
-                auto score = [&](int64_t c) {
-                    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-                    kt.dot8(qh, &means[size_t(c * HD + int64_t(hs) * D)], len, part);
-                    return tree8(part);
-                };
-                cnt[size_t(t * Hs + hs)] = int8_t(select_top_k(n_cand, kp, score, &sel[size_t((t * Hs + hs) * kp)], &nan));
+                if (kp > 0 && n_cand > 0) kt.scores8(qt + int64_t(hs) * D, &means[size_t(int64_t(hs) * D)], HD, n_cand, len, scores.data());
+                cnt[size_t(t * Hs + hs)] = int8_t(select_top_k(n_cand, kp, [&](int64_t c) { return scores[size_t(c)]; },
+                                                                 &sel[size_t((t * Hs + hs) * kp)], &nan));
             }
         }
         if (nan) any_nan = true;
     });
 
-    // (3) Tiles: (head, chunk, sub-tile of <= 64 rows inside the chunk).
+    // (3) Buckets: per selection head, the (query, rank) pairs of every chunk, counting-sorted so each
+    // bucket lists its queries ascending. Entry = t * kp + rank.
     const PackedKv packed(pool, kt, p);
+    const int kpp = kp > 0 ? kp : 1;
+    std::vector<int64_t> bucket_off(size_t(Hs) * size_t(n_full + 1), 0);
+    std::vector<int64_t> bucket(size_t(T) * size_t(Hs) * size_t(kpp));
+    pool.parallel_for(Hs, 1, [&](int64_t h0, int64_t h1) {
+        for (int64_t hs = h0; hs < h1; hs++) {
+            int64_t *off = &bucket_off[size_t(hs * (n_full + 1))];
+            int64_t *ent = &bucket[size_t(hs * T * kpp)];
+            for (int64_t t = 0; t < T; t++)
+                for (int i = 0; i < cnt[size_t(t * Hs + hs)]; i++) off[sel[size_t((t * Hs + hs) * kp + i)] + 1]++;
+            for (int64_t c = 0; c < n_full; c++) off[c + 1] += off[c];
+            std::vector<int64_t> fill(off, off + n_full);
+            for (int64_t t = 0; t < T; t++)
+                for (int i = 0; i < cnt[size_t(t * Hs + hs)]; i++) ent[fill[sel[size_t((t * Hs + hs) * kp + i)]]++] = t * kp + i;
+        }
+    });
+
+    // Heads go in groups so the partials scratch [T][G][kp][D + 2] (acc, m, l) stays bounded.
+    const int64_t PS = D + 2;
+    const int64_t per_head = T * kp * PS * int64_t(sizeof(float));
+    const int32_t G = per_head == 0 ? H : int32_t(std::clamp<int64_t>(kScratchBytes / per_head, 1, H));
+    std::vector<float> part(size_t(T) * size_t(G) * size_t(kp) * size_t(PS));
     const int64_t n_chunks = (T + B - 1) / B;
     const int64_t subs = (B + kTileRows - 1) / kTileRows;
-    run_tasks(
-        pool, int64_t(H) * n_chunks * subs, [&] { return std::make_unique<SparseScratch>(D); },
-        [&](std::unique_ptr<SparseScratch> &sc, int64_t task) {
-            const int32_t h = int32_t(task % H);
-            const int64_t c = (task / H) / subs, s = (task / H) % subs;
-            const int64_t t0 = c * B + s * kTileRows;
-            const int64_t t_end = std::min({T, c * B + B, t0 + kTileRows});
-            if (t0 >= t_end) return;
-            const int nr = int(t_end - t0);
-            Tile &tile = sc->tile;
-            load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * D, p.q_stride, nr, p.scale);
-            const PackedHead kv = packed.head(h);
-            const int32_t hs = p.scope == 1 ? 0 : h;
-            auto row_sel = [&](int r) { return &sel[size_t(((t0 + r) * Hs + hs) * kp)]; };
-            auto row_cnt = [&](int r) { return int(cnt[size_t((t0 + r) * Hs + hs)]); };
-            // Union of the rows' selections, ascending.
-            sc->chunks.clear();
-            for (int r = 0; r < nr; r++) sc->chunks.insert(sc->chunks.end(), row_sel(r), row_sel(r) + row_cnt(r));
-            std::sort(sc->chunks.begin(), sc->chunks.end());
-            sc->chunks.erase(std::unique(sc->chunks.begin(), sc->chunks.end()), sc->chunks.end());
-            int members[kTileRows];
-            for (int32_t cc : sc->chunks) {
-                int nm = 0;
-                for (int r = 0; r < nr; r++)
-                    if (std::find(row_sel(r), row_sel(r) + row_cnt(r), cc) != row_sel(r) + row_cnt(r)) members[nm++] = r;
-                if (nm == nr) {
-                    attend_keys(kt, tile, sc->block, kv, cc * B, cc * B + B, nullptr);
-                    continue;
+    std::vector<Piece> pieces;
+
+    for (int32_t g0 = 0; g0 < H; g0 += G) {
+        const int32_t g1 = std::min(H, g0 + G);
+        // (3a) Past chunks, chunk-centric: each piece streams one chunk's K/V once against full
+        // 64-row tiles of the queries that selected it, leaving each (query, rank) partial unnormalised.
+        pieces.clear();
+        for (int32_t h = g0; h < g1; h++) {
+            const int64_t *off = &bucket_off[size_t((p.scope == 1 ? 0 : h) * (n_full + 1))];
+            for (int64_t c = 0; c < n_full; c++)
+                for (int64_t b = off[c]; b < off[c + 1]; b += kPieceRows)
+                    pieces.push_back({h, int32_t(c), b, int32_t(std::min<int64_t>(kPieceRows, off[c + 1] - b))});
+        }
+        // Largest first, so the tail of the schedule is short; ties keep build order.
+        std::stable_sort(pieces.begin(), pieces.end(), [](const Piece &a, const Piece &b) { return a.n > b.n; });
+        run_tasks(
+            pool, int64_t(pieces.size()), [&] { return std::make_unique<SparseScratch>(D); },
+            [&](std::unique_ptr<SparseScratch> &sc, int64_t task) {
+                const Piece &pc = pieces[size_t(task)];
+                const int64_t *ent = &bucket[size_t(int64_t(p.scope == 1 ? 0 : pc.h) * T * kpp)] + pc.begin;
+                const PackedHead kv = packed.head(pc.h);
+                Tile &tile = sc->tile;
+                for (int32_t i0 = 0; i0 < pc.n; i0 += kTileRows) {
+                    const int nr = std::min(kTileRows, pc.n - i0);
+                    int64_t rows[kTileRows];
+                    for (int r = 0; r < nr; r++) rows[r] = ent[i0 + r] / kp;
+                    gather_queries(tile, p.q + int64_t(pc.h) * D, p.q_stride, rows, nr, p.scale);
+                    attend_keys(kt, tile, sc->block, kv, int64_t(pc.c) * B, int64_t(pc.c) * B + B, nullptr);
+                    for (int r = 0; r < nr; r++) {
+                        const int64_t e = ent[i0 + r];
+                        float *dst = &part[size_t((((e / kp) * G + (pc.h - g0)) * kp + e % kp) * PS)];
+                        std::memcpy(dst, &tile.acc[size_t(r) * D], sizeof(float) * size_t(D));
+                        dst[D] = tile.m[r];
+                        dst[D + 1] = tile.l[r];
+                    }
                 }
-                Tile &sub = sc->sub;
-                sub.nr = nm;
-                for (int i = 0; i < nm; i++) sub.copy_row(i, tile, members[i]);
-                attend_keys(kt, sub, sc->block, kv, cc * B, cc * B + B, nullptr);
-                for (int i = 0; i < nm; i++) tile.copy_row(members[i], sub, i);
-            }
-            // Own chunk, causal, merged last.
-            int64_t limit[kTileRows];
-            for (int r = 0; r < nr; r++) limit[r] = t0 + r + 1;
-            attend_keys(kt, tile, sc->block, kv, c * B, t0, nullptr);
-            attend_keys(kt, tile, sc->block, kv, t0, t_end, limit);
-            finish_rows(tile, p.o + t0 * p.o_stride + int64_t(h) * D, p.o_stride, p.lse ? p.lse + t0 * H + h : nullptr, H);
-        });
+            });
+
+        // (3b) Own chunk causally per 64-row tile, then the LSE merge in the fixed order: selected chunks
+        // ascending, then the own chunk. Later sub-tiles see more keys, so they go first.
+        run_tasks(
+            pool, int64_t(g1 - g0) * n_chunks * subs, [&] { return std::make_unique<SparseScratch>(D); },
+            [&](std::unique_ptr<SparseScratch> &sc, int64_t task) {
+                const int64_t per_sub = int64_t(g1 - g0) * n_chunks;
+                const int64_t s = subs - 1 - task / per_sub;
+                const int64_t c = (task % per_sub) / (g1 - g0);
+                const int32_t h = g0 + int32_t(task % (g1 - g0));
+                const int64_t t0 = c * B + s * kTileRows;
+                const int64_t t_end = std::min({T, c * B + B, t0 + kTileRows});
+                if (t0 >= t_end) return;
+                const int nr = int(t_end - t0);
+                Tile &tile = sc->tile;
+                load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * D, p.q_stride, nr, p.scale);
+                const PackedHead kv = packed.head(h);
+                int64_t limit[kTileRows];
+                for (int r = 0; r < nr; r++) limit[r] = t0 + r + 1;
+                attend_keys(kt, tile, sc->block, kv, c * B, t0, nullptr);
+                attend_keys(kt, tile, sc->block, kv, t0, t_end, limit);
+                const int32_t hs = p.scope == 1 ? 0 : h;
+                for (int r = 0; r < nr; r++) {
+                    const int64_t t = t0 + r;
+                    const float *pr = kp > 0 ? &part[size_t(((t * G + (h - g0)) * kp) * PS)] : nullptr;
+                    merge_row(tile, r, pr, cnt[size_t(t * Hs + hs)], PS, p.o + t * p.o_stride + int64_t(h) * D,
+                              p.lse ? p.lse + t * H + h : nullptr);
+                }
+            });
+    }
     return any_nan.load();
 }
 

@@ -36,6 +36,13 @@ void load_queries(Tile &tile, const float *q, int64_t q_stride, int nr, float sc
     tile.reset(nr);
 }
 
+void gather_queries(Tile &tile, const float *q, int64_t q_stride, const int64_t *rows, int nr, float scale) {
+    const float f = scale * kLog2e;
+    for (int r = 0; r < nr; r++)
+        for (int d = 0; d < tile.D; d++) tile.q[size_t(r) * tile.D + d] = q[rows[r] * q_stride + d] * f;
+    tile.reset(nr);
+}
+
 void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit) {
     const int D = tile.D;

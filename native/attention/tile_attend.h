@@ -30,6 +30,8 @@ struct BlockScratch {
 
 // Loads query rows q + r*q_stride (r < nr) into the tile, scaled, and resets the softmax state.
 void load_queries(Tile &tile, const float *q, int64_t q_stride, int nr, float scale);
+// Same for scattered rows: row r is q + rows[r] * q_stride.
+void gather_queries(Tile &tile, const float *q, int64_t q_stride, const int64_t *rows, int nr, float scale);
 
 // Consumes keys [j0, j1) of one head. Row r sees only keys j < limit[r] (limit may be null: all).
 void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
