@@ -121,7 +121,7 @@ class Rwkv4Model final : public Model {
     }
 
     void layer(CpuOps &ops, const Rwkv4Layer &L, float *st, Buffers &b, int64_t T) {
-        const int64_t C = w_.n_embd, F = w_.ffn_size;
+        const int64_t C = w_.n_embd;
         float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
 
         // ---- time mix ----
@@ -150,26 +150,7 @@ class Rwkv4Model final : public Model {
             shift_mix(b.xx, ffn_shift, t, C, {{L.ffn_mix_k, b.xk}, {L.ffn_mix_r, b.xr}});
         });
         std::memcpy(ffn_shift, b.xx + (T - 1) * C, size_t(C) * 4);
-        ops.matmul_many({mm(L.ffn_key, b.xk, T, b.hidden), mm(L.ffn_receptance, b.xr, T, b.r)});
-        ops.for_rows(T, 2 * F, [&](int64_t t) {
-            float *h = b.hidden + t * F;
-            for (int64_t i = 0; i < F; i++) {
-                float z = h[i] > 0 ? h[i] : 0.0f;
-                h[i] = z * z;
-            }
-        });
-        ops.matmul(mm(L.ffn_value, b.hidden, T, b.tmp));
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            float *x = b.x + t * C;
-            const float *d = b.tmp + t * C, *r = b.r + t * C;
-            for (int64_t i = 0; i < C; i++) x[i] += sigmoid(r[i]) * d[i];
-        });
-    }
-
-    static void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C) {
-        ops.for_rows(T, C, [&](int64_t t) {
-            for (int64_t i = 0; i < C; i++) x[t * C + i] += d[t * C + i];
-        });
+        gated_channel_mix(ops, L.ffn_key, L.ffn_value, L.ffn_receptance, b.xk, b.xr, b.hidden, b.r, b.tmp, b.x, T, C);
     }
 
     Rwkv4Weights w_;

@@ -172,7 +172,7 @@ class Rwkv56Model final : public Model {
     }
 
     void layer(CpuOps &ops, const Rwkv56Layer &L, float *st, Buffers &b, int64_t T) {
-        const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size, F = w_.ffn_size;
+        const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size;
         float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
 
         // ---- time mix ----
@@ -215,26 +215,7 @@ class Rwkv56Model final : public Model {
                 mix_v5(cur, sx, L.ffn_mix_r, b.xr + t * C, C);
             }
         });
-        ops.matmul_many({mm(L.ffn_key, b.xk, T, b.hidden), mm(L.ffn_receptance, b.xr, T, b.r)});
-        ops.for_rows(T, 2 * F, [&](int64_t t) {
-            float *h = b.hidden + t * F;
-            for (int64_t i = 0; i < F; i++) {
-                float z = h[i] > 0 ? h[i] : 0.0f;
-                h[i] = z * z;
-            }
-        });
-        ops.matmul(mm(L.ffn_value, b.hidden, T, b.tmp));
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            float *x = b.x + t * C;
-            const float *d = b.tmp + t * C, *r = b.r + t * C;
-            for (int64_t i = 0; i < C; i++) x[i] += sigmoid(r[i]) * d[i];
-        });
-    }
-
-    static void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C) {
-        ops.for_rows(T, C, [&](int64_t t) {
-            for (int64_t i = 0; i < C; i++) x[t * C + i] += d[t * C + i];
-        });
+        gated_channel_mix(ops, L.ffn_key, L.ffn_value, L.ffn_receptance, b.xk, b.xr, b.hidden, b.r, b.tmp, b.x, T, C);
     }
 
     Rwkv56Weights w_;

@@ -168,21 +168,9 @@ void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buf
     ops.for_rows(T, 2 * C, [&](int64_t t) { shift_mix(b.xx, shift, t, C, {{m.x_k, b.xk}}); });
     std::memcpy(shift, b.xx + (T - 1) * C, size_t(C) * 4);
     ops.matmul(mm(m.key, b.xk, T, b.hidden));
-    ops.for_rows(T, 2 * F, [&](int64_t t) {
-        float *h = b.hidden + t * F;
-        for (int64_t i = 0; i < F; i++) {
-            float r = h[i] > 0 ? h[i] : 0.0f;
-            h[i] = r * r;
-        }
-    });
+    relu_square_rows(ops, b.hidden, T, F);
     ops.matmul(mm(m.value, b.hidden, T, b.tmp));
     add_rows(ops, b.x, b.tmp, T, C);
-}
-
-void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C) {
-    ops.for_rows(T, C, [&](int64_t t) {
-        for (int64_t i = 0; i < C; i++) x[t * C + i] += d[t * C + i];
-    });
 }
 
 }  // namespace rwkvx

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "model/model_ops.h"
 #include "model/rwkv7.h"
 
 namespace rwkvx {
@@ -46,8 +47,5 @@ struct ChannelMixWeights {
     Matrix key, value;  // [F, C], [C, F]
 };
 void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buffers &b, int64_t T, int64_t C);
-
-// x[t] += d[t] for T rows of C.
-void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C);
 
 }  // namespace rwkvx
