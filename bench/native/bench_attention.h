@@ -16,7 +16,7 @@ struct AttentionConfig {
     std::vector<int> prefill_T{4096, 16384, 32768};
     std::vector<int> decode_T{16384, 65536};
     std::vector<int> chunks{512, 2048};
-    std::vector<int> topks{3, 4, 5, 6, 7, 8};
+    std::vector<int> topks{2, 3, 4, 5, 6, 7};  // past chunks: MoBA K (own chunk included) 3..8
 };
 
 // Prints the tables and SUMMARY lines; exits 1 on an rwkvx failure.
