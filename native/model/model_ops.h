@@ -1,9 +1,12 @@
 // Small element-wise helpers shared by the architectures' forward passes.
 #pragma once
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <string>
 
 #include "cpu/cpu_ops.h"
+#include "common/errors.h"
 #include "cpu/kernels.h"
 #include "model/tensor_set.h"
 
@@ -27,6 +30,27 @@ inline void layer_norm(const float *x, const float *w, const float *b, float *y,
 // y[T, rows] = x[T, cols] · wᵀ.
 inline MatmulArgs mm(const Matrix &w, const float *x, int64_t T, float *y) {
     return MatmulArgs{w.type, w.data, w.rows, w.cols, x, T, y};
+}
+
+// Every token id must index the embedding: checked before any state changes.
+inline void check_tokens(const int32_t *tokens, int64_t n, int64_t n_vocab) {
+    for (int64_t i = 0; i < n; i++)
+        if (tokens[i] < 0 || tokens[i] >= n_vocab)
+            fail(RWKVX_ERROR_ARGUMENT, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
+                                           " is out of range [0, " + std::to_string(n_vocab) + ")");
+}
+
+// Runs a long call as slices of at most slice_tokens (bounding the workspace), routing the logits:
+// slice(offset, T, out, mode) gets the part of `logits` that slice must write, or NONE.
+template <typename F>
+void for_each_slice(int64_t n_tokens, int64_t slice_tokens, int64_t n_vocab, float *logits, int32_t logits_mode,
+                    F &&slice) {
+    for (int64_t s = 0; s < n_tokens; s += slice_tokens) {
+        const int64_t T = std::min(slice_tokens, n_tokens - s);
+        if (logits_mode == RWKVX_LOGITS_ALL) slice(s, T, logits + s * n_vocab, int32_t(RWKVX_LOGITS_ALL));
+        else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens) slice(s, T, logits, int32_t(RWKVX_LOGITS_LAST));
+        else slice(s, T, static_cast<float *>(nullptr), int32_t(RWKVX_LOGITS_NONE));
+    }
 }
 
 // x[t] += d[t] for T rows of C.

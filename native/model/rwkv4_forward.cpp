@@ -48,24 +48,9 @@ class Rwkv4Model final : public Model {
 
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
-        for (int64_t i = 0; i < n_tokens; i++)
-            if (tokens[i] < 0 || tokens[i] >= w_.n_vocab)
-                fail(RWKVX_ERROR_ARGUMENT, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
-                                               " is out of range [0, " + std::to_string(w_.n_vocab) + ")");
-        for (int64_t s = 0; s < n_tokens; s += kSliceTokens) {
-            int64_t T = std::min(kSliceTokens, n_tokens - s);
-            bool last_slice = s + T == n_tokens;
-            float *out = nullptr;
-            int32_t mode = RWKVX_LOGITS_NONE;
-            if (logits_mode == RWKVX_LOGITS_ALL) {
-                out = logits + s * w_.n_vocab;
-                mode = RWKVX_LOGITS_ALL;
-            } else if (logits_mode == RWKVX_LOGITS_LAST && last_slice) {
-                out = logits;
-                mode = RWKVX_LOGITS_LAST;
-            }
-            eval_slice(ops, state, tokens + s, T, out, mode);
-        }
+        check_tokens(tokens, n_tokens, w_.n_vocab);
+        for_each_slice(n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
+                       [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
     }
 
   private:

@@ -35,12 +35,7 @@ Rwkv7Blocks::Rwkv7Blocks(const Rwkv7Weights &w, int64_t hidden_min) : w_(w) {
     hidden_ = std::max(w_.ffn_size, hidden_min);
 }
 
-void Rwkv7Blocks::check_tokens(const int32_t *tokens, int64_t n) const {
-    for (int64_t i = 0; i < n; i++)
-        if (tokens[i] < 0 || tokens[i] >= w_.n_vocab)
-            fail(RWKVX_ERROR_ARGUMENT, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
-                                           " is out of range [0, " + std::to_string(w_.n_vocab) + ")");
-}
+void Rwkv7Blocks::check_tokens(const int32_t *tokens, int64_t n) const { rwkvx::check_tokens(tokens, n, w_.n_vocab); }
 
 Rwkv7Buffers Rwkv7Blocks::buffers(int64_t T) {
     const int64_t C = w_.n_embd;

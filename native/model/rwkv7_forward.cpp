@@ -38,24 +38,14 @@ class Rwkv7Model final : public Model {
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
         blocks_.check_tokens(tokens, n_tokens);
-        for (int64_t s = 0; s < n_tokens; s += kSliceTokens) {
-            int64_t T = std::min(kSliceTokens, n_tokens - s);
-            bool last_slice = s + T == n_tokens;
-            float *out = nullptr;
-            int32_t mode = RWKVX_LOGITS_NONE;
-            if (logits_mode == RWKVX_LOGITS_ALL) {
-                out = logits + s * w_.n_vocab;
-                mode = RWKVX_LOGITS_ALL;
-            } else if (logits_mode == RWKVX_LOGITS_LAST && last_slice) {
-                out = logits;
-                mode = RWKVX_LOGITS_LAST;
-            }
-            Rwkv7Buffers b = blocks_.buffers(T);
-            blocks_.embed(ops, tokens + s, T, b);
-            for (size_t l = 0; l < w_.layers.size(); l++)
-                blocks_.layer(ops, l, state + int64_t(l) * blocks_.layer_state_floats(), b, T);
-            blocks_.head(ops, b, T, out, mode);
-        }
+        for_each_slice(n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
+                       [&](int64_t s, int64_t T, float *out, int32_t mode) {
+                           Rwkv7Buffers b = blocks_.buffers(T);
+                           blocks_.embed(ops, tokens + s, T, b);
+                           for (size_t l = 0; l < w_.layers.size(); l++)
+                               blocks_.layer(ops, l, state + int64_t(l) * blocks_.layer_state_floats(), b, T);
+                           blocks_.head(ops, b, T, out, mode);
+                       });
     }
 
   private:
