@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench_common.h"
+#include "machine_peaks.h"
 #include "rwkvx.h"
 
 namespace rwkvx_bench {
@@ -319,12 +320,31 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
     const auto tokens = random_tokens(static_cast<std::size_t>(cfg.decode_warmup + cfg.decode_tokens), g.n_vocab, cfg.seed + 1);
     for (int i = 0; i < cfg.decode_warmup; ++i)
         RWKVX_BENCH_CHECK(rwkvx_model_eval(model, state, &tokens[static_cast<std::size_t>(i)], 1, logits.data(), RWKVX_LOGITS_LAST));
-    std::vector<double> times;
-    for (int i = 0; i < cfg.decode_tokens; ++i) {
-        const std::int32_t *tok = &tokens[static_cast<std::size_t>(cfg.decode_warmup + i)];
-        const Clock::time_point t0 = Clock::now();
-        RWKVX_BENCH_CHECK(rwkvx_model_eval(model, state, tok, 1, logits.data(), RWKVX_LOGITS_LAST));
-        times.push_back(seconds_since(t0));
+    const int rounds = std::max(1, std::min(cfg.decode_rounds, cfg.decode_tokens));
+    ReadProbe local(threads, cfg.local_probe_bytes, true);
+    std::vector<double> times, round_gbs, round_ratios;
+    int done = 0;
+    for (int r = 0; r < rounds; ++r) {
+        const ProbeResult bw = local.measure(2);
+        const int n = (cfg.decode_tokens - done) / (rounds - r);
+        std::vector<double> round_times;
+        for (int i = 0; i < n; ++i, ++done) {
+            const std::int32_t *tok = &tokens[static_cast<std::size_t>(cfg.decode_warmup + done)];
+            const Clock::time_point t0 = Clock::now();
+            RWKVX_BENCH_CHECK(rwkvx_model_eval(model, state, tok, 1, logits.data(), RWKVX_LOGITS_LAST));
+            round_times.push_back(seconds_since(t0));
+        }
+        times.insert(times.end(), round_times.begin(), round_times.end());
+        if (bw.ok && !round_times.empty()) {
+            round_gbs.push_back(bw.value);
+            const double floor_s = static_cast<double>(bytes_per_token) / (bw.value * 1e9);
+            round_ratios.push_back(median_of(round_times) / floor_s);
+        }
+    }
+    row.rounds = rounds;
+    if (!round_ratios.empty()) {
+        row.local_gbs = median_of(round_gbs);
+        row.local_ratio = median_of(round_ratios);
     }
     rwkvx_state_free(state);
     const LogitCheck lc = check_logits(logits.data(), logits.size());
@@ -466,60 +486,72 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
 
         for (int threads : cfg.threads) {
             const Peaks pk = peaks_for(peaks, threads);
-            rwkvx_context *ctx = nullptr;
-            RWKVX_BENCH_CHECK(rwkvx_context_create(RWKVX_BACKEND_CPU, threads, 0, &ctx));
-            out.context_descriptions[threads] = rwkvx_context_describe(ctx);
-            const int got = rwkvx_context_threads(ctx);
-            if (got != threads)
-                std::fprintf(stderr, "warning: asked for %d threads, context has %d\n", threads, got);
+            for (std::size_t pi = 0; pi < cfg.resident.size(); ++pi) {
+                const bool resident = cfg.resident[pi];
+                const bool first_placement = pi == 0;
+                if (!cfg.run_model && !first_placement) break;
+                rwkvx_context *ctx = nullptr;
+                RWKVX_BENCH_CHECK(rwkvx_context_create(RWKVX_BACKEND_CPU, threads,
+                                                       resident ? RWKVX_CONTEXT_RESIDENT_WEIGHTS : 0, &ctx));
+                const std::string described = rwkvx_context_describe(ctx);
+                if (std::find(out.context_descriptions.begin(), out.context_descriptions.end(), described) ==
+                    out.context_descriptions.end())
+                    out.context_descriptions.push_back(described);
+                const int got = rwkvx_context_threads(ctx);
+                if (got != threads)
+                    std::fprintf(stderr, "warning: asked for %d threads, context has %d\n", threads, got);
 
-            if (cfg.run_model) {
-                const auto named = synth->named();
-                rwkvx_model *model = nullptr;
-                const Clock::time_point t0 = Clock::now();
-                RWKVX_BENCH_CHECK(rwkvx_model_create(ctx, g.arch, named.data(),
-                                                     static_cast<std::int64_t>(named.size()), &model));
-                const double create_s = seconds_since(t0);
-                rwkvx_model_info info;
-                std::memset(&info, 0, sizeof info);
-                RWKVX_BENCH_CHECK(rwkvx_model_get_info(model, &info));
-                mrow.info_n_params = info.n_params;
-                mrow.info_weight_bytes = info.weight_bytes;
-                mrow.info_state_bytes = info.state_bytes;
-                if (info.n_layer != g.n_layer || info.n_embd != g.n_embd || info.n_vocab != g.n_vocab ||
-                    info.ffn_size != g.ffn || info.n_head != g.n_head || info.head_size != g.head_size)
-                    std::fprintf(stderr, "warning: model info geometry differs from the synthetic model\n");
+                if (cfg.run_model) {
+                    const auto named = synth->named();
+                    rwkvx_model *model = nullptr;
+                    const Clock::time_point t0 = Clock::now();
+                    RWKVX_BENCH_CHECK(rwkvx_model_create(ctx, g.arch, named.data(),
+                                                         static_cast<std::int64_t>(named.size()), &model));
+                    const double create_s = seconds_since(t0);
+                    rwkvx_model_info info;
+                    std::memset(&info, 0, sizeof info);
+                    RWKVX_BENCH_CHECK(rwkvx_model_get_info(model, &info));
+                    mrow.info_n_params = info.n_params;
+                    mrow.info_weight_bytes = info.weight_bytes;
+                    mrow.info_state_bytes = info.state_bytes;
+                    if (info.n_layer != g.n_layer || info.n_embd != g.n_embd || info.n_vocab != g.n_vocab ||
+                        info.ffn_size != g.ffn || info.n_head != g.n_head || info.head_size != g.head_size)
+                        std::fprintf(stderr, "warning: model info geometry differs from the synthetic model\n");
 
-                std::fprintf(stderr, "[%s t=%d] decode ...\n", dtype_name(format), threads);
-                DecodeRow d = bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk);
-                d.create_s = create_s;
-                if (!d.finite) ++out.non_finite;
-                std::fprintf(stderr, "[%s t=%d] decode %.2f ms/token (%.1f tok/s)\n", dtype_name(format), threads,
-                             d.ms_median, d.tok_s);
-                out.decode.push_back(d);
+                    const char *where = resident ? "resident" : "borrowed";
+                    std::fprintf(stderr, "[%s t=%d %s] decode ...\n", dtype_name(format), threads, where);
+                    DecodeRow d = bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk);
+                    d.create_s = create_s;
+                    d.resident = resident;
+                    if (!d.finite) ++out.non_finite;
+                    std::fprintf(stderr, "[%s t=%d %s] decode %.2f ms/token (%.1f tok/s), ratio to local floor %.3f\n",
+                                 dtype_name(format), threads, where, d.ms_median, d.tok_s, d.local_ratio);
+                    out.decode.push_back(d);
 
-                for (int T : cfg.prefill_lengths) {
-                    if (T <= 0) continue;
-                    std::fprintf(stderr, "[%s t=%d] prefill T=%d ...\n", dtype_name(format), threads, T);
-                    PrefillRow p = bench_prefill(cfg, model, g, format, threads, T, mrow.block_matrix_params, pk);
-                    if (!p.finite) ++out.non_finite;
-                    std::fprintf(stderr, "[%s t=%d] prefill T=%d %.3f s (%.1f tok/s)\n", dtype_name(format), threads,
-                                 T, p.s_median, p.tok_s);
-                    out.prefill.push_back(p);
+                    // Prefill is compute-bound: placement barely matters, so only the first one runs it.
+                    for (int T : cfg.prefill_lengths) {
+                        if (T <= 0 || !first_placement) continue;
+                        std::fprintf(stderr, "[%s t=%d] prefill T=%d ...\n", dtype_name(format), threads, T);
+                        PrefillRow p = bench_prefill(cfg, model, g, format, threads, T, mrow.block_matrix_params, pk);
+                        if (!p.finite) ++out.non_finite;
+                        std::fprintf(stderr, "[%s t=%d] prefill T=%d %.3f s (%.1f tok/s)\n", dtype_name(format), threads,
+                                     T, p.s_median, p.tok_s);
+                        out.prefill.push_back(p);
+                    }
+                    rwkvx_model_free(model);
                 }
-                rwkvx_model_free(model);
-            }
 
-            if (cfg.run_matmul) {
-                std::fprintf(stderr, "[%s t=%d] matmul ...\n", dtype_name(format), threads);
-                const int C = g.n_embd, F = g.ffn;
-                for (const auto &shape : {std::array<int, 3>{512, C, F}, std::array<int, 3>{512, F, C}}) {
-                    MatmulRow m = bench_matmul(cfg, ctx, format, threads, shape[0], shape[1], shape[2], pk);
-                    if (!m.finite) ++out.non_finite;
-                    out.matmul.push_back(m);
+                if (cfg.run_matmul && first_placement) {
+                    std::fprintf(stderr, "[%s t=%d] matmul ...\n", dtype_name(format), threads);
+                    const int C = g.n_embd, F = g.ffn;
+                    for (const auto &shape : {std::array<int, 3>{512, C, F}, std::array<int, 3>{512, F, C}}) {
+                        MatmulRow m = bench_matmul(cfg, ctx, format, threads, shape[0], shape[1], shape[2], pk);
+                        if (!m.finite) ++out.non_finite;
+                        out.matmul.push_back(m);
+                    }
                 }
+                rwkvx_context_free(ctx);
             }
-            rwkvx_context_free(ctx);
         }
         if (cfg.run_model) out.models.push_back(mrow);
     }

@@ -23,6 +23,14 @@ struct BenchConfig {
     std::vector<int> prefill_lengths{512, 1024};
     int decode_warmup = 8;
     int decode_tokens = 48;
+    // Decode is timed in rounds, each right after a read-bandwidth probe at the same thread count, so
+    // the per-round ratio compares the engine with the memory as it was at that moment (shared,
+    // noisy hosts drift by 10-20% within a minute).
+    int decode_rounds = 4;
+    std::size_t local_probe_bytes = std::size_t(512) << 20;
+    // Weight placements to decode with: true = RWKVX_CONTEXT_RESIDENT_WEIGHTS (the engine copies the
+    // weights onto huge pages), false = borrowed in place (as from a memory-mapped file).
+    std::vector<bool> resident{true};
     int prefill_warmup = 1;            // warm-up evaluations per T
     int prefill_reps = 3;
     double prefill_budget_s = 30.0;    // stop repeating a prefill row once this much time is spent
@@ -50,7 +58,9 @@ struct ModelRow {
 };
 
 struct DecodeRow {
-    int format = 0, threads = 0, tokens = 0;
+    int format = 0, threads = 0, tokens = 0, rounds = 0;
+    bool resident = true;                // weight placement (see BenchConfig::resident)
+    double local_gbs = 0, local_ratio = 0;  // median over rounds of the probe before it / of round ratios
     std::int64_t bytes_per_token = 0;
     double ms_median = 0, ms_min = 0, tok_s = 0;
     double floor_ms = 0, ratio = 0, effective_gbs = 0;  // 0 = peak not measured
@@ -78,7 +88,7 @@ struct Results {
     std::vector<DecodeRow> decode;
     std::vector<PrefillRow> prefill;
     std::vector<MatmulRow> matmul;
-    std::map<int, std::string> context_descriptions;  // threads -> rwkvx_context_describe
+    std::vector<std::string> context_descriptions;    // rwkvx_context_describe of each context used
     int non_finite = 0;                               // rows whose outputs had NaN/Inf
 };
 

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/mman.h>
+
 #include "rwkvx.h"
 
 namespace rwkvx_bench {
@@ -108,46 +110,65 @@ void fill_stats(ProbeResult &res, const std::vector<double> &rates) {
 
 }  // namespace
 
-ProbeResult measure_read_bandwidth(int threads, std::size_t bytes, int runs) {
+ReadProbe::ReadProbe(int threads, std::size_t bytes, bool huge_pages) : threads_(threads) {
+    if (threads < 1) {
+        note_ = "bad arguments";
+        return;
+    }
+    // One slice per thread, each a multiple of 64 floats (256 B).
+    per_thread_ = (bytes / sizeof(float) / static_cast<std::size_t>(threads)) / 64 * 64;
+    if (per_thread_ == 0) {
+        note_ = "buffer too small";
+        return;
+    }
+    const std::size_t align = huge_pages ? (std::size_t(2) << 20) : 4096;
+    const std::size_t need = per_thread_ * static_cast<std::size_t>(threads) * sizeof(float);
+    mapped_ = (need + align - 1) / align * align + align;
+    void *p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        note_ = "out of memory";
+        return;
+    }
+    if (huge_pages) madvise(p, mapped_, MADV_HUGEPAGE);  // refused where THP is off: small pages then
+    buf_ = reinterpret_cast<float *>((reinterpret_cast<std::uintptr_t>(p) + align - 1) / align * align);
+    base_ = p;
+    // Each thread first-touches its own slice (nothing is touched until then).
+    timed_runs(threads, 0, [&](int tid) {
+        float *q = buf_ + per_thread_ * static_cast<std::size_t>(tid);
+        for (std::size_t i = 0; i < per_thread_; ++i) q[i] = 1.0f / 1024.0f;
+    }, [](int, int) {});
+}
+
+ReadProbe::~ReadProbe() {
+    if (base_) munmap(base_, mapped_);
+}
+
+ProbeResult ReadProbe::measure(int runs) {
     ProbeResult res;
-    if (threads < 1 || runs < 1) {
-        res.note = "bad arguments";
+    if (!buf_ || runs < 1) {
+        res.note = buf_ ? "bad arguments" : note_;
         return res;
     }
     const bool avx2 = have_avx2_fma();
     res.kernel = avx2 ? "avx2" : "portable";
-
-    // One slice per thread, each a multiple of 64 floats (256 B).
-    const std::size_t per_thread = (bytes / sizeof(float) / static_cast<std::size_t>(threads)) / 64 * 64;
-    const std::size_t n_total = per_thread * static_cast<std::size_t>(threads);
-    if (per_thread == 0) {
-        res.note = "buffer too small";
-        return res;
-    }
-    // aligned_alloc of a large block maps fresh pages: nothing is touched until the threads write.
-    float *buf = static_cast<float *>(std::aligned_alloc(4096, (n_total * sizeof(float) + 4095) / 4096 * 4096));
-    if (!buf) {
-        res.note = "out of memory";
-        return res;
-    }
-    std::vector<double> sums(static_cast<std::size_t>(threads), 0.0);
-    auto setup = [&](int tid) {
-        float *p = buf + per_thread * static_cast<std::size_t>(tid);
-        for (std::size_t i = 0; i < per_thread; ++i) p[i] = 1.0f / 1024.0f;  // first touch
-    };
+    std::vector<double> sums(static_cast<std::size_t>(threads_), 0.0);
     auto body = [&](int tid, int) {
-        const float *p = buf + per_thread * static_cast<std::size_t>(tid);
-        sums[static_cast<std::size_t>(tid)] += avx2 ? detail::read_sum_avx2(p, per_thread)
-                                                    : read_sum_portable(p, per_thread);
+        const float *p = buf_ + per_thread_ * static_cast<std::size_t>(tid);
+        sums[static_cast<std::size_t>(tid)] += avx2 ? detail::read_sum_avx2(p, per_thread_)
+                                                    : read_sum_portable(p, per_thread_);
     };
-    const std::vector<double> times = timed_runs(threads, runs, setup, body);
-    std::free(buf);
+    const std::vector<double> times = timed_runs(threads_, runs, [](int) {}, body);
     for (double s : sums) sink(s);
-
+    const double bytes = static_cast<double>(per_thread_) * threads_ * sizeof(float);
     std::vector<double> rates;
-    for (double t : times) rates.push_back(static_cast<double>(n_total * sizeof(float)) / t / 1e9);
+    for (double t : times) rates.push_back(bytes / t / 1e9);
     fill_stats(res, rates);
     return res;
+}
+
+ProbeResult measure_read_bandwidth(int threads, std::size_t bytes, int runs, bool huge_pages) {
+    ReadProbe probe(threads, bytes, huge_pages);
+    return probe.measure(runs);
 }
 
 ProbeResult measure_fma_peak(int threads, int runs) {

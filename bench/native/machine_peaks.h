@@ -21,7 +21,27 @@ struct ProbeResult {
 // one contiguous slice per thread; each thread first-touches its own slice, then every run each thread
 // sums its slice with 8 independent AVX2 accumulators. Time of a run = from a barrier before to a
 // barrier after (so it is the slowest thread's time). Bytes counted: the buffer size, once per run.
-ProbeResult measure_read_bandwidth(int threads, std::size_t bytes, int runs);
+// huge_pages: the buffer is 2 MiB aligned with transparent huge pages requested (madvise), as the
+// engine's resident weights are; streaming reads run faster there (fewer TLB misses), so a floor
+// that ignores it would flatter the engine.
+class ReadProbe {
+public:
+    ReadProbe(int threads, std::size_t bytes, bool huge_pages);
+    ~ReadProbe();
+    ReadProbe(const ReadProbe &) = delete;
+    ReadProbe &operator=(const ReadProbe &) = delete;
+    // Reads the buffer `runs` times; ok=false (with a note) when the buffer could not be made.
+    ProbeResult measure(int runs);
+
+private:
+    int threads_;
+    std::size_t per_thread_ = 0, mapped_ = 0;
+    float *buf_ = nullptr;
+    void *base_ = nullptr;  // the mapping (buf_ is aligned inside it)
+    std::string note_;
+};
+
+ProbeResult measure_read_bandwidth(int threads, std::size_t bytes, int runs, bool huge_pages);
 
 // FMA throughput: each thread runs 12 independent chains of 256-bit FMAs (vfmadd ymm, 16 FLOP each).
 // Not measured (ok=false) when rwkvx_cpu_features() lacks AVX2 or FMA.

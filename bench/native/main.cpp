@@ -29,6 +29,9 @@ void usage(FILE *f) {
                  "                        169M Pile shape (L12, C=768, F=3072, V=50277)\n"
                  "  --prefill LIST        prefill lengths T (default 512,1024; 0 = no prefill)\n"
                  "  --decode-tokens N     timed decode tokens (default 48, quick 12)\n"
+                 "  --decode-rounds N     decode timed in N rounds, each after a read-bandwidth probe (default 4, quick 2)\n"
+                 "  --placement LIST      weights for decode: resident (copied onto huge pages by the engine, default),\n"
+                 "                        borrowed (used in place, as from a memory-mapped file), or both\n"
                  "  --quick               fewer repetitions everywhere\n"
                  "  --no-model            skip the RWKV-7 model rows (machine + GEMM only)\n"
                  "  --no-matmul           skip the pure GEMM rows\n"
@@ -93,7 +96,7 @@ std::string features_string(uint32_t f) {
 int main(int argc, char **argv) {
     BenchConfig cfg;
     cfg.formats = {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16};
-    int decode_tokens = -1;
+    int decode_tokens = -1, decode_rounds = -1;
     bool attention = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -130,6 +133,16 @@ int main(int argc, char **argv) {
             for (const auto &t : split(value())) cfg.prefill_lengths.push_back(parse_int(t, "--prefill", 0));
         } else if (key == "--decode-tokens") {
             decode_tokens = parse_int(value(), "--decode-tokens", 1);
+        } else if (key == "--decode-rounds") {
+            decode_rounds = parse_int(value(), "--decode-rounds", 1);
+        } else if (key == "--placement") {
+            cfg.resident.clear();
+            for (const auto &p : split(value())) {
+                if (p == "resident") cfg.resident.push_back(true);
+                else if (p == "borrowed") cfg.resident.push_back(false);
+                else bad("unknown placement '" + p + "' (resident, borrowed)");
+            }
+            if (cfg.resident.empty()) bad("--placement needs at least one value");
         } else if (key == "--quick") {
             cfg.quick = true;
         } else if (key == "--no-model") {
@@ -148,6 +161,7 @@ int main(int argc, char **argv) {
     if (cfg.quick) {
         cfg.decode_warmup = 3;
         cfg.decode_tokens = 12;
+        cfg.decode_rounds = 2;
         cfg.prefill_warmup = 0;
         cfg.prefill_reps = 1;
         cfg.prefill_budget_s = 0.0;
@@ -156,6 +170,7 @@ int main(int argc, char **argv) {
         fma_runs = 2;
     }
     if (decode_tokens > 0) cfg.decode_tokens = decode_tokens;
+    if (decode_rounds > 0) cfg.decode_rounds = decode_rounds;
 
     if (rwkvx_abi_version() != RWKVX_ABI_VERSION) {
         std::fprintf(stderr, "rwkvx_bench: library ABI %d, header ABI %d\n", rwkvx_abi_version(), RWKVX_ABI_VERSION);
@@ -171,11 +186,13 @@ int main(int argc, char **argv) {
     std::vector<int> probe_threads;
     for (int t : cfg.threads)
         if (std::find(probe_threads.begin(), probe_threads.end(), t) == probe_threads.end()) probe_threads.push_back(t);
-    std::map<int, ProbeResult> bw_res[2], fma_res[2];
+    // Read bandwidth on small (4 KiB) and on huge (2 MiB) pages: the floor uses the faster.
+    std::map<int, ProbeResult> bw_res[2], bw_huge[2], fma_res[2];
     auto probe = [&](int pass) {
         for (int t : probe_threads) {
             std::fprintf(stderr, "[machine] probing %d thread(s) (%s) ...\n", t, pass == 0 ? "before" : "after");
-            bw_res[pass][t] = measure_read_bandwidth(t, bw_bytes, bw_runs);
+            bw_res[pass][t] = measure_read_bandwidth(t, bw_bytes, bw_runs, false);
+            bw_huge[pass][t] = measure_read_bandwidth(t, bw_bytes, bw_runs, true);
             fma_res[pass][t] = measure_fma_peak(t, fma_runs);
         }
     };
@@ -185,6 +202,7 @@ int main(int argc, char **argv) {
             Peaks p;
             for (int k = 0; k < passes; ++k) {
                 if (bw_res[k][t].ok) p.read_gbs = std::max(p.read_gbs, bw_res[k][t].value);
+                if (bw_huge[k][t].ok) p.read_gbs = std::max(p.read_gbs, bw_huge[k][t].value);
                 if (fma_res[k][t].ok) p.fma_gflops = std::max(p.fma_gflops, fma_res[k][t].value);
             }
             out[t] = p;
@@ -220,21 +238,22 @@ int main(int argc, char **argv) {
                     load_start > 0.5 ? "\nwarning: other processes were running at start; peaks and rows may be low "
                                        "and noisy" : "");
 
-    std::printf("\n== machine: read-only 1 GiB (best of %d), FMA 12 chains/thread (best of %d); probed before and "
-                "after the engine rows ==\n", bw_runs, fma_runs);
-    std::printf("%-8s %11s %11s %11s %13s %13s %13s\n", "threads", "read GB/s", "before", "after", "FMA GFLOP/s",
-                "before", "after");
+    std::printf("\n== machine: read-only 1 GiB on 4 KiB and on 2 MiB pages (best of %d), FMA 12 chains/thread (best "
+                "of %d); probed before and after the engine rows; read GB/s = the best of the four ==\n", bw_runs, fma_runs);
+    std::printf("%-8s %11s %11s %11s %11s %11s %13s %13s %13s\n", "threads", "read GB/s", "4K before", "4K after",
+                "2M before", "2M after", "FMA GFLOP/s", "before", "after");
     for (int t : probe_threads) {
         const ProbeResult &b0 = bw_res[0][t], &b1 = bw_res[1][t], &f0 = fma_res[0][t], &f1 = fma_res[1][t];
-        std::printf("%-8d %11s %11s %11s %13s %13s %13s%s%s\n", t, fmt_or_na(peaks[t].read_gbs, "%.1f").c_str(),
+        std::printf("%-8d %11s %11s %11s %11s %11s %13s %13s %13s%s%s\n", t, fmt_or_na(peaks[t].read_gbs, "%.1f").c_str(),
                     fmt_or_na(b0.value, "%.1f").c_str(), fmt_or_na(b1.value, "%.1f").c_str(),
+                    fmt_or_na(bw_huge[0][t].value, "%.1f").c_str(), fmt_or_na(bw_huge[1][t].value, "%.1f").c_str(),
                     fmt_or_na(peaks[t].fma_gflops, "%.1f").c_str(), fmt_or_na(f0.value, "%.1f").c_str(),
                     fmt_or_na(f1.value, "%.1f").c_str(), b0.kernel == "portable" ? "  (portable read kernel)" : "",
                     f0.ok ? "" : ("  (FMA: " + f0.note + ")").c_str());
     }
     const Geometry &g = res.geom;
 
-    for (const auto &kv : res.context_descriptions) std::printf("\ncontext (%d threads): %s", kv.first, kv.second.c_str());
+    for (const auto &d : res.context_descriptions) std::printf("\ncontext: %s", d.c_str());
     std::printf("\n");
 
     if (cfg.run_model) {
@@ -247,14 +266,19 @@ int main(int argc, char **argv) {
                         m.bytes_supplied / 1e6, m.bytes_per_token / 1e6, m.block_matrix_params / 1e6,
                         m.info_weight_bytes / 1e6, m.info_state_bytes / 1e6, m.build_s);
 
-        std::printf("\n== decode: 1 token, LOGITS_LAST, median of %d after %d warm-up ==\n", cfg.decode_tokens, cfg.decode_warmup);
-        std::printf("ratio = decode time / (bytes per token / read GB/s at the same thread count); 1.00 = at the memory floor\n");
-        std::printf("%-6s %4s %10s %10s %9s %10s %8s %10s %10s %6s\n", "format", "thr", "ms/token", "min ms", "tok/s",
-                    "floor ms", "ratio", "eff GB/s", "create s", "finite");
+        std::printf("\n== decode: 1 token, LOGITS_LAST, median of %d after %d warm-up, in %d rounds ==\n", cfg.decode_tokens,
+                    cfg.decode_warmup, cfg.decode_rounds);
+        std::printf("ratio = decode time / (bytes per token / read GB/s at the same thread count); 1.00 = at the memory floor\n"
+                    "  global: vs the best probe of the whole run (table above); local: median over rounds of the round's\n"
+                    "  median token time vs a 2 MiB-page probe taken right before that round (local GB/s: their median)\n");
+        std::printf("%-6s %-8s %4s %10s %10s %9s %10s %8s %9s %8s %10s %10s %6s\n", "format", "weights", "thr", "ms/token",
+                    "min ms", "tok/s", "floor ms", "global", "local GB/s", "local", "eff GB/s", "create s", "finite");
         for (const auto &d : res.decode)
-            std::printf("%-6s %4d %10.2f %10.2f %9.1f %10s %8s %10.1f %10.2f %6s\n", dtype_name(d.format), d.threads,
-                        d.ms_median, d.ms_min, d.tok_s, fmt_or_na(d.floor_ms, "%.2f").c_str(),
-                        fmt_or_na(d.ratio, "%.2f").c_str(), d.effective_gbs, d.create_s, d.finite ? "yes" : "NO");
+            std::printf("%-6s %-8s %4d %10.2f %10.2f %9.1f %10s %8s %9s %8s %10.1f %10.2f %6s\n", dtype_name(d.format),
+                        d.resident ? "resident" : "borrowed", d.threads, d.ms_median, d.ms_min, d.tok_s,
+                        fmt_or_na(d.floor_ms, "%.2f").c_str(), fmt_or_na(d.ratio, "%.2f").c_str(),
+                        fmt_or_na(d.local_gbs, "%.1f").c_str(), fmt_or_na(d.local_ratio, "%.2f").c_str(),
+                        d.effective_gbs, d.create_s, d.finite ? "yes" : "NO");
 
         if (!res.prefill.empty()) {
             std::printf("\n== prefill: T tokens in one call from a reset state, LOGITS_LAST, median of up to %d (reps column) ==\n",
@@ -286,18 +310,22 @@ int main(int argc, char **argv) {
     std::printf("\n");
     for (int t : probe_threads)
         std::printf("SUMMARY kind=machine threads=%d read_gbs=%.2f read_gbs_before=%.2f read_gbs_after=%.2f "
+                    "read_gbs_huge_before=%.2f read_gbs_huge_after=%.2f "
                     "fma_gflops=%.2f fma_gflops_before=%.2f fma_gflops_after=%.2f\n",
-                    t, peaks[t].read_gbs, bw_res[0][t].value, bw_res[1][t].value, peaks[t].fma_gflops,
+                    t, peaks[t].read_gbs, bw_res[0][t].value, bw_res[1][t].value, bw_huge[0][t].value,
+                    bw_huge[1][t].value, peaks[t].fma_gflops,
                     fma_res[0][t].value, fma_res[1][t].value);
     for (const auto &d : res.decode) {
         const ModelRow *m = nullptr;
         for (const auto &mm : res.models)
             if (mm.format == d.format) m = &mm;
-        std::printf("SUMMARY kind=decode format=%s threads=%d layers=%d ms_per_token=%.4f ms_min=%.4f tokens_per_s=%.2f "
-                    "bytes_per_token=%lld read_gbs=%.2f floor_ms=%.4f ratio=%.3f effective_gbs=%.2f logit_rms=%.4g finite=%d\n",
-                    dtype_name(d.format), d.threads, g.n_layer, d.ms_median, d.ms_min, d.tok_s,
+        std::printf("SUMMARY kind=decode format=%s weights=%s threads=%d layers=%d ms_per_token=%.4f ms_min=%.4f "
+                    "tokens_per_s=%.2f bytes_per_token=%lld read_gbs=%.2f floor_ms=%.4f ratio=%.3f local_read_gbs=%.2f "
+                    "local_ratio=%.3f effective_gbs=%.2f logit_rms=%.4g finite=%d\n",
+                    dtype_name(d.format), d.resident ? "resident" : "borrowed", d.threads, g.n_layer, d.ms_median,
+                    d.ms_min, d.tok_s,
                     static_cast<long long>(m ? m->bytes_per_token : 0), peaks[d.threads].read_gbs, d.floor_ms, d.ratio,
-                    d.effective_gbs, d.logit_rms, d.finite ? 1 : 0);
+                    d.local_gbs, d.local_ratio, d.effective_gbs, d.logit_rms, d.finite ? 1 : 0);
     }
     for (const auto &p : res.prefill)
         std::printf("SUMMARY kind=prefill format=%s threads=%d layers=%d T=%d reps=%d seconds=%.4f tokens_per_s=%.2f gemm_gflop=%.3f "

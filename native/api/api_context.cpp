@@ -17,8 +17,8 @@ RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, 
                           "backend " + std::to_string(backend) + " is not an rwkvx_backend (0..2)");
         RWKVX_REQUIRE_ARG(n_threads >= 0 && n_threads <= 1024,
                           "n_threads " + std::to_string(n_threads) + " is out of range 0..1024");
-        RWKVX_REQUIRE_ARG((flags & ~RWKVX_CONTEXT_FORCE_SCALAR) == 0,
-                          "unknown flag bits " + std::to_string(flags & ~RWKVX_CONTEXT_FORCE_SCALAR));
+        constexpr int32_t known = RWKVX_CONTEXT_FORCE_SCALAR | RWKVX_CONTEXT_RESIDENT_WEIGHTS;
+        RWKVX_REQUIRE_ARG((flags & ~known) == 0, "unknown flag bits " + std::to_string(flags & ~known));
 
         std::string gpu_note;
         if (backend != RWKVX_BACKEND_CPU) {
@@ -36,8 +36,10 @@ RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, 
         ctx->pool = std::make_unique<ThreadPool>(threads);
         const KernelTable &kernels = select_kernels(flags & RWKVX_CONTEXT_FORCE_SCALAR);
         ctx->ops = std::make_unique<CpuOps>(*ctx->pool, kernels);
+        ctx->resident_weights = (flags & RWKVX_CONTEXT_RESIDENT_WEIGHTS) != 0;
         ctx->description = std::string("cpu (") + kernels.name + ", " + std::to_string(threads) +
-                           (threads == 1 ? " thread)" : " threads)") + gpu_note;
+                           (threads == 1 ? " thread" : " threads") +
+                           (ctx->resident_weights ? ", resident weights)" : ", weights in place)") + gpu_note;
         *out_ctx = ctx.release();
     });
 }

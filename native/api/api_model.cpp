@@ -17,6 +17,14 @@ void require_state(const rwkvx_state *s, const char *name) {
 }
 }  // namespace
 
+namespace rwkvx {
+PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensors, int64_t n_tensors) {
+    if (!model.ctx->resident_weights) return {tensors, n_tensors};
+    model.resident = std::make_unique<ResidentWeights>(tensors, n_tensors);
+    return {model.resident->tensors().data(), int64_t(model.resident->tensors().size())};
+}
+}  // namespace rwkvx
+
 extern "C" {
 
 RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, const rwkvx_named_tensor *tensors,
@@ -28,7 +36,8 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         if (arch == RWKVX_ARCH_RWKVX) {  // RWKV-X with the default knobs
             auto model = std::make_unique<rwkvx_model>();
             model->ctx = ctx;
-            model->impl = make_rwkvx(bind_rwkvx(tensors, n_tensors), default_rwkvx_config());
+            const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
+            model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count), default_rwkvx_config());
             *out_model = model.release();
             return;
         }
@@ -38,9 +47,10 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
                                               " is not supported (known: 4 = RWKV-4, 5 = RWKV-5.2, 6 = RWKV-6, 7 = RWKV-7)");
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
-        if (arch == RWKVX_ARCH_RWKV4) model->impl = make_rwkv4(bind_rwkv4(tensors, n_tensors));
-        else if (arch == RWKVX_ARCH_RWKV7) model->impl = make_rwkv7(bind_rwkv7(tensors, n_tensors));
-        else model->impl = make_rwkv56(bind_rwkv56(arch, tensors, n_tensors));
+        const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
+        if (arch == RWKVX_ARCH_RWKV4) model->impl = make_rwkv4(bind_rwkv4(placed.tensors, placed.count));
+        else if (arch == RWKVX_ARCH_RWKV7) model->impl = make_rwkv7(bind_rwkv7(placed.tensors, placed.count));
+        else model->impl = make_rwkv56(bind_rwkv56(arch, placed.tensors, placed.count));
         *out_model = model.release();
     });
 }

@@ -25,7 +25,8 @@ RWKVX_API rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_
         check_rwkvx_config(cfg);
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
-        model->impl = make_rwkvx(bind_rwkvx(tensors, n_tensors), cfg);
+        const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
+        model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count), cfg);
         *out_model = model.release();
     });
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/live_handles.h"
+#include "common/resident_weights.h"
 #include "common/thread_pool.h"
 #include "cpu/cpu_ops.h"
 #include "rwkvx.h"
@@ -52,6 +53,14 @@ struct CudaProbe {
 };
 CudaProbe probe_cuda();
 
+// The tensors a new model binds: the caller's own (borrowed), or for a context created with
+// RWKVX_CONTEXT_RESIDENT_WEIGHTS copies that `model` then owns.
+struct PlacedTensors {
+    const rwkvx_named_tensor *tensors;
+    int64_t count;
+};
+PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensors, int64_t n_tensors);
+
 }  // namespace rwkvx
 
 struct rwkvx_context {
@@ -59,6 +68,7 @@ struct rwkvx_context {
     std::unique_ptr<rwkvx::ThreadPool> pool;
     std::unique_ptr<rwkvx::CpuOps> ops;
     std::string description;
+    bool resident_weights = false;  // RWKVX_CONTEXT_RESIDENT_WEIGHTS
     // Compute calls hold this: the pool runs one region at a time.
     std::mutex mutex;
 };
@@ -66,6 +76,7 @@ struct rwkvx_context {
 struct rwkvx_model {
     rwkvx::LiveHandle live;
     rwkvx_context *ctx;
+    std::unique_ptr<rwkvx::ResidentWeights> resident;  // declared before impl: outlives it
     std::unique_ptr<rwkvx::Model> impl;
 };
 

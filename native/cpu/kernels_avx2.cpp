@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -85,25 +86,41 @@ inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m25
     }
 }
 
+// 16-bit rows need about twice the instructions per byte of F32 ones, so the core falls behind the
+// hardware prefetcher; a software prefetch this far ahead of the loads keeps enough cache-line misses
+// in flight (measured: +15% on a 100 MB F16 GEMV, one thread). F32 runs faster without it.
+constexpr int64_t kGemvPrefetchBytes = 1024;
+
+// 32-byte loads of the input that straddle cache lines cost two load slots: the input is copied to
+// a 64-byte aligned buffer once per call (K floats), which lifted the in-cache F16 rate by a third.
+// For BF16 the copy is the even/odd split.
+template <WeightType WT>
+const float *aligned_input(const float *x, int64_t K, int64_t K16, std::vector<float> &buf) {
+    if (WT != WeightType::BF16 && (reinterpret_cast<uintptr_t>(x) & 63) == 0) return x;
+    if (int64_t(buf.size()) < K + 16) buf.resize(size_t(K + 16));
+    float *a = buf.data();
+    a += (16 - (reinterpret_cast<uintptr_t>(a) & 63) / 4) & 15;
+    if constexpr (WT == WeightType::BF16) {
+        for (int64_t k = 0; k < K16; k += 16)
+            for (int i = 0; i < 8; i++) {
+                a[k + i] = x[k + 2 * i];
+                a[k + 8 + i] = x[k + 2 * i + 1];
+            }
+    } else {
+        std::memcpy(a, x, size_t(K16) * sizeof(float));
+    }
+    return a;
+}
+
 template <WeightType WT>
 void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const int64_t K = m.K, K16 = K & ~int64_t(15);
     const char *W = static_cast<const char *>(m.w);
     const int64_t row_bytes = K * elem_bytes(WT);
-    thread_local std::vector<float> split;
-    if (WT == WeightType::BF16 && int64_t(split.size()) < K16) split.resize(size_t(K16));
+    thread_local std::vector<float> input_buf;
     for (int64_t t = 0; t < m.T; t++) {
         const float *x = m.x + t * K;
-        const float *xin = x;
-        if constexpr (WT == WeightType::BF16) {
-            float *e = split.data();
-            for (int64_t k = 0; k < K16; k += 16)
-                for (int i = 0; i < 8; i++) {
-                    e[k + i] = x[k + 2 * i];
-                    e[k + 8 + i] = x[k + 2 * i + 1];
-                }
-            xin = e;
-        }
+        const float *xin = aligned_input<WT>(x, K, K16, input_buf);
         // One row at a time: consecutive rows are adjacent in memory, so each thread reads a single
         // sequential stream (what the hardware prefetcher handles best); 4 accumulator pairs hide
         // the FMA latency.
@@ -112,6 +129,10 @@ void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
             int64_t k = 0;
             for (; k + 64 <= K16; k += 64) {
+                if constexpr (WT != WeightType::F32) {  // one prefetch per 64-byte line
+                    _mm_prefetch(w0 + 2 * k + kGemvPrefetchBytes, _MM_HINT_T0);
+                    _mm_prefetch(w0 + 2 * k + 64 + kGemvPrefetchBytes, _MM_HINT_T0);
+                }
                 dot_step<WT>(w0, k, xin, a0, a1);
                 dot_step<WT>(w0, k + 16, xin, b0, b1);
                 dot_step<WT>(w0, k + 32, xin, c0, c1);

@@ -1,6 +1,7 @@
 // Native kernel tests: every kernel, in both its scalar and AVX2 form and with 1 and 2 threads,
 // against a float64 reference written here; plus the API's error reporting.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -64,6 +65,16 @@ double from_bf16(uint16_t b) {
     return f;
 }
 
+// Floats starting `shift` elements past a 64-byte boundary.
+struct AlignedFloats {
+    std::vector<float> storage;
+    float *data;
+    AlignedFloats(size_t n, size_t shift) : storage(n + 16 + shift) {
+        uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
+        data = storage.data() + ((64 - p % 64) % 64) / sizeof(float) + shift;
+    }
+};
+
 struct Contexts {
     rwkvx_context *list[3];
     const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
@@ -79,19 +90,25 @@ struct Contexts {
 
 void test_matmul(Contexts &ctx, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1, 1);
-    const int64_t shapes[][3] = {{1, 37, 13}, {3, 64, 48}, {4, 64, 16}, {7, 300, 33}, {13, 257, 70}, {80, 768, 50}};
+    const int64_t shapes[][3] = {{1, 37, 13}, {1, 768, 40}, {2, 200, 9}, {3, 64, 48}, {4, 64, 16},
+                                 {7, 300, 33}, {13, 257, 70}, {80, 768, 50}};
+    // The GEMV copies a misaligned input to an aligned buffer and uses an aligned one in place; weights
+    // may start anywhere (rwkv.cpp files). Each shape runs once 64-byte aligned and once misaligned.
+    for (int shifted = 0; shifted < 2; shifted++)
     for (auto &s : shapes) {
         int64_t T = s[0], K = s[1], N = s[2];
-        std::vector<float> x(size_t(T * K)), w(size_t(N * K));
-        for (auto &v : x) v = u(rng);
-        for (auto &v : w) v = u(rng);
-        std::vector<uint16_t> wh(w.size()), wb(w.size());
-        for (size_t i = 0; i < w.size(); i++) {
+        AlignedFloats xbuf(size_t(T * K), shifted ? 3 : 0), wbuf(size_t(N * K), shifted ? 1 : 0);
+        float *x = xbuf.data, *w = wbuf.data;
+        for (size_t i = 0; i < size_t(T * K); i++) x[i] = u(rng);
+        for (size_t i = 0; i < size_t(N * K); i++) w[i] = u(rng);
+        std::vector<uint16_t> whb(size_t(N * K) + 1), wbb(size_t(N * K) + 1);
+        uint16_t *wh = whb.data() + shifted, *wb = wbb.data() + shifted;  // 2-byte misaligned when shifted
+        for (size_t i = 0; i < size_t(N * K); i++) {
             wh[i] = to_half(w[i]);
             wb[i] = to_bf16(w[i]);
         }
         for (int dtype = 0; dtype < 3; dtype++) {
-            void *wd = dtype == 0 ? (void *)w.data() : dtype == 1 ? (void *)wh.data() : (void *)wb.data();
+            void *wd = dtype == 0 ? (void *)w : dtype == 1 ? (void *)wh : (void *)wb;
             std::vector<double> ref(size_t(T * N));
             double scale = 0;
             for (int64_t t = 0; t < T; t++)
@@ -108,13 +125,14 @@ void test_matmul(Contexts &ctx, std::mt19937 &rng) {
                 }
             for (int c = 0; c < 3; c++) {
                 std::vector<float> y(size_t(T * N), NAN);
-                rwkvx_tensor tx = tensor(x.data(), 0, {T, K}), tw = tensor(wd, dtype, {N, K}), ty = tensor(y.data(), 0, {T, N});
+                rwkvx_tensor tx = tensor(x, 0, {T, K}), tw = tensor(wd, dtype, {N, K}), ty = tensor(y.data(), 0, {T, N});
                 int st = rwkvx_matmul(ctx.list[c], &tx, &tw, &ty);
                 double err = 0;
                 for (size_t i = 0; i < y.size(); i++) err = std::max(err, std::fabs(double(y[i]) - ref[i]));
-                char what[200];
-                std::snprintf(what, sizeof what, "matmul T=%ld K=%ld N=%ld dtype=%d %s: status %d, max err %.3g (bound %.3g)",
-                              long(T), long(K), long(N), dtype, ctx.names[c], st, err, 1e-6 * scale);
+                char what[220];
+                std::snprintf(what, sizeof what, "matmul T=%ld K=%ld N=%ld dtype=%d %s%s: status %d, max err %.3g (bound %.3g)",
+                              long(T), long(K), long(N), dtype, ctx.names[c], shifted ? " misaligned" : " aligned", st,
+                              err, 1e-6 * scale);
                 // fp32 accumulation over K terms: error well below 1e-6 of the sum of magnitudes.
                 expect(st == RWKVX_OK && err <= 1e-6 * scale, what);
             }

@@ -2,6 +2,9 @@
 // zero-initialised attention blocks leave the RWKV-7 function unchanged for every allowed A; with
 // random attention weights prefill equals token-by-token decode across several chunks; state
 // export/import/copy round trips mid-sequence; layout and config errors say what is wrong.
+// Also resident weights (RWKVX_CONTEXT_RESIDENT_WEIGHTS) for RWKV-7 and RWKV-X: the same logits, bit for
+// bit, as borrowed weights after the tensors the model was made from are overwritten and freed.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -254,6 +257,98 @@ void test_errors(rwkvx_context *ctx) {
     expect(std::strstr(rwkvx_last_error(), "dense_below") != nullptr, std::string("message: ") + rwkvx_last_error());
 }
 
+// Logits after every token of a 24-token prefill, then after each of 6 single-token steps.
+std::vector<float> prefill_and_steps(Run &r, bool steps) {
+    std::vector<int32_t> tok = tokens(30);
+    if (!steps) return eval(r, std::vector<int32_t>(tok.begin(), tok.begin() + 24), false);
+    return eval(r, std::vector<int32_t>(tok.begin() + 24, tok.end()), true);
+}
+
+bool bitwise_equal(const std::vector<float> &a, const std::vector<float> &b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+bool all_finite(const std::vector<float> &v) {
+    for (float x : v)
+        if (!std::isfinite(x)) return false;
+    return !v.empty();
+}
+
+// One model over `w` borrowed and one over a copy of `w` made resident; the copy is then filled with NaN
+// (the prefill must not see it) and freed (the single-token steps must not see it either).
+void test_resident_matches_borrowed(rwkvx_context *borrowing, rwkvx_context *resident, const std::string &what,
+                                    int arch, const rwkvx_rwkvx_config *cfg, Tensors &w) {
+    Run borrowed, owned;
+    auto compare = [&](bool steps, const std::string &source) {
+        const std::string part = what + (steps ? ": steps" : ": prefill");
+        auto want = prefill_and_steps(borrowed, steps);
+        expect(all_finite(want), part + ": borrowed logits are finite");
+        expect(bitwise_equal(prefill_and_steps(owned, steps), want), part + ": resident = borrowed, source " + source);
+    };
+    expect(create(borrowing, w, arch, cfg, borrowed), what + ": create borrowed: " + rwkvx_last_error());
+    {
+        Tensors copy = w;
+        expect(create(resident, copy, arch, cfg, owned), what + ": create resident: " + rwkvx_last_error());
+        for (auto &e : copy.t) std::fill(e.second.second.begin(), e.second.second.end(), NAN);
+        if (!borrowed.state || !owned.state) return;
+        compare(false, "tensors overwritten by NaN");
+    }
+    compare(true, "tensors freed");
+}
+
+// A bad tensor in a resident context: the status and a message naming the tensor, no model, no leak.
+void expect_rejected(rwkvx_context *resident, std::vector<rwkvx_named_tensor> named, const char *bad,
+                     rwkvx_status status, const std::string &what) {
+    const int64_t live = rwkvx_live_handles();
+    rwkvx_model *model = nullptr;
+    rwkvx_status st = rwkvx_model_create(resident, RWKVX_ARCH_RWKV7, named.data(), int64_t(named.size()), &model);
+    expect(st == status, what + ": status " + std::to_string(st) + ", expected " + std::to_string(status));
+    expect(model == nullptr, what + ": no model");
+    expect(std::strstr(rwkvx_last_error(), bad) != nullptr, what + ": message names " + bad + ": " + rwkvx_last_error());
+    rwkvx_model_free(model);
+    expect(rwkvx_live_handles() == live, what + ": no handle leaked");
+}
+
+void test_resident_weights(int threads, int flags) {
+    const int64_t live = rwkvx_live_handles();
+    rwkvx_context *borrowing = nullptr, *resident = nullptr;
+    expect(rwkvx_context_create(RWKVX_BACKEND_CPU, threads, flags, &borrowing) == RWKVX_OK &&
+               rwkvx_context_create(RWKVX_BACKEND_CPU, threads, flags | RWKVX_CONTEXT_RESIDENT_WEIGHTS, &resident) ==
+                   RWKVX_OK,
+           std::string("create contexts: ") + rwkvx_last_error());
+    if (!borrowing || !resident) return;
+    expect(std::strstr(rwkvx_context_describe(resident), ", resident weights)") != nullptr,
+           std::string("resident description: ") + rwkvx_context_describe(resident));
+    expect(std::strstr(rwkvx_context_describe(borrowing), ", weights in place)") != nullptr,
+           std::string("borrowing description: ") + rwkvx_context_describe(borrowing));
+
+    Tensors w7 = rwkv7();
+    test_resident_matches_borrowed(borrowing, resident, "RWKV-7", RWKVX_ARCH_RWKV7, nullptr, w7);
+    Tensors wx = rwkv7();
+    add_attention(wx, 3, false);
+    rwkvx_rwkvx_config cfg = small_config();
+    test_resident_matches_borrowed(borrowing, resident, "RWKV-X", RWKVX_ARCH_RWKVX, &cfg, wx);
+    test_resident_matches_borrowed(borrowing, resident, "RWKV-X default config", RWKVX_ARCH_RWKVX, nullptr, wx);
+
+    const char *key = "blocks.3.att.key.weight";
+    auto with = [&](void (*edit)(rwkvx_tensor &)) {
+        auto named = w7.named();
+        for (auto &n : named)
+            if (std::strcmp(n.name, key) == 0) edit(n.tensor);
+        return named;
+    };
+    expect_rejected(resident, with([](rwkvx_tensor &t) { t.data = nullptr; }), key, RWKVX_ERROR_ARGUMENT, "NULL data");
+    expect_rejected(resident, with([](rwkvx_tensor &t) { t.strides[1] = 2; }), key, RWKVX_ERROR_SHAPE,
+                    "non-contiguous tensor");
+    Tensors missing = rwkv7();  // fails after the copy, while binding
+    missing.t.erase(key);
+    expect_rejected(resident, missing.named(), key, RWKVX_ERROR_MISSING_TENSOR, "missing tensor");
+
+    rwkvx_context_free(borrowing);
+    rwkvx_context_free(resident);
+    expect(rwkvx_live_handles() == live, "resident weights: every handle freed");
+}
+
 }  // namespace
 
 int main() {
@@ -266,6 +361,7 @@ int main() {
             test_state(ctx);
             test_errors(ctx);
             rwkvx_context_free(ctx);
+            test_resident_weights(threads, flags);
         }
     std::printf("%d checks, %d failures\n", checks, failures);
     return failures == 0 ? 0 : 1;

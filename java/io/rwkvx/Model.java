@@ -60,7 +60,7 @@ public final class Model implements AutoCloseable {
             if (tok.vocabSize() > weights.config().nVocab())
                 throw new RwkvxException(file + ": tokenizer " + tok.name() + " has " + tok.vocabSize()
                         + " ids but the model only " + weights.config().nVocab());
-            backend = BackendProvider.create(options.backend(), options.threads());
+            backend = BackendProvider.create(options.backend(), options.threads(), options.weights());
             return new Model(file, arena, backend, weights, tok, options.hybrid());
         } catch (RuntimeException e) {
             if (backend != null) backend.close();

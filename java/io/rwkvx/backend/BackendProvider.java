@@ -1,5 +1,6 @@
 package io.rwkvx.backend;
 
+import io.rwkvx.WeightPlacement;
 import io.rwkvx.backend.nativelib.NativeBackend;
 import io.rwkvx.backend.reference.ReferenceBackend;
 import io.rwkvx.ffi.NativeLibrary;
@@ -10,15 +11,17 @@ public final class BackendProvider {
 
     /**
      * @param threads compute threads for native backends, 0 = all processors
+     * @param weights where native backends keep the weights of the models they load (the reference ignores it)
      */
-    public static Backend create(BackendKind kind, int threads) {
+    public static Backend create(BackendKind kind, int threads, WeightPlacement weights) {
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (weights == null) throw new IllegalArgumentException("weight placement is null");
         return switch (kind) {
-            case NATIVE -> new NativeBackend(NativeBackend.Device.AUTO, threads, false);
-            case NATIVE_SCALAR -> new NativeBackend(NativeBackend.Device.CPU, threads, true);
+            case NATIVE -> new NativeBackend(NativeBackend.Device.AUTO, threads, false, weights);
+            case NATIVE_SCALAR -> new NativeBackend(NativeBackend.Device.CPU, threads, true, weights);
             case REFERENCE -> new ReferenceBackend();
             case AUTO -> NativeLibrary.isAvailable()
-                    ? new NativeBackend(NativeBackend.Device.AUTO, threads, false)
+                    ? new NativeBackend(NativeBackend.Device.AUTO, threads, false, weights)
                     : new FallbackNote(new ReferenceBackend(), NativeLibrary.unavailableReason());
         };
     }

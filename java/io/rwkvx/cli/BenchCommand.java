@@ -20,7 +20,7 @@ final class BenchCommand implements Command {
 
     @Override
     public OptionSpec options() {
-        return new OptionSpec().value(OptionSpec.MODEL_OPTIONS).value("--prompt-tokens", "--gen-tokens", "--repeat");
+        return new OptionSpec().model().value("--prompt-tokens", "--gen-tokens", "--repeat");
     }
 
     @Override

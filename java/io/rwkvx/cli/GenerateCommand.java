@@ -17,7 +17,7 @@ final class GenerateCommand implements Command {
 
     @Override
     public OptionSpec options() {
-        return new OptionSpec().value(OptionSpec.MODEL_OPTIONS)
+        return new OptionSpec().model()
                 .value("--prompt", "--max-tokens", "--temperature", "--top-p", "--top-k", "--min-p",
                         "--repetition-penalty", "--presence-penalty", "--frequency-penalty", "--seed")
                 .repeatable("--stop")

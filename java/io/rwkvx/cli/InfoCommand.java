@@ -29,7 +29,7 @@ final class InfoCommand implements Command {
 
     @Override
     public OptionSpec options() {
-        return new OptionSpec().value(OptionSpec.MODEL_OPTIONS);
+        return new OptionSpec().model();
     }
 
     @Override

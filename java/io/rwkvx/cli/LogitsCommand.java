@@ -19,7 +19,7 @@ final class LogitsCommand implements Command {
 
     @Override
     public OptionSpec options() {
-        return new OptionSpec().value(OptionSpec.MODEL_OPTIONS).value("--tokens", "--out", "--state-in", "--state-out");
+        return new OptionSpec().model().value("--tokens", "--out", "--state-in", "--state-out");
     }
 
     @Override

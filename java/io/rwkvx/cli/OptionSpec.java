@@ -15,8 +15,10 @@ final class OptionSpec {
         FLAG
     }
 
-    /** The options every command that opens a model accepts besides --model. */
-    static final String[] MODEL_OPTIONS = {"--model", "--threads", "--backend", "--tokenizer"};
+    /** The value options of every command that opens a model ({@link ModelChoice}). */
+    private static final String[] MODEL_OPTIONS = {"--model", "--threads", "--backend", "--tokenizer"};
+    /** The flag of every command that opens a model: use the weights in place, zero-copy. */
+    static final String MMAP = "--mmap";
 
     private final Map<String, Kind> kinds = new LinkedHashMap<>();
 
@@ -30,6 +32,11 @@ final class OptionSpec {
 
     OptionSpec flag(String... names) {
         return add(Kind.FLAG, names);
+    }
+
+    /** Adds the options of every command that opens a model: {@link #MODEL_OPTIONS} and {@link #MMAP}. */
+    OptionSpec model() {
+        return value(MODEL_OPTIONS).flag(MMAP);
     }
 
     /** The kind of {@code name}, or null when the command has no such option. */

@@ -18,7 +18,7 @@ final class PerplexityCommand implements Command {
 
     @Override
     public OptionSpec options() {
-        return new OptionSpec().value(OptionSpec.MODEL_OPTIONS).value("--file", "--context");
+        return new OptionSpec().model().value("--file", "--context");
     }
 
     @Override

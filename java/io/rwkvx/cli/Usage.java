@@ -32,6 +32,7 @@ final class Usage {
         "", "default auto: native when the library loads, else reference",
         "--tokenizer NAME", "world, neox (GPT-NeoX 20B) or bytes; default: the model's own by vocabulary",
         "", "size (65536 World, 50277 NeoX for RWKV-4 Pile, 256 bytes)",
+        "--mmap", "use the weights in place from the file, zero-copy (default: a faster native copy)",
     };
 
     private static final Map<String, String> COMMANDS = Map.of(

@@ -213,6 +213,15 @@ public class rwkvx_h {
     public static int RWKVX_CONTEXT_FORCE_SCALAR() {
         return RWKVX_CONTEXT_FORCE_SCALAR;
     }
+    private static final int RWKVX_CONTEXT_RESIDENT_WEIGHTS = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RWKVX_CONTEXT_RESIDENT_WEIGHTS 2
+     * }
+     */
+    public static int RWKVX_CONTEXT_RESIDENT_WEIGHTS() {
+        return RWKVX_CONTEXT_RESIDENT_WEIGHTS;
+    }
     private static final int RWKVX_ARCH_RWKV4 = (int)4L;
     /**
      * {@snippet lang=c :

@@ -3,7 +3,6 @@ package io.rwkvx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rwkvx.backend.BackendKind;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,10 +12,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * rwkv.cpp's golden-logit test (tests/test_tiny_rwkv.c) for every backend and both weight formats:
  * the signed sum of differences within rwkv.cpp's bound, plus a per-element bound (formats.md §2.4).
+ * The native backend runs with resident and with mapped weights.
  */
 class GoldenLogitsTest {
     static Stream<Arguments> cases() {
-        return Stream.of(BackendKind.NATIVE, BackendKind.NATIVE_SCALAR, BackendKind.REFERENCE)
+        return TestModels.setups()
                 .flatMap(k -> Stream.of(
                         Arguments.of(k, TestModels.FP32, 0.001, 1e-4),
                         Arguments.of(k, TestModels.FP16, 0.005766, 5e-3)));
@@ -24,10 +24,10 @@ class GoldenLogitsTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void serialAndSequenceModesMatchTheGoldenLogits(BackendKind kind, Path file, double maxDiff, double perElement)
-            throws Exception {
+    void serialAndSequenceModesMatchTheGoldenLogits(TestModels.Setup kind, Path file, double maxDiff,
+                                                    double perElement) throws Exception {
         float[] expected = TestModels.golden();
-        try (Model model = TestModels.open(file, kind)) {
+        try (Model model = kind.open(file)) {
             float[] serial;
             try (Session s = model.newSession()) {
                 for (int t : TestModels.GOLDEN_TOKENS) s.prefill(t);

@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * RWKV-4 end to end on rwkv.cpp's tiny 4v0-660K model: the golden logits under rwkv.cpp's protocol
- * (formats.md §2) on every backend, prefill = token-by-token and split calls, native = reference, and
- * state save/load.
+ * (formats.md §2) on every backend (native with resident and with mapped weights), prefill =
+ * token-by-token and split calls, native = reference, and state save/load.
  */
 class Rwkv4ModelTest {
     static final Path FP32 = Path.of("tests/data/tiny-rwkv-4v0-660K-FP32.bin");
@@ -38,7 +38,7 @@ class Rwkv4ModelTest {
     static Stream<Arguments> goldenCases() {
         // rwkv.cpp's bounds: FP32 0.001, FP16 -0.013652 (|max_diff|·1.05); per element 1e-4 / 5e-3, and
         // for FP16 |Σ| ≤ 0.0144 (formats.md §2.3, §2.4).
-        return Stream.of(BackendKind.NATIVE, BackendKind.NATIVE_SCALAR, BackendKind.REFERENCE)
+        return TestModels.setups()
                 .flatMap(k -> Stream.of(
                         Arguments.of(k, FP32, 0.001 * 1.05, 1e-4),
                         Arguments.of(k, FP16, Math.min(0.013652 * 1.05, 0.0144), 5e-3)));
@@ -46,10 +46,10 @@ class Rwkv4ModelTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("goldenCases")
-    void serialAndSequenceModesMatchTheGoldenLogits(BackendKind kind, Path file, double sumBound, double perElement)
-            throws IOException {
+    void serialAndSequenceModesMatchTheGoldenLogits(TestModels.Setup kind, Path file, double sumBound,
+                                                    double perElement) throws IOException {
         float[] expected = golden();
-        try (Model model = TestModels.open(file, kind)) {
+        try (Model model = kind.open(file)) {
             assertEquals(Architecture.RWKV4, model.config().arch());
             float[] serial;
             try (Session s = model.newSession()) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Locations of the test models and helpers shared by the API tests (working dir = repo root). */
 final class TestModels {
@@ -22,7 +23,31 @@ final class TestModels {
     private TestModels() {}
 
     static Model open(Path file, BackendKind kind) {
-        return Rwkvx.load(file, ModelOptions.defaults().withBackend(kind).withThreads(2));
+        return open(file, kind, WeightPlacement.RESIDENT);
+    }
+
+    static Model open(Path file, BackendKind kind, WeightPlacement weights) {
+        return Rwkvx.load(file, ModelOptions.defaults().withBackend(kind).withThreads(2).withWeights(weights));
+    }
+
+    /** A backend and where it keeps the weights. */
+    record Setup(BackendKind kind, WeightPlacement weights) {
+        Model open(Path file) {
+            return TestModels.open(file, kind, weights);
+        }
+
+        @Override
+        public String toString() {
+            return kind + " " + weights;
+        }
+    }
+
+    /** Every backend, the native one with both weight placements (the others with the default). */
+    static Stream<Setup> setups() {
+        return Stream.of(new Setup(BackendKind.NATIVE, WeightPlacement.RESIDENT),
+                new Setup(BackendKind.NATIVE, WeightPlacement.MAPPED),
+                new Setup(BackendKind.NATIVE_SCALAR, WeightPlacement.RESIDENT),
+                new Setup(BackendKind.REFERENCE, WeightPlacement.RESIDENT));
     }
 
     static float[] golden() throws IOException {

@@ -2,6 +2,7 @@ package io.rwkvx.backend.nativelib;
 
 import static io.rwkvx.ffi.NativeLibrary.check;
 
+import io.rwkvx.WeightPlacement;
 import io.rwkvx.backend.Backend;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.ffi.NativeLibrary;
@@ -34,20 +35,28 @@ public final class NativeBackend implements Backend {
     /**
      * @param threads      compute threads, 0 = all processors
      * @param forceScalar  use the portable kernels even where AVX2 exists (for tests and comparisons)
+     * @param weights      RESIDENT: models copy their weights into native memory
+     *                     ({@code RWKVX_CONTEXT_RESIDENT_WEIGHTS}); MAPPED: they borrow the caller's memory
      */
-    public NativeBackend(Device device, int threads, boolean forceScalar) {
+    public NativeBackend(Device device, int threads, boolean forceScalar, WeightPlacement weights) {
+        if (weights == null) throw new IllegalArgumentException("weight placement is null");
         NativeLibrary.load();
+        int flags = (forceScalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0)
+                | (weights == WeightPlacement.RESIDENT ? rwkvx_h.RWKVX_CONTEXT_RESIDENT_WEIGHTS() : 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            check("rwkvx_context_create",
-                    rwkvx_h.rwkvx_context_create(device.code, threads,
-                            forceScalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0, out));
+            check("rwkvx_context_create", rwkvx_h.rwkvx_context_create(device.code, threads, flags, out));
             context = out.get(ValueLayout.ADDRESS, 0);
         }
         description = "native " + rwkvx_h.rwkvx_context_describe(context).reinterpret(4096).getString(0);
     }
 
-    /** The CPU backend with all processors and the best kernels. */
+    /** As before weight placement existed: models use the weights in place ({@link WeightPlacement#MAPPED}). */
+    public NativeBackend(Device device, int threads, boolean forceScalar) {
+        this(device, threads, forceScalar, WeightPlacement.MAPPED);
+    }
+
+    /** The CPU backend with all processors, the best kernels and the weights used in place. */
     public NativeBackend() {
         this(Device.AUTO, 0, false);
     }

@@ -28,6 +28,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void mmapGeneratesTheSameText() {
+        String[] args = {"generate", "--prompt", "Hello", "--max-tokens", "24", "--seed", "5", "--threads", "2", "--quiet"};
+        Cli resident = Cli.run(args);
+        String[] mapped = java.util.Arrays.copyOf(args, args.length + 1);
+        mapped[args.length] = "--mmap";
+        Cli inPlace = Cli.run(mapped);
+        assertEquals(0, resident.code(), resident.dump());
+        assertEquals(0, inPlace.code(), inPlace.dump());
+        assertTrue(resident.out().length() > 1, resident.dump());
+        assertEquals(resident.out(), inPlace.out(), "--mmap changes where the weights live, not the text");
+    }
+
+    @Test
     void quietAndZeroTokens() {
         Cli r = Cli.run("generate", "--prompt", "Hello", "--max-tokens", "0", "--quiet");
         assertEquals(0, r.code(), r.dump());

@@ -49,6 +49,15 @@ class LogitsCommandTest {
     }
 
     @Test
+    void mmapWritesIdenticalLogits(@TempDir Path dir) throws IOException {
+        Path resident = logits(dir, "resident.bin", "34,105,110,32,116");
+        Path mapped = logits(dir, "mapped.bin", "34,105,110,32,116", "--mmap");
+        assertEquals(256 * 4, Files.size(mapped));
+        assertEquals(-1, Files.mismatch(resident, mapped), "the same bytes with and without --mmap");
+        assertClose(readFloats(Cli.GOLDEN), readFloats(logits(dir, "golden.bin", "34,105,110", "--mmap")), 1e-4);
+    }
+
+    @Test
     void savedStateContinuesTheSequence(@TempDir Path dir) throws IOException {
         Path state = dir.resolve("after-2.state");
         Path all = logits(dir, "all.bin", "34,105,110");

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code info}, {@code perplexity} and {@code bench} on the tiny test models. */
+/** {@code info}, {@code perplexity} and {@code bench} on the tiny test models; {@code --mmap} on every model command. */
 class ModelCommandsTest {
     private static final String MODEL = Cli.FP32.toString();
 
@@ -59,6 +63,44 @@ class ModelCommandsTest {
         Cli r = Cli.run("perplexity", "--model", MODEL, "--file", text.toString());
         assertEquals(1, r.code(), r.dump());
         assertTrue(r.err().startsWith("rwkvx: error: "), r.dump());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"generate", "logits", "perplexity", "info", "bench"})
+    void everyCommandThatLoadsAModelTakesMmap(String command, @TempDir Path dir) throws IOException {
+        Path text = Files.writeString(dir.resolve("t.txt"), "Some text.");
+        String[] args = switch (command) {
+            case "generate" -> new String[] {"--prompt", "Hi", "--max-tokens", "3", "--quiet"};
+            case "logits" -> new String[] {"--tokens", "1,2", "--out", dir.resolve("l.bin").toString()};
+            case "perplexity" -> new String[] {"--file", text.toString()};
+            case "bench" -> new String[] {"--prompt-tokens", "4", "--gen-tokens", "2", "--repeat", "1"};
+            default -> new String[] {};
+        };
+        List<String> line = new ArrayList<>(List.of(command, "--model", MODEL, "--backend", "native", "--mmap"));
+        line.addAll(List.of(args));
+        Cli r = Cli.run(line.toArray(String[]::new));
+        assertEquals(0, r.code(), r.dump());
+        Cli help = Cli.run("help", command);
+        assertTrue(help.out().lines().anyMatch(l -> l.strip().startsWith("--mmap ")), "usage documents --mmap\n" + help.out());
+    }
+
+    @Test
+    void infoAndBenchNameTheWeightPlacement() {
+        String[] bench = {"bench", "--model", MODEL, "--backend", "native", "--prompt-tokens", "4", "--gen-tokens", "2",
+                "--repeat", "1"};
+        for (String[] args : new String[][] {{"info", "--model", MODEL, "--backend", "native"}, bench}) {
+            Cli resident = Cli.run(args);
+            List<String> mapped = new ArrayList<>(List.of(args));
+            mapped.add("--mmap");
+            Cli inPlace = Cli.run(mapped.toArray(String[]::new));
+            assertEquals(0, resident.code(), resident.dump());
+            assertEquals(0, inPlace.code(), inPlace.dump());
+            String line = args[0].equals("info") ? "^backend\\s+native .*" : "^model\\s+.* on native .*";
+            assertTrue(Pattern.compile(line + ", resident weights\\)", Pattern.MULTILINE).matcher(resident.out()).find(),
+                    resident.out());
+            assertTrue(Pattern.compile(line + ", weights in place\\)", Pattern.MULTILINE).matcher(inPlace.out()).find(),
+                    inPlace.out());
+        }
     }
 
     @Test

@@ -78,6 +78,16 @@ class UsageErrorsTest {
     }
 
     @Test
+    void mmapIsAFlagOfTheModelCommandsOnly() {
+        assertUsageError(Cli.run("logits", "--model", M, "--tokens", "1", "--out", "x.bin", "--mmap=yes"), "logits",
+                "option --mmap takes no value");
+        assertUsageError(Cli.run("info", "--model", M, "--mmap", "--mmap"), "info", "option --mmap given more than once");
+        assertUsageError(Cli.run("tokenize", "--model", M, "--text", "x", "--mmap"), "tokenize", "unknown option '--mmap'");
+        assertUsageError(Cli.run("expand", "--model", M, "--attn-layers", "2", "--out", "x", "--mmap"), "expand",
+                "unknown option '--mmap'");
+    }
+
+    @Test
     void repeatedSingleOptionAndStrayArgument() {
         assertUsageError(Cli.run("generate", "--prompt", "a", "--prompt", "b"), "generate", "more than once");
         assertUsageError(Cli.run("tokenize", "--text", "a", "extra"), "tokenize", "unexpected argument 'extra'");
