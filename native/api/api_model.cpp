@@ -19,9 +19,9 @@ void require_state(const rwkvx_state *s, const char *name) {
 
 namespace rwkvx {
 PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensors, int64_t n_tensors) {
-    if (!model.ctx->resident_weights) return {tensors, n_tensors};
+    if (!model.ctx->resident_weights) return {tensors, n_tensors, false};
     model.resident = std::make_unique<ResidentWeights>(tensors, n_tensors);
-    return {model.resident->tensors().data(), int64_t(model.resident->tensors().size())};
+    return {model.resident->tensors().data(), int64_t(model.resident->tensors().size()), true};
 }
 }  // namespace rwkvx
 
@@ -37,7 +37,7 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
             auto model = std::make_unique<rwkvx_model>();
             model->ctx = ctx;
             const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
-            model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count), default_rwkvx_config());
+            model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count, placed.owned), default_rwkvx_config());
             *out_model = model.release();
             return;
         }
@@ -48,9 +48,9 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
         const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
-        if (arch == RWKVX_ARCH_RWKV4) model->impl = make_rwkv4(bind_rwkv4(placed.tensors, placed.count));
-        else if (arch == RWKVX_ARCH_RWKV7) model->impl = make_rwkv7(bind_rwkv7(placed.tensors, placed.count));
-        else model->impl = make_rwkv56(bind_rwkv56(arch, placed.tensors, placed.count));
+        if (arch == RWKVX_ARCH_RWKV4) model->impl = make_rwkv4(bind_rwkv4(placed.tensors, placed.count, placed.owned));
+        else if (arch == RWKVX_ARCH_RWKV7) model->impl = make_rwkv7(bind_rwkv7(placed.tensors, placed.count, placed.owned));
+        else model->impl = make_rwkv56(bind_rwkv56(arch, placed.tensors, placed.count, placed.owned));
         *out_model = model.release();
     });
 }

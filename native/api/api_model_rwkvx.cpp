@@ -26,7 +26,7 @@ RWKVX_API rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
         const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
-        model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count), cfg);
+        model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count, placed.owned), cfg);
         *out_model = model.release();
     });
 }

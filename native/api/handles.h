@@ -58,6 +58,7 @@ CudaProbe probe_cuda();
 struct PlacedTensors {
     const rwkvx_named_tensor *tensors;
     int64_t count;
+    bool owned;  // the model's own copy: binders may re-lay matrices out (blocked layout)
 };
 PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensors, int64_t n_tensors);
 

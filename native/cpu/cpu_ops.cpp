@@ -33,7 +33,9 @@ void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
     pool_.run([&](int tid, int nt) {
         for (const auto &m : jobs) {
             int64_t b, e;
-            split_columns(m.N, kernels_.column_grain, tid, nt, b, e);
+            // A blocked matrix is split at block boundaries (its tail rows go with the last block).
+            split_columns(m.N, m.blocked ? std::max(kernels_.column_grain, kBlockRows) : kernels_.column_grain, tid,
+                          nt, b, e);
             if (b < e) kernels_.matmul(m, b, e);
         }
     });

@@ -7,8 +7,28 @@ namespace rwkvx {
 
 enum class WeightType : int32_t { F32 = 0, F16 = 1, BF16 = 2 };
 
+// Weight layouts. Row-major: w[n][k]. Blocked (resident weights only, see weight_layout.h): rows
+// [0, blocked_rows(N)) in blocks of kBlockRows rows, each block k-major (the 64 weights of column k
+// are adjacent), the remaining rows row-major after the blocks, i.e. at the same offsets as in the
+// row-major layout. Decode streams a block as one sequence and keeps 64 outputs in registers: no
+// per-row horizontal sums and one broadcast input per 64 weights. For BF16 the 16 rows of each
+// group of 16 are stored in the order 0,8,1,9,...,7,15, so the even and odd halves of a 32-byte load
+// are rows 0-7 and 8-15.
+constexpr int64_t kBlockRows = 64;
+inline int64_t blocked_rows(int64_t N) { return N / kBlockRows * kBlockRows; }
+// Position of row r (0..15) inside its BF16 group of 16.
+inline int bf16_slot(int r) { return r < 8 ? 2 * r : 2 * (r - 8) + 1; }
+// Element offset of w(n, k) in either layout.
+inline int64_t weight_offset(bool blocked, WeightType t, int64_t N, int64_t K, int64_t n, int64_t k) {
+    if (!blocked || n >= blocked_rows(N)) return n * K + k;
+    const int64_t lane = n % kBlockRows;
+    const int64_t slot = t == WeightType::BF16 ? lane / 16 * 16 + bf16_slot(int(lane % 16)) : lane;
+    return (n - lane) * K + k * kBlockRows + slot;
+}
+
 // y[t][n] = sum_k x[t][k] * w[n][k] for output columns n in [n0, n1) and every row t < T.
-// Row strides: x has K floats per row, y has N floats per row. w is [N][K] of the given type.
+// Row strides: x has K floats per row, y has N floats per row. w is [N][K] of the given type, in
+// the layout `blocked` says; for a blocked w, n0 is a multiple of kBlockRows or >= blocked_rows(N).
 struct MatmulArgs {
     WeightType wtype;
     const void *w;
@@ -16,6 +36,7 @@ struct MatmulArgs {
     const float *x;
     int64_t T;
     float *y;
+    bool blocked = false;
 };
 
 // One head of the WKV-7 recurrence over all tokens, for value rows [i0, i1) (independent rows).

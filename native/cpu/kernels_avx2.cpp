@@ -112,8 +112,57 @@ const float *aligned_input(const float *x, int64_t K, int64_t K16, std::vector<f
     return a;
 }
 
+// 16 consecutive weights of one k in a block (rows q*16 .. q*16+15) as two vectors of 8 rows.
 template <WeightType WT>
-void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
+inline void load16(const char *p, __m256 &lo, __m256 &hi) {
+    if constexpr (WT == WeightType::BF16) {  // stored 0,8,1,9,...: even lanes rows 0-7, odd 8-15
+        __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+        lo = _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+        hi = _mm256_castsi256_ps(_mm256_and_si256(v, _mm256_set1_epi32(int(0xffff0000u))));
+    } else {
+        lo = load8<WT>(p, 0);
+        hi = load8<WT>(p, 8);
+    }
+}
+
+// Blocked rows [n0, n1) (both multiples of kBlockRows): each block is one sequential stream of
+// K x 64 weights; its 64 outputs stay in 8 accumulators, the input is broadcast once per k.
+template <WeightType WT>
+void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    constexpr int64_t step = kBlockRows * elem_bytes(WT);  // bytes per k in a block
+    for (int64_t t = 0; t < m.T; t++) {
+        const float *x = m.x + t * m.K;
+        for (int64_t n = n0; n < n1; n += kBlockRows) {
+            const char *w = static_cast<const char *>(m.w) + n * m.K * elem_bytes(WT);
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int64_t k = 0; k < m.K; k++, w += step) {
+                if constexpr (WT != WeightType::F32)  // as in gemv_rows: F32 streams best without
+                    for (int64_t line = 0; line < step; line += 64) _mm_prefetch(w + line + kGemvPrefetchBytes, _MM_HINT_T0);
+                const __m256 xk = _mm256_broadcast_ss(x + k);
+                __m256 lo, hi;
+                load16<WT>(w, lo, hi);
+                a0 = _mm256_fmadd_ps(lo, xk, a0);
+                a1 = _mm256_fmadd_ps(hi, xk, a1);
+                load16<WT>(w + 16 * elem_bytes(WT), lo, hi);
+                a2 = _mm256_fmadd_ps(lo, xk, a2);
+                a3 = _mm256_fmadd_ps(hi, xk, a3);
+                load16<WT>(w + 32 * elem_bytes(WT), lo, hi);
+                a4 = _mm256_fmadd_ps(lo, xk, a4);
+                a5 = _mm256_fmadd_ps(hi, xk, a5);
+                load16<WT>(w + 48 * elem_bytes(WT), lo, hi);
+                a6 = _mm256_fmadd_ps(lo, xk, a6);
+                a7 = _mm256_fmadd_ps(hi, xk, a7);
+            }
+            float *y = m.y + t * m.N + n;
+            _mm256_storeu_ps(y, a0), _mm256_storeu_ps(y + 8, a1), _mm256_storeu_ps(y + 16, a2);
+            _mm256_storeu_ps(y + 24, a3), _mm256_storeu_ps(y + 32, a4), _mm256_storeu_ps(y + 40, a5);
+            _mm256_storeu_ps(y + 48, a6), _mm256_storeu_ps(y + 56, a7);
+        }
+    }
+}
+
+template <WeightType WT>
+void gemv_rows(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const int64_t K = m.K, K16 = K & ~int64_t(15);
     const char *W = static_cast<const char *>(m.w);
     const int64_t row_bytes = K * elem_bytes(WT);
@@ -146,6 +195,13 @@ void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
             m.y[t * m.N + n] = s;
         }
     }
+}
+
+template <WeightType WT>
+void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    const int64_t nb = m.blocked ? std::clamp(blocked_rows(m.N), n0, n1) : n0;
+    if (nb > n0) gemv_blocked<WT>(m, n0, nb);
+    if (n1 > nb) gemv_rows<WT>(m, nb, n1);  // row-major rows: the tail rows keep their offsets
 }
 
 // ---- GEMM: many input rows, compute-bound ----------------------------------------------------
@@ -209,8 +265,19 @@ __attribute__((noinline)) void micro_kernel(int rows, const float *A, int64_t ld
 
 // Packs columns [c0, c0+cols) x k in [k0, k0+kc) of W[N][K] into Bp[k][16] (fp32, zero-padded).
 template <WeightType WT>
-void pack_panel(const void *W, int64_t K, int64_t c0, int cols, int64_t k0, int kc, float *Bp) {
-    const char *base = static_cast<const char *>(W);
+void pack_panel(const MatmulArgs &m, int64_t c0, int cols, int64_t k0, int kc, float *Bp) {
+    const int64_t K = m.K;
+    const char *base = static_cast<const char *>(m.w);
+    if (m.blocked && c0 < blocked_rows(m.N)) {  // 16 whole rows of one block: k-major already
+        const char *src = base + (weight_offset(true, WT, m.N, K, c0 - c0 % kBlockRows, k0) + c0 % kBlockRows) * elem_bytes(WT);
+        for (int k = 0; k < kc; k++, src += kBlockRows * elem_bytes(WT)) {
+            __m256 lo, hi;
+            load16<WT>(src, lo, hi);
+            _mm256_store_ps(Bp + k * NR, lo);
+            _mm256_store_ps(Bp + k * NR + 8, hi);
+        }
+        return;
+    }
     alignas(32) float row[KC];
     for (int c = 0; c < NR; c++) {
         if (c >= cols) {
@@ -245,7 +312,7 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
         for (int64_t k0 = 0; k0 < m.K; k0 += KC) {
             int kc = int(std::min<int64_t>(KC, m.K - k0));
             for (int64_t p = 0; p < panels; p++)
-                pack_panel<WT>(m.w, m.K, nc0 + p * NR, int(std::min<int64_t>(NR, nc - p * NR)), k0, kc,
+                pack_panel<WT>(m, nc0 + p * NR, int(std::min<int64_t>(NR, nc - p * NR)), k0, kc,
                                packed + p * KC * NR);
             for (int64_t t0 = 0; t0 < m.T; t0 += MC) {
                 int64_t mc = std::min<int64_t>(MC, m.T - t0);

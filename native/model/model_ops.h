@@ -29,7 +29,7 @@ inline void layer_norm(const float *x, const float *w, const float *b, float *y,
 
 // y[T, rows] = x[T, cols] · wᵀ.
 inline MatmulArgs mm(const Matrix &w, const float *x, int64_t T, float *y) {
-    return MatmulArgs{w.type, w.data, w.rows, w.cols, x, T, y};
+    return MatmulArgs{w.type, w.data, w.rows, w.cols, x, T, y, w.blocked};
 }
 
 // Every token id must index the embedding: checked before any state changes.

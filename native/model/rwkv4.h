@@ -30,7 +30,8 @@ struct Rwkv4Weights {
 };
 
 // Binds and validates the named tensors; errors name the tensor and expected vs found.
-Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n);
+// owned: the tensors are the model's resident copy (see TensorSet).
+Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
 std::unique_ptr<Model> make_rwkv4(Rwkv4Weights weights);
 

@@ -16,8 +16,8 @@ void check_decay(const float *w, int64_t C, const std::string &name) {
 }
 }  // namespace
 
-Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n) {
-    TensorSet set(tensors, n);
+Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
+    TensorSet set(tensors, n, owned);
     Rwkv4Weights w;
 
     const rwkvx_tensor &emb = set.get("emb.weight");
@@ -35,7 +35,7 @@ Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n) {
     w.ffn_size = fk.shape[0];
     const int64_t F = w.ffn_size;
 
-    w.emb = set.matrix("emb.weight", w.n_vocab, C);
+    w.emb = set.embedding("emb.weight", w.n_vocab, C);
     w.head = set.matrix("head.weight", w.n_vocab, C);
     w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
     w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);

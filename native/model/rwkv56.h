@@ -43,7 +43,8 @@ struct Rwkv56Weights {
 };
 
 // Binds and validates the named tensors of arch 5 (RWKV-5.2) or 6; errors name the tensor.
-Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64_t n);
+// owned: the tensors are the model's resident copy (see TensorSet).
+Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
 std::unique_ptr<Model> make_rwkv56(Rwkv56Weights weights);
 

@@ -77,7 +77,7 @@ class Rwkv56Model final : public Model {
     }
 
     void eval_slice(CpuOps &ops, float *state, const int32_t *tokens, int64_t T, float *logits, int32_t mode) {
-        const int64_t C = w_.n_embd, V = w_.n_vocab;
+        const int64_t C = w_.n_embd;
         const int64_t row_bytes = w_.emb.type == WeightType::F32 ? 4 * C : 2 * C;
         Buffers b = buffers(T);
         ops.for_rows(T, C, [&](int64_t t) {
@@ -94,7 +94,7 @@ class Rwkv56Model final : public Model {
         ops.for_rows(rows, C, [&](int64_t t) {
             layer_norm(b.x + (first + t) * C, w_.ln_out_w, w_.ln_out_b, b.xx + t * C, C, kLayerNormEps);
         });
-        ops.matmul(MatmulArgs{w_.head.type, w_.head.data, V, C, b.xx, rows, logits});
+        ops.matmul(mm(w_.head, b.xx, rows, logits));
     }
 
     // The previous row of every row (the carried shift for row 0), copied so the carry can be updated.

@@ -23,8 +23,8 @@ void check_finite(const float *w, int64_t n, const std::string &name) {
 }
 }  // namespace
 
-Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64_t n) {
-    TensorSet set(tensors, n);
+Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
+    TensorSet set(tensors, n, owned);
     Rwkv56Weights w;
     w.arch = arch;
     const bool v6 = arch == RWKVX_ARCH_RWKV6;
@@ -53,7 +53,7 @@ Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64
     w.n_head = u0.shape[0];
     w.head_size = u0.shape[1];
 
-    w.emb = set.matrix("emb.weight", w.n_vocab, C);
+    w.emb = set.embedding("emb.weight", w.n_vocab, C);
     w.head = set.matrix("head.weight", w.n_vocab, C);
     w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
     w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);

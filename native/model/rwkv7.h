@@ -32,7 +32,8 @@ struct Rwkv7Weights {
 };
 
 // Binds and validates the named tensors; errors name the tensor and expected vs found.
-Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n);
+// owned: the tensors are the model's resident copy (see TensorSet).
+Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
 std::unique_ptr<Model> make_rwkv7(Rwkv7Weights weights);
 

@@ -67,14 +67,14 @@ void Rwkv7Blocks::embed(CpuOps &ops, const int32_t *tokens, int64_t T, Rwkv7Buff
 }
 
 void Rwkv7Blocks::head(CpuOps &ops, Rwkv7Buffers &b, int64_t T, float *logits, int32_t mode) const {
-    const int64_t C = w_.n_embd, V = w_.n_vocab;
+    const int64_t C = w_.n_embd;
     if (mode == RWKVX_LOGITS_NONE) return;
     int64_t first = mode == RWKVX_LOGITS_ALL ? 0 : T - 1;
     int64_t rows = T - first;
     ops.for_rows(rows, C, [&](int64_t t) {
         layer_norm(b.x + (first + t) * C, w_.ln_out_w, w_.ln_out_b, b.xx + t * C, C, kLayerNormEps);
     });
-    ops.matmul(MatmulArgs{w_.head.type, w_.head.data, V, C, b.xx, rows, logits});
+    ops.matmul(mm(w_.head, b.xx, rows, logits));
 }
 
 void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64_t T) const {

@@ -4,8 +4,8 @@
 
 namespace rwkvx {
 
-Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
-    TensorSet set(tensors, n);
+Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
+    TensorSet set(tensors, n, owned);
     Rwkv7Weights w;
 
     const rwkvx_tensor &emb = set.get("emb.weight");
@@ -26,7 +26,7 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n) {
     w.ffn_size = fk.ndim == 2 ? fk.shape[0] : -1;
     const int64_t F = w.ffn_size;
 
-    w.emb = set.matrix("emb.weight", w.n_vocab, C);
+    w.emb = set.embedding("emb.weight", w.n_vocab, C);
     w.head = set.matrix("head.weight", w.n_vocab, C);
     w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
     w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);

@@ -23,7 +23,8 @@ struct RwkvxWeights {
 };
 
 // Binds the RWKV-7 names and the moba.j.* names; checks R % A == 0 and the shapes.
-RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n);
+// owned: the tensors are the model's resident copy (see TensorSet).
+RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
 // Validates the knobs (clear errors) against the weights' geometry.
 void check_rwkvx_config(const rwkvx_rwkvx_config &cfg);

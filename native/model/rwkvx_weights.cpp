@@ -21,7 +21,7 @@ int64_t block_index(const char *name) {
 }
 }  // namespace
 
-RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n) {
+RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
     RWKVX_REQUIRE_ARG(tensors != nullptr || n == 0, "tensors is NULL");
     std::vector<rwkvx_named_tensor> rwkv, moba;
     int64_t n_attn = 0;
@@ -40,7 +40,7 @@ RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n) {
     }
 
     RwkvxWeights w;
-    w.rwkv = bind_rwkv7(rwkv.data(), int64_t(rwkv.size()));
+    w.rwkv = bind_rwkv7(rwkv.data(), int64_t(rwkv.size()), owned);
     const int64_t R = int64_t(w.rwkv.layers.size()), C = w.rwkv.n_embd;
     if (n_attn == 0)
         fail(RWKVX_ERROR_MISSING_TENSOR, "RWKV-X model has no attention blocks (no 'moba.0.*' tensors)");
@@ -51,7 +51,7 @@ RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n) {
         fail(RWKVX_ERROR_SHAPE, "RWKV-X attention needs n_embd divisible by 64 (heads of 64), found " + std::to_string(C));
     w.interval = R / n_attn;
 
-    TensorSet set(moba.data(), int64_t(moba.size()));
+    TensorSet set(moba.data(), int64_t(moba.size()), owned);
     for (int64_t j = 0; j < n_attn; j++) {
         const std::string p = kPrefix + std::to_string(j) + ".";
         AttnBlock a{};

@@ -4,10 +4,11 @@
 
 #include "common/errors.h"
 #include "common/tensors.h"
+#include "cpu/weight_layout.h"
 
 namespace rwkvx {
 
-TensorSet::TensorSet(const rwkvx_named_tensor *tensors, int64_t n) {
+TensorSet::TensorSet(const rwkvx_named_tensor *tensors, int64_t n, bool owned) : owned_(owned) {
     RWKVX_REQUIRE_ARG(tensors != nullptr || n == 0, "tensors is NULL");
     RWKVX_REQUIRE_ARG(n >= 0, "n_tensors is negative");
     for (int64_t i = 0; i < n; i++) {
@@ -36,6 +37,21 @@ const float *TensorSet::vector(const std::string &name, int64_t count, std::vect
 }
 
 Matrix TensorSet::matrix(const std::string &name, int64_t rows, int64_t cols) {
+    Matrix m = row_major(name, rows, cols);
+    if (owned_ && blocked_rows(m.rows) > 0) {
+        // Rewritten once even if a binder asks twice; the data is ours (resident copy).
+        if (blocked_.insert(name).second) block_weights(m.type, const_cast<void *>(m.data), m.rows, m.cols);
+        m.blocked = true;
+    }
+    return m;
+}
+
+Matrix TensorSet::embedding(const std::string &name, int64_t rows, int64_t cols) {
+    if (blocked_.count(name)) fail(RWKVX_ERROR_INTERNAL, "tensor '" + name + "' is used both as a matrix and as rows");
+    return row_major(name, rows, cols);
+}
+
+Matrix TensorSet::row_major(const std::string &name, int64_t rows, int64_t cols) {
     const rwkvx_tensor &t = get(name);
     Matrix m;
     m.type = check_matrix(t, name, rows, cols);

@@ -11,16 +11,20 @@
 
 namespace rwkvx {
 
-// A weight matrix [rows][cols] (Linear layout: out, in) in place in the caller's memory.
+// A weight matrix [rows][cols] (Linear layout: out, in), in place in the caller's memory or, for
+// resident weights, in the model's own copy (then possibly blocked, see kernels.h).
 struct Matrix {
     WeightType type = WeightType::F32;
     const void *data = nullptr;
     int64_t rows = 0, cols = 0;
+    bool blocked = false;
 };
 
 class TensorSet {
   public:
-    TensorSet(const rwkvx_named_tensor *tensors, int64_t n);
+    // owned: the tensor data is the model's own copy (resident weights), so matrices may be
+    // rewritten into the blocked layout.
+    TensorSet(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
     bool has(const std::string &name) const { return by_name_.count(name) != 0; }
     // The tensor (marked used); a missing one is RWKVX_ERROR_MISSING_TENSOR naming it.
@@ -28,8 +32,11 @@ class TensorSet {
     // An F32 vector of `count` elements; misaligned data is copied into `copies` (element-wise float
     // code may assume 4-byte alignment).
     const float *vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies);
-    // A contiguous [rows, cols] matrix (rows < 0: any), used in place.
+    // A contiguous [rows, cols] matrix (rows < 0: any) that is only multiplied with (rwkvx matmul):
+    // used in place, blocked first when the data is owned.
     Matrix matrix(const std::string &name, int64_t rows, int64_t cols);
+    // A matrix whose rows are read one by one (embedding): always row-major.
+    Matrix embedding(const std::string &name, int64_t rows, int64_t cols);
     // A contiguous [count, rows, cols] tensor (cols < 0: any) as `count` matrices [rows, cols].
     std::vector<Matrix> stacked(const std::string &name, int64_t count, int64_t rows, int64_t cols);
     // Fails listing tensors that were never asked for (they usually mean a wrong file or architecture).
@@ -39,8 +46,10 @@ class TensorSet {
 
   private:
     void account(const rwkvx_tensor &t);
+    Matrix row_major(const std::string &name, int64_t rows, int64_t cols);
     std::map<std::string, const rwkvx_tensor *> by_name_;
-    std::set<std::string> used_;
+    std::set<std::string> used_, blocked_;
+    bool owned_;
 };
 
 }  // namespace rwkvx

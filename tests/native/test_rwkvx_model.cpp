@@ -2,8 +2,9 @@
 // zero-initialised attention blocks leave the RWKV-7 function unchanged for every allowed A; with
 // random attention weights prefill equals token-by-token decode across several chunks; state
 // export/import/copy round trips mid-sequence; layout and config errors say what is wrong.
-// Also resident weights (RWKVX_CONTEXT_RESIDENT_WEIGHTS) for RWKV-7 and RWKV-X: the same logits, bit for
-// bit, as borrowed weights after the tensors the model was made from are overwritten and freed.
+// Also resident weights (RWKVX_CONTEXT_RESIDENT_WEIGHTS, blocked matrices) for RWKV-7 and RWKV-X: the
+// same logits up to float32 rounding as borrowed weights after the tensors the model was made from
+// are overwritten and freed.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -23,7 +24,7 @@ void expect(bool ok, const std::string &what) {
     if (!ok && ++failures < 40) std::printf("FAIL: %s\n", what.c_str());
 }
 
-constexpr int64_t C = 64, V = 48, F = 4 * C, D = 16, R = 12;
+constexpr int64_t C = 64, V = 200, F = 4 * C, D = 16, R = 12;  // V: 3 blocks of 64 rows + 8 (resident layout)
 
 struct Tensors {
     std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> t;
@@ -264,8 +265,13 @@ std::vector<float> prefill_and_steps(Run &r, bool steps) {
     return eval(r, std::vector<int32_t>(tok.begin() + 24, tok.end()), true);
 }
 
-bool bitwise_equal(const std::vector<float> &a, const std::vector<float> &b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+// Resident matrices are blocked (kernels.h), so single-token products sum in another order than the
+// row-major ones: equal up to float32 rounding. A misplaced weight moves logits by O(1).
+double max_difference(const std::vector<float> &a, const std::vector<float> &b) {
+    if (a.size() != b.size() || a.empty()) return INFINITY;
+    double d = 0;
+    for (size_t i = 0; i < a.size(); i++) d = std::max(d, std::fabs(double(a[i]) - double(b[i])));
+    return std::isnan(d) ? INFINITY : d;
 }
 
 bool all_finite(const std::vector<float> &v) {
@@ -283,7 +289,12 @@ void test_resident_matches_borrowed(rwkvx_context *borrowing, rwkvx_context *res
         const std::string part = what + (steps ? ": steps" : ": prefill");
         auto want = prefill_and_steps(borrowed, steps);
         expect(all_finite(want), part + ": borrowed logits are finite");
-        expect(bitwise_equal(prefill_and_steps(owned, steps), want), part + ": resident = borrowed, source " + source);
+        double scale = 0;
+        for (float v : want) scale = std::max(scale, double(std::fabs(v)));
+        const double diff = max_difference(prefill_and_steps(owned, steps), want), bound = 1e-5 * (1 + scale);
+        char note[96];
+        std::snprintf(note, sizeof note, " (max |difference| %.3g, bound %.3g)", diff, bound);
+        expect(diff <= bound, part + ": resident = borrowed up to rounding, source " + source + note);
     };
     expect(create(borrowing, w, arch, cfg, borrowed), what + ": create borrowed: " + rwkvx_last_error());
     {

@@ -18,9 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link WeightPlacement}: resident (copied into native memory) and mapped (used in place) weights give
- * bitwise-identical logits on every architecture and weight format of the tiny test models, the native
- * context says which placement it has, and the options default to resident.
+ * {@link WeightPlacement}: resident (copied into native memory, matrices re-laid out in blocks) and mapped
+ * (used in place) weights give the same logits on every architecture and weight format of the tiny test
+ * models (bit for bit in the packed multi-token products, up to float32 rounding in the single-token
+ * ones, which sum in another order), the native context says which placement it has, and the options
+ * default to resident.
  */
 class WeightPlacementTest {
     /** A prefill of several tokens, then single-token steps. */
@@ -36,12 +38,22 @@ class WeightPlacementTest {
         "RWKV5, tests/data/tiny-rwkv-5v2-730K-FP32.bin",
         "RWKV6, tests/data/tiny-rwkv-6v0-1m-FP32.bin",
     })
-    void residentAndMappedWeightsGiveBitwiseIdenticalLogits(Architecture arch, Path file) {
+    void residentAndMappedWeightsGiveTheSameLogits(Architecture arch, Path file) {
         List<float[]> resident = run(file, arch, WeightPlacement.RESIDENT, "resident weights");
         List<float[]> mapped = run(file, arch, WeightPlacement.MAPPED, "weights in place");
         assertEquals(PREFILL.length + STEPS.length, resident.size());
-        for (int i = 0; i < resident.size(); i++)
+        // The prefill packs the same fp32 panels from either layout: identical bits.
+        for (int i = 0; i < PREFILL.length; i++)
             assertArrayEquals(bits(mapped.get(i)), bits(resident.get(i)), file + ": logits after token " + i);
+        // Single tokens run the blocked GEMV: another summation order, so float32 rounding apart. A
+        // misplaced weight would move logits by far more.
+        for (int i = PREFILL.length; i < resident.size(); i++) {
+            float[] want = mapped.get(i);
+            double scale = 0;
+            for (float f : want) scale = Math.max(scale, Math.abs(f));
+            double diff = TestModels.maxAbsDiff(resident.get(i), want);
+            assertTrue(diff <= 1e-5 * (1 + scale), file + ": logits after token " + i + " differ by " + diff);
+        }
         // Not trivially equal: real, position-dependent logits.
         float[] last = resident.getLast();
         for (float f : last) assertTrue(Float.isFinite(f), "finite logits");

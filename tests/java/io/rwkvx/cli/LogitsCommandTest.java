@@ -49,11 +49,12 @@ class LogitsCommandTest {
     }
 
     @Test
-    void mmapWritesIdenticalLogits(@TempDir Path dir) throws IOException {
+    void mmapWritesTheSameLogits(@TempDir Path dir) throws IOException {
         Path resident = logits(dir, "resident.bin", "34,105,110,32,116");
         Path mapped = logits(dir, "mapped.bin", "34,105,110,32,116", "--mmap");
         assertEquals(256 * 4, Files.size(mapped));
-        assertEquals(-1, Files.mismatch(resident, mapped), "the same bytes with and without --mmap");
+        // Resident matrices are re-laid out in blocks: float32 rounding apart, not bit for bit.
+        assertClose(readFloats(resident), readFloats(mapped), 2e-5);
         assertClose(readFloats(Cli.GOLDEN), readFloats(logits(dir, "golden.bin", "34,105,110", "--mmap")), 1e-4);
     }
 
