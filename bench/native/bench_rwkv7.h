@@ -26,7 +26,7 @@ struct BenchConfig {
     // Decode is timed in rounds, each right after a read-bandwidth probe at the same thread count, so
     // the per-round ratio compares the engine with the memory as it was at that moment (shared,
     // noisy hosts drift by 10-20% within a minute).
-    int decode_rounds = 4;
+    int decode_rounds = 12;
     std::size_t local_probe_bytes = std::size_t(512) << 20;
     // Weight placements to decode with: true = RWKVX_CONTEXT_RESIDENT_WEIGHTS (the engine copies the
     // weights onto huge pages), false = borrowed in place (as from a memory-mapped file).

@@ -29,7 +29,7 @@ void usage(FILE *f) {
                  "                        169M Pile shape (L12, C=768, F=3072, V=50277)\n"
                  "  --prefill LIST        prefill lengths T (default 512,1024; 0 = no prefill)\n"
                  "  --decode-tokens N     timed decode tokens (default 48, quick 12)\n"
-                 "  --decode-rounds N     decode timed in N rounds, each after a read-bandwidth probe (default 4, quick 2)\n"
+                 "  --decode-rounds N     decode timed in N rounds, each after a read-bandwidth probe (default 12, quick 4)\n"
                  "  --placement LIST      weights for decode: resident (copied onto huge pages by the engine, default),\n"
                  "                        borrowed (used in place, as from a memory-mapped file), or both\n"
                  "  --quick               fewer repetitions everywhere\n"
@@ -161,7 +161,7 @@ int main(int argc, char **argv) {
     if (cfg.quick) {
         cfg.decode_warmup = 3;
         cfg.decode_tokens = 12;
-        cfg.decode_rounds = 2;
+        cfg.decode_rounds = 4;
         cfg.prefill_warmup = 0;
         cfg.prefill_reps = 1;
         cfg.prefill_budget_s = 0.0;

@@ -9,14 +9,10 @@ constexpr int64_t kMinParallelMacs = 1 << 17;
 // WKV moves its whole state per call: worth splitting earlier than a matmul of the same size.
 constexpr int64_t kMinParallelWkv = 1 << 14;
 
-// Column range [b, e) of `count` columns for thread tid of nt, in multiples of grain.
-void split_columns(int64_t count, int64_t grain, int tid, int nt, int64_t &b, int64_t &e) {
-    int64_t units = (count + grain - 1) / grain;
-    int64_t per = units / nt, extra = units % nt;
-    int64_t u0 = tid * per + std::min<int64_t>(tid, extra);
-    int64_t u1 = u0 + per + (tid < extra ? 1 : 0);
-    b = std::min(count, u0 * grain);
-    e = std::min(count, u1 * grain);
+// Output columns are handed out in units of `grain` columns (a blocked matrix: whole blocks, its
+// tail rows with the last one).
+int64_t unit_columns(const MatmulArgs &m, int64_t column_grain) {
+    return m.blocked ? std::max(column_grain, kBlockRows) : column_grain;
 }
 }  // namespace
 
@@ -30,13 +26,25 @@ void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
         for (const auto &m : jobs) kernels_.matmul(m, 0, m.N);
         return;
     }
+    // The units of all jobs, in order, are shared by cost (MACs): each thread takes those whose
+    // middle falls in its share, so a contiguous run that may span jobs. Per job that is one column
+    // range, and small jobs (LoRA) do not all land on the same thread as a per-job split would do.
     pool_.run([&](int tid, int nt) {
+        int64_t before = 0;  // MACs of the units before the current one
         for (const auto &m : jobs) {
-            int64_t b, e;
-            // A blocked matrix is split at block boundaries (its tail rows go with the last block).
-            split_columns(m.N, m.blocked ? std::max(kernels_.column_grain, kBlockRows) : kernels_.column_grain, tid,
-                          nt, b, e);
-            if (b < e) kernels_.matmul(m, b, e);
+            const int64_t grain = unit_columns(m, kernels_.column_grain), after = before + m.N * m.K * m.T;
+            int64_t b = -1, e = -1;
+            for (int64_t c = 0; c < m.N; c += grain) {
+                const int64_t cols = std::min(grain, m.N - c), cost = cols * m.K * m.T;
+                const int owner = int((2 * before + cost) * nt / (2 * macs));
+                before += cost;
+                if (owner > tid) break;  // owners only grow along the units
+                if (owner < tid) continue;
+                if (b < 0) b = c;
+                e = c + cols;
+            }
+            before = after;
+            if (b >= 0) kernels_.matmul(m, b, e);
         }
     });
 }
