@@ -92,7 +92,20 @@ void decay_v(const float *bias, float *x, int64_t n, float scale) {
     for (; i < n; i++) x[i] = std::exp(-scale / (1.0f + std::exp(-(bias[i] + x[i]))));
 }
 
-const VecMath table = {layer_norm_avx2, sigmoid_v, tanh_v, decay_v};
+void relu_square_v(float *x, int64_t n) {
+    const __m256 zero = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 z = _mm256_max_ps(_mm256_loadu_ps(x + i), zero);  // max returns the 2nd operand for NaN
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(z, z));
+    }
+    for (; i < n; i++) {
+        float z = x[i] > 0 ? x[i] : 0.0f;
+        x[i] = z * z;
+    }
+}
+
+const VecMath table = {layer_norm_avx2, sigmoid_v, tanh_v, decay_v, relu_square_v};
 
 }  // namespace
 

@@ -28,7 +28,14 @@ void decay_scalar(const float *bias, float *x, int64_t n, float scale) {
     for (int64_t i = 0; i < n; i++) x[i] = std::exp(-scale / (1.0f + std::exp(-(bias[i] + x[i]))));
 }
 
-const VecMath table = {layer_norm_scalar, sigmoid_scalar, tanh_scalar, decay_scalar};
+void relu_square_scalar(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        float z = x[i] > 0 ? x[i] : 0.0f;
+        x[i] = z * z;
+    }
+}
+
+const VecMath table = {layer_norm_scalar, sigmoid_scalar, tanh_scalar, decay_scalar, relu_square_scalar};
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "cpu/cpu_ops.h"
 #include "common/errors.h"
 #include "cpu/kernels.h"
+#include "cpu/vecmath.h"
 #include "model/tensor_set.h"
 
 namespace rwkvx {
@@ -62,13 +63,8 @@ inline void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C
 
 // h = relu(h)² over T rows of F: the activation of every RWKV channel mix.
 inline void relu_square_rows(CpuOps &ops, float *h, int64_t T, int64_t F) {
-    ops.for_rows(T, 2 * F, [&](int64_t t) {
-        float *row = h + t * F;
-        for (int64_t i = 0; i < F; i++) {
-            float z = row[i] > 0 ? row[i] : 0.0f;
-            row[i] = z * z;
-        }
-    });
+    const VecMath &vm = vecmath_for(ops.kernels());
+    ops.for_rows(T, 2 * F, [&](int64_t t) { vm.relu_square(h + t * F, F); });
 }
 
 // The RWKV-4/5/6 channel mix after its token shift: x += sigmoid(xr·Wrᵀ) ⊙ (relu(xk·Wkᵀ)²·Wvᵀ).
