@@ -135,24 +135,32 @@ void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
         for (int64_t n = n0; n < n1; n += kBlockRows) {
             const char *w = static_cast<const char *>(m.w) + n * m.K * elem_bytes(WT);
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (int64_t k = 0; k < m.K; k++, w += step) {
+            auto column = [&](int64_t k) {  // the 64 weights of column k times x[k]
+                const char *p = w + k * step;
                 if constexpr (WT != WeightType::F32)  // as in gemv_rows: F32 streams best without
-                    for (int64_t line = 0; line < step; line += 64) _mm_prefetch(w + line + kGemvPrefetchBytes, _MM_HINT_T0);
+                    for (int64_t line = 0; line < step; line += 64) _mm_prefetch(p + line + kGemvPrefetchBytes, _MM_HINT_T0);
                 const __m256 xk = _mm256_broadcast_ss(x + k);
                 __m256 lo, hi;
-                load16<WT>(w, lo, hi);
+                load16<WT>(p, lo, hi);
                 a0 = _mm256_fmadd_ps(lo, xk, a0);
                 a1 = _mm256_fmadd_ps(hi, xk, a1);
-                load16<WT>(w + 16 * elem_bytes(WT), lo, hi);
+                load16<WT>(p + 16 * elem_bytes(WT), lo, hi);
                 a2 = _mm256_fmadd_ps(lo, xk, a2);
                 a3 = _mm256_fmadd_ps(hi, xk, a3);
-                load16<WT>(w + 32 * elem_bytes(WT), lo, hi);
+                load16<WT>(p + 32 * elem_bytes(WT), lo, hi);
                 a4 = _mm256_fmadd_ps(lo, xk, a4);
                 a5 = _mm256_fmadd_ps(hi, xk, a5);
-                load16<WT>(w + 48 * elem_bytes(WT), lo, hi);
+                load16<WT>(p + 48 * elem_bytes(WT), lo, hi);
                 a6 = _mm256_fmadd_ps(lo, xk, a6);
                 a7 = _mm256_fmadd_ps(hi, xk, a7);
+            };
+            // Two columns per iteration: measured ~5% faster on F16 than one (loop overhead).
+            int64_t k = 0;
+            for (; k + 2 <= m.K; k += 2) {
+                column(k);
+                column(k + 1);
             }
+            if (k < m.K) column(k);
             float *y = m.y + t * m.N + n;
             _mm256_storeu_ps(y, a0), _mm256_storeu_ps(y + 8, a1), _mm256_storeu_ps(y + 16, a2);
             _mm256_storeu_ps(y + 24, a3), _mm256_storeu_ps(y + 32, a4), _mm256_storeu_ps(y + 40, a5);
