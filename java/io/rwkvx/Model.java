@@ -48,6 +48,11 @@ public final class Model implements AutoCloseable {
         this.hybrid = hybrid;
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprintOf(weights);
+        // The native copy serves every call: let the OS drop the file's pages from this process
+        // (they stay in the page cache, and come back on access, e.g. through weights()).
+        if (executor.copiedWeights())
+            for (Tensor t : weights.tensors().values())
+                if (t.data().isMapped()) t.data().unload();
     }
 
     static Model open(Path file, ModelOptions options) {

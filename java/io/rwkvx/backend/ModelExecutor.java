@@ -18,6 +18,11 @@ public interface ModelExecutor extends AutoCloseable {
      */
     void eval(BackendState state, int[] tokens, MemorySegment logits, LogitsMode mode);
 
+    /** Whether the executor made its own copy of the weights (then the caller's may be paged out). */
+    default boolean copiedWeights() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -29,6 +29,7 @@ public final class NativeBackend implements Backend {
     }
 
     private final MemorySegment context;
+    private final WeightPlacement placement;
     private final String description;
     private volatile boolean closed;
 
@@ -40,6 +41,7 @@ public final class NativeBackend implements Backend {
      */
     public NativeBackend(Device device, int threads, boolean forceScalar, WeightPlacement weights) {
         if (weights == null) throw new IllegalArgumentException("weight placement is null");
+        this.placement = weights;
         NativeLibrary.load();
         int flags = (forceScalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0)
                 | (weights == WeightPlacement.RESIDENT ? rwkvx_h.RWKVX_CONTEXT_RESIDENT_WEIGHTS() : 0);
@@ -69,6 +71,11 @@ public final class NativeBackend implements Backend {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** Where models made by this backend keep their weights. */
+    public WeightPlacement placement() {
+        return placement;
     }
 
     /** Threads the native context computes with. */

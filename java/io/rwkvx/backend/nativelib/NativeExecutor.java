@@ -90,6 +90,11 @@ final class NativeExecutor implements ModelExecutor {
         rwkvx_h.rwkvx_model_free(model);
     }
 
+    @Override
+    public boolean copiedWeights() {
+        return backend.placement() == io.rwkvx.WeightPlacement.RESIDENT;
+    }
+
     NativeBackend backend() {
         return backend;
     }
