@@ -65,7 +65,7 @@ RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attenti
         pre.q = p->q;
         pre.q_stride = stride_or(p->q_stride, hd, "q_stride");
         pre.kv = attn::KvView{p->k, p->v, p->kv_dtype, stride_or(p->k_stride, hd, "k_stride"),
-                              stride_or(p->v_stride, hd, "v_stride")};
+                              stride_or(p->v_stride, hd, "v_stride"), p->head_size};
         pre.o = p->o;
         pre.o_stride = stride_or(p->o_stride, hd, "o_stride");
         pre.lse = p->lse;

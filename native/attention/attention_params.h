@@ -10,12 +10,13 @@ class ThreadPool;
 
 namespace attn {
 
-// Keys/values of one head: row j at base + j * stride elements of dtype.
+// Keys/values: row j of head h at base + h * head_stride + j * stride elements of dtype.
 struct KvView {
     const void *k;
     const void *v;
     int32_t dtype;  // rwkvx_dtype
     int64_t k_stride, v_stride;
+    int64_t head_stride;  // D for token-major rows [T][H][D]; capacity * D for a KV cache [H][cap][D]
 };
 
 inline int64_t dtype_bytes(int32_t dtype) { return dtype == 0 ? 4 : 2; }
@@ -61,12 +62,13 @@ inline float tree8(const float p[8]) { return ((p[0] + p[4]) + (p[2] + p[6])) + 
 
 // Everything a prefill needs, validated (api_attention.cpp).
 struct Prefill {
-    int64_t T;
+    int64_t T;         // queries, at positions past .. past + T - 1
+    int64_t past = 0;  // keys before the first query (a KV cache): kv holds past + T keys
     int32_t H, D;
     float scale;
     const float *q;
     int64_t q_stride;  // elements between tokens
-    KvView kv;         // head 0; head h at + h*D elements
+    KvView kv;
     float *o;
     int64_t o_stride;
     float *lse;        // [T][H] or null

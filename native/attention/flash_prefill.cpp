@@ -1,5 +1,6 @@
 // Full causal prefill, FlashAttention-style: tasks are (head, 64-query tile), largest tiles first;
 // each tile streams the keys up to its diagonal in 64-key blocks and masks only the diagonal block.
+// With past > 0 the queries continue a KV cache: every tile also sees the past keys.
 #include <memory>
 
 #include "attention/attention_params.h"
@@ -29,12 +30,13 @@ void full_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
             const int nr = int(p.T - t0 < kTileRows ? p.T - t0 : kTileRows);
             Tile &tile = sc->tile;
             load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * p.D, p.q_stride, nr, p.scale);
+            const int64_t i0 = p.past + t0;  // position of the tile's first query
             int64_t limit[kTileRows];
-            for (int r = 0; r < nr; r++) limit[r] = t0 + r + 1;
+            for (int r = 0; r < nr; r++) limit[r] = i0 + r + 1;
             const PackedHead kv = packed.head(h);
             // Blocks entirely below the diagonal need no mask.
-            attend_keys(kt, tile, sc->block, kv, 0, t0, nullptr);
-            attend_keys(kt, tile, sc->block, kv, t0, t0 + nr, limit);
+            attend_keys(kt, tile, sc->block, kv, 0, i0, nullptr);
+            attend_keys(kt, tile, sc->block, kv, i0, i0 + nr, limit);
             finish_rows(tile, p.o + t0 * p.o_stride + int64_t(h) * p.D, p.o_stride,
                         p.lse ? p.lse + t0 * p.H + h : nullptr, p.H);
         });

@@ -6,8 +6,8 @@ namespace rwkvx {
 namespace attn {
 
 PackedKv::PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p)
-    : T_(p.T), T_pad_((p.T + 15) / 16 * 16 + 16), D_(p.D),
-      kt_(size_t(p.H) * size_t(p.D) * size_t(T_pad_), 0.0f), v_(size_t(p.H) * size_t(p.T) * size_t(p.D)) {
+    : T_(p.past + p.T), T_pad_((T_ + 15) / 16 * 16 + 16), D_(p.D),
+      kt_(size_t(p.H) * size_t(p.D) * size_t(T_pad_), 0.0f), v_(size_t(p.H) * size_t(T_) * size_t(p.D)) {
     const int32_t D = p.D;
     pool.parallel_for(p.H, 1, [&](int64_t h0, int64_t h1) {
         std::vector<float> row(size_t(D) * 8);
@@ -18,11 +18,12 @@ PackedKv::PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p)
                 const int n = int(T_ - j0 < 8 ? T_ - j0 : 8);
                 // Eight keys at a time: each transposed store run then fills 8 consecutive floats.
                 for (int i = 0; i < n; i++)
-                    kt.widen(p.kv.dtype, row_ptr(p.kv.k, p.kv.dtype, 1, (j0 + i) * p.kv.k_stride + h * D), &row[size_t(i) * D], D);
+                    kt.widen(p.kv.dtype, row_ptr(p.kv.k, p.kv.dtype, 1, (j0 + i) * p.kv.k_stride + h * p.kv.head_stride),
+                             &row[size_t(i) * D], D);
                 for (int d = 0; d < D; d++)
                     for (int i = 0; i < n; i++) kth[size_t(d) * size_t(T_pad_) + size_t(j0 + i)] = row[size_t(i) * D + d];
                 for (int i = 0; i < n; i++)
-                    kt.widen(p.kv.dtype, row_ptr(p.kv.v, p.kv.dtype, 1, (j0 + i) * p.kv.v_stride + h * D),
+                    kt.widen(p.kv.dtype, row_ptr(p.kv.v, p.kv.dtype, 1, (j0 + i) * p.kv.v_stride + h * p.kv.head_stride),
                              vh + size_t(j0 + i) * size_t(D), D);
             }
         }

@@ -21,7 +21,7 @@ struct PackedHead {
 
 class PackedKv {
   public:
-    // Packs keys [0, T) of every head of p.kv; heads split across the pool.
+    // Packs keys [0, past + T) of every head of p.kv; heads split across the pool.
     PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p);
     PackedHead head(int32_t h) const {
         return {kt_.data() + std::size_t(h) * std::size_t(D_) * std::size_t(T_pad_), T_pad_, v_.data() + std::size_t(h) * std::size_t(T_) * std::size_t(D_)};

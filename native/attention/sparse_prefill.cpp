@@ -3,7 +3,8 @@
 // bucketed by selected chunk and each chunk's K/V streams once against full 64-query tiles, leaving
 // one unnormalised partial per (query, rank); then the own chunk causally per query tile, and a
 // per-row LSE merge in a fixed order (selected chunks ascending, own chunk last). Every output row
-// has one writer, so results do not depend on the threading.
+// has one writer, so results do not depend on the threading. With past > 0 the queries continue a
+// KV cache (positions past .. past + T - 1) and the candidates include the cache's chunks.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -41,6 +42,12 @@ struct Piece {
     int32_t n;
 };
 
+// Up to 64 queries of one chunk, at positions i0 .. i0 + nr - 1, for the own-chunk pass.
+struct OwnTile {
+    int64_t c, i0;
+    int nr;
+};
+
 // Writes o and lse of tile row r from its n past partials (acc, m, l; PS floats apart, ascending
 // chunk order) and the tile's own-chunk state, folded in that order. Partials with m = -inf saw
 // nothing (a NaN query row) and are skipped; a row that saw nothing at all ends 0/0 = NaN.
@@ -64,10 +71,10 @@ void merge_row(const Tile &tile, int r, const float *pr, int n, int64_t PS, floa
 }  // namespace
 
 bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
-    const int64_t T = p.T, B = p.B;
+    const int64_t T = p.T, B = p.B, P = p.past;
     const int32_t H = p.H, D = p.D;
     const int64_t HD = int64_t(H) * D;
-    const int64_t n_full = T / B;  // complete chunks: the only candidates
+    const int64_t n_full = (P + T) / B;  // complete chunks: the only candidates
     const int kp = p.top_k;
 
     // (1) Means [c][H][D]: fp32 sums in token order, then * (1/B).
@@ -76,7 +83,7 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
         std::vector<float> tmp(D);
         for (int64_t h = h0; h < h1; h++)
             for (int64_t t = 0; t < n_full * B; t++)
-                add_key(kt, row_ptr(p.kv.k, p.kv.dtype, 1, t * p.kv.k_stride + h * D), p.kv.dtype, D,
+                add_key(kt, row_ptr(p.kv.k, p.kv.dtype, 1, t * p.kv.k_stride + h * p.kv.head_stride), p.kv.dtype, D,
                         &means[size_t((t / B) * HD + h * D)], tmp.data());
     });
     const float inv_b = 1.0f / float(B);
@@ -92,7 +99,7 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
         std::vector<float> scores(size_t(n_full > 0 ? n_full : 1));
         for (int64_t t = b; t < e; t++) {
             const float *qt = p.q + t * p.q_stride;
-            const int64_t n_cand = t / B;
+            const int64_t n_cand = (P + t) / B;
             for (int32_t hs = 0; hs < Hs; hs++) {
                 const int len = p.scope == 1 ? int(HD) : D;
                 if (kp > 0 && n_cand > 0) kt.scores8(qt + int64_t(hs) * D, &means[size_t(int64_t(hs) * D)], HD, n_cand, len, scores.data());
@@ -127,9 +134,15 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
     const int64_t per_head = T * kp * PS * int64_t(sizeof(float));
     const int32_t G = per_head == 0 ? H : int32_t(std::clamp<int64_t>(kScratchBytes / per_head, 1, H));
     std::vector<float> part(size_t(T) * size_t(G) * size_t(kp) * size_t(PS));
-    const int64_t n_chunks = (T + B - 1) / B;
-    const int64_t subs = (B + kTileRows - 1) / kTileRows;
     std::vector<Piece> pieces;
+    // Own-chunk tiles: the queries of each chunk in 64-row tiles from the chunk's first query on.
+    // Later tiles in a chunk see more keys, so they go first.
+    std::vector<OwnTile> own;
+    for (int64_t c = P / B; c * B < P + T; c++)
+        for (int64_t i0 = std::max(P, c * B); i0 < std::min(P + T, c * B + B); i0 += kTileRows)
+            own.push_back({c, i0, int(std::min<int64_t>({kTileRows, P + T - i0, c * B + B - i0}))});
+    std::stable_sort(own.begin(), own.end(),
+                     [B](const OwnTile &a, const OwnTile &b) { return a.i0 - a.c * B > b.i0 - b.c * B; });
 
     for (int32_t g0 = 0; g0 < H; g0 += G) {
         const int32_t g1 = std::min(H, g0 + G);
@@ -170,23 +183,19 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
         // (3b) Own chunk causally per 64-row tile, then the LSE merge in the fixed order: selected chunks
         // ascending, then the own chunk. Later sub-tiles see more keys, so they go first.
         run_tasks(
-            pool, int64_t(g1 - g0) * n_chunks * subs, [&] { return std::make_unique<SparseScratch>(D); },
+            pool, int64_t(g1 - g0) * int64_t(own.size()), [&] { return std::make_unique<SparseScratch>(D); },
             [&](std::unique_ptr<SparseScratch> &sc, int64_t task) {
-                const int64_t per_sub = int64_t(g1 - g0) * n_chunks;
-                const int64_t s = subs - 1 - task / per_sub;
-                const int64_t c = (task % per_sub) / (g1 - g0);
+                const OwnTile &ot = own[size_t(task / (g1 - g0))];
                 const int32_t h = g0 + int32_t(task % (g1 - g0));
-                const int64_t t0 = c * B + s * kTileRows;
-                const int64_t t_end = std::min({T, c * B + B, t0 + kTileRows});
-                if (t0 >= t_end) return;
-                const int nr = int(t_end - t0);
+                const int64_t t0 = ot.i0 - P;  // query row of the tile's first query
+                const int nr = ot.nr;
                 Tile &tile = sc->tile;
                 load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * D, p.q_stride, nr, p.scale);
                 const PackedHead kv = packed.head(h);
                 int64_t limit[kTileRows];
-                for (int r = 0; r < nr; r++) limit[r] = t0 + r + 1;
-                attend_keys(kt, tile, sc->block, kv, c * B, t0, nullptr);
-                attend_keys(kt, tile, sc->block, kv, t0, t_end, limit);
+                for (int r = 0; r < nr; r++) limit[r] = ot.i0 + r + 1;
+                attend_keys(kt, tile, sc->block, kv, ot.c * B, ot.i0, nullptr);
+                attend_keys(kt, tile, sc->block, kv, ot.i0, ot.i0 + nr, limit);
                 const int32_t hs = p.scope == 1 ? 0 : h;
                 for (int r = 0; r < nr; r++) {
                     const int64_t t = t0 + r;

@@ -206,26 +206,41 @@ class RwkvxModel final : public Model {
         const attn::AttnKernels &kt = attn::attn_kernels_for(ops.kernels());
         const float scale = 1.0f / std::sqrt(float(kHeadSize));
         const bool sparse = mode == RWKVX_ATTN_SPARSE;
-        if (cache->len == 0 && T > 1) {
+        const int64_t past = cache->len, max_size = cache->cfg.max_size;
+        // Many tokens run the tiled prefill (a first call never compresses). A later call continues
+        // the cache with it too, unless token by token the cache would be compressed in between
+        // (before any step that finds it longer than max_size): then it goes token by token.
+        if (T > 1 && (past == 0 || max_size == 0 || past + T - 1 <= max_size)) {
             attn::Prefill p{};
             p.T = T;
+            p.past = past;
             p.H = H_;
             p.D = kHeadSize;
             p.scale = scale;
             p.q = q;
             p.q_stride = C_;
-            p.kv = attn::KvView{k, v, RWKVX_DTYPE_F32, C_, C_};
+            if (past == 0) {
+                p.kv = attn::KvView{k, v, RWKVX_DTYPE_F32, C_, C_, kHeadSize};
+            } else {  // the new rows join the cache first; the kernels then read it all
+                ensure_capacity(kt, cache, past + T);
+                attn::kv_append(kt, *cache, k, v, T, C_, C_);
+                const rwkvx_kv_cache &c = *cache;
+                p.kv = attn::KvView{c.k.data(), c.v.data(), c.cfg.dtype, kHeadSize, kHeadSize,
+                                    c.cfg.capacity * kHeadSize};
+            }
             p.o = o;
             p.o_stride = C_;
             p.lse = nullptr;
-            p.sparse = sparse && T > cfg_.dense_below;
+            p.sparse = sparse && past + T > cfg_.dense_below;
             p.B = cfg_.chunk_size;
             p.top_k = cfg_.top_k;
             p.scope = cfg_.scope;
             if (p.sparse) attn::sparse_prefill(ops.pool(), kt, p);
             else attn::full_prefill(ops.pool(), kt, p);
-            ensure_capacity(kt, cache, T);
-            attn::kv_append(kt, *cache, k, v, T, C_, C_);
+            if (past == 0) {
+                ensure_capacity(kt, cache, T);
+                attn::kv_append(kt, *cache, k, v, T, C_, C_);
+            }
             return;
         }
         for (int64_t t = 0; t < T; t++) {
