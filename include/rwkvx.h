@@ -461,9 +461,12 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cach
  * channel mix is RWKV-7's with its own x_k and its own token shift.
  * rwkvx_model_info: n_layer = R, n_head/head_size as RWKV-7; state_bytes = the export size while every
  * KV cache is empty.
- * Calls with n_tokens > 1 run attention in prefill_mode, calls with one token in decode_mode. A prefill
- * into empty caches runs the prefill kernel over the call; otherwise each token is one decode step, so
- * with prefill_mode == decode_mode, prefill and token-by-token decode agree up to fp32 rounding.
+ * Calls with n_tokens > 1 run attention in prefill_mode, calls with one token in decode_mode. A call
+ * with several tokens runs the prefill kernel over them, continuing whatever the caches hold (its
+ * queries attend to the cached keys as well). Only when token-by-token decoding would compress a
+ * cache in the middle of the call (a cache longer than kv_max_size before some step; a call into empty
+ * caches never compresses) does each token run as one decode step. So with prefill_mode == decode_mode,
+ * prefill, calls split anywhere and token-by-token decode agree up to fp32 rounding.
  * rwkvx_state_export layout for RWKV-X (little-endian; its size grows with the caches, rwkvx_state_size
  * gives the current one): int64 A, int64 cache length L_j for each j; fp32 per RWKV layer as RWKV-7
  * (att shift [C], ffn shift [C], WKV [H][N][N]); fp32 per attention block its channel-mix shift [C]; then
