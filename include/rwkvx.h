@@ -417,10 +417,16 @@ typedef struct rwkvx_kv_cache rwkvx_kv_cache;
 /* Causal prefill over T tokens (FULL or SPARSE). Blocks; uses the context's threads. */
 RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *params);
 
-/* One decode step: q, k, v of the new token (n_tokens = 1) attend to the cache plus the new token
- * (SPARSE: top_k complete chunks of the cache, the remainder and the new token), then k and v are
- * appended. kv_dtype, chunk_size, n_head and head_size must match the cache. If the cache is longer
- * than max_size it is compressed first, voting with this q. */
+/* Decode: the n_tokens new tokens (q, k, v with the strides of the params, 0 = H*head_size) attend to
+ * the cache plus the new tokens up to themselves, then their k and v stay in the cache (like
+ * FlashAttention's attention with a KV cache). One token runs the decode kernel (SPARSE: top_k
+ * complete chunks of the cache, the remainder and the new token); several run the tiled prefill
+ * kernel over the cache (SPARSE: per query, top_k complete chunks before its own chunk and its own
+ * chunk up to itself), as if they had come one by one, up to fp32 rounding, when dense_below <
+ * chunk_size * (top_k + 1). SPARSE runs as FULL when the cache length (one token) or the cache length
+ * plus n_tokens (several) is <= dense_below. kv_dtype, chunk_size, n_head and head_size must match the
+ * cache; the cache must have room for n_tokens more. If the cache is longer than max_size it is
+ * compressed first, voting with these q rows. */
 RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache,
                                               rwkvx_attention_params *params);
 

@@ -77,6 +77,8 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
     int maxT = 0;
     for (int T : cfg.prefill_T) maxT = std::max(maxT, T);
     for (int T : cfg.decode_T) maxT = std::max(maxT, T + 64);
+    const int kContinueT = 16384, kContinueN = 512;  // continuation rows: cache length, new tokens
+    maxT = std::max(maxT, kContinueT + kContinueN);
     const auto q = randn(size_t(maxT) * kC, 1), k = randn(size_t(maxT) * kC, 2), v = randn(size_t(maxT) * kC, 3);
     std::vector<float> o(size_t(maxT) * kC);
 
@@ -156,6 +158,38 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
                             full_ms / m);
             }
         }
+
+    // ---- continuing a cache: n new tokens in one decode call (tiled prefill over the cache) vs n
+    // single-token calls (what a chat turn after a long context costs) ----
+    std::printf("\n-- continue: %d new tokens after a cache of %d (fp32 K/V), one call vs %d one-token calls --\n"
+                "%-6s %5s %5s %10s %12s %8s\n", kContinueN, kContinueT, kContinueN, "mode", "B", "top_k", "one call s",
+                "token calls s", "speedup");
+    for (int B : {0, 512}) {
+        double secs[2];
+        for (int batched = 1; batched >= 0; batched--) {
+            rwkvx_kv_cache_config kc{kH, kD, RWKVX_DTYPE_F32, B ? B : 512, kContinueT + kContinueN, 0, 0, 0};
+            rwkvx_kv_cache *cache = nullptr;
+            RWKVX_BENCH_CHECK(rwkvx_kv_cache_create(ctx, &kc, &cache));
+            RWKVX_BENCH_CHECK(rwkvx_kv_cache_append(cache, k.data(), v.data(), kContinueT, 0, 0));
+            const size_t first = size_t(kContinueT) * kC;
+            auto t0 = Clock::now();
+            for (int s = 0; s < (batched ? 1 : kContinueN); s++) {
+                const int n = batched ? kContinueN : 1;
+                auto p = make_params(n, &q[first + size_t(s) * kC], &k[first + size_t(s) * kC], &v[first + size_t(s) * kC],
+                                     RWKVX_DTYPE_F32, &o[size_t(s) * kC], B ? RWKVX_ATTN_SPARSE : RWKVX_ATTN_FULL,
+                                     B ? B : 512, 2);
+                p.scope = RWKVX_ATTN_SCOPE_ALL;
+                RWKVX_BENCH_CHECK(rwkvx_attention_decode(ctx, cache, &p));
+            }
+            secs[batched] = seconds_since(t0);
+            rwkvx_kv_cache_free(cache);
+        }
+        std::printf("%-6s %5s %5s %10.3f %12.3f %8.2f\n", B ? "sparse" : "full", B ? std::to_string(B).c_str() : "-",
+                    B ? "2" : "-", secs[1], secs[0], secs[0] / secs[1]);
+        std::printf("SUMMARY kind=attn_continue mode=%s cache=%d new=%d B=%d topk=%d threads=%d one_call_s=%.4f "
+                    "token_calls_s=%.4f speedup=%.3f\n", B ? "sparse" : "full", kContinueT, kContinueN, B, B ? 2 : 0,
+                    cfg.threads, secs[1], secs[0], secs[0] / secs[1]);
+    }
     rwkvx_context_free(ctx);
 }
 

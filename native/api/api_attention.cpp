@@ -90,7 +90,8 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
         const float scale = check_params(p);
         p->diagnostics = 0;
-        RWKVX_REQUIRE_ARG(p->n_tokens == 1, "decode takes n_tokens = 1, found " + std::to_string(p->n_tokens));
+        const int64_t T = p->n_tokens;
+        RWKVX_REQUIRE_ARG(T >= 1, "decode takes n_tokens >= 1, found " + std::to_string(T));
         const auto &g = cache->cfg;
         if (p->n_head != g.n_head || p->head_size != g.head_size || p->kv_dtype != g.dtype)
             fail(RWKVX_ERROR_SHAPE, "params (n_head " + std::to_string(p->n_head) + ", head_size " +
@@ -102,15 +103,46 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
                                            std::to_string(g.chunk_size) + " (its chunk sums use that)");
         std::lock_guard<std::mutex> lock(ctx->mutex);
         const attn::AttnKernels &kt = attn::attn_kernels_for(ctx->ops->kernels());
-        if (g.max_size > 0 && cache->len > g.max_size)
-            attn::kv_compress(ctx->ops->pool(), kt, *cache, p->q, 1, int64_t(g.n_head) * g.head_size, scale);
-        RWKVX_REQUIRE_ARG(cache->len < g.capacity, "the cache is full (capacity " + std::to_string(g.capacity) +
-                                                       "); set max_size to compress it");
-        attn::Decode d{p->q, p->k, p->v, p->o, p->lse, p->mode == RWKVX_ATTN_SPARSE, p->top_k, p->scope,
-                       p->dense_below, scale};
-        if (attn::decode_step(ctx->ops->pool(), kt, *cache, d)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
         const int64_t hd = int64_t(g.n_head) * g.head_size;
-        attn::kv_append(kt, *cache, p->k, p->v, 1, hd, hd);
+        const int64_t q_stride = stride_or(p->q_stride, hd, "q_stride"), k_stride = stride_or(p->k_stride, hd, "k_stride"),
+                      v_stride = stride_or(p->v_stride, hd, "v_stride"), o_stride = stride_or(p->o_stride, hd, "o_stride");
+        if (g.max_size > 0 && cache->len > g.max_size)
+            attn::kv_compress(ctx->ops->pool(), kt, *cache, p->q, T, q_stride, scale);
+        RWKVX_REQUIRE_ARG(cache->len + T <= g.capacity,
+                          "the cache cannot take " + std::to_string(T) + " more tokens (length " +
+                              std::to_string(cache->len) + ", capacity " + std::to_string(g.capacity) +
+                              "); set max_size to compress it");
+        if (T == 1) {
+            attn::Decode d{p->q, p->k, p->v, p->o, p->lse, p->mode == RWKVX_ATTN_SPARSE, p->top_k, p->scope,
+                           p->dense_below, scale};
+            if (attn::decode_step(ctx->ops->pool(), kt, *cache, d)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
+            attn::kv_append(kt, *cache, p->k, p->v, 1, hd, hd);
+            return;
+        }
+        // Several tokens: they join the cache, then the tiled prefill runs their queries over all of it.
+        attn::Prefill pre{};
+        pre.T = T;
+        pre.past = cache->len;
+        attn::kv_append(kt, *cache, p->k, p->v, T, k_stride, v_stride);
+        pre.H = g.n_head;
+        pre.D = g.head_size;
+        pre.scale = scale;
+        pre.q = p->q;
+        pre.q_stride = q_stride;
+        pre.kv = attn::KvView{cache->k.data(), cache->v.data(), g.dtype, g.head_size, g.head_size,
+                              g.capacity * g.head_size};
+        pre.o = p->o;
+        pre.o_stride = o_stride;
+        pre.lse = p->lse;
+        pre.sparse = p->mode == RWKVX_ATTN_SPARSE && pre.past + T > p->dense_below;
+        pre.B = g.chunk_size;
+        pre.top_k = p->top_k;
+        pre.scope = p->scope;
+        if (pre.sparse) {
+            if (attn::sparse_prefill(ctx->ops->pool(), kt, pre)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
+        } else {
+            attn::full_prefill(ctx->ops->pool(), kt, pre);
+        }
     });
 }
 
