@@ -137,8 +137,11 @@ void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             auto column = [&](int64_t k) {  // the 64 weights of column k times x[k]
                 const char *p = w + k * step;
-                if constexpr (WT != WeightType::F32)  // as in gemv_rows: F32 streams best without
-                    for (int64_t line = 0; line < step; line += 64) _mm_prefetch(p + line + kGemvPrefetchBytes, _MM_HINT_T0);
+                // As in gemv_rows, F32 streams best without. NTA: the weights are not read again this
+                // token, so they should not push the state and activations out of L2/L3 (measured 2-5%
+                // faster decode than T0 for F16/BF16 here).
+                if constexpr (WT != WeightType::F32)
+                    for (int64_t line = 0; line < step; line += 64) _mm_prefetch(p + line + kGemvPrefetchBytes, _MM_HINT_NTA);
                 const __m256 xk = _mm256_broadcast_ss(x + k);
                 __m256 lo, hi;
                 load16<WT>(p, lo, hi);
