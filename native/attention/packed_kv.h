@@ -24,13 +24,19 @@ class PackedKv {
     // Packs keys [0, past + T) of every head of p.kv; heads split across the pool.
     PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p);
     PackedHead head(int32_t h) const {
-        return {kt_.data() + std::size_t(h) * std::size_t(D_) * std::size_t(T_pad_), T_pad_, v_.data() + std::size_t(h) * std::size_t(T_) * std::size_t(D_)};
+        const float *v = v_in_place_ ? v_in_place_ + std::size_t(h) * std::size_t(v_head_stride_)
+                                     : v_.data() + std::size_t(h) * std::size_t(T_) * std::size_t(D_);
+        return {kt_.data() + std::size_t(h) * std::size_t(D_) * std::size_t(T_pad_), T_pad_, v};
     }
 
   private:
     int64_t T_, T_pad_;
     int32_t D_;
     std::vector<float> kt_, v_;
+    // F32 values already stored [j][D] per head (a KV cache) are read in place, not copied: a long
+    // cache would otherwise be duplicated for every call that continues it.
+    const float *v_in_place_ = nullptr;
+    int64_t v_head_stride_ = 0;
 };
 
 }  // namespace attn
