@@ -42,7 +42,7 @@ ResidentWeights::ResidentWeights(const rwkvx_named_tensor *tensors, int64_t n_te
         block_ = p;
 #ifdef MADV_HUGEPAGE
         // Refused where transparent huge pages are off; the copy then simply uses small pages.
-        huge_pages_ = madvise(p, mapped_, MADV_HUGEPAGE) == 0;
+        madvise(p, mapped_, MADV_HUGEPAGE);
 #endif
     }
     char *base = static_cast<char *>(block_);

@@ -24,15 +24,12 @@ class ResidentWeights {
 
     const std::vector<rwkvx_named_tensor> &tensors() const { return tensors_; }
     size_t bytes() const { return bytes_; }
-    // Whether the kernel was asked for huge pages (and accepted the request).
-    bool huge_pages() const { return huge_pages_; }
 
   private:
     std::vector<rwkvx_named_tensor> tensors_;
     std::vector<std::string> names_;  // the caller's names are borrowed for the call only
     void *block_ = nullptr;
     size_t mapped_ = 0, bytes_ = 0;
-    bool huge_pages_ = false;
 };
 
 }  // namespace rwkvx
