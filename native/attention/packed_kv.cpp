@@ -1,5 +1,7 @@
 #include "attention/packed_kv.h"
 
+#include <algorithm>
+
 #include "common/thread_pool.h"
 
 namespace rwkvx {
@@ -32,6 +34,43 @@ PackedKv::PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p)
                 for (int i = 0; i < n && !v_rows; i++)
                     kt.widen(p.kv.dtype, row_ptr(p.kv.v, p.kv.dtype, 1, (j0 + i) * p.kv.v_stride + h * p.kv.head_stride),
                              vh + size_t(j0 + i) * size_t(D), D);
+            }
+        }
+    });
+}
+
+ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p,
+                             const std::vector<int64_t> &chunks)
+    : B_(p.B), B_pad_((p.B + 15) / 16 * 16 + 16), D_(p.D), H_(p.H) {
+    const int64_t n_keys = p.past + p.T, D = p.D;
+    slot_.assign(size_t((n_keys + B_ - 1) / B_), -1);
+    for (size_t i = 0; i < chunks.size(); i++) slot_[size_t(chunks[i])] = int64_t(i);
+    const bool v_rows = p.kv.dtype == 0 && p.kv.v_stride == D;  // F32 rows of D: read in place
+    if (v_rows) {
+        v_in_place_ = static_cast<const float *>(p.kv.v);
+        v_head_stride_ = p.kv.head_stride;
+    } else {
+        v_.resize(chunks.size() * size_t(H_) * size_t(B_) * size_t(D));
+    }
+    kt_.assign(chunks.size() * size_t(H_) * size_t(D) * size_t(B_pad_), 0.0f);
+    pool.parallel_for(int64_t(chunks.size()) * H_, 1, [&](int64_t b, int64_t e) {
+        std::vector<float> row(size_t(D) * 8);
+        for (int64_t item = b; item < e; item++) {
+            const int64_t c = chunks[size_t(item / H_)], h = item % H_;
+            float *kth = kt_.data() + size_t(item) * size_t(D) * size_t(B_pad_);
+            const int64_t n = std::min(B_, n_keys - c * B_);
+            for (int64_t j0 = 0; j0 < n; j0 += 8) {  // eight keys per transposed store run, as in PackedKv
+                const int m = int(std::min<int64_t>(8, n - j0));
+                for (int i = 0; i < m; i++) {
+                    const int64_t key = c * B_ + j0 + i;
+                    kt.widen(p.kv.dtype, row_ptr(p.kv.k, p.kv.dtype, 1, key * p.kv.k_stride + h * p.kv.head_stride),
+                             &row[size_t(i) * size_t(D)], int(D));
+                    if (!v_rows)
+                        kt.widen(p.kv.dtype, row_ptr(p.kv.v, p.kv.dtype, 1, key * p.kv.v_stride + h * p.kv.head_stride),
+                                 v_.data() + (size_t(item) * size_t(B_) + size_t(j0 + i)) * size_t(D), int(D));
+                }
+                for (int64_t d = 0; d < D; d++)
+                    for (int i = 0; i < m; i++) kth[size_t(d * B_pad_ + j0 + i)] = row[size_t(i * D + d)];
             }
         }
     });

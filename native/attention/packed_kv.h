@@ -39,5 +39,29 @@ class PackedKv {
     int64_t v_head_stride_ = 0;
 };
 
+// K (transposed) and V of some chunks of B keys, every head, fp32, each chunk indexed from its first
+// key. The sparse prefill reads only the chunks some query selected and the queries' own chunks, so
+// a long KV cache it continues is not copied whole.
+class ChunkPackedKv {
+  public:
+    // chunks: ascending chunk indices; chunk c holds keys [c*B, min((c+1)*B, past + T)) of p.kv.
+    ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, const std::vector<int64_t> &chunks);
+    // Chunk c (one of those packed) of head h: key c*B + j is index j.
+    PackedHead head(int32_t h, int64_t c) const {
+        const size_t s = size_t(slot_[size_t(c)]) * size_t(H_) + size_t(h);
+        const float *v = v_in_place_ ? v_in_place_ + size_t(h) * size_t(v_head_stride_) + size_t(c * B_) * size_t(D_)
+                                     : v_.data() + s * size_t(B_) * size_t(D_);
+        return {kt_.data() + s * size_t(D_) * size_t(B_pad_), B_pad_, v};
+    }
+
+  private:
+    int64_t B_, B_pad_;
+    int32_t D_, H_;
+    std::vector<int64_t> slot_;  // chunk -> its slot (-1: not packed)
+    std::vector<float> kt_, v_;  // [slot][H][D][B_pad], [slot][H][B][D]
+    const float *v_in_place_ = nullptr;  // as in PackedKv
+    int64_t v_head_stride_ = 0;
+};
+
 }  // namespace attn
 }  // namespace rwkvx

@@ -112,7 +112,15 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
 
     // (3) Buckets: per selection head, the (query, rank) pairs of every chunk, counting-sorted so each
     // bucket lists its queries ascending. Entry = t * kp + rank.
-    const PackedKv packed(pool, kt, p);
+    // Only chunks some query selected, and the queries' own chunks, are packed.
+    std::vector<char> needed(size_t((P + T + B - 1) / B), 0);
+    for (size_t i = 0; i < cnt.size(); i++)
+        for (int r = 0; r < cnt[i]; r++) needed[size_t(sel[i * size_t(kp) + size_t(r)])] = 1;
+    for (int64_t c = P / B; c * B < P + T; c++) needed[size_t(c)] = 1;
+    std::vector<int64_t> chunks;
+    for (size_t c = 0; c < needed.size(); c++)
+        if (needed[c]) chunks.push_back(int64_t(c));
+    const ChunkPackedKv packed(pool, kt, p, chunks);
     const int kpp = kp > 0 ? kp : 1;
     std::vector<int64_t> bucket_off(size_t(Hs) * size_t(n_full + 1), 0);
     std::vector<int64_t> bucket(size_t(T) * size_t(Hs) * size_t(kpp));
@@ -162,14 +170,14 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
             [&](std::unique_ptr<SparseScratch> &sc, int64_t task) {
                 const Piece &pc = pieces[size_t(task)];
                 const int64_t *ent = &bucket[size_t(int64_t(p.scope == 1 ? 0 : pc.h) * T * kpp)] + pc.begin;
-                const PackedHead kv = packed.head(pc.h);
+                const PackedHead kv = packed.head(pc.h, pc.c);
                 Tile &tile = sc->tile;
                 for (int32_t i0 = 0; i0 < pc.n; i0 += kTileRows) {
                     const int nr = std::min(kTileRows, pc.n - i0);
                     int64_t rows[kTileRows];
                     for (int r = 0; r < nr; r++) rows[r] = ent[i0 + r] / kp;
                     gather_queries(tile, p.q + int64_t(pc.h) * D, p.q_stride, rows, nr, p.scale);
-                    attend_keys(kt, tile, sc->block, kv, int64_t(pc.c) * B, int64_t(pc.c) * B + B, nullptr);
+                    attend_keys(kt, tile, sc->block, kv, 0, B, nullptr);
                     for (int r = 0; r < nr; r++) {
                         const int64_t e = ent[i0 + r];
                         float *dst = &part[size_t((((e / kp) * G + (pc.h - g0)) * kp + e % kp) * PS)];
@@ -191,11 +199,12 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
                 const int nr = ot.nr;
                 Tile &tile = sc->tile;
                 load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * D, p.q_stride, nr, p.scale);
-                const PackedHead kv = packed.head(h);
+                const PackedHead kv = packed.head(h, ot.c);  // indexed from the chunk's first key
+                const int64_t j0 = ot.i0 - ot.c * B;
                 int64_t limit[kTileRows];
-                for (int r = 0; r < nr; r++) limit[r] = ot.i0 + r + 1;
-                attend_keys(kt, tile, sc->block, kv, ot.c * B, ot.i0, nullptr);
-                attend_keys(kt, tile, sc->block, kv, ot.i0, ot.i0 + nr, limit);
+                for (int r = 0; r < nr; r++) limit[r] = j0 + r + 1;
+                attend_keys(kt, tile, sc->block, kv, 0, j0, nullptr);
+                attend_keys(kt, tile, sc->block, kv, j0, j0 + nr, limit);
                 const int32_t hs = p.scope == 1 ? 0 : h;
                 for (int r = 0; r < nr; r++) {
                     const int64_t t = t0 + r;
