@@ -488,7 +488,8 @@ typedef struct rwkvx_rwkvx_config {
     int32_t scope;        /* an rwkvx_attn_scope for the chunk scores (default HEAD) */
     int32_t prefill_mode; /* an rwkvx_attn_mode for calls with n_tokens > 1 (default SPARSE) */
     int32_t decode_mode;  /* an rwkvx_attn_mode for calls with one token (default SPARSE) */
-    int32_t kv_dtype;     /* an rwkvx_dtype for the KV caches; only F32 today */
+    int32_t kv_dtype;     /* an rwkvx_dtype for the KV caches (default F32); F16/BF16 halve their memory:
+                             new K/V rows are rounded to it before prefill and decode alike */
     int64_t dense_below;  /* SPARSE runs FULL while the length is <= this (default B*top_k = 6144);
                              must be < B*(top_k+1) so that prefill and decode agree */
     int64_t kv_max_size;  /* compress a cache longer than this before a decode step; 0 = never (default) */

@@ -110,13 +110,17 @@ class RwkvxModel final : public Model {
         }
         std::memcpy(p, state, size_t(fixed_floats()) * 4);
         p += fixed_floats() * 4;
-        for (const auto &c : caches) {
-            float *k = reinterpret_cast<float *>(p);
-            std::vector<float> kk(static_cast<size_t>(c->len * C_)), vv(static_cast<size_t>(c->len * C_));
+        const attn::AttnKernels &kt = attn::scalar_attn_kernels();
+        for (const auto &c : caches) {  // exported as fp32 whatever the cache stores
+            const int64_t n = c->len * C_;
+            std::vector<char> kk(size_t(n * c->esize())), vv(kk.size());
+            std::vector<float> f(static_cast<size_t>(n));
             gather_rows(*c, kk.data(), vv.data());
-            std::memcpy(k, kk.data(), kk.size() * 4);
-            std::memcpy(p + kk.size() * 4, vv.data(), vv.size() * 4);
-            p += 2 * kk.size() * 4;
+            kt.widen(c->cfg.dtype, kk.data(), f.data(), n);
+            std::memcpy(p, f.data(), size_t(n) * 4);
+            kt.widen(c->cfg.dtype, vv.data(), f.data(), n);
+            std::memcpy(p + n * 4, f.data(), size_t(n) * 4);
+            p += 2 * n * 4;
         }
     }
 
@@ -159,7 +163,10 @@ class RwkvxModel final : public Model {
             q += 2 * n * 4;
             auto c = empty_cache();
             ensure_capacity(kt, c, L);
-            attn::kv_append(kt, *c, k.data(), v.data(), L, C_, C_);
+            std::vector<char> kc(size_t(n * c->esize())), vc(kc.size());  // in the cache's dtype
+            narrow_rows(c->cfg.dtype, k.data(), kc.data(), n);
+            narrow_rows(c->cfg.dtype, v.data(), vc.data(), n);
+            attn::kv_append(kt, *c, kc.data(), vc.data(), L, C_, C_);
             caches[size_t(j)] = std::move(c);
         }
     }
@@ -178,7 +185,7 @@ class RwkvxModel final : public Model {
         return state + blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + j * C_;
     }
     std::unique_ptr<rwkvx_kv_cache> empty_cache() const {
-        auto c = new_kv_cache(H_, kHeadSize, cfg_.chunk_size, 256);
+        auto c = new_kv_cache(H_, kHeadSize, cfg_.chunk_size, 256, cfg_.kv_dtype);
         c->cfg.max_size = cfg_.kv_max_size;
         c->cfg.window = cfg_.kv_window;
         c->cfg.min_size = cfg_.kv_min_size;
@@ -207,6 +214,18 @@ class RwkvxModel final : public Model {
         const float scale = 1.0f / std::sqrt(float(kHeadSize));
         const bool sparse = mode == RWKVX_ATTN_SPARSE;
         const int64_t past = cache->len, max_size = cache->cfg.max_size;
+        // The new K/V rows as the cache stores them, so that a prefill sees exactly what later steps
+        // read back from the cache.
+        const int32_t dtype = cfg_.kv_dtype;
+        if (dtype != RWKVX_DTYPE_F32) {
+            const size_t bytes = size_t(T * C_) * 2;
+            if (kv_rows_.size() < 2 * bytes) kv_rows_.resize(2 * bytes);
+            narrow_rows(dtype, k, kv_rows_.data(), T * C_);
+            narrow_rows(dtype, v, kv_rows_.data() + bytes, T * C_);
+        }
+        const void *kd = dtype == RWKVX_DTYPE_F32 ? static_cast<const void *>(k) : kv_rows_.data();
+        const void *vd = dtype == RWKVX_DTYPE_F32 ? static_cast<const void *>(v) : kv_rows_.data() + size_t(T * C_) * 2;
+        const int64_t esize = attn::dtype_bytes(dtype);
         // Many tokens run the tiled prefill (a first call never compresses). A later call continues
         // the cache with it too, unless token by token the cache would be compressed in between
         // (before any step that finds it longer than max_size): then it goes token by token.
@@ -220,10 +239,10 @@ class RwkvxModel final : public Model {
             p.q = q;
             p.q_stride = C_;
             if (past == 0) {
-                p.kv = attn::KvView{k, v, RWKVX_DTYPE_F32, C_, C_, kHeadSize};
+                p.kv = attn::KvView{kd, vd, dtype, C_, C_, kHeadSize};
             } else {  // the new rows join the cache first; the kernels then read it all
                 ensure_capacity(kt, cache, past + T);
-                attn::kv_append(kt, *cache, k, v, T, C_, C_);
+                attn::kv_append(kt, *cache, kd, vd, T, C_, C_);
                 const rwkvx_kv_cache &c = *cache;
                 p.kv = attn::KvView{c.k.data(), c.v.data(), c.cfg.dtype, kHeadSize, kHeadSize,
                                     c.cfg.capacity * kHeadSize};
@@ -239,7 +258,7 @@ class RwkvxModel final : public Model {
             else attn::full_prefill(ops.pool(), kt, p);
             if (past == 0) {
                 ensure_capacity(kt, cache, T);
-                attn::kv_append(kt, *cache, k, v, T, C_, C_);
+                attn::kv_append(kt, *cache, kd, vd, T, C_, C_);
             }
             return;
         }
@@ -248,10 +267,12 @@ class RwkvxModel final : public Model {
             if (c.cfg.max_size > 0 && c.len > c.cfg.max_size)
                 attn::kv_compress(ops.pool(), kt, c, q + t * C_, 1, C_, scale);
             ensure_capacity(kt, cache, cache->len + 1);
-            attn::Decode d{q + t * C_, k + t * C_, v + t * C_, o + t * C_, nullptr, sparse, cfg_.top_k, cfg_.scope,
+            const char *kt_row = static_cast<const char *>(kd) + t * C_ * esize;
+            const char *vt_row = static_cast<const char *>(vd) + t * C_ * esize;
+            attn::Decode d{q + t * C_, kt_row, vt_row, o + t * C_, nullptr, sparse, cfg_.top_k, cfg_.scope,
                            cfg_.dense_below, scale};
             attn::decode_step(ops.pool(), kt, *cache, d);
-            attn::kv_append(kt, *cache, k + t * C_, v + t * C_, 1, C_, C_);
+            attn::kv_append(kt, *cache, kt_row, vt_row, 1, C_, C_);
         }
     }
 
@@ -261,6 +282,7 @@ class RwkvxModel final : public Model {
     int64_t C_ = 0;
     int32_t H_ = 0;
     rwkvx_model_info info_;
+    mutable std::vector<char> kv_rows_;  // new K/V rows in a 16-bit cache dtype; used under the context lock only
 };
 
 }  // namespace

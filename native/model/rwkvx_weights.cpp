@@ -97,8 +97,8 @@ void check_rwkvx_config(const rwkvx_rwkvx_config &c) {
     for (int32_t m : {c.prefill_mode, c.decode_mode})
         RWKVX_REQUIRE_ARG(m == RWKVX_ATTN_FULL || m == RWKVX_ATTN_SPARSE,
                           "RWKV-X config: attention mode " + std::to_string(m) + " is not an rwkvx_attn_mode (0 full, 1 sparse)");
-    if (c.kv_dtype != RWKVX_DTYPE_F32)
-        fail(RWKVX_ERROR_UNSUPPORTED, "RWKV-X config: kv_dtype " + std::to_string(c.kv_dtype) + " is not supported (only F32 KV caches)");
+    RWKVX_REQUIRE_ARG(c.kv_dtype == RWKVX_DTYPE_F32 || c.kv_dtype == RWKVX_DTYPE_F16 || c.kv_dtype == RWKVX_DTYPE_BF16,
+                      "RWKV-X config: kv_dtype " + std::to_string(c.kv_dtype) + " is not an rwkvx_dtype (F32, F16, BF16)");
     RWKVX_REQUIRE_ARG(c.dense_below >= 0 && c.dense_below < int64_t(c.chunk_size) * (c.top_k + 1),
                       "RWKV-X config: dense_below " + std::to_string(c.dense_below) + " must be in [0, chunk_size*(top_k+1) = " +
                           std::to_string(int64_t(c.chunk_size) * (c.top_k + 1)) + ") so that prefill and decode agree");

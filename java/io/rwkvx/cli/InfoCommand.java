@@ -72,9 +72,9 @@ final class InfoCommand implements Command {
     /** The RWKV-X knobs in force (the defaults unless set through the API). */
     private static String hybrid(HybridConfig h) {
         return String.format(Locale.ROOT, "chunk %d, top-k %d, scope %s, prefill %s, decode %s, dense up to %d tokens, "
-                        + "kv compression %s", h.chunkSize(), h.topK(), h.perHeadScope() ? "head" : "all",
+                        + "kv cache %s, kv compression %s", h.chunkSize(), h.topK(), h.perHeadScope() ? "head" : "all",
                 h.prefillSparse() ? "sparse" : "full", h.decodeSparse() ? "sparse" : "full", h.denseBelow(),
-                h.kvMaxSize() == 0 ? "off" : String.format(Locale.ROOT, "above %d (window %d, to %d)", h.kvMaxSize(),
+                h.kvDtype().name().toLowerCase(Locale.ROOT), h.kvMaxSize() == 0 ? "off" : String.format(Locale.ROOT, "above %d (window %d, to %d)", h.kvMaxSize(),
                         h.kvWindow(), h.kvMinSize()));
     }
 

@@ -1,5 +1,7 @@
 package io.rwkvx.model;
 
+import io.rwkvx.tensor.DType;
+
 /**
  * Inference knobs of an RWKV-X model that are not in its weights ({@code rwkvx_rwkvx_config}; spec
  * rwkvx.md §2.1, §3). Prefill (calls with several tokens) and decode (one token) should use the same
@@ -15,10 +17,20 @@ package io.rwkvx.model;
  * @param kvMaxSize   compress a KV cache longer than this before a decode step (SnapKV-like); 0 = never
  * @param kvWindow    recent tokens compression always keeps
  * @param kvMinSize   cache length after compression
+ * @param kvDtype     how the KV caches store K and V: F32, or F16/BF16 for half the memory (K and V then
+ *                    rounded to 16 bits, in prefill and decode alike)
  */
 public record HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolean prefillSparse, boolean decodeSparse,
-                           long denseBelow, long kvMaxSize, long kvWindow, long kvMinSize) {
+                           long denseBelow, long kvMaxSize, long kvWindow, long kvMinSize, DType kvDtype) {
+    /** With F32 KV caches. */
+    public HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolean prefillSparse, boolean decodeSparse,
+                        long denseBelow, long kvMaxSize, long kvWindow, long kvMinSize) {
+        this(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow, kvMinSize,
+                DType.F32);
+    }
+
     public HybridConfig {
+        if (kvDtype == null) throw new IllegalArgumentException("kv dtype is null");
         if (chunkSize < 1) throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
         if (topK < 0 || topK > 64) throw new IllegalArgumentException("top-k must be in 0..64, got " + topK);
         if (denseBelow < 0 || denseBelow >= (long) chunkSize * (topK + 1))
@@ -37,14 +49,22 @@ public record HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolea
 
     public HybridConfig withChunk(int chunk, int k) {
         return new HybridConfig(chunk, k, perHeadScope, prefillSparse, decodeSparse, Math.min(denseBelow,
-                (long) chunk * k), kvMaxSize, kvWindow, kvMinSize);
+                (long) chunk * k), kvMaxSize, kvWindow, kvMinSize, kvDtype);
     }
 
     public HybridConfig withDenseBelow(long n) {
-        return new HybridConfig(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, n, kvMaxSize, kvWindow, kvMinSize);
+        return new HybridConfig(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, n, kvMaxSize, kvWindow, kvMinSize,
+                kvDtype);
     }
 
     public HybridConfig withPerHeadScope(boolean perHead) {
-        return new HybridConfig(chunkSize, topK, perHead, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow, kvMinSize);
+        return new HybridConfig(chunkSize, topK, perHead, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow, kvMinSize,
+                kvDtype);
+    }
+
+    /** The same knobs with KV caches in {@code dtype}. */
+    public HybridConfig withKvDtype(DType dtype) {
+        return new HybridConfig(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow,
+                kvMinSize, dtype);
     }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -156,6 +157,39 @@ class RwkvxReferenceTest {
             assertTrue(worstSeq < TOLERANCE, "sequence mode: max |native - reference| = " + worstSeq);
             assertTrue(worstStep < TOLERANCE, "token by token: max |native - reference| = " + worstStep);
         }
+    }
+
+    @Test
+    void sixteenBitKvCachesStayCloseToTheReference() {
+        // Full attention (a rounded key can change a sparse selection, a discontinuity): the native
+        // model with F16 and BF16 caches against the float64 reference with exact K and V, BF16 (8-bit
+        // mantissas) further off than F16 (11 bits); sequence and token-by-token agree up to rounding.
+        randomModel();
+        int[] tokens = new int[T];
+        for (int t = 0; t < T; t++) tokens[t] = rnd.nextInt(V);
+        double[][] want = new RwkvxReferenceForward(values, C, R, A, V, CHUNK, TOP_K, true, T).run(tokens, true);
+        HybridConfig full = new HybridConfig(CHUNK, TOP_K, true, false, false, DENSE_BELOW, 0, 2000, 16000);
+        double[] worst = new double[2];
+        try (Arena arena = Arena.ofConfined()) {
+            Path file = write(arena);
+            for (int i = 0; i < 2; i++) {
+                DType dtype = i == 0 ? DType.F16 : DType.BF16;
+                try (Model m = Rwkvx.load(file, ModelOptions.defaults().withBackend(BackendKind.NATIVE).withThreads(2)
+                        .withHybrid(full.withKvDtype(dtype)));
+                     Session seq = m.newSession(); Session step = m.newSession()) {
+                    float[][] got = seq.evalAll(tokens);
+                    double steps = 0;
+                    for (int t = 0; t < T; t++) {
+                        worst[i] = Math.max(worst[i], maxDiff(want[t], got[t]));
+                        float[] s = step.prefill(tokens[t]);
+                        for (int v = 0; v < V; v++) steps = Math.max(steps, Math.abs(s[v] - got[t][v]));
+                    }
+                    assertTrue(steps < 0.01, dtype + ": sequence vs token by token differ by " + steps);
+                }
+            }
+        }
+        assertTrue(worst[0] > 0 && worst[0] < 0.01, "F16 caches vs reference: " + worst[0]);
+        assertTrue(worst[1] > 3 * worst[0] && worst[1] < 0.1, "BF16 caches vs reference: " + worst[1] + " (F16: " + worst[0] + ")");
     }
 
     @ParameterizedTest(name = "per-head scope {0}")

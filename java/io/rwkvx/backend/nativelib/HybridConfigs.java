@@ -17,7 +17,7 @@ final class HybridConfigs {
         rwkvx_rwkvx_config.scope(c, h.perHeadScope() ? rwkvx_h.RWKVX_ATTN_SCOPE_HEAD() : rwkvx_h.RWKVX_ATTN_SCOPE_ALL());
         rwkvx_rwkvx_config.prefill_mode(c, h.prefillSparse() ? rwkvx_h.RWKVX_ATTN_SPARSE() : rwkvx_h.RWKVX_ATTN_FULL());
         rwkvx_rwkvx_config.decode_mode(c, h.decodeSparse() ? rwkvx_h.RWKVX_ATTN_SPARSE() : rwkvx_h.RWKVX_ATTN_FULL());
-        rwkvx_rwkvx_config.kv_dtype(c, rwkvx_h.RWKVX_DTYPE_F32());
+        rwkvx_rwkvx_config.kv_dtype(c, h.kvDtype().code);
         rwkvx_rwkvx_config.dense_below(c, h.denseBelow());
         rwkvx_rwkvx_config.kv_max_size(c, h.kvMaxSize());
         rwkvx_rwkvx_config.kv_window(c, h.kvWindow());
