@@ -66,8 +66,8 @@ typedef enum rwkvx_backend {
 /* Models created with this context copy their tensors into memory they own (64-byte aligned, in one
  * block on 2 MiB huge pages where the system allows) instead of borrowing the caller's: the caller
  * may free or unmap its tensor data right after model creation, and CPU decode, which streams every
- * weight once per token, runs faster (fewer TLB misses; matrices are re-laid out in blocks of 64 rows
- * that the single-token kernels read as one stream). Costs one copy of the weights in memory. Logits
+ * weight once per token, runs faster (fewer TLB misses; matrices are re-laid out in blocks of 32 rows
+ * that the single-token kernels stream two at a time). Costs one copy of the weights in memory. Logits
  * equal those of borrowed weights up to float32 rounding (single-token products sum in another order).
  * Without it weights are used in place (zero-copy, e.g. straight from a memory-mapped file). */
 #define RWKVX_CONTEXT_RESIDENT_WEIGHTS 2

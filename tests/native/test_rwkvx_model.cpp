@@ -24,7 +24,7 @@ void expect(bool ok, const std::string &what) {
     if (!ok && ++failures < 40) std::printf("FAIL: %s\n", what.c_str());
 }
 
-constexpr int64_t C = 64, V = 200, F = 4 * C, D = 16, R = 12;  // V: 3 blocks of 64 rows + 8 (resident layout)
+constexpr int64_t C = 64, V = 232, F = 4 * C, D = 16, R = 12;  // V: 7 blocks of 32 rows + 8 (resident layout)
 
 struct Tensors {
     std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> t;
