@@ -9,7 +9,7 @@ public enum WeightPlacement {
     /**
      * The native backend copies the weights into memory it owns, on 2 MiB huge pages where the OS
      * allows, with matrices in blocks of 32 rows that a single-token product streams two at a time: the
-     * fastest decode (10-20% faster than {@link #MAPPED} here), at the cost of one copy of the weights
+     * fastest decode (20-45% faster than {@link #MAPPED} here), at the cost of one copy of the weights
      * (the mapped file's pages are then released from the process). The default.
      */
     RESIDENT,
