@@ -129,8 +129,7 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
         pre.scale = scale;
         pre.q = p->q;
         pre.q_stride = q_stride;
-        pre.kv = attn::KvView{cache->k.data(), cache->v.data(), g.dtype, g.head_size, g.head_size,
-                              g.capacity * g.head_size};
+        pre.kv = attn::kv_view(*cache);
         pre.o = p->o;
         pre.o_stride = o_stride;
         pre.lse = p->lse;

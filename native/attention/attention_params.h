@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "common/tensors.h"
 #include "cpu/kernels.h"
 
 namespace rwkvx {
@@ -19,7 +20,7 @@ struct KvView {
     int64_t head_stride;  // D for token-major rows [T][H][D]; capacity * D for a KV cache [H][cap][D]
 };
 
-inline int64_t dtype_bytes(int32_t dtype) { return dtype == 0 ? 4 : 2; }
+using rwkvx::dtype_bytes;
 inline const char *row_ptr(const void *base, int32_t dtype, int64_t stride, int64_t j) {
     return static_cast<const char *>(base) + j * stride * dtype_bytes(dtype);
 }

@@ -34,6 +34,12 @@ struct rwkvx_kv_cache {
 namespace rwkvx {
 namespace attn {
 
+// The cache's rows as a prefill's keys/values ([H][capacity][D]).
+inline KvView kv_view(const rwkvx_kv_cache &c) {
+    const int64_t D = c.cfg.head_size;
+    return KvView{c.k.data(), c.v.data(), c.cfg.dtype, D, D, c.cfg.capacity * D};
+}
+
 // Allocates storage for cfg (validated by the caller).
 void kv_init(rwkvx_kv_cache &c);
 // Appends n rows (token strides in elements); the caller has checked the capacity.

@@ -7,41 +7,9 @@
 namespace rwkvx {
 namespace attn {
 
-PackedKv::PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p)
-    : T_(p.past + p.T), T_pad_((T_ + 15) / 16 * 16 + 16), D_(p.D),
-      kt_(size_t(p.H) * size_t(p.D) * size_t(T_pad_), 0.0f) {
-    const int32_t D = p.D;
-    const bool v_rows = p.kv.dtype == 0 && p.kv.v_stride == D;  // F32, row j of a head at j * D
-    if (v_rows) {
-        v_in_place_ = static_cast<const float *>(p.kv.v);
-        v_head_stride_ = p.kv.head_stride;
-    } else {
-        v_.resize(size_t(p.H) * size_t(T_) * size_t(p.D));
-    }
-    pool.parallel_for(p.H, 1, [&](int64_t h0, int64_t h1) {
-        std::vector<float> row(size_t(D) * 8);
-        for (int64_t h = h0; h < h1; h++) {
-            float *kth = kt_.data() + size_t(h) * size_t(D) * size_t(T_pad_);
-            float *vh = v_rows ? nullptr : v_.data() + size_t(h) * size_t(T_) * size_t(D);
-            for (int64_t j0 = 0; j0 < T_; j0 += 8) {
-                const int n = int(T_ - j0 < 8 ? T_ - j0 : 8);
-                // Eight keys at a time: each transposed store run then fills 8 consecutive floats.
-                for (int i = 0; i < n; i++)
-                    kt.widen(p.kv.dtype, row_ptr(p.kv.k, p.kv.dtype, 1, (j0 + i) * p.kv.k_stride + h * p.kv.head_stride),
-                             &row[size_t(i) * D], D);
-                for (int d = 0; d < D; d++)
-                    for (int i = 0; i < n; i++) kth[size_t(d) * size_t(T_pad_) + size_t(j0 + i)] = row[size_t(i) * D + d];
-                for (int i = 0; i < n && !v_rows; i++)
-                    kt.widen(p.kv.dtype, row_ptr(p.kv.v, p.kv.dtype, 1, (j0 + i) * p.kv.v_stride + h * p.kv.head_stride),
-                             vh + size_t(j0 + i) * size_t(D), D);
-            }
-        }
-    });
-}
-
-ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p,
+ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t chunk,
                              const std::vector<int64_t> &chunks)
-    : B_(p.B), B_pad_((p.B + 15) / 16 * 16 + 16), D_(p.D), H_(p.H) {
+    : B_(chunk), B_pad_((chunk + 15) / 16 * 16 + 16), D_(p.D), H_(p.H) {
     const int64_t n_keys = p.past + p.T, D = p.D;
     slot_.assign(size_t((n_keys + B_ - 1) / B_), -1);
     for (size_t i = 0; i < chunks.size(); i++) slot_[size_t(chunks[i])] = int64_t(i);
@@ -59,7 +27,8 @@ ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Pref
             const int64_t c = chunks[size_t(item / H_)], h = item % H_;
             float *kth = kt_.data() + size_t(item) * size_t(D) * size_t(B_pad_);
             const int64_t n = std::min(B_, n_keys - c * B_);
-            for (int64_t j0 = 0; j0 < n; j0 += 8) {  // eight keys per transposed store run, as in PackedKv
+            // Eight keys at a time: each transposed store run then fills 8 consecutive floats.
+            for (int64_t j0 = 0; j0 < n; j0 += 8) {
                 const int m = int(std::min<int64_t>(8, n - j0));
                 for (int i = 0; i < m; i++) {
                     const int64_t key = c * B_ + j0 + i;

@@ -19,34 +19,16 @@ struct PackedHead {
     const float *v;       // v[j * D + d]
 };
 
-class PackedKv {
-  public:
-    // Packs keys [0, past + T) of every head of p.kv; heads split across the pool.
-    PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p);
-    PackedHead head(int32_t h) const {
-        const float *v = v_in_place_ ? v_in_place_ + std::size_t(h) * std::size_t(v_head_stride_)
-                                     : v_.data() + std::size_t(h) * std::size_t(T_) * std::size_t(D_);
-        return {kt_.data() + std::size_t(h) * std::size_t(D_) * std::size_t(T_pad_), T_pad_, v};
-    }
-
-  private:
-    int64_t T_, T_pad_;
-    int32_t D_;
-    std::vector<float> kt_, v_;
-    // F32 values already stored [j][D] per head (a KV cache) are read in place, not copied: a long
-    // cache would otherwise be duplicated for every call that continues it.
-    const float *v_in_place_ = nullptr;
-    int64_t v_head_stride_ = 0;
-};
-
-// K (transposed) and V of some chunks of B keys, every head, fp32, each chunk indexed from its first
-// key. The sparse prefill reads only the chunks some query selected and the queries' own chunks, so
-// a long KV cache it continues is not copied whole.
+// K (transposed) and V of some chunks of `chunk` keys, every head, fp32, each chunk indexed from its
+// first key. The sparse prefill packs only the chunks some query selected and the queries' own
+// chunks, so a long KV cache it continues is not copied whole; the full prefill packs one chunk
+// holding every key (PackedKv).
 class ChunkPackedKv {
   public:
-    // chunks: ascending chunk indices; chunk c holds keys [c*B, min((c+1)*B, past + T)) of p.kv.
-    ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, const std::vector<int64_t> &chunks);
-    // Chunk c (one of those packed) of head h: key c*B + j is index j.
+    // chunks: ascending chunk indices; chunk c holds keys [c*chunk, min((c+1)*chunk, past + T)) of p.kv.
+    ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t chunk,
+                  const std::vector<int64_t> &chunks);
+    // Chunk c (one of those packed) of head h: key c*chunk + j is index j.
     PackedHead head(int32_t h, int64_t c) const {
         const size_t s = size_t(slot_[size_t(c)]) * size_t(H_) + size_t(h);
         const float *v = v_in_place_ ? v_in_place_ + size_t(h) * size_t(v_head_stride_) + size_t(c * B_) * size_t(D_)
@@ -59,8 +41,21 @@ class ChunkPackedKv {
     int32_t D_, H_;
     std::vector<int64_t> slot_;  // chunk -> its slot (-1: not packed)
     std::vector<float> kt_, v_;  // [slot][H][D][B_pad], [slot][H][B][D]
-    const float *v_in_place_ = nullptr;  // as in PackedKv
+    // F32 values already stored [j][D] per head (a KV cache) are read in place, not copied: a long
+    // cache would otherwise be duplicated for every call that continues it.
+    const float *v_in_place_ = nullptr;
     int64_t v_head_stride_ = 0;
+};
+
+// Keys [0, past + T) of every head of p.kv, packed as one chunk.
+class PackedKv {
+  public:
+    PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p)
+        : all_(pool, kt, p, p.past + p.T, std::vector<int64_t>{0}) {}
+    PackedHead head(int32_t h) const { return all_.head(h, 0); }
+
+  private:
+    ChunkPackedKv all_;
 };
 
 }  // namespace attn

@@ -120,7 +120,7 @@ bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
     std::vector<int64_t> chunks;
     for (size_t c = 0; c < needed.size(); c++)
         if (needed[c]) chunks.push_back(int64_t(c));
-    const ChunkPackedKv packed(pool, kt, p, chunks);
+    const ChunkPackedKv packed(pool, kt, p, B, chunks);
     const int kpp = kp > 0 ? kp : 1;
     std::vector<int64_t> bucket_off(size_t(Hs) * size_t(n_full + 1), 0);
     std::vector<int64_t> bucket(size_t(T) * size_t(Hs) * size_t(kpp));

@@ -15,7 +15,6 @@ namespace {
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kTensorAlign = 64;
 
-size_t dtype_bytes(int32_t dtype) { return dtype == RWKVX_DTYPE_F32 ? 4 : 2; }
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 }  // namespace
 
@@ -31,7 +30,6 @@ ResidentWeights::ResidentWeights(const rwkvx_named_tensor *tensors, int64_t n_te
         offsets[size_t(i)] = total;
         total = round_up(total + size_t(numel(t.tensor)) * dtype_bytes(t.tensor.dtype), kTensorAlign);
     }
-    bytes_ = total;
     if (total > 0) {
         // Over-allocate by one huge page so the block can start on a 2 MiB boundary.
         mapped_ = round_up(total, kHugePage) + kHugePage;

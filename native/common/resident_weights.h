@@ -23,13 +23,12 @@ class ResidentWeights {
     ResidentWeights &operator=(const ResidentWeights &) = delete;
 
     const std::vector<rwkvx_named_tensor> &tensors() const { return tensors_; }
-    size_t bytes() const { return bytes_; }
 
   private:
     std::vector<rwkvx_named_tensor> tensors_;
     std::vector<std::string> names_;  // the caller's names are borrowed for the call only
     void *block_ = nullptr;
-    size_t mapped_ = 0, bytes_ = 0;
+    size_t mapped_ = 0;
 };
 
 }  // namespace rwkvx

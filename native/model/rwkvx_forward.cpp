@@ -217,15 +217,16 @@ class RwkvxModel final : public Model {
         // The new K/V rows as the cache stores them, so that a prefill sees exactly what later steps
         // read back from the cache.
         const int32_t dtype = cfg_.kv_dtype;
+        const int64_t esize = attn::dtype_bytes(dtype);
+        const void *kd = k, *vd = v;
         if (dtype != RWKVX_DTYPE_F32) {
-            const size_t bytes = size_t(T * C_) * 2;
+            const size_t bytes = size_t(T * C_ * esize);
             if (kv_rows_.size() < 2 * bytes) kv_rows_.resize(2 * bytes);
             narrow_rows(dtype, k, kv_rows_.data(), T * C_);
             narrow_rows(dtype, v, kv_rows_.data() + bytes, T * C_);
+            kd = kv_rows_.data();
+            vd = kv_rows_.data() + bytes;
         }
-        const void *kd = dtype == RWKVX_DTYPE_F32 ? static_cast<const void *>(k) : kv_rows_.data();
-        const void *vd = dtype == RWKVX_DTYPE_F32 ? static_cast<const void *>(v) : kv_rows_.data() + size_t(T * C_) * 2;
-        const int64_t esize = attn::dtype_bytes(dtype);
         // Many tokens run the tiled prefill (a first call never compresses). A later call continues
         // the cache with it too, unless token by token the cache would be compressed in between
         // (before any step that finds it longer than max_size): then it goes token by token.
@@ -243,9 +244,7 @@ class RwkvxModel final : public Model {
             } else {  // the new rows join the cache first; the kernels then read it all
                 ensure_capacity(kt, cache, past + T);
                 attn::kv_append(kt, *cache, kd, vd, T, C_, C_);
-                const rwkvx_kv_cache &c = *cache;
-                p.kv = attn::KvView{c.k.data(), c.v.data(), c.cfg.dtype, kHeadSize, kHeadSize,
-                                    c.cfg.capacity * kHeadSize};
+                p.kv = attn::kv_view(*cache);
             }
             p.o = o;
             p.o_stride = C_;

@@ -70,7 +70,7 @@ std::vector<Matrix> TensorSet::stacked(const std::string &name, int64_t count, i
                                     std::to_string(rows) + ", " + (cols < 0 ? "*" : std::to_string(cols)) +
                                     "], found " + shape_string(t));
     std::vector<Matrix> out(static_cast<size_t>(count));
-    const int64_t elem = t.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+    const int64_t elem = dtype_bytes(t.dtype);
     for (int64_t i = 0; i < count; i++) {
         out[size_t(i)].type = static_cast<WeightType>(t.dtype);
         out[size_t(i)].data = static_cast<const char *>(t.data) + i * rows * t.shape[2] * elem;
@@ -95,7 +95,7 @@ void TensorSet::reject_unused(const std::string &arch_name) const {
 
 void TensorSet::account(const rwkvx_tensor &t) {
     params += numel(t);
-    bytes += numel(t) * (t.dtype == RWKVX_DTYPE_F32 ? 4 : 2);
+    bytes += numel(t) * dtype_bytes(t.dtype);
 }
 
 }  // namespace rwkvx
