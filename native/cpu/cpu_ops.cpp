@@ -8,11 +8,13 @@ namespace {
 constexpr int64_t kMinParallelMacs = 1 << 17;
 // WKV moves its whole state per call: worth splitting earlier than a matmul of the same size.
 constexpr int64_t kMinParallelWkv = 1 << 14;
+constexpr int kUnitBits = 32;  // Claim::next = piece << kUnitBits | unit
 
-// Output columns are handed out in units of `grain` columns (a blocked matrix: whole blocks, its
-// tail rows with the last one).
-int64_t unit_columns(const MatmulArgs &m, int64_t column_grain) {
-    return m.blocked ? std::max(column_grain, kBlockRows) : column_grain;
+// Output columns are handed out in units: a GEMM's column blocks; for a GEMV `grain` columns, or
+// whole row blocks of a blocked matrix. A blocked matrix's tail rows are its last, shorter unit.
+int64_t unit_columns(const MatmulArgs &m, const KernelTable &k, bool gemm) {
+    const int64_t unit = gemm ? std::max(k.column_grain, k.gemm_columns) : k.column_grain;
+    return m.blocked ? (std::max(unit, kBlockRows) + kBlockRows - 1) / kBlockRows * kBlockRows : unit;
 }
 }  // namespace
 
@@ -21,32 +23,96 @@ void CpuOps::matmul(const MatmulArgs &m) { matmul_many({m}); }
 void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
     // Waking the workers costs a few microseconds: not worth it for tiny products.
     int64_t macs = 0;
-    for (const auto &m : jobs) macs += m.N * m.K * m.T;
-    if (pool_.size() == 1 || macs < kMinParallelMacs) {
+    bool gemm = true;
+    for (const auto &m : jobs) {
+        macs += m.N * m.K * m.T;
+        gemm = gemm && m.T >= kernels_.gemm_min_rows;
+    }
+    const int nt = pool_.size();
+    if (nt == 1 || macs < kMinParallelMacs) {
         for (const auto &m : jobs) kernels_.matmul(m, 0, m.N);
         return;
     }
-    // The units of all jobs, in order, are shared by cost (MACs): each thread takes those whose
-    // middle falls in its share, so a contiguous run that may span jobs. Per job that is one column
-    // range, and small jobs (LoRA) do not all land on the same thread as a per-job split would do.
-    pool_.run([&](int tid, int nt) {
-        int64_t before = 0;  // MACs of the units before the current one
-        for (const auto &m : jobs) {
-            const int64_t grain = unit_columns(m, kernels_.column_grain), after = before + m.N * m.K * m.T;
-            int64_t b = -1, e = -1;
-            for (int64_t c = 0; c < m.N; c += grain) {
-                const int64_t cols = std::min(grain, m.N - c), cost = cols * m.K * m.T;
-                const int owner = int((2 * before + cost) * nt / (2 * macs));
-                before += cost;
-                if (owner > tid) break;  // owners only grow along the units
-                if (owner < tid) continue;
-                if (b < 0) b = c;
-                e = c + cols;
+    split_by_cost(jobs, macs, gemm, nt);
+    if (!gemm) {
+        // Memory-bound GEMV: the threads share one memory bus, so a thread that finishes early
+        // leaves the other more bandwidth; claiming chunks measured no faster than even shares.
+        pool_.run([&](int tid, int) { run_share(tid); });
+        return;
+    }
+    // Compute-bound GEMM: each core works alone, and on a shared host one is at times slowed
+    // (steal time, a busy sibling). Each thread claims column blocks of its share, bigger first,
+    // then helps the others with the rest of theirs.
+    for (int t = 0; t < nt; t++)
+        claims_[t].next.store(int64_t(share_begin_[size_t(t)]) << kUnitBits, std::memory_order_relaxed);
+    pool_.run([&](int tid, int n) {
+        for (int v = 0; v < n; v++)
+            while (claim_and_run((tid + v) % n, n)) {
             }
-            before = after;
-            if (b >= 0) kernels_.matmul(m, b, e);
-        }
     });
+}
+
+// Units of all jobs, in order, are shared by cost (MACs): a unit goes to the thread in whose share
+// its middle falls. So each thread gets one contiguous run, which may span jobs, and small jobs
+// (LoRA) do not all land on the same thread as a per-job split would put them.
+void CpuOps::split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bool gemm, int nt) {
+    pieces_.clear();
+    share_begin_.assign(size_t(nt) + 1, 0);
+    int64_t before = 0;  // MACs of the units before the current one
+    int share = 0;
+    for (const auto &m : jobs) {
+        const int64_t grain = unit_columns(m, kernels_, gemm);
+        for (int64_t c = 0; c < m.N; c += grain) {
+            const int64_t cols = std::min(grain, m.N - c), cost = cols * m.K * m.T;
+            // The unit's owner is floor((2·before + cost)·nt / (2·macs)); compared, not divided
+            // (a head matrix has thousands of units).
+            bool new_piece = pieces_.empty() || pieces_.back().job != &m;
+            while (share + 1 < nt && (2 * before + cost) * nt >= 2 * macs * (share + 1)) {
+                share_begin_[size_t(++share)] = pieces_.size();
+                new_piece = true;
+            }
+            before += cost;
+            if (new_piece) pieces_.push_back(Piece{&m, c, c + cols, grain, 0, 0});
+            else pieces_.back().end = c + cols;
+        }
+    }
+    while (share < nt) share_begin_[size_t(++share)] = pieces_.size();
+    for (int t = 0; t < nt; t++) {
+        int64_t after = 0;
+        for (size_t i = share_begin_[size_t(t) + 1]; i-- > share_begin_[size_t(t)];) {
+            Piece &p = pieces_[i];
+            p.units = (p.end - p.begin + p.unit - 1) / p.unit;
+            after += p.units;
+            p.share_units = after;
+        }
+    }
+}
+
+void CpuOps::run_share(int tid) {
+    for (size_t i = share_begin_[size_t(tid)]; i < share_begin_[size_t(tid) + 1]; i++)
+        kernels_.matmul(*pieces_[i].job, pieces_[i].begin, pieces_[i].end);
+}
+
+// Claims the next chunk of `share` and runs it; false once the share is all claimed. A chunk is
+// 1/(2·threads) of what is left of the share (at least one unit, at most the rest of its piece):
+// the owner starts with big ones, and the last ones, which others may take, are one unit.
+bool CpuOps::claim_and_run(int share, int nt) {
+    std::atomic<int64_t> &next = claims_[share].next;
+    const size_t end = share_begin_[size_t(share) + 1];
+    int64_t pos = next.load(std::memory_order_relaxed);
+    for (;;) {
+        const size_t index = size_t(pos >> kUnitBits);
+        if (index >= end) return false;
+        const Piece &p = pieces_[index];
+        const int64_t u = pos & ((int64_t(1) << kUnitBits) - 1);
+        const int64_t size = std::min(std::max<int64_t>(1, (p.share_units - u) / (2 * nt)), p.units - u);
+        const int64_t after = u + size == p.units ? int64_t(index + 1) << kUnitBits : pos + size;
+        // Relaxed: the chunks' outputs are disjoint, and the region's end orders them for the caller.
+        if (next.compare_exchange_weak(pos, after, std::memory_order_relaxed)) {
+            kernels_.matmul(*p.job, p.begin + u * p.unit, std::min(p.end, p.begin + (u + size) * p.unit));
+            return true;
+        }
+    }
 }
 
 void CpuOps::wkv7(const Wkv7Args &p) {

@@ -1,6 +1,8 @@
 // Multi-threaded CPU operations built from the kernel table: what the model code calls.
 #pragma once
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/thread_pool.h"
@@ -10,7 +12,8 @@ namespace rwkvx {
 
 class CpuOps {
   public:
-    CpuOps(ThreadPool &pool, const KernelTable &kernels) : pool_(pool), kernels_(kernels) {}
+    CpuOps(ThreadPool &pool, const KernelTable &kernels)
+        : pool_(pool), kernels_(kernels), claims_(new Claim[size_t(pool.size())]) {}
 
     const KernelTable &kernels() const { return kernels_; }
     ThreadPool &pool() { return pool_; }
@@ -39,8 +42,27 @@ class CpuOps {
     }
 
   private:
+    // Output columns [begin, end) of one job, in units of `unit` columns, in one thread's share.
+    struct Piece {
+        const MatmulArgs *job;
+        int64_t begin, end, unit;
+        int64_t units;        // ceil((end - begin) / unit)
+        int64_t share_units;  // units from this piece's start to the end of its share
+    };
+    // A share's next unclaimed unit: piece index << 32 | unit in that piece. One cache line each.
+    struct alignas(64) Claim {
+        std::atomic<int64_t> next{0};
+    };
+
+    void split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bool gemm, int nt);
+    void run_share(int tid);
+    bool claim_and_run(int share, int nt);
+
     ThreadPool &pool_;
     const KernelTable &kernels_;
+    std::vector<Piece> pieces_;        // every thread's share, in thread order
+    std::vector<size_t> share_begin_;  // thread t's pieces: [share_begin_[t], share_begin_[t + 1])
+    std::unique_ptr<Claim[]> claims_;  // one per thread
 };
 
 }  // namespace rwkvx

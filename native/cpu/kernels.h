@@ -77,6 +77,9 @@ struct KernelTable {
     const char *name;
     // Output columns are split between threads in multiples of this.
     int64_t column_grain;
+    // From this many input rows on, a matmul is a packed GEMM (compute-bound) that works on blocks
+    // of gemm_columns output columns; below, it streams its weights (GEMV, memory-bound).
+    int64_t gemm_min_rows, gemm_columns;
     void (*matmul)(const MatmulArgs &args, int64_t n0, int64_t n1);
     void (*wkv7)(const Wkv7Args &args, int32_t head, int32_t i0, int32_t i1);
     // Widens n elements of the given type to float.

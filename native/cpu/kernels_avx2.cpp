@@ -554,7 +554,7 @@ void wkv5_avx2(const Wkv5Args &p, int32_t h) {
     }
 }
 
-const KernelTable table = {"avx2+fma", NR, matmul_avx2, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
+const KernelTable table = {"avx2+fma", NR, kGemmMinRows, NC, matmul_avx2, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
 
 }  // namespace
 

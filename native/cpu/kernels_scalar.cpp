@@ -1,6 +1,7 @@
 // Portable kernels: the fallback for CPUs without AVX2/FMA/F16C, and a second implementation the
 // tests compare the vector kernels with.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "cpu/kernels.h"
@@ -144,7 +145,7 @@ void wkv5_scalar(const Wkv5Args &p, int32_t h) {
     }
 }
 
-const KernelTable table = {"scalar", 1, matmul_scalar, wkv7_scalar, to_f32_scalar, wkv4_scalar, wkv5_scalar};
+const KernelTable table = {"scalar", 1, INT64_MAX, 1, matmul_scalar, wkv7_scalar, to_f32_scalar, wkv4_scalar, wkv5_scalar};
 
 }  // namespace
 

@@ -90,8 +90,9 @@ struct Contexts {
 
 void test_matmul(Contexts &ctx, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1, 1);
+    // The last two are GEMMs of several column blocks (one partial) that threads claim in chunks.
     const int64_t shapes[][3] = {{1, 37, 13}, {1, 768, 40}, {2, 200, 9}, {3, 64, 48}, {4, 64, 16},
-                                 {7, 300, 33}, {13, 257, 70}, {80, 768, 50}};
+                                 {7, 300, 33}, {13, 257, 70}, {80, 768, 50}, {64, 96, 1000}, {6, 200, 1300}};
     // The GEMV copies a misaligned input to an aligned buffer and uses an aligned one in place; weights
     // may start anywhere (rwkv.cpp files). Each shape runs once 64-byte aligned and once misaligned.
     for (int shifted = 0; shifted < 2; shifted++)
