@@ -1,7 +1,9 @@
 // Full causal prefill, FlashAttention-style: tasks are (head, 64-query tile), largest tiles first;
 // each tile streams the keys up to its diagonal in 64-key blocks and masks only the diagonal block.
 // With past > 0 the queries continue a KV cache: every tile also sees the past keys.
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "attention/attention_params.h"
 #include "attention/task_queue.h"
@@ -11,34 +13,89 @@ namespace rwkvx {
 namespace attn {
 
 namespace {
+
+// Keys of a long cache packed at a time (fp32 K transposed, and V unless read in place): with
+// C = 768 that is 3 MB, where packing a 64K-key cache whole took 200 MB per call.
+constexpr int64_t kKeyWindow = 1024;
+
 struct TileScratch {
     Tile tile;
     BlockScratch block;
     explicit TileScratch(int D) : tile(D), block(D) {}
 };
+
+struct BlockOnly {
+    BlockScratch block;
+    explicit BlockOnly(int D) : block(D) {}
+};
+
+// The queries' own keys: those before a tile unmasked, the diagonal block masked. kv indexes key
+// `first + j` as j. Then o and lse.
+void attend_own_keys(const AttnKernels &kt, Tile &tile, BlockScratch &block, const PackedHead &kv, const Prefill &p,
+                     int32_t h, int64_t t0, int64_t first) {
+    const int nr = tile.nr;
+    const int64_t i0 = p.past + t0 - first;  // index of the tile's first query's own key
+    int64_t limit[kTileRows];
+    for (int r = 0; r < nr; r++) limit[r] = i0 + r + 1;
+    attend_keys(kt, tile, block, kv, 0, i0, nullptr);  // blocks entirely below the diagonal need no mask
+    attend_keys(kt, tile, block, kv, i0, i0 + nr, limit);
+    finish_rows(tile, p.o + t0 * p.o_stride + int64_t(h) * p.D, p.o_stride, p.lse ? p.lse + t0 * p.H + h : nullptr,
+                p.H);
+}
+
+// Continuing a cache longer than the queries: every tile's softmax state lives across passes over
+// windows of past keys, so only one window is packed at a time. The tiles take T·C·8 bytes, less
+// than packing past + T keys (C·4 bytes each) when past > T.
+void windowed_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t n_tiles) {
+    std::vector<Tile> tiles(size_t(n_tiles * p.H), Tile(p.D));
+    auto tile_of = [&](int64_t task, int64_t &t0) -> Tile & {
+        t0 = (task / p.H) * kTileRows;
+        return tiles[size_t(task)];
+    };
+    pool.parallel_for(n_tiles * p.H, 1, [&](int64_t b, int64_t e) {
+        for (int64_t task = b; task < e; task++) {
+            int64_t t0;
+            Tile &tile = tile_of(task, t0);
+            load_queries(tile, p.q + t0 * p.q_stride + (task % p.H) * p.D, p.q_stride,
+                         int(std::min<int64_t>(kTileRows, p.T - t0)), p.scale);
+        }
+    });
+    auto make = [&] { return std::make_unique<BlockOnly>(p.D); };
+    for (int64_t w0 = 0; w0 < p.past; w0 += kKeyWindow) {
+        const int64_t w1 = std::min(p.past, w0 + kKeyWindow);
+        const PackedKv window(pool, kt, p, w0, w1);
+        run_tasks(pool, n_tiles * p.H, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
+            int64_t t0;
+            attend_keys(kt, tile_of(task, t0), sc->block, window.head(int32_t(task % p.H)), 0, w1 - w0, nullptr);
+        });
+    }
+    const PackedKv own(pool, kt, p, p.past, p.past + p.T);
+    run_tasks(pool, n_tiles * p.H, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
+        int64_t t0;
+        Tile &tile = tile_of(task, t0);
+        const int32_t h = int32_t(task % p.H);
+        attend_own_keys(kt, tile, sc->block, own.head(h), p, h, t0, p.past);
+    });
+}
+
 }  // namespace
 
 void full_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
-    const PackedKv packed(pool, kt, p);
     const int64_t n_tiles = (p.T + kTileRows - 1) / kTileRows;
+    if (p.past > std::max(p.T, kKeyWindow)) {
+        windowed_prefill(pool, kt, p, n_tiles);
+        return;
+    }
+    const PackedKv packed(pool, kt, p, 0, p.past + p.T);
     run_tasks(
         pool, n_tiles * p.H, [&] { return std::make_unique<TileScratch>(p.D); },
         [&](std::unique_ptr<TileScratch> &sc, int64_t task) {
-            const int64_t tile_index = n_tiles - 1 - task / p.H;
+            const int64_t tile_index = n_tiles - 1 - task / p.H;  // largest tiles first
             const int32_t h = int32_t(task % p.H);
             const int64_t t0 = tile_index * kTileRows;
-            const int nr = int(p.T - t0 < kTileRows ? p.T - t0 : kTileRows);
-            Tile &tile = sc->tile;
-            load_queries(tile, p.q + t0 * p.q_stride + int64_t(h) * p.D, p.q_stride, nr, p.scale);
-            const int64_t i0 = p.past + t0;  // position of the tile's first query
-            int64_t limit[kTileRows];
-            for (int r = 0; r < nr; r++) limit[r] = i0 + r + 1;
-            const PackedHead kv = packed.head(h);
-            // Blocks entirely below the diagonal need no mask.
-            attend_keys(kt, tile, sc->block, kv, 0, i0, nullptr);
-            attend_keys(kt, tile, sc->block, kv, i0, i0 + nr, limit);
-            finish_rows(tile, p.o + t0 * p.o_stride + int64_t(h) * p.D, p.o_stride,
-                        p.lse ? p.lse + t0 * p.H + h : nullptr, p.H);
+            load_queries(sc->tile, p.q + t0 * p.q_stride + int64_t(h) * p.D, p.q_stride,
+                         int(std::min<int64_t>(kTileRows, p.T - t0)), p.scale);
+            attend_own_keys(kt, sc->tile, sc->block, packed.head(h), p, h, t0, 0);
         });
 }
 

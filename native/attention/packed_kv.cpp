@@ -8,9 +8,9 @@ namespace rwkvx {
 namespace attn {
 
 ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t chunk,
-                             const std::vector<int64_t> &chunks)
-    : B_(chunk), B_pad_((chunk + 15) / 16 * 16 + 16), D_(p.D), H_(p.H) {
-    const int64_t n_keys = p.past + p.T, D = p.D;
+                             const std::vector<int64_t> &chunks, int64_t first, int64_t end)
+    : B_(chunk), B_pad_((chunk + 15) / 16 * 16 + 16), first_(first), D_(p.D), H_(p.H) {
+    const int64_t n_keys = (end < 0 ? p.past + p.T : end) - first, D = p.D;
     slot_.assign(size_t((n_keys + B_ - 1) / B_), -1);
     for (size_t i = 0; i < chunks.size(); i++) slot_[size_t(chunks[i])] = int64_t(i);
     const bool v_rows = p.kv.dtype == 0 && p.kv.v_stride == D;  // F32 rows of D: read in place
@@ -31,7 +31,7 @@ ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Pref
             for (int64_t j0 = 0; j0 < n; j0 += 8) {
                 const int m = int(std::min<int64_t>(8, n - j0));
                 for (int i = 0; i < m; i++) {
-                    const int64_t key = c * B_ + j0 + i;
+                    const int64_t key = first + c * B_ + j0 + i;
                     kt.widen(p.kv.dtype, row_ptr(p.kv.k, p.kv.dtype, 1, key * p.kv.k_stride + h * p.kv.head_stride),
                              &row[size_t(i) * size_t(D)], int(D));
                     if (!v_rows)

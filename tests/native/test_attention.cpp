@@ -418,54 +418,66 @@ void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
 // against the float64 reference), in full and sparse mode, both scopes, all K/V dtypes, chunks
 // smaller and larger than a 64-query tile, top_k 0 and more than the chunks; the cache ends with every
 // token; a piece that does not fit is refused before anything changes.
+struct ContinueCase {
+    int dtype, mode, scope, B, k;
+};
+
+// Feeds x to a KV cache in `pieces` of tokens through rwkvx_attention_decode and compares every
+// output with one rwkvx_attention_prefill of the whole sequence.
+void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCase &c, const std::vector<int64_t> &pieces) {
+    const int64_t H = x.H, D = x.D, HD = H * D, esz = c.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+    for (int ci = 0; ci < 3; ci++) {
+        std::vector<float> o(size_t(x.T * HD)), lse(size_t(x.T * H));
+        rwkvx_attention_params p = params(x, o.data(), lse.data(), c.mode, c.B, c.k, c.scope);
+        expect(rwkvx_attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, std::string("prefill: ") + rwkvx_last_error());
+        rwkvx_kv_cache_config cfg{int32_t(H), int32_t(D), c.dtype, c.B, x.T, 0, 0, 0};
+        rwkvx_kv_cache *cache = nullptr;
+        expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
+        std::vector<float> od(size_t(x.T * HD), -7.0f), ld(size_t(x.T * H), -7.0f);
+        int64_t t0 = 0;
+        for (int64_t n : pieces) {
+            rwkvx_attention_params dp = params(x, &od[size_t(t0 * HD)], &ld[size_t(t0 * H)], c.mode, c.B, c.k, c.scope);
+            dp.n_tokens = n;
+            dp.q = &x.q[size_t(t0 * HD)];
+            dp.k = (const char *)x.k() + t0 * HD * esz;
+            dp.v = (const char *)x.v() + t0 * HD * esz;
+            expect(rwkvx_attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
+                   std::string("decode of ") + std::to_string(n) + " tokens: " + rwkvx_last_error());
+            t0 += n;
+        }
+        expect(rwkvx_kv_cache_length(cache) == x.T, "the cache holds every token");
+        double worst = 0;
+        for (size_t i = 0; i < o.size(); i++) worst = std::max(worst, double(std::fabs(od[i] - o[i])));
+        for (size_t i = 0; i < lse.size(); i++) worst = std::max(worst, double(std::fabs(ld[i] - lse[i])));
+        if (std::isnan(worst)) worst = INFINITY;
+        expect(worst <= err_tol(c.dtype), label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.names[ci]) +
+                                              " mode " + std::to_string(c.mode) + ", " + std::to_string(pieces.size()) +
+                                              " pieces: max diff " + std::to_string(worst));
+        rwkvx_attention_params full = params(x, od.data(), nullptr, c.mode, c.B, c.k, c.scope);
+        full.n_tokens = 1;
+        const std::string capacity = "capacity " + std::to_string(x.T);
+        expect(rwkvx_attention_decode(ctxs.list[ci], cache, &full) == RWKVX_ERROR_ARGUMENT &&
+                   std::strstr(rwkvx_last_error(), capacity.c_str()) != nullptr && rwkvx_kv_cache_length(cache) == x.T,
+               std::string("a full cache refuses one more token: ") + rwkvx_last_error());
+        rwkvx_kv_cache_free(cache);
+    }
+}
+
 void test_decode_continues_cache(Contexts &ctxs, std::mt19937 &rng) {
-    struct Case {
-        int dtype, mode, scope, B, k;
-    };
-    const Case cases[] = {
+    const ContinueCase cases[] = {
         {RWKVX_DTYPE_F32, RWKVX_ATTN_FULL, 0, 16, 2},   {RWKVX_DTYPE_F32, RWKVX_ATTN_SPARSE, 0, 16, 2},
         {RWKVX_DTYPE_F32, RWKVX_ATTN_SPARSE, 1, 16, 2}, {RWKVX_DTYPE_F16, RWKVX_ATTN_SPARSE, 0, 80, 1},
         {RWKVX_DTYPE_BF16, RWKVX_ATTN_SPARSE, 1, 8, 0}, {RWKVX_DTYPE_BF16, RWKVX_ATTN_SPARSE, 0, 8, 30},
         {RWKVX_DTYPE_F16, RWKVX_ATTN_FULL, 0, 8, 2},
     };
-    const int64_t pieces[] = {37, 1, 26, 2, 70, 1, 63};  // 200 tokens
-    for (const Case &c : cases) {
-        Data x = make_data(rng, 200, 3, 32, c.dtype);
-        const int64_t HD = 96, esz = c.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-        for (int ci = 0; ci < 3; ci++) {
-            std::vector<float> o(size_t(x.T * HD)), lse(size_t(x.T * 3));
-            rwkvx_attention_params p = params(x, o.data(), lse.data(), c.mode, c.B, c.k, c.scope);
-            expect(rwkvx_attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, std::string("prefill: ") + rwkvx_last_error());
-            rwkvx_kv_cache_config cfg{3, 32, c.dtype, c.B, 200, 0, 0, 0};
-            rwkvx_kv_cache *cache = nullptr;
-            expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
-            std::vector<float> od(size_t(x.T * HD), -7.0f), ld(size_t(x.T * 3), -7.0f);
-            int64_t t0 = 0;
-            for (int64_t n : pieces) {
-                rwkvx_attention_params dp = params(x, &od[size_t(t0 * HD)], &ld[size_t(t0 * 3)], c.mode, c.B, c.k, c.scope);
-                dp.n_tokens = n;
-                dp.q = &x.q[size_t(t0 * HD)];
-                dp.k = (const char *)x.k() + t0 * HD * esz;
-                dp.v = (const char *)x.v() + t0 * HD * esz;
-                expect(rwkvx_attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
-                       std::string("decode of ") + std::to_string(n) + " tokens: " + rwkvx_last_error());
-                t0 += n;
-            }
-            expect(rwkvx_kv_cache_length(cache) == x.T, "the cache holds every token");
-            double worst = 0;
-            for (size_t i = 0; i < o.size(); i++) worst = std::max(worst, double(std::fabs(od[i] - o[i])));
-            for (size_t i = 0; i < lse.size(); i++) worst = std::max(worst, double(std::fabs(ld[i] - lse[i])));
-            if (std::isnan(worst)) worst = INFINITY;
-            expect(worst <= err_tol(c.dtype), label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.names[ci]) +
-                                                  " mode " + std::to_string(c.mode) + ": max diff " + std::to_string(worst));
-            rwkvx_attention_params full = params(x, od.data(), nullptr, c.mode, c.B, c.k, c.scope);
-            full.n_tokens = 1;
-            expect(rwkvx_attention_decode(ctxs.list[ci], cache, &full) == RWKVX_ERROR_ARGUMENT &&
-                       std::strstr(rwkvx_last_error(), "capacity 200") != nullptr && rwkvx_kv_cache_length(cache) == x.T,
-                   std::string("a full cache refuses one more token: ") + rwkvx_last_error());
-            rwkvx_kv_cache_free(cache);
-        }
-    }
+    for (const ContinueCase &c : cases)
+        check_pieces_equal_prefill(ctxs, make_data(rng, 200, 3, 32, c.dtype), c, {37, 1, 26, 2, 70, 1, 63});
+    // Full attention continuing a cache longer than the new tokens and than one key window (1024)
+    // reads the cache a window at a time: 2 whole windows and a partial one here, with one and with
+    // several query tiles.
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_BF16})
+        check_pieces_equal_prefill(ctxs, make_data(rng, 2600, 2, 32, dtype), {dtype, RWKVX_ATTN_FULL, 0, 16, 2},
+                                   {2300, 1, 150, 149});
 }
 
 // Compression keeps the window and, per head, the most-voted older tokens, in order; decode then
