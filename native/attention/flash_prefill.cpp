@@ -47,16 +47,14 @@ void attend_own_keys(const AttnKernels &kt, Tile &tile, BlockScratch &block, con
 // windows of past keys, so only one window is packed at a time. The tiles take T·C·8 bytes, less
 // than packing past + T keys (C·4 bytes each) when past > T.
 void windowed_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t n_tiles) {
-    std::vector<Tile> tiles(size_t(n_tiles * p.H), Tile(p.D));
-    auto tile_of = [&](int64_t task, int64_t &t0) -> Tile & {
-        t0 = (task / p.H) * kTileRows;
-        return tiles[size_t(task)];
-    };
-    pool.parallel_for(n_tiles * p.H, 1, [&](int64_t b, int64_t e) {
+    const int64_t n_tasks = n_tiles * p.H;  // task = tile * H + head
+    std::vector<Tile> tiles(size_t(n_tasks), Tile(p.D));
+    auto first_query = [&](int64_t task) { return task / p.H * kTileRows; };
+    auto head = [&](int64_t task) { return int32_t(task % p.H); };
+    pool.parallel_for(n_tasks, 1, [&](int64_t b, int64_t e) {
         for (int64_t task = b; task < e; task++) {
-            int64_t t0;
-            Tile &tile = tile_of(task, t0);
-            load_queries(tile, p.q + t0 * p.q_stride + (task % p.H) * p.D, p.q_stride,
+            const int64_t t0 = first_query(task);
+            load_queries(tiles[size_t(task)], p.q + t0 * p.q_stride + int64_t(head(task)) * p.D, p.q_stride,
                          int(std::min<int64_t>(kTileRows, p.T - t0)), p.scale);
         }
     });
@@ -64,17 +62,13 @@ void windowed_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p,
     for (int64_t w0 = 0; w0 < p.past; w0 += kKeyWindow) {
         const int64_t w1 = std::min(p.past, w0 + kKeyWindow);
         const PackedKv window(pool, kt, p, w0, w1);
-        run_tasks(pool, n_tiles * p.H, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
-            int64_t t0;
-            attend_keys(kt, tile_of(task, t0), sc->block, window.head(int32_t(task % p.H)), 0, w1 - w0, nullptr);
+        run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
+            attend_keys(kt, tiles[size_t(task)], sc->block, window.head(head(task)), 0, w1 - w0, nullptr);
         });
     }
     const PackedKv own(pool, kt, p, p.past, p.past + p.T);
-    run_tasks(pool, n_tiles * p.H, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
-        int64_t t0;
-        Tile &tile = tile_of(task, t0);
-        const int32_t h = int32_t(task % p.H);
-        attend_own_keys(kt, tile, sc->block, own.head(h), p, h, t0, p.past);
+    run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
+        attend_own_keys(kt, tiles[size_t(task)], sc->block, own.head(head(task)), p, head(task), first_query(task), p.past);
     });
 }
 
