@@ -23,7 +23,7 @@ import java.util.Map;
  * raw little-endian storage per key, stored uncompressed and 64-byte aligned), {@code byteorder} and
  * {@code version} records. The file is memory-mapped and every tensor is a zero-copy view of its storage;
  * the pickle goes through {@link PthUnpickler}, which refuses anything but tensors. Names are then
- * canonicalised exactly as {@link SafetensorsReader} does (BlinkDL RWKV-7 / RWKV-4 names, optional
+ * canonicalised exactly as {@link SafetensorsReader} does (BlinkDL RWKV-4 / 5.2 / 6 / 7 names, optional
  * {@code rwkv.} prefix). Legacy (pre-1.6, non-zip) checkpoints are not supported.
  */
 public final class PthReader {

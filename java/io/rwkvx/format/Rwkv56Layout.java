@@ -84,6 +84,59 @@ final class Rwkv56Layout {
         return out;
     }
 
+    /**
+     * BlinkDL's RWKV-5.2/6 checkpoints (safetensors or torch.save state dicts) to the canonical set: the
+     * inverse of what rwkv.cpp's converter does on the way to its files (formats.md §1.7). Vectors
+     * ((1,1,C)) become [C] F32; time_faaaa (H,N) stays; RWKV-5.2's time_decay (H,N) is the raw d and becomes
+     * the multiplier exp(-exp(d)); RWKV-6's time_decay (1,1,C) stays raw, as [H,N]; RWKV-6's LoRA, stored
+     * for x @ w1 @ w2, is transposed: time_maa_w1 (C,5D), time_decay_w1 (C,Dw), time_decay_w2 (Dw,C) and
+     * time_maa_w2 (5,D,C) become [5D,C], [Dw,C], [C,Dw] and [5,C,D]. Matrices stay views of the file.
+     */
+    static Map<String, Tensor> canonicaliseBlinkDl(Architecture arch, Map<String, Tensor> named, String source,
+            Arena arena) {
+        Tensor u0 = named.get("blocks.0.att.time_faaaa");
+        long nHead = u0 != null && u0.rank() == 2 ? u0.dim(0) : -1, headSize = nHead > 0 ? u0.dim(1) : -1;
+        List<String> vectors = layerVectors(arch);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Tensor t : named.values()) {
+            String name = t.name();
+            String local = Rwkv7Layout.localName(name);
+            Tensor c = t;
+            if ("att.time_decay".equals(local)) {
+                c = arch == Architecture.RWKV6 ? headShaped(TensorCopies.asF32(t, arena), nHead, headSize, source)
+                        : decayMultiplier(t, arena);
+            } else if ("att.time_faaaa".equals(local)) {
+                c = TensorCopies.asF32(t, arena);
+            } else if (GLOBAL_VECTORS.contains(name) || (local != null && vectors.contains(local))) {
+                c = TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena);
+            } else if (local != null && V6_LORA.contains(local)) {
+                int rank = local.equals("att.time_maa_w2") ? 3 : 2;
+                if (t.rank() != rank) {
+                    throw fail(source, t, "expected " + rank + " dimensions (BlinkDL checkpoint layout "
+                            + (rank == 3 ? "(5, D, C)" : local.endsWith("w1") ? "(C, D)" : "(D, C)") + "), found "
+                            + shape(t));
+                }
+                c = TensorCopies.transposeLastTwo(t, arena);
+            }
+            out.put(name, c);
+        }
+        return out;
+    }
+
+    /** RWKV-5.2's raw decay d to the multiplier exp(-exp(d)) the recurrence uses, F32, same shape. */
+    private static Tensor decayMultiplier(Tensor raw, Arena arena) {
+        long n = raw.numel();
+        float[] w = new float[(int) n];
+        for (int i = 0; i < n; i++) w[i] = (float) Math.exp(-Math.exp(raw.getFloat(i)));
+        return Tensor.ofFloats(arena, raw.name(), w, raw.shape());
+    }
+
+    /** A C-element tensor as [n_head, head_size] (the head geometry comes from time_faaaa). */
+    private static Tensor headShaped(Tensor t, long nHead, long headSize, String source) {
+        if (nHead <= 0 || t.numel() != nHead * headSize) return t;  // validate() names what is wrong
+        return t.reshape(nHead, headSize);
+    }
+
     static ModelWeights validate(Architecture arch, Map<String, Tensor> tensors, String source) {
         String archName = arch.displayName;
         int nLayer = countLayers(tensors.keySet(), source, archName);

@@ -41,10 +41,10 @@ public final class RwkvCppReader {
     private RwkvCppReader() {}
 
     /**
-     * Maps {@code file} into {@code arena} and returns its canonical RWKV-4 or RWKV-7 weights.
+     * Maps {@code file} into {@code arena} and returns its canonical weights (RWKV-4, 5.2, 6 or 7).
      *
      * @throws ModelFormatException naming the file, byte offset and tensor when the file is malformed,
-     *                              quantized, or neither RWKV-4 nor RWKV-7
+     *                              quantized, or no supported RWKV generation
      */
     public static ModelWeights read(Path file, Arena arena) {
         String source = file.toString();

@@ -38,10 +38,10 @@ public final class SafetensorsReader {
     private SafetensorsReader() {}
 
     /**
-     * Maps {@code file} into {@code arena} and returns its canonical RWKV-4 or RWKV-7 weights.
+     * Maps {@code file} into {@code arena} and returns its canonical weights (RWKV-4, 5.2, 6, 7 or RWKV-X).
      *
      * @throws ModelFormatException naming the file, tensor and offsets when the file is malformed,
-     *                              uses an unsupported dtype, or is not RWKV-7
+     *                              uses an unsupported dtype, or is no supported RWKV generation
      */
     public static ModelWeights read(Path file, Arena arena) {
         String source = file.toString();
@@ -57,9 +57,11 @@ public final class SafetensorsReader {
         Map<String, Tensor> named = stripPrefix(raw, source);
         if (named.keySet().stream().anyMatch(RwkvxLayout::isAttention)) return rwkvx(named, source, arena);
         Architecture arch = ArchitectureDetection.detect(named.keySet(), source);
-        if (arch == Architecture.RWKV5 || arch == Architecture.RWKV6) {
-            throw new ModelFormatException(source + ": detected " + arch.displayName + "; safetensors checkpoints of "
-                    + arch.displayName + " are not supported yet (use an rwkv.cpp .bin file)");
+        if (arch == Architecture.RWKV5) {
+            return Rwkv5Layout.validate(Rwkv56Layout.canonicaliseBlinkDl(arch, named, source, arena), source);
+        }
+        if (arch == Architecture.RWKV6) {
+            return Rwkv6Layout.validate(Rwkv56Layout.canonicaliseBlinkDl(arch, named, source, arena), source);
         }
         if (arch == Architecture.RWKV4) {
             return Rwkv4Layout.validate(canonicaliseV4(named, arena), source);

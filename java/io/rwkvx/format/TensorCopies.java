@@ -22,15 +22,32 @@ final class TensorCopies {
     /** The transpose of a 2-D tensor as a contiguous copy in {@code arena}, same dtype (bytes moved as is). */
     static Tensor transpose2d(Tensor t, Arena arena) {
         if (t.rank() != 2) throw new IllegalArgumentException(t + ": transpose needs a 2-D tensor");
-        long rows = t.dim(0), cols = t.dim(1);
+        return transposeLastTwo(t, arena);
+    }
+
+    /**
+     * Each [rows, cols] matrix of the last two dimensions transposed (a batch of them for rank 3), as a
+     * contiguous copy in {@code arena}, same dtype (bytes moved as is).
+     */
+    static Tensor transposeLastTwo(Tensor t, Arena arena) {
+        if (t.rank() < 2) throw new IllegalArgumentException(t + ": transpose needs at least 2 dimensions");
+        long[] shape = t.shape();
+        int r = shape.length;
+        long rows = shape[r - 2], cols = shape[r - 1], batch = t.numel() / Math.max(1, rows * cols);
         int es = t.dtype().bytes;
         MemorySegment src = t.data();
-        MemorySegment out = arena.allocate(rows * cols * es, 64);
-        for (long r = 0; r < rows; r++) {
-            for (long c = 0; c < cols; c++) {
-                MemorySegment.copy(src, (r * cols + c) * es, out, (c * rows + r) * es, es);
+        MemorySegment out = arena.allocate(Math.max(1, t.numel()) * es, 64);
+        for (long b = 0; b < batch; b++) {
+            long base = b * rows * cols;
+            for (long i = 0; i < rows; i++) {
+                for (long j = 0; j < cols; j++) {
+                    MemorySegment.copy(src, (base + i * cols + j) * es, out, (base + j * rows + i) * es, es);
+                }
             }
         }
-        return new Tensor(t.name(), t.dtype(), new long[] {cols, rows}, out);
+        long[] transposed = shape.clone();
+        transposed[r - 2] = cols;
+        transposed[r - 1] = rows;
+        return new Tensor(t.name(), t.dtype(), transposed, out);
     }
 }

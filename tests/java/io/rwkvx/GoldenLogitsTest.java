@@ -44,14 +44,9 @@ class GoldenLogitsTest {
                         kind + " " + file + ": signed diff sum " + diffSum + " exceeds " + maxDiff * 1.05);
                 double worst = TestModels.maxAbsDiff(got, expected);
                 assertTrue(worst <= perElement, kind + " " + file + ": max |diff| " + worst + " > " + perElement);
-                assertEquals(32, argmax(got), "argmax is the space byte");
+                assertEquals(32, GoldenFiles.argmax(got), "argmax is the space byte");
             }
         }
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
 }

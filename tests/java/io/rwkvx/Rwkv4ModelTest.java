@@ -8,9 +8,6 @@ import io.rwkvx.backend.BackendKind;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -67,7 +64,7 @@ class Rwkv4ModelTest {
                         + " exceeds " + sumBound);
                 double worst = TestModels.maxAbsDiff(got, expected);
                 assertTrue(worst <= perElement, kind + " " + file + ": max |diff| " + worst + " > " + perElement);
-                assertEquals(115, argmax(got), "argmax is 's'");
+                assertEquals(115, GoldenFiles.argmax(got), "argmax is 's'");
             }
         }
     }
@@ -145,16 +142,7 @@ class Rwkv4ModelTest {
     }
 
     static float[] golden() throws IOException {
-        byte[] b = Files.readAllBytes(GOLDEN);
-        assertEquals(1024, b.length, "golden file size");
-        float[] f = new float[256];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-        return f;
+        return GoldenFiles.read(GOLDEN);
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
 }

@@ -8,9 +8,6 @@ import io.rwkvx.backend.BackendKind;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +55,7 @@ abstract class Rwkv56ModelTestBase {
                 assertTrue(Math.abs(diffSum) <= 0.001 * 1.05, kind + ": signed diff sum " + diffSum);
                 double worst = TestModels.maxAbsDiff(got, expected);
                 assertTrue(worst <= 1e-4, kind + ": max |diff| " + worst + " > 1e-4");
-                assertEquals(goldenArgmax(), argmax(got), "argmax");
+                assertEquals(goldenArgmax(), GoldenFiles.argmax(got), "argmax");
             }
         }
     }
@@ -135,16 +132,7 @@ abstract class Rwkv56ModelTestBase {
     }
 
     float[] goldenLogits() throws IOException {
-        byte[] b = Files.readAllBytes(golden());
-        assertEquals(1024, b.length, "golden file size");
-        float[] f = new float[256];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-        return f;
+        return GoldenFiles.read(golden());
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
 }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rwkvx.backend.BackendKind;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
@@ -51,11 +48,7 @@ final class TestModels {
     }
 
     static float[] golden() throws IOException {
-        byte[] b = Files.readAllBytes(GOLDEN);
-        assertEquals(1024, b.length, "golden file size");
-        float[] f = new float[256];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-        return f;
+        return GoldenFiles.read(GOLDEN);
     }
 
     static int[] bytesOf(String s) {

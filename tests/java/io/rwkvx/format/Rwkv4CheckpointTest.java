@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rwkvx.GoldenFiles;
 import io.rwkvx.Model;
 import io.rwkvx.ModelOptions;
 import io.rwkvx.Rwkvx;
@@ -17,9 +18,6 @@ import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -149,7 +147,7 @@ class Rwkv4CheckpointTest {
             diffSum += logits[i] - golden[i];
             worst = Math.max(worst, Math.abs(logits[i] - golden[i]));
         }
-        assertEquals(115, argmax(logits), file + ": argmax is 's'");
+        assertEquals(115, GoldenFiles.argmax(logits), file + ": argmax is 's'");
         if (bf16) {
             assertTrue(worst <= 0.05, file + ": max |diff| " + worst + " > 0.05");
         } else {
@@ -176,16 +174,7 @@ class Rwkv4CheckpointTest {
     }
 
     static float[] golden() throws IOException {
-        byte[] b = Files.readAllBytes(GOLDEN);
-        assertEquals(1024, b.length, "golden file size");
-        float[] f = new float[256];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-        return f;
+        return GoldenFiles.read(GOLDEN);
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
 }

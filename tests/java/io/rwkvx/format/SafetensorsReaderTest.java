@@ -244,11 +244,12 @@ class SafetensorsReaderTest {
     }
 
     @Test
-    void olderGenerationIsNamed() throws IOException {
+    void incompleteOlderGenerationIsNamed() throws IOException {
         SafetensorsTestFile st = new SafetensorsTestFile();
         st.add("emb.weight", "BF16", new long[] {4, 8}, new float[32]);
         st.add("blocks.0.att.time_maa_x", "BF16", new long[] {1, 1, 8}, new float[8]);
-        assertRejectedFile(st.write(dir.resolve("v6.safetensors")), "detected RWKV-6");
+        assertRejectedFile(st.write(dir.resolve("v6.safetensors")), "RWKV-6 model is missing",
+                "'blocks.0.ln0.weight'");
     }
 
     @Test

@@ -1,0 +1,29 @@
+package io.rwkvx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** rwkv.cpp's golden logit files (formats.md §2): 256 little-endian float32 logits after the golden prompt. */
+public final class GoldenFiles {
+    private GoldenFiles() {}
+
+    public static float[] read(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        assertEquals(1024, b.length, file + ": golden file size");
+        float[] f = new float[256];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+        return f;
+    }
+
+    /** The index of the largest value (the first of equals). */
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+}
