@@ -17,6 +17,19 @@ namespace detail {
 bool avx2_kernels_built() { return true; }
 
 // Sums n floats (n a multiple of 64, p 32-byte aligned) with 8 independent accumulators.
+namespace {
+// The sum of every lane of eight accumulators (keeps the probes' loads live).
+double lane_total(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 a5, __m256 a6, __m256 a7) {
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, s);
+    double total = 0.0;
+    for (int i = 0; i < 8; ++i) total += lanes[i];
+    return total;
+}
+}  // namespace
+
 double read_sum_avx2(const float *p, std::size_t n) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
            a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(),
@@ -31,13 +44,7 @@ double read_sum_avx2(const float *p, std::size_t n) {
         a6 = _mm256_add_ps(a6, _mm256_load_ps(p + i + 48));
         a7 = _mm256_add_ps(a7, _mm256_load_ps(p + i + 56));
     }
-    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
-                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
-    alignas(32) float lanes[8];
-    _mm256_store_ps(lanes, s);
-    double total = 0.0;
-    for (int i = 0; i < 8; ++i) total += lanes[i];
-    return total;
+    return lane_total(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
 // Sums the two halves of p[0, n) at once (n a multiple of 64): two streams far apart, which one
@@ -57,13 +64,7 @@ double read_sum2_avx2(const float *p, std::size_t n) {
         a6 = _mm256_add_ps(a6, _mm256_load_ps(q + i + 16));
         a7 = _mm256_add_ps(a7, _mm256_load_ps(q + i + 24));
     }
-    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
-                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
-    alignas(32) float lanes[8];
-    _mm256_store_ps(lanes, s);
-    double total = 0.0;
-    for (int i = 0; i < 8; ++i) total += lanes[i];
-    return total;
+    return lane_total(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
 // 12 independent FMA chains of 8 floats: iters * 12 * 16 FLOP. acc <- acc*m + c converges to

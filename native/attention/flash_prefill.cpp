@@ -24,11 +24,6 @@ struct TileScratch {
     explicit TileScratch(int D) : tile(D), block(D) {}
 };
 
-struct BlockOnly {
-    BlockScratch block;
-    explicit BlockOnly(int D) : block(D) {}
-};
-
 // The queries' own keys: those before a tile unmasked, the diagonal block masked. kv indexes key
 // `first + j` as j. Then o and lse.
 void attend_own_keys(const AttnKernels &kt, Tile &tile, BlockScratch &block, const PackedHead &kv, const Prefill &p,
@@ -58,17 +53,17 @@ void windowed_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p,
                          int(std::min<int64_t>(kTileRows, p.T - t0)), p.scale);
         }
     });
-    auto make = [&] { return std::make_unique<BlockOnly>(p.D); };
+    auto make = [&] { return std::make_unique<BlockScratch>(p.D); };
     for (int64_t w0 = 0; w0 < p.past; w0 += kKeyWindow) {
         const int64_t w1 = std::min(p.past, w0 + kKeyWindow);
         const PackedKv window(pool, kt, p, w0, w1);
-        run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
-            attend_keys(kt, tiles[size_t(task)], sc->block, window.head(head(task)), 0, w1 - w0, nullptr);
+        run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockScratch> &block, int64_t task) {
+            attend_keys(kt, tiles[size_t(task)], *block, window.head(head(task)), 0, w1 - w0, nullptr);
         });
     }
     const PackedKv own(pool, kt, p, p.past, p.past + p.T);
-    run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockOnly> &sc, int64_t task) {
-        attend_own_keys(kt, tiles[size_t(task)], sc->block, own.head(head(task)), p, head(task), first_query(task), p.past);
+    run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockScratch> &block, int64_t task) {
+        attend_own_keys(kt, tiles[size_t(task)], *block, own.head(head(task)), p, head(task), first_query(task), p.past);
     });
 }
 
