@@ -20,19 +20,11 @@ Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n, bool owned
     TensorSet set(tensors, n, owned);
     Rwkv4Weights w;
 
-    const rwkvx_tensor &emb = set.get("emb.weight");
-    check_valid(emb, "emb.weight");
-    if (emb.ndim != 2)
-        fail(RWKVX_ERROR_SHAPE, "tensor 'emb.weight': expected 2 dimensions [n_vocab, n_embd], found " + shape_string(emb));
-    w.n_vocab = emb.shape[0];
-    w.n_embd = emb.shape[1];
+    const auto [n_vocab, n_embd] = set.dims2("emb.weight", "[n_vocab, n_embd]");
+    w.n_vocab = n_vocab;
+    w.n_embd = n_embd;
     const int64_t C = w.n_embd;
-    const rwkvx_tensor &fk = set.get("blocks.0.ffn.key.weight");
-    check_valid(fk, "blocks.0.ffn.key.weight");
-    if (fk.ndim != 2)
-        fail(RWKVX_ERROR_SHAPE, "tensor 'blocks.0.ffn.key.weight': expected 2 dimensions [ffn_size, " +
-                                    std::to_string(C) + "], found " + shape_string(fk));
-    w.ffn_size = fk.shape[0];
+    w.ffn_size = set.dims2("blocks.0.ffn.key.weight", "[ffn_size, " + std::to_string(C) + "]")[0];
     const int64_t F = w.ffn_size;
 
     w.emb = set.embedding("emb.weight", w.n_vocab, C);

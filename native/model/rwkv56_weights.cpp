@@ -30,19 +30,11 @@ Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64
     const bool v6 = arch == RWKVX_ARCH_RWKV6;
     const char *arch_name = v6 ? "RWKV-6" : "RWKV-5.2";
 
-    const rwkvx_tensor &emb = set.get("emb.weight");
-    check_valid(emb, "emb.weight");
-    if (emb.ndim != 2)
-        fail(RWKVX_ERROR_SHAPE, "tensor 'emb.weight': expected 2 dimensions [n_vocab, n_embd], found " + shape_string(emb));
-    w.n_vocab = emb.shape[0];
-    w.n_embd = emb.shape[1];
+    const auto [n_vocab, n_embd] = set.dims2("emb.weight", "[n_vocab, n_embd]");
+    w.n_vocab = n_vocab;
+    w.n_embd = n_embd;
     const int64_t C = w.n_embd;
-    const rwkvx_tensor &fk = set.get("blocks.0.ffn.key.weight");
-    check_valid(fk, "blocks.0.ffn.key.weight");
-    if (fk.ndim != 2)
-        fail(RWKVX_ERROR_SHAPE, "tensor 'blocks.0.ffn.key.weight': expected 2 dimensions [ffn_size, " +
-                                    std::to_string(C) + "], found " + shape_string(fk));
-    w.ffn_size = fk.shape[0];
+    w.ffn_size = set.dims2("blocks.0.ffn.key.weight", "[ffn_size, " + std::to_string(C) + "]")[0];
     const int64_t F = w.ffn_size;
     // Heads: time_faaaa is [H, N] (rwkv.cpp files: [H, N, 1]).
     const rwkvx_tensor &u0 = set.get("blocks.0.att.time_faaaa");

@@ -8,11 +8,9 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n, bool owned
     TensorSet set(tensors, n, owned);
     Rwkv7Weights w;
 
-    const rwkvx_tensor &emb = set.get("emb.weight");
-    check_valid(emb, "emb.weight");
-    if (emb.ndim != 2) fail(RWKVX_ERROR_SHAPE, "tensor 'emb.weight': expected 2 dimensions [n_vocab, n_embd], found " + shape_string(emb));
-    w.n_vocab = emb.shape[0];
-    w.n_embd = emb.shape[1];
+    const auto [n_vocab, n_embd] = set.dims2("emb.weight", "[n_vocab, n_embd]");
+    w.n_vocab = n_vocab;
+    w.n_embd = n_embd;
     const int64_t C = w.n_embd;
     const rwkvx_tensor &r_k = set.get("blocks.0.att.r_k");
     check_valid(r_k, "blocks.0.att.r_k");
@@ -21,9 +19,7 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n, bool owned
                                     std::to_string(C) + ", found " + shape_string(r_k));
     w.n_head = r_k.shape[0];
     w.head_size = r_k.shape[1];
-    const rwkvx_tensor &fk = set.get("blocks.0.ffn.key.weight");
-    check_valid(fk, "blocks.0.ffn.key.weight");
-    w.ffn_size = fk.ndim == 2 ? fk.shape[0] : -1;
+    w.ffn_size = set.dims2("blocks.0.ffn.key.weight", "[ffn_size, " + std::to_string(C) + "]")[0];
     const int64_t F = w.ffn_size;
 
     w.emb = set.embedding("emb.weight", w.n_vocab, C);

@@ -26,6 +26,14 @@ const rwkvx_tensor &TensorSet::get(const std::string &name) {
     return *it->second;
 }
 
+std::array<int64_t, 2> TensorSet::dims2(const std::string &name, const std::string &dims) {
+    const rwkvx_tensor &t = get(name);
+    check_valid(t, name);
+    if (t.ndim != 2)
+        fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': expected 2 dimensions " + dims + ", found " + shape_string(t));
+    return {t.shape[0], t.shape[1]};
+}
+
 const float *TensorSet::vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies) {
     const rwkvx_tensor &t = get(name);
     account(t);

@@ -1,6 +1,7 @@
 // Named tensors handed to rwkvx_model_create, looked up by name and validated on binding; shared by
 // the architectures' weight binders.
 #pragma once
+#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -29,6 +30,9 @@ class TensorSet {
     bool has(const std::string &name) const { return by_name_.count(name) != 0; }
     // The tensor (marked used); a missing one is RWKVX_ERROR_MISSING_TENSOR naming it.
     const rwkvx_tensor &get(const std::string &name);
+    // The [rows, cols] of a 2-D tensor that sets the model's sizes (marked used); another rank is
+    // RWKVX_ERROR_SHAPE naming the tensor and `dims`, the expected shape in words ("[n_vocab, n_embd]").
+    std::array<int64_t, 2> dims2(const std::string &name, const std::string &dims);
     // An F32 vector of `count` elements; misaligned data is copied into `copies` (element-wise float
     // code may assume 4-byte alignment).
     const float *vector(const std::string &name, int64_t count, std::vector<std::vector<float>> &copies);

@@ -458,6 +458,21 @@ void test_resident_weights(int threads, int flags) {
     Tensors missing = rwkv7();  // fails after the copy, while binding
     missing.t.erase(key);
     expect_rejected(resident, missing.named(), key, RWKVX_ERROR_MISSING_TENSOR, "missing tensor");
+    // The tensors that give the model its sizes must be 2-D; the message says which shape was expected.
+    auto reshaped = [&](const char *name, bool flat) {
+        auto named = w7.named();
+        for (auto &n : named) {
+            if (std::strcmp(n.name, name) != 0) continue;
+            rwkvx_tensor &t = n.tensor;
+            if (flat) t.shape[0] *= t.shape[1], t.ndim = 1, t.strides[0] = 1;
+            else t.ndim = 3, t.shape[2] = 1, t.strides[2] = 1, t.strides[1] = 1;
+        }
+        return named;
+    };
+    expect_rejected(resident, reshaped("emb.weight", true), "'emb.weight': expected 2 dimensions [n_vocab, n_embd]",
+                    RWKVX_ERROR_SHAPE, "1-D embedding");
+    expect_rejected(resident, reshaped("blocks.0.ffn.key.weight", false),
+                    "'blocks.0.ffn.key.weight': expected 2 dimensions [ffn_size, ", RWKVX_ERROR_SHAPE, "3-D FFN key");
 
     rwkvx_context_free(borrowing);
     rwkvx_context_free(resident);
