@@ -60,7 +60,10 @@ struct ModelRow {
 struct DecodeRow {
     int format = 0, threads = 0, tokens = 0, rounds = 0;
     bool resident = true;                // weight placement (see BenchConfig::resident)
-    double local_gbs = 0, local_ratio = 0;  // median over rounds of the probe before it / of round ratios
+    // Per round: the median of probe runs right before it, and the round's median token time over the
+    // floor from it; local_gbs and local_ratio are their medians over rounds. best_ratio: the fastest
+    // token of the row over the floor from the fastest of those probe runs (best against best).
+    double local_gbs = 0, local_ratio = 0, best_ratio = 0;
     std::int64_t bytes_per_token = 0;
     double ms_median = 0, ms_min = 0, tok_s = 0;
     double floor_ms = 0, ratio = 0, effective_gbs = 0;  // 0 = peak not measured

@@ -144,7 +144,7 @@ ReadProbe::~ReadProbe() {
     if (base_) munmap(base_, mapped_);
 }
 
-ProbeResult ReadProbe::measure(int runs) {
+ProbeResult ReadProbe::measure(int runs, bool two_streams_only) {
     ProbeResult res;
     if (!buf_ || runs < 1) {
         res.note = buf_ ? "bad arguments" : note_;
@@ -155,12 +155,13 @@ ProbeResult ReadProbe::measure(int runs) {
     std::vector<double> sums(static_cast<std::size_t>(threads_), 0.0);
     // Even runs read each slice as one stream, odd runs as two (its halves at once), the better
     // counts: one core reads two streams faster, and the engine's blocked GEMV reads two.
-    const int total_runs = avx2 ? 2 * runs : runs;
+    const int total_runs = avx2 && !two_streams_only ? 2 * runs : runs;
     auto body = [&](int tid, int r) {
         const float *p = buf_ + per_thread_ * static_cast<std::size_t>(tid);
-        sums[static_cast<std::size_t>(tid)] += !avx2       ? read_sum_portable(p, per_thread_)
-                                               : r % 2 == 0 ? detail::read_sum_avx2(p, per_thread_)
-                                                            : detail::read_sum2_avx2(p, per_thread_);
+        const bool two = two_streams_only || r % 2 == 1;
+        sums[static_cast<std::size_t>(tid)] += !avx2 ? read_sum_portable(p, per_thread_)
+                                               : two ? detail::read_sum2_avx2(p, per_thread_)
+                                                     : detail::read_sum_avx2(p, per_thread_);
     };
     const std::vector<double> times = timed_runs(threads_, total_runs, [](int) {}, body);
     for (double s : sums) sink(s);

@@ -31,9 +31,9 @@ public:
     ~ReadProbe();
     ReadProbe(const ReadProbe &) = delete;
     ReadProbe &operator=(const ReadProbe &) = delete;
-    // Reads the buffer `runs` times in each way (one stream, two); ok=false (with a note) when the
-    // buffer could not be made.
-    ProbeResult measure(int runs);
+    // Reads the buffer `runs` times in each way (one stream, two), or only as two streams (the way
+    // the engine's blocked GEMV reads); ok=false (with a note) when the buffer could not be made.
+    ProbeResult measure(int runs, bool two_streams_only = false);
 
 private:
     int threads_;
