@@ -20,6 +20,8 @@ void run_tasks(ThreadPool &pool, int64_t n, Make &&make_scratch, Body &&body) {
     }
     std::atomic<int64_t> next{0};
     pool.run([&](int, int) {
+        // The caller may run a late worker's slot after the queue is empty: no scratch for nothing.
+        if (next.load(std::memory_order_relaxed) >= n) return;
         auto scratch = make_scratch();
         for (int64_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) body(scratch, i);
     });

@@ -16,7 +16,8 @@ namespace {
 constexpr auto kSpinTime = std::chrono::microseconds(2000);
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
+ThreadPool::ThreadPool(int n_threads)
+    : n_threads_(n_threads < 1 ? 1 : n_threads), claims_(new SlotClaim[size_t(n_threads_)]) {
     for (int i = 1; i < n_threads_; i++) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
@@ -37,12 +38,13 @@ void ThreadPool::run(const std::function<void(int, int)> &task) {
     }
     task_ = &task;
     pending_.store(n_threads_ - 1, std::memory_order_relaxed);
+    uint64_t generation;
     if (sleepers_.load() > 0) {
         std::lock_guard<std::mutex> lock(mutex_);
-        generation_.fetch_add(1);
+        generation = generation_.fetch_add(1) + 1;
         wake_.notify_all();
     } else {
-        generation_.fetch_add(1);
+        generation = generation_.fetch_add(1) + 1;
         // A worker may have gone to sleep after we looked; notify under the lock to be sure.
         if (sleepers_.load() > 0) {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -50,6 +52,11 @@ void ThreadPool::run(const std::function<void(int, int)> &task) {
         }
     }
     task(0, n_threads_);
+    for (int slot = 1; slot < n_threads_; slot++)
+        if (claim(slot, generation)) {
+            task(slot, n_threads_);
+            pending_.fetch_sub(1, std::memory_order_release);
+        }
     // Spin briefly, then yield: when the machine is oversubscribed a descheduled worker needs our core.
     for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; spins++) {
         if (spins < 4096) RWKVX_PAUSE();
@@ -77,9 +84,20 @@ void ThreadPool::worker_loop(int index) {
         }
         seen = generation_.load(std::memory_order_acquire);
         if (stop_.load()) return;
+        // task_ is this region's while the slot is unfinished: the caller waits for it.
+        if (!claim(index, seen)) continue;
         (*task_)(index, n_threads_);
         pending_.fetch_sub(1, std::memory_order_release);
     }
+}
+
+// A slot is claimed once per region, by its worker or by the caller. A worker that wakes late sees
+// its slot already claimed at the current generation (the caller only starts the next region after
+// finishing this one, so a stale worker never takes a newer region's slot with an old generation).
+bool ThreadPool::claim(int slot, uint64_t generation) {
+    uint64_t last = claims_[slot].generation.load(std::memory_order_relaxed);
+    return last < generation &&
+           claims_[slot].generation.compare_exchange_strong(last, generation, std::memory_order_acq_rel);
 }
 
 }  // namespace rwkvx

@@ -37,7 +37,7 @@ void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
     if (!gemm) {
         // Memory-bound GEMV: the threads share one memory bus, so a thread that finishes early
         // leaves the other more bandwidth; claiming chunks measured no faster than even shares.
-        pool_.run([&](int tid, int) { run_share(tid); });
+        pool_.run([&](int slot, int) { run_share(slot); });
         return;
     }
     // Compute-bound GEMM: each core works alone, and on a shared host one is at times slowed
@@ -45,9 +45,9 @@ void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
     // then helps the others with the rest of theirs.
     for (int t = 0; t < nt; t++)
         claims_[t].next.store(int64_t(share_begin_[size_t(t)]) << kUnitBits, std::memory_order_relaxed);
-    pool_.run([&](int tid, int n) {
+    pool_.run([&](int slot, int n) {
         for (int v = 0; v < n; v++)
-            while (claim_and_run((tid + v) % n, n)) {
+            while (claim_and_run((slot + v) % n, n)) {
             }
     });
 }
@@ -88,8 +88,8 @@ void CpuOps::split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bo
     }
 }
 
-void CpuOps::run_share(int tid) {
-    for (size_t i = share_begin_[size_t(tid)]; i < share_begin_[size_t(tid) + 1]; i++)
+void CpuOps::run_share(int share) {
+    for (size_t i = share_begin_[size_t(share)]; i < share_begin_[size_t(share) + 1]; i++)
         kernels_.matmul(*pieces_[i].job, pieces_[i].begin, pieces_[i].end);
 }
 

@@ -55,7 +55,7 @@ class CpuOps {
     };
 
     void split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bool gemm, int nt);
-    void run_share(int tid);
+    void run_share(int share);
     bool claim_and_run(int share, int nt);
 
     ThreadPool &pool_;
