@@ -55,7 +55,6 @@ class CpuOps {
     };
 
     void split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bool gemm, int nt);
-    void run_share(int share);
     bool claim_and_run(int share, int nt);
 
     ThreadPool &pool_;
@@ -63,6 +62,7 @@ class CpuOps {
     std::vector<Piece> pieces_;        // every thread's share, in thread order
     std::vector<size_t> share_begin_;  // thread t's pieces: [share_begin_[t], share_begin_[t + 1])
     std::unique_ptr<Claim[]> claims_;  // one per thread
+    int64_t min_chunk_units_ = 1;      // of the current region's claims
 };
 
 }  // namespace rwkvx

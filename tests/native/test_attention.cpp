@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rwkvx.h"
+#include "worst_error.h"
 
 namespace {
 
@@ -261,9 +262,9 @@ void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int sc
                     double got = o[size_t(t * HD + h * x.D + d)];
                     if (want_nan) nan_ok &= std::isnan(got);
                     else if (!std::isfinite(got)) nan_ok = false, worst = INFINITY;
-                    else worst = std::max(worst, std::fabs(got - ro[size_t(t * HD + h * x.D + d)]));
+                    else worst = worse(worst, std::fabs(got - ro[size_t(t * HD + h * x.D + d)]));
                 }
-                if (!want_nan) worst_lse = std::max(worst_lse, std::fabs(lse[size_t(t * x.H + h)] - rl[size_t(t * x.H + h)]));
+                if (!want_nan) worst_lse = worse(worst_lse, std::fabs(lse[size_t(t * x.H + h)] - rl[size_t(t * x.H + h)]));
             }
         expect(nan_ok, name + ": NaN confined to its row");
         expect(worst <= err_tol(x.dtype), name + ": max |o - ref| = " + std::to_string(worst));
@@ -403,8 +404,8 @@ void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
                         rwkvx_status st = rwkvx_attention_decode(ctxs.list[ci], cache, &dp);
                         expect(st == RWKVX_OK, std::string("decode status: ") + rwkvx_last_error());
                         appended = t + 1;
-                        for (int i = 0; i < HD; i++) worst = std::max(worst, double(std::fabs(od[size_t(i)] - o[size_t(t * HD + i)])));
-                        for (int h = 0; h < 3; h++) worst = std::max(worst, double(std::fabs(ld[size_t(h)] - lse[size_t(t * 3 + h)])));
+                        for (int i = 0; i < HD; i++) worst = worse(worst, double(std::fabs(od[size_t(i)] - o[size_t(t * HD + i)])));
+                        for (int h = 0; h < 3; h++) worst = worse(worst, double(std::fabs(ld[size_t(h)] - lse[size_t(t * 3 + h)])));
                     }
                     expect(worst <= 1e-5, label(x, "decode == prefill row", B, k, scope, ctxs.names[ci]) + " mode " +
                                               std::to_string(mode) + ": max diff " + std::to_string(worst));
@@ -447,8 +448,8 @@ void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCas
         }
         expect(rwkvx_kv_cache_length(cache) == x.T, "the cache holds every token");
         double worst = 0;
-        for (size_t i = 0; i < o.size(); i++) worst = std::max(worst, double(std::fabs(od[i] - o[i])));
-        for (size_t i = 0; i < lse.size(); i++) worst = std::max(worst, double(std::fabs(ld[i] - lse[i])));
+        for (size_t i = 0; i < o.size(); i++) worst = worse(worst, double(std::fabs(od[i] - o[i])));
+        for (size_t i = 0; i < lse.size(); i++) worst = worse(worst, double(std::fabs(ld[i] - lse[i])));
         if (std::isnan(worst)) worst = INFINITY;
         expect(worst <= err_tol(c.dtype), label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.names[ci]) +
                                               " mode " + std::to_string(c.mode) + ", " + std::to_string(pieces.size()) +
@@ -518,7 +519,7 @@ void test_kv_compression(Contexts &ctxs, std::mt19937 &rng) {
             for (int64_t j = 33; j <= 41; j++) keys.push_back(j);
             double ro[16], rl;
             ref_attend(x, 41, h, keys, ro, &rl);
-            for (int d = 0; d < D; d++) worst = std::max(worst, std::fabs(ro[d] - o[size_t(h * D + d)]));
+            for (int d = 0; d < D; d++) worst = worse(worst, std::fabs(ro[d] - o[size_t(h * D + d)]));
         }
         expect(worst <= 1e-5, std::string("decode after compression matches the reference [") + ctxs.names[ci] +
                                   "]: " + std::to_string(worst));

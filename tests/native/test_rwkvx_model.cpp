@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "rwkvx.h"
+#include "worst_error.h"
 
 namespace {
 
@@ -141,7 +142,7 @@ std::vector<float> eval(Run &r, const std::vector<int32_t> &tok, bool serial) {
 double max_diff(const std::vector<float> &a, const std::vector<float> &b) {
     if (a.size() != b.size()) return 1e30;
     double m = 0;
-    for (size_t i = 0; i < a.size(); i++) m = std::max(m, std::fabs(double(a[i]) - double(b[i])));
+    for (size_t i = 0; i < a.size(); i++) m = worse(m, std::fabs(double(a[i]) - double(b[i])));
     return m;
 }
 
@@ -374,7 +375,7 @@ std::vector<float> prefill_and_steps(Run &r, bool steps) {
 double max_difference(const std::vector<float> &a, const std::vector<float> &b) {
     if (a.size() != b.size() || a.empty()) return INFINITY;
     double d = 0;
-    for (size_t i = 0; i < a.size(); i++) d = std::max(d, std::fabs(double(a[i]) - double(b[i])));
+    for (size_t i = 0; i < a.size(); i++) d = worse(d, std::fabs(double(a[i]) - double(b[i])));
     return std::isnan(d) ? INFINITY : d;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rwkvx.h"
+#include "worst_error.h"
 
 namespace {
 
@@ -106,7 +107,7 @@ void compare(const std::string &what, const std::vector<float> &y, const std::ve
     for (double r : ref) max_ref = std::max(max_ref, std::fabs(r));
     for (size_t i = 0; i < y.size(); i++) {
         finite = finite && std::isfinite(y[i]);
-        err = std::max(err, std::fabs(double(y[i]) - ref[i]));
+        err = worse(err, std::fabs(double(y[i]) - ref[i]));
     }
     // The kernel folds pp's rounding error into aa and bb, so compare what the state represents,
     // aa·e^pp and bb·e^pp, at the reference's pp, relative to bb's scale.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rwkvx.h"
+#include "worst_error.h"
 
 namespace {
 
@@ -78,9 +79,9 @@ void run(const Case &c, int flags, int threads, const std::string &label) {
     expect(rwkvx_wkv5(ctx, &p) == RWKVX_OK, label + ": call failed: " + rwkvx_last_error());
     double worst = 0;
     for (size_t i = 0; i < y.size(); i++)
-        worst = std::fmax(worst, std::fabs(y[i] - want[i]) / (1.0 + std::fabs(want[i])));
+        worst = worse(worst, std::fabs(y[i] - want[i]) / (1.0 + std::fabs(want[i])));
     for (size_t i = 0; i < state.size(); i++)
-        worst = std::fmax(worst, std::fabs(state[i] - S[i]) / (1.0 + std::fabs(S[i])));
+        worst = worse(worst, std::fabs(state[i] - S[i]) / (1.0 + std::fabs(S[i])));
     expect(worst <= 1e-5, label + ": relative error " + std::to_string(worst));
     // Bad arguments give a status, not a crash.
     rwkvx_wkv5_params bad = p;
