@@ -12,19 +12,9 @@
 #include <vector>
 
 #include "rwkvx.h"
-#include "worst_error.h"
+#include "check.h"
 
 namespace {
-
-int failures = 0, checks = 0;
-
-void expect(bool ok, const std::string &what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        if (failures < 60) std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -572,6 +562,5 @@ int main() {
     test_decode_continues_cache(ctxs, rng);
     test_kv_compression(ctxs, rng);
     test_errors(ctxs);
-    std::printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return finish();
 }

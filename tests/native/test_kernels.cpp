@@ -9,19 +9,9 @@
 #include <vector>
 
 #include "rwkvx.h"
-#include "worst_error.h"
+#include "check.h"
 
 namespace {
-
-int failures = 0, checks = 0;
-
-void expect(bool ok, const std::string &what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 rwkvx_tensor tensor(void *data, int32_t dtype, std::vector<int64_t> shape) {
     rwkvx_tensor t{};
@@ -303,6 +293,5 @@ int main() {
     test_group_norm(ctx, rng);
     test_errors(ctx);
     test_pool_start_race(rng);
-    std::printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures ? 1 : 0;
+    return finish();
 }

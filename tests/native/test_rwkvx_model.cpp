@@ -15,15 +15,9 @@
 #include <vector>
 
 #include "rwkvx.h"
-#include "worst_error.h"
+#include "check.h"
 
 namespace {
-
-int failures = 0, checks = 0;
-void expect(bool ok, const std::string &what) {
-    checks++;
-    if (!ok && ++failures < 40) std::printf("FAIL: %s\n", what.c_str());
-}
 
 constexpr int64_t C = 64, V = 232, F = 4 * C, D = 16, R = 12;  // V: 7 blocks of 32 rows + 8 (resident layout)
 
@@ -496,6 +490,5 @@ int main() {
             rwkvx_context_free(ctx);
             test_resident_weights(threads, flags);
         }
-    std::printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return finish();
 }

@@ -9,19 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include "check.h"
 #include "common/thread_pool.h"
 
 namespace {
-
-int failures = 0, checks = 0;
-
-void expect(bool ok, const std::string &what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 struct RegionLog {
     std::vector<std::atomic<int>> runs;          // per slot, over all regions
@@ -105,6 +96,5 @@ int main() {
     test_exactly_once();
     test_workers_on_callers_core();
     test_after_workers_sleep();
-    std::printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures ? 1 : 0;
+    return finish();
 }

@@ -10,19 +10,9 @@
 #include <vector>
 
 #include "rwkvx.h"
-#include "worst_error.h"
+#include "check.h"
 
 namespace {
-
-int failures = 0, checks = 0;
-
-void expect(bool ok, const std::string &what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 constexpr float kInitialPp = -1e38f;  // the documented start-of-sequence pp
 
@@ -177,6 +167,5 @@ int main() {
     }
     test_errors(ctx[0]);
     for (auto *c : ctx) rwkvx_context_free(c);
-    std::printf("%d checks, %d failures\n", checks, failures);
-    return failures == 0 ? 0 : 1;
+    return finish();
 }

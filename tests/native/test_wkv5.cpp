@@ -7,19 +7,9 @@
 #include <vector>
 
 #include "rwkvx.h"
-#include "worst_error.h"
+#include "check.h"
 
 namespace {
-
-int failures = 0, checks = 0;
-
-void expect(bool ok, const std::string &what) {
-    checks++;
-    if (!ok) {
-        failures++;
-        std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 struct Case {
     int64_t T;
@@ -108,6 +98,5 @@ int main() {
                                 (per_token ? " v6" : " v5") + " H" + std::to_string(geo.first) + " N" +
                                 std::to_string(geo.second) + " T" + std::to_string(T));
                     }
-    std::printf("%d/%d checks passed\n", checks - failures, checks);
-    return failures ? 1 : 0;
+    return finish();
 }
