@@ -327,9 +327,8 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
     int done = 0;
     for (int r = 0; r < rounds; ++r) {
         const int n = (cfg.decode_tokens - done) / (rounds - r);
-        // As many probe runs as tokens, so that the round's two medians are alike; the two-stream
-        // read only, as the engine's blocked GEMV reads.
-        const ProbeResult bw = local.measure(std::max(n, 2), true);
+        // As many probe runs (in each way) as tokens, so that the round's two medians are alike.
+        const ProbeResult bw = local.measure(std::max(n, 2));
         std::vector<double> round_times;
         for (int i = 0; i < n; ++i, ++done) {
             const std::int32_t *tok = &tokens[static_cast<std::size_t>(cfg.decode_warmup + done)];

@@ -11,7 +11,7 @@ namespace rwkvx_bench {
 struct ProbeResult {
     bool ok = false;        // false: not measured (e.g. the CPU lacks the instructions); see note
     double value = 0.0;     // GB/s (1e9 bytes/s) or GFLOP/s (1e9 FLOP/s): best of the runs
-    double median = 0.0;    // median of the runs, same unit
+    double median = 0.0;    // median of the runs, same unit (read probe: the better way's median)
     int runs = 0;
     std::string kernel;     // which probe kernel ran ("avx2", "portable")
     std::string note;       // why not measured, when !ok
@@ -19,9 +19,11 @@ struct ProbeResult {
 
 // Read-only bandwidth: a buffer of `bytes` (rounded down to a multiple of 256 B per thread) split into
 // one contiguous slice per thread; each thread first-touches its own slice, then every run each thread
-// sums its slice with 8 independent AVX2 accumulators, as one stream or (every other run) as two, its
-// halves at once, which one core reads 7-10% faster here. Time of a run = from a barrier before to a
-// barrier after (so it is the slowest thread's time). Bytes counted: the buffer size, once per run.
+// sums its slice with 8 independent AVX2 accumulators, as one stream or (every other run) as two the
+// way the engine's blocked GEMV reads (blocks paired half a slice apart). Which is faster depends on
+// the machine (two by 7-10% on an earlier host, equal on an EPYC one), so each statistic takes the
+// better way. Time of a run = from a barrier before to a barrier after (so it is the slowest thread's
+// time). Bytes counted: the buffer size, once per run.
 // huge_pages: the buffer is 2 MiB aligned with transparent huge pages requested (madvise), as the
 // engine's resident weights are; streaming reads run faster there (fewer TLB misses), so a floor
 // that ignores it would flatter the engine.
@@ -31,9 +33,9 @@ public:
     ~ReadProbe();
     ReadProbe(const ReadProbe &) = delete;
     ReadProbe &operator=(const ReadProbe &) = delete;
-    // Reads the buffer `runs` times in each way (one stream, two), or only as two streams (the way
-    // the engine's blocked GEMV reads); ok=false (with a note) when the buffer could not be made.
-    ProbeResult measure(int runs, bool two_streams_only = false);
+    // Reads the buffer `runs` times in each way (one stream, two; without AVX2 one portable way);
+    // ok=false (with a note) when the buffer could not be made.
+    ProbeResult measure(int runs);
 
 private:
     int threads_;

@@ -1,6 +1,6 @@
 // machine_peaks_avx2.cpp — the probe kernels that need AVX2/FMA. This file alone is compiled with
 // -mavx2 -mfma (see bench/CMakeLists.txt); callers check rwkvx_cpu_features() first.
-// Deliberately free of STL/inline templates so no AVX code can leak into shared (COMDAT) symbols.
+// Free of STL and of inline or template code with external linkage, so no AVX code can leak into shared (COMDAT) symbols.
 #include <cstddef>
 #include <cstdint>
 
@@ -47,23 +47,44 @@ double read_sum_avx2(const float *p, std::size_t n) {
     return lane_total(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
-// Sums the two halves of p[0, n) at once (n a multiple of 64): two streams far apart, which one
-// core reads faster than a single one (the engine's blocked GEMV reads two as well).
-double read_sum2_avx2(const float *p, std::size_t n) {
-    const float *q = p + n / 2;
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
-           a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(),
-           a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
-    for (std::size_t i = 0; i + 32 <= n / 2; i += 32) {
+namespace {
+// Adds floats [0, n) of p (n a multiple of 32) and of q, if given, into the accumulators: one or two
+// sequential streams at once.
+template <bool TWO>
+void add_streams(const float *p, const float *q, std::size_t n, __m256 &a0, __m256 &a1, __m256 &a2, __m256 &a3,
+                 __m256 &a4, __m256 &a5, __m256 &a6, __m256 &a7) {
+    for (std::size_t i = 0; i + 32 <= n; i += 32) {
         a0 = _mm256_add_ps(a0, _mm256_load_ps(p + i));
         a1 = _mm256_add_ps(a1, _mm256_load_ps(p + i + 8));
         a2 = _mm256_add_ps(a2, _mm256_load_ps(p + i + 16));
         a3 = _mm256_add_ps(a3, _mm256_load_ps(p + i + 24));
-        a4 = _mm256_add_ps(a4, _mm256_load_ps(q + i));
-        a5 = _mm256_add_ps(a5, _mm256_load_ps(q + i + 8));
-        a6 = _mm256_add_ps(a6, _mm256_load_ps(q + i + 16));
-        a7 = _mm256_add_ps(a7, _mm256_load_ps(q + i + 24));
+        if constexpr (TWO) {
+            a4 = _mm256_add_ps(a4, _mm256_load_ps(q + i));
+            a5 = _mm256_add_ps(a5, _mm256_load_ps(q + i + 8));
+            a6 = _mm256_add_ps(a6, _mm256_load_ps(q + i + 16));
+            a7 = _mm256_add_ps(a7, _mm256_load_ps(q + i + 24));
+        }
     }
+}
+}  // namespace
+
+// Sums p[0, n) (n a multiple of 64) as two streams, the way the engine's blocked GEMV reads: blocks
+// of 48 KiB (32 rows of 768 16-bit weights), block i together with block i + half. Reading the two
+// halves of the buffer instead put the streams a power of two apart (256 MiB for one thread), which
+// on an EPYC host ran at half the speed of one stream: DRAM bank conflicts the GEMV never sees.
+double read_sum2_avx2(const float *p, std::size_t n) {
+    constexpr std::size_t block = 12288;  // floats
+    const std::size_t blocks = n / block, half = (blocks + 1) / 2;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+           a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(),
+           a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
+    for (std::size_t i = 0; i < half; ++i) {
+        if (i + half < blocks)
+            add_streams<true>(p + i * block, p + (i + half) * block, block, a0, a1, a2, a3, a4, a5, a6, a7);
+        else
+            add_streams<false>(p + i * block, nullptr, block, a0, a1, a2, a3, a4, a5, a6, a7);
+    }
+    add_streams<false>(p + blocks * block, nullptr, n - blocks * block, a0, a1, a2, a3, a4, a5, a6, a7);
     return lane_total(a0, a1, a2, a3, a4, a5, a6, a7);
 }
 
