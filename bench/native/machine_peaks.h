@@ -21,7 +21,7 @@ struct ProbeResult {
 // one contiguous slice per thread; each thread first-touches its own slice, then every run each thread
 // sums its slice with 8 independent AVX2 accumulators, as one stream or (every other run) as two the
 // way the engine's blocked GEMV reads (blocks paired half a slice apart). Which is faster depends on
-// the machine (two by 7-10% on an earlier host, equal on an EPYC one), so each statistic takes the
+// the machine (two by 7-10% on the earlier Zen 3 VM, equal on a Zen 4 one), so each statistic takes the
 // better way. Time of a run = from a barrier before to a barrier after (so it is the slowest thread's
 // time). Bytes counted: the buffer size, once per run.
 // huge_pages: the buffer is 2 MiB aligned with transparent huge pages requested (madvise), as the

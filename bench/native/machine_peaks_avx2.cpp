@@ -1,6 +1,7 @@
 // machine_peaks_avx2.cpp — the probe kernels that need AVX2/FMA. This file alone is compiled with
 // -mavx2 -mfma (see bench/CMakeLists.txt); callers check rwkvx_cpu_features() first.
-// Free of STL and of inline or template code with external linkage, so no AVX code can leak into shared (COMDAT) symbols.
+// Free of STL and of inline or template code with external linkage, so that no AVX code can leak
+// into shared (COMDAT) symbols.
 #include <cstddef>
 #include <cstdint>
 
@@ -71,7 +72,7 @@ void add_streams(const float *p, const float *q, std::size_t n, __m256 &a0, __m2
 // Sums p[0, n) (n a multiple of 64) as two streams, the way the engine's blocked GEMV reads: blocks
 // of 48 KiB (32 rows of 768 16-bit weights), block i together with block i + half. Reading the two
 // halves of the buffer instead put the streams a power of two apart (256 MiB for one thread), which
-// on an EPYC host ran at half the speed of one stream: DRAM bank conflicts the GEMV never sees.
+// on a Zen 4 VM ran at half the speed of one stream: DRAM bank conflicts the GEMV never sees.
 double read_sum2_avx2(const float *p, std::size_t n) {
     constexpr std::size_t block = 12288;  // floats
     const std::size_t blocks = n / block, half = (blocks + 1) / 2;
