@@ -91,8 +91,8 @@ inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m25
 // in flight (measured: +15% on a 100 MB F16 GEMV, one thread). F32 runs faster without it.
 constexpr int64_t kGemvPrefetchBytes = 1024;
 // Per stream of the blocked kernel (two streams in flight). The earlier Zen 3 VM measured 512 B
-// best (1024 equal, 2048 slower); on a Zen 4 VM 256-384 B decode 3-6% faster than 512 B in every
-// 16-bit row (in-process A/B, 3 runs); 384 B stays closer to the Zen 3 optimum.
+// best (1024 equal, 2048 slower). On a Zen 4 VM, in-process A/B of decode, 384 B vs 512 B: 3-6%
+// faster in every 16-bit row in 3 runs, equal (0.99-1.04) in 3 runs an hour later.
 constexpr int64_t kBlockedPrefetchBytes = 384;
 
 // 32-byte loads of the input that straddle cache lines cost two load slots: the input is copied to
