@@ -124,7 +124,9 @@ void CpuOps::wkv7(const Wkv7Args &p) {
             int32_t h = int32_t(it / blocks_per_head), blk = int32_t(it % blocks_per_head);
             int32_t i0 = blk * rows_per_block;
             int32_t i1 = blk == blocks_per_head - 1 ? p.N : i0 + rows_per_block;
-            kernels_.wkv7(p, h, i0, i1);
+            // Whole heads: a thread's next item is the next head, whose state it can prefetch.
+            const float *next = blocks_per_head == 1 && it + 1 < e ? p.state + int64_t(h + 1) * p.N * p.N : nullptr;
+            kernels_.wkv7(p, h, i0, i1, next);
         }
     };
     if (nt == 1 || items == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv) body(0, items);

@@ -81,7 +81,9 @@ struct KernelTable {
     // of gemm_columns output columns; below, it streams its weights (GEMV, memory-bound).
     int64_t gemm_min_rows, gemm_columns;
     void (*matmul)(const MatmulArgs &args, int64_t n0, int64_t n1);
-    void (*wkv7)(const Wkv7Args &args, int32_t head, int32_t i0, int32_t i1);
+    // Values [i0, i1) of one head. prefetch: the state this thread works on next (another head's
+    // N·N floats), which the kernel may fetch into cache meanwhile; may be null.
+    void (*wkv7)(const Wkv7Args &args, int32_t head, int32_t i0, int32_t i1, const float *prefetch);
     // Widens n elements of the given type to float.
     void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
     void (*wkv4)(const Wkv4Args &args, int64_t c0, int64_t c1);

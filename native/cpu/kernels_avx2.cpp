@@ -374,27 +374,57 @@ void matmul_avx2(const MatmulArgs &m, int64_t n0, int64_t n1) {
 
 // ---- WKV-7 -------------------------------------------------------------------------------------
 // Key-major state S[j][i] (key j, value i): vectorised over values, broadcasting the per-key
-// scalars. The next token's S·a is accumulated in the same pass over the state.
+// scalars. In decode the state comes from DRAM (the weights streamed since the last token pushed it
+// out), so its reads are what a call waits for: S·a for the first token is one sequential pass over
+// whole rows, which the hardware prefetcher follows (a pass per 16-value block strides by a row and
+// is latency-bound), and the blocks then find the state in L1/L2. Each later token's S·a is
+// accumulated in the same pass that updates the state. Decode, 0.1B shape: 25-28 µs per layer
+// before, 14-18 with the sequential pass, 13-16 with the next head prefetched too (Zen 4 VM).
 
-template <int VB>  // value vectors of 8 per block
-void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0) {
+// The first token's S·a for values [i0, i0 + 8·NV), into sa_out.
+template <int NV>
+void wkv7_state_dot_a(const Wkv7Args &p, int32_t h, int32_t i0, float *sa_out) {
+    const int N = p.N;
+    const float *S = p.state + int64_t(h) * N * N + i0, *a = p.a + int64_t(h) * N;
+    __m256 acc[NV];
+    for (int q = 0; q < NV; q++) acc[q] = _mm256_setzero_ps();
+    for (int j = 0; j < N; j++) {
+        const __m256 aj = _mm256_broadcast_ss(a + j);
+        for (int q = 0; q < NV; q++) acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(S + j * N + 8 * q), aj, acc[q]);
+    }
+    for (int q = 0; q < NV; q++) _mm256_storeu_ps(sa_out + 8 * q, acc[q]);
+}
+
+// S·a for values [i0, i0 + span), span a multiple of 8 up to 64.
+void wkv7_state_dot_a_span(const Wkv7Args &p, int32_t h, int32_t i0, int32_t span, float *sa_out) {
+    switch (span / 8) {
+        case 8: wkv7_state_dot_a<8>(p, h, i0, sa_out); break;
+        case 7: wkv7_state_dot_a<7>(p, h, i0, sa_out); break;
+        case 6: wkv7_state_dot_a<6>(p, h, i0, sa_out); break;
+        case 5: wkv7_state_dot_a<5>(p, h, i0, sa_out); break;
+        case 4: wkv7_state_dot_a<4>(p, h, i0, sa_out); break;
+        case 3: wkv7_state_dot_a<3>(p, h, i0, sa_out); break;
+        case 2: wkv7_state_dot_a<2>(p, h, i0, sa_out); break;
+        default: wkv7_state_dot_a<1>(p, h, i0, sa_out); break;
+    }
+}
+
+// Values [i0, i0 + 8·VB) over all tokens; sa0: their S·a for the first token. During the first
+// token, line j of `prefetch` (j < prefetch_lines) is prefetched at key j.
+template <int VB>
+void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0, const float *sa0, const char *prefetch,
+                int prefetch_lines) {
     const int N = p.N;
     const int64_t C = int64_t(p.H) * N;
     float *S = p.state + int64_t(h) * N * N + i0;
     __m256 sa[VB];
-    {
-        const float *a = p.a + int64_t(h) * N;
-        for (int q = 0; q < VB; q++) sa[q] = _mm256_setzero_ps();
-        for (int j = 0; j < N; j++) {
-            __m256 aj = _mm256_broadcast_ss(a + j);
-            for (int q = 0; q < VB; q++) sa[q] = _mm256_fmadd_ps(_mm256_loadu_ps(S + j * N + 8 * q), aj, sa[q]);
-        }
-    }
+    for (int q = 0; q < VB; q++) sa[q] = _mm256_loadu_ps(sa0 + 8 * q);
     for (int64_t t = 0; t < p.T; t++) {
         const int64_t o = t * C + int64_t(h) * N;
         const float *r = p.r + o, *w = p.w + o, *k = p.k + o, *b = p.b + o;
         // a of the next token (this token's a if it is the last: the value is then unused).
         const float *an = p.a + (t + 1 < p.T ? o + C : o);
+        const int pf_lines = t == 0 ? prefetch_lines : 0;
         __m256 v[VB], y[VB], san[VB];
         for (int q = 0; q < VB; q++) {
             v[q] = _mm256_loadu_ps(p.v + o + i0 + 8 * q);
@@ -404,6 +434,7 @@ void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0) {
         for (int j = 0; j < N; j++) {
             __m256 wj = _mm256_broadcast_ss(w + j), bj = _mm256_broadcast_ss(b + j), kj = _mm256_broadcast_ss(k + j);
             __m256 rj = _mm256_broadcast_ss(r + j), aj = _mm256_broadcast_ss(an + j);
+            if (j < pf_lines) _mm_prefetch(prefetch + 64 * j, _MM_HINT_T0);
             float *row = S + j * N;
             for (int q = 0; q < VB; q++) {
                 __m256 s = _mm256_mul_ps(_mm256_loadu_ps(row + 8 * q), wj);
@@ -421,15 +452,36 @@ void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0) {
     }
 }
 
-void wkv7_avx2(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1) {
+void wkv7_avx2(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float *prefetch) {
     if (p.N % 8 != 0) {
-        scalar_kernels().wkv7(p, h, i0, i1);
+        scalar_kernels().wkv7(p, h, i0, i1, prefetch);
         return;
     }
+    // The blocks run N keys each, so block n prefetches lines [n·N, (n+1)·N) of the next head's
+    // N·N/16: a line per key spreads the fetch over the whole head.
+    const int64_t lines = prefetch ? int64_t(p.N) * p.N / 16 : 0;
+    const char *pf = reinterpret_cast<const char *>(prefetch);
+    int64_t block = 0;
+    auto block_prefetch = [&](const char *&at, int &n) {
+        const int64_t first = block++ * p.N;
+        n = int(std::clamp<int64_t>(lines - first, 0, p.N));
+        at = n > 0 ? pf + 64 * first : nullptr;
+    };
     int32_t i = i0;
-    for (; i + 16 <= i1; i += 16) wkv7_block<2>(p, h, i);
-    for (; i + 8 <= i1; i += 8) wkv7_block<1>(p, h, i);
-    if (i < i1) scalar_kernels().wkv7(p, h, i, i1);
+    while (i + 8 <= i1) {  // spans of up to 64 values: S·a in one pass over their rows, then blocks
+        alignas(32) float sa[64];
+        const int32_t span = std::min(64, (i1 - i) / 8 * 8);
+        wkv7_state_dot_a_span(p, h, i, span, sa);
+        for (int32_t q = 0; q < span; q += 16) {
+            const char *at;
+            int n;
+            block_prefetch(at, n);
+            if (q + 16 <= span) wkv7_block<2>(p, h, i + q, sa + q, at, n);
+            else wkv7_block<1>(p, h, i + q, sa + q, at, n);
+        }
+        i += span;
+    }
+    if (i < i1) scalar_kernels().wkv7(p, h, i, i1, nullptr);
 }
 
 // ---- WKV-4 -------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ void matmul_scalar(const MatmulArgs &m, int64_t n0, int64_t n1) {
     }
 }
 
-void wkv7_scalar(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1) {
+void wkv7_scalar(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float * /*prefetch: unused*/) {
     const int N = p.N;
     const int64_t C = int64_t(p.H) * N;
     float *S = p.state + int64_t(h) * N * N;  // S[j*N + i]: key j, value i

@@ -136,7 +136,11 @@ void test_matmul(Contexts &ctx, std::mt19937 &rng) {
 
 void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1, 1), dec(0.545f, 1.0f);
-    const int cases[][3] = {{1, 1, 64}, {37, 2, 64}, {200, 3, 16}, {9, 2, 8}, {5, 1, 12}};
+    // {1, 12, 64}: decode, each thread running several whole heads (and prefetching the next one's
+    // state); N = 24, 40, 128: 64-value spans and a lone 8-value block; {4, 1, 64}: heads split in
+    // value blocks between threads.
+    const int cases[][3] = {{1, 1, 64}, {37, 2, 64}, {200, 3, 16}, {9, 2, 8}, {5, 1, 12},
+                            {1, 12, 64}, {3, 7, 24}, {2, 9, 40}, {2, 3, 128}, {4, 1, 64}};
     for (auto &cs : cases) {
         int64_t T = cs[0];
         int H = cs[1], N = cs[2];
