@@ -461,21 +461,15 @@ void wkv7_avx2(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float
     // N·N/16: a line per key spreads the fetch over the whole head.
     const int64_t lines = prefetch ? int64_t(p.N) * p.N / 16 : 0;
     const char *pf = reinterpret_cast<const char *>(prefetch);
-    int64_t block = 0;
-    auto block_prefetch = [&](const char *&at, int &n) {
-        const int64_t first = block++ * p.N;
-        n = int(std::clamp<int64_t>(lines - first, 0, p.N));
-        at = n > 0 ? pf + 64 * first : nullptr;
-    };
+    int64_t first_line = 0;  // of the next block's share
     int32_t i = i0;
     while (i + 8 <= i1) {  // spans of up to 64 values: S·a in one pass over their rows, then blocks
         alignas(32) float sa[64];
         const int32_t span = std::min(64, (i1 - i) / 8 * 8);
         wkv7_state_dot_a_span(p, h, i, span, sa);
-        for (int32_t q = 0; q < span; q += 16) {
-            const char *at;
-            int n;
-            block_prefetch(at, n);
+        for (int32_t q = 0; q < span; q += 16, first_line += p.N) {
+            const int n = int(std::clamp<int64_t>(lines - first_line, 0, p.N));
+            const char *at = n > 0 ? pf + 64 * first_line : nullptr;
             if (q + 16 <= span) wkv7_block<2>(p, h, i + q, sa + q, at, n);
             else wkv7_block<1>(p, h, i + q, sa + q, at, n);
         }
