@@ -90,7 +90,7 @@ int main() {
     for (int flags : {RWKVX_CONTEXT_FORCE_SCALAR, 0})
         for (int threads : {1, 2})
             for (bool per_token : {false, true})
-                for (auto geo : {std::pair<int, int>{8, 8}, {2, 64}, {3, 12}, {1, 1}})
+                for (auto geo : {std::pair<int, int>{8, 8}, {2, 64}, {3, 12}, {1, 1}, {2, 24}, {1, 128}, {2, 72}})
                     for (int64_t T : {1, 5, 300}) {
                         Case c = make_case(T, geo.first, geo.second, per_token, seed++);
                         run(c, flags, threads,
