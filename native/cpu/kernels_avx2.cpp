@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "cpu/kernels.h"
@@ -395,17 +396,19 @@ void wkv7_state_dot_a(const Wkv7Args &p, int32_t h, int32_t i0, float *sa_out) {
     for (int q = 0; q < NV; q++) _mm256_storeu_ps(sa_out + 8 * q, acc[q]);
 }
 
-// S·a for values [i0, i0 + span), span a multiple of 8 up to 64.
-void wkv7_state_dot_a_span(const Wkv7Args &p, int32_t h, int32_t i0, int32_t span, float *sa_out) {
-    switch (span / 8) {
-        case 8: wkv7_state_dot_a<8>(p, h, i0, sa_out); break;
-        case 7: wkv7_state_dot_a<7>(p, h, i0, sa_out); break;
-        case 6: wkv7_state_dot_a<6>(p, h, i0, sa_out); break;
-        case 5: wkv7_state_dot_a<5>(p, h, i0, sa_out); break;
-        case 4: wkv7_state_dot_a<4>(p, h, i0, sa_out); break;
-        case 3: wkv7_state_dot_a<3>(p, h, i0, sa_out); break;
-        case 2: wkv7_state_dot_a<2>(p, h, i0, sa_out); break;
-        default: wkv7_state_dot_a<1>(p, h, i0, sa_out); break;
+// Calls f(std::integral_constant<int, NV>{}) for NV = vectors (1..8): the per-span kernels below
+// keep NV accumulators in registers, so NV must be a compile-time constant.
+template <typename F>
+void with_vector_count(int vectors, F &&f) {
+    switch (vectors) {
+        case 8: f(std::integral_constant<int, 8>{}); break;
+        case 7: f(std::integral_constant<int, 7>{}); break;
+        case 6: f(std::integral_constant<int, 6>{}); break;
+        case 5: f(std::integral_constant<int, 5>{}); break;
+        case 4: f(std::integral_constant<int, 4>{}); break;
+        case 3: f(std::integral_constant<int, 3>{}); break;
+        case 2: f(std::integral_constant<int, 2>{}); break;
+        default: f(std::integral_constant<int, 1>{}); break;
     }
 }
 
@@ -466,7 +469,7 @@ void wkv7_avx2(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float
     while (i + 8 <= i1) {  // spans of up to 64 values: S·a in one pass over their rows, then blocks
         alignas(32) float sa[64];
         const int32_t span = std::min(64, (i1 - i) / 8 * 8);
-        wkv7_state_dot_a_span(p, h, i, span, sa);
+        with_vector_count(span / 8, [&](auto nv) { wkv7_state_dot_a<decltype(nv)::value>(p, h, i, sa); });
         for (int32_t q = 0; q < span; q += 16, first_line += p.N) {
             const int n = int(std::clamp<int64_t>(lines - first_line, 0, p.N));
             const char *at = n > 0 ? pf + 64 * first_line : nullptr;
@@ -574,35 +577,30 @@ void to_f32_avx2(WeightType t, const void *src, float *dst, int64_t n) {
     }
 }
 
-// WKV-5/6 for value columns [j0, j0 + 8·NV) of one head, tokens [t0, t1). Keys (state rows) outer,
-// so the state is read sequentially, whole rows at a time: for the first token of a call, whose state
-// comes from DRAM in decode (a pass per 8-column vector strides by a row and waits on each line; cold
-// 12x64 heads: 32 -> 12 µs). From the second token on the state is in L1, and wkv5_columns, which
-// keeps v in registers, is 4% faster.
+// WKV-5/6, the first token of a call, value columns [j0, j0 + 8·NV) of one head. Keys (state rows)
+// outer, so the state is read sequentially, whole rows at a time: in decode it comes from DRAM, and a
+// pass per 8-column vector strides by a row and waits on each line (cold 12x64 heads: 32 -> 12 µs).
+// Later tokens find the state in L1, where wkv5_columns, which keeps v in registers, is 4% faster.
 template <int NV>
-void wkv5_rows(const Wkv5Args &p, int32_t h, int j0, int64_t t0, int64_t t1) {
+void wkv5_first_token_rows(const Wkv5Args &p, int32_t h, int j0) {
     const int N = p.N;
-    const int64_t C = int64_t(p.H) * N;
     float *S = p.state + int64_t(h) * N * N + j0;
-    const float *u = p.u + int64_t(h) * N;
-    for (int64_t t = t0; t < t1; t++) {
-        const int64_t o = t * C + int64_t(h) * N;
-        const float *r = p.r + o, *k = p.k + o, *v = p.v + o + j0, *w = p.w + t * p.w_stride + int64_t(h) * N;
-        __m256 acc[NV];
-        for (int q = 0; q < NV; q++) acc[q] = _mm256_setzero_ps();
-        for (int i = 0; i < N; i++) {
-            const __m256 ri = _mm256_set1_ps(r[i]), uki = _mm256_set1_ps(u[i] * k[i]);
-            const __m256 wi = _mm256_set1_ps(w[i]), ki = _mm256_set1_ps(k[i]);
-            float *row = S + int64_t(i) * N;
-            for (int q = 0; q < NV; q++) {
-                const __m256 s = _mm256_loadu_ps(row + 8 * q), vq = _mm256_loadu_ps(v + 8 * q);
-                // y += r_i (u_i k_i v + s);  s <- w_i s + k_i v
-                acc[q] = _mm256_fmadd_ps(ri, _mm256_fmadd_ps(uki, vq, s), acc[q]);
-                _mm256_storeu_ps(row + 8 * q, _mm256_fmadd_ps(wi, s, _mm256_mul_ps(ki, vq)));
-            }
+    const int64_t o = int64_t(h) * N;  // token 0
+    const float *u = p.u + o, *r = p.r + o, *k = p.k + o, *v = p.v + o + j0, *w = p.w + o;
+    __m256 acc[NV];
+    for (int q = 0; q < NV; q++) acc[q] = _mm256_setzero_ps();
+    for (int i = 0; i < N; i++) {
+        const __m256 ri = _mm256_set1_ps(r[i]), uki = _mm256_set1_ps(u[i] * k[i]);
+        const __m256 wi = _mm256_set1_ps(w[i]), ki = _mm256_set1_ps(k[i]);
+        float *row = S + int64_t(i) * N;
+        for (int q = 0; q < NV; q++) {
+            const __m256 s = _mm256_loadu_ps(row + 8 * q), vq = _mm256_loadu_ps(v + 8 * q);
+            // y += r_i (u_i k_i v + s);  s <- w_i s + k_i v
+            acc[q] = _mm256_fmadd_ps(ri, _mm256_fmadd_ps(uki, vq, s), acc[q]);
+            _mm256_storeu_ps(row + 8 * q, _mm256_fmadd_ps(wi, s, _mm256_mul_ps(ki, vq)));
         }
-        for (int q = 0; q < NV; q++) _mm256_storeu_ps(p.y + o + j0 + 8 * q, acc[q]);
     }
+    for (int q = 0; q < NV; q++) _mm256_storeu_ps(p.y + o + j0 + 8 * q, acc[q]);
 }
 
 // The same, all columns of the head, one 8-column vector at a time with keys inner.
@@ -635,18 +633,8 @@ void wkv5_avx2(const Wkv5Args &p, int32_t h) {
         return;
     }
     if (p.T == 0) return;
-    for (int j = 0; j < p.N; j += 64) {  // the first token, in spans of up to 64 columns
-        switch (std::min(64, p.N - j) / 8) {
-            case 8: wkv5_rows<8>(p, h, j, 0, 1); break;
-            case 7: wkv5_rows<7>(p, h, j, 0, 1); break;
-            case 6: wkv5_rows<6>(p, h, j, 0, 1); break;
-            case 5: wkv5_rows<5>(p, h, j, 0, 1); break;
-            case 4: wkv5_rows<4>(p, h, j, 0, 1); break;
-            case 3: wkv5_rows<3>(p, h, j, 0, 1); break;
-            case 2: wkv5_rows<2>(p, h, j, 0, 1); break;
-            default: wkv5_rows<1>(p, h, j, 0, 1); break;
-        }
-    }
+    for (int j = 0; j < p.N; j += 64)  // the first token, in spans of up to 64 columns
+        with_vector_count(std::min(64, p.N - j) / 8, [&](auto nv) { wkv5_first_token_rows<decltype(nv)::value>(p, h, j); });
     wkv5_columns(p, h, 1, p.T);
 }
 
