@@ -31,7 +31,7 @@ void usage(FILE *f) {
                  "  --decode-tokens N     timed decode tokens (default 48, quick 12)\n"
                  "  --decode-rounds N     decode timed in N rounds, each after a read-bandwidth probe (default 12, quick 4)\n"
                  "  --placement LIST      weights for decode: resident (copied onto huge pages by the engine, default),\n"
-                 "                        borrowed (used in place, as from a memory-mapped file), or both\n"
+                 "                        borrowed (used in place, as from a memory-mapped file), or both: resident,borrowed\n"
                  "  --quick               fewer repetitions everywhere\n"
                  "  --no-model            skip the RWKV-7 model rows (machine + GEMM only)\n"
                  "  --no-matmul           skip the pure GEMM rows\n"

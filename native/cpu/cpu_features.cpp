@@ -1,5 +1,7 @@
 #include <cpuid.h>
 
+#include <cstring>
+
 #include "cpu/kernels.h"
 #include "rwkvx.h"
 
@@ -25,6 +27,14 @@ uint32_t detect_cpu_features() {
         if ((b & (1u << 16)) && (xcr0_lo & 0xe0) == 0xe0) f |= RWKVX_CPU_AVX512F;
     }
     return f;
+}
+
+bool cpu_is_amd() {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return false;
+    char vendor[13] = {};
+    std::memcpy(vendor, &b, 4), std::memcpy(vendor + 4, &d, 4), std::memcpy(vendor + 8, &c, 4);
+    return std::strcmp(vendor, "AuthenticAMD") == 0 || std::strcmp(vendor, "HygonGenuine") == 0;
 }
 
 }  // namespace rwkvx

@@ -106,5 +106,7 @@ inline float bf16_to_float(uint16_t b) {
 }
 
 uint32_t detect_cpu_features();
+// AMD (or Hygon) processor: the streaming kernels tune their software prefetch by vendor.
+bool cpu_is_amd();
 
 }  // namespace rwkvx

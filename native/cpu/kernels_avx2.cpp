@@ -91,10 +91,32 @@ inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m25
 // hardware prefetcher; a software prefetch this far ahead of the loads keeps enough cache-line misses
 // in flight (measured: +15% on a 100 MB F16 GEMV, one thread). F32 runs faster without it.
 constexpr int64_t kGemvPrefetchBytes = 1024;
-// Per stream of the blocked kernel (two streams in flight). The earlier Zen 3 VM measured 512 B
-// best (1024 equal, 2048 slower). On a Zen 4 VM, in-process A/B of decode, 384 B vs 512 B: 3-6%
-// faster in every 16-bit row in 3 runs, equal (0.99-1.04) in 3 runs an hour later.
-constexpr int64_t kBlockedPrefetchBytes = 384;
+// The blocked kernel's software prefetch (per stream, two streams in flight), which depends on the
+// vendor, so avx2_kernels() picks one policy per process:
+// - AMD: non-temporal, 384 B ahead, 16-bit weights only. NTA keeps the once-read weights from pushing
+//   the state and activations out of L2/L3: 2-5% faster 16-bit decode than T0 on Zen 3/4 VMs. 384 B
+//   vs 512 B: 3-6% faster or equal on Zen 4 (Zen 3: 512 best, 2048 slower); F32 runs best without.
+// - Intel (and others): T0, 2048 B ahead for 16-bit weights, 512 B for F32. On a Xeon VM (AVX-512,
+//   AMX) the AMD policy made 16-bit decode 2.4-2.7x slower than the F32 one per byte: NTA lines
+//   bypass L2, where the streamer that keeps a core's misses in flight trains, so the stream is
+//   latency-bound (7 GB/s of 17). Measured there, decode ratio to the bandwidth floor: 16-bit
+//   1.09-1.14 (1 thread) at 2048-3072 B, 1.16-1.23 at 512-1024 B; F32 1.04-1.08 at 512 B, 1.14 without
+//   a prefetch and 1.23 at 2048 B.
+enum class StreamPrefetch { AmdNonTemporal, IntelT0 };
+
+template <StreamPrefetch PF, WeightType WT>
+constexpr int64_t stream_prefetch_bytes() {
+    if constexpr (PF == StreamPrefetch::AmdNonTemporal) return WT == WeightType::F32 ? 0 : 384;
+    else return WT == WeightType::F32 ? 512 : 2048;
+}
+
+template <StreamPrefetch PF, WeightType WT>
+inline void prefetch_stream_step(const char *p, int64_t bytes) {
+    constexpr int64_t ahead = stream_prefetch_bytes<PF, WT>();
+    if constexpr (ahead > 0)
+        for (int64_t line = 0; line < bytes; line += 64)
+            _mm_prefetch(p + line + ahead, PF == StreamPrefetch::AmdNonTemporal ? _MM_HINT_NTA : _MM_HINT_T0);
+}
 
 // 32-byte loads of the input that straddle cache lines cost two load slots: the input is copied to
 // a 64-byte aligned buffer once per call (K floats), which lifted the in-cache F16 rate by a third.
@@ -134,20 +156,14 @@ inline void load16(const char *p, __m256 &lo, __m256 &hi) {
 // two sequential streams far apart run at once (on this machine two streams read 7-10% faster than
 // one per core); each block's 32 outputs stay in 4 accumulators and the input is broadcast once per
 // column for both. PAIR = false: the middle block of an odd count, alone.
-template <WeightType WT, bool PAIR>
+template <WeightType WT, StreamPrefetch PF, bool PAIR>
 void gemv_block_pair(const char *wa, const char *wb, int64_t K, const float *x, float *ya, float *yb) {
     constexpr int64_t step = kBlockRows * elem_bytes(WT);  // bytes per column in a block
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     for (int64_t k = 0; k < K; k++) {
         const char *p = wa + k * step, *q = wb + k * step;
-        // As in gemv_rows, F32 streams best without. NTA: the weights are not read again this token,
-        // so they should not push the state and activations out of L2/L3 (measured 2-5% faster
-        // decode than T0 for F16/BF16 here).
-        if constexpr (WT != WeightType::F32)
-            for (int64_t line = 0; line < step; line += 64) {
-                _mm_prefetch(p + line + kBlockedPrefetchBytes, _MM_HINT_NTA);
-                if constexpr (PAIR) _mm_prefetch(q + line + kBlockedPrefetchBytes, _MM_HINT_NTA);
-            }
+        prefetch_stream_step<PF, WT>(p, step);
+        if constexpr (PAIR) prefetch_stream_step<PF, WT>(q, step);
         const __m256 xk = _mm256_broadcast_ss(x + k);
         __m256 lo, hi;
         load16<WT>(p, lo, hi);
@@ -170,7 +186,7 @@ void gemv_block_pair(const char *wa, const char *wb, int64_t K, const float *x, 
         _mm256_storeu_ps(yb, b0), _mm256_storeu_ps(yb + 8, b1), _mm256_storeu_ps(yb + 16, b2), _mm256_storeu_ps(yb + 24, b3);
 }
 
-template <WeightType WT>
+template <WeightType WT, StreamPrefetch PF>
 void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const int64_t blocks = (n1 - n0) / kBlockRows, half = (blocks + 1) / 2;
     const int64_t block_bytes = kBlockRows * m.K * elem_bytes(WT);
@@ -180,10 +196,10 @@ void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
         float *y = m.y + t * m.N + n0;
         for (int64_t i = 0; i < half; i++) {
             if (i + half < blocks)
-                gemv_block_pair<WT, true>(w + i * block_bytes, w + (i + half) * block_bytes, m.K, x, y + i * kBlockRows,
+                gemv_block_pair<WT, PF, true>(w + i * block_bytes, w + (i + half) * block_bytes, m.K, x, y + i * kBlockRows,
                                           y + (i + half) * kBlockRows);
             else
-                gemv_block_pair<WT, false>(w + i * block_bytes, nullptr, m.K, x, y + i * kBlockRows, nullptr);
+                gemv_block_pair<WT, PF, false>(w + i * block_bytes, nullptr, m.K, x, y + i * kBlockRows, nullptr);
         }
     }
 }
@@ -224,10 +240,10 @@ void gemv_rows(const MatmulArgs &m, int64_t n0, int64_t n1) {
     }
 }
 
-template <WeightType WT>
+template <WeightType WT, StreamPrefetch PF>
 void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const int64_t nb = m.blocked ? std::clamp(blocked_rows(m.N), n0, n1) : n0;
-    if (nb > n0) gemv_blocked<WT>(m, n0, nb);
+    if (nb > n0) gemv_blocked<WT, PF>(m, n0, nb);
     if (n1 > nb) gemv_rows<WT>(m, nb, n1);  // row-major rows: the tail rows keep their offsets
 }
 
@@ -359,17 +375,18 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
 // Below this many input rows the weights are streamed once per row block (GEMV); above it, packed.
 constexpr int64_t kGemmMinRows = 4;
 
-template <WeightType WT>
+template <WeightType WT, StreamPrefetch PF>
 void matmul_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    if (m.T < kGemmMinRows) gemv<WT>(m, n0, n1);
+    if (m.T < kGemmMinRows) gemv<WT, PF>(m, n0, n1);
     else gemm<WT>(m, n0, n1);
 }
 
+template <StreamPrefetch PF>
 void matmul_avx2(const MatmulArgs &m, int64_t n0, int64_t n1) {
     switch (m.wtype) {
-        case WeightType::F32: matmul_typed<WeightType::F32>(m, n0, n1); break;
-        case WeightType::F16: matmul_typed<WeightType::F16>(m, n0, n1); break;
-        case WeightType::BF16: matmul_typed<WeightType::BF16>(m, n0, n1); break;
+        case WeightType::F32: matmul_typed<WeightType::F32, PF>(m, n0, n1); break;
+        case WeightType::F16: matmul_typed<WeightType::F16, PF>(m, n0, n1); break;
+        case WeightType::BF16: matmul_typed<WeightType::BF16, PF>(m, n0, n1); break;
     }
 }
 
@@ -638,10 +655,17 @@ void wkv5_avx2(const Wkv5Args &p, int32_t h) {
     wkv5_columns(p, h, 1, p.T);
 }
 
-const KernelTable table = {"avx2+fma", NR, kGemmMinRows, NC, matmul_avx2, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
+KernelTable make_table(bool amd) {
+    // The one place the vendor becomes a template parameter.
+    auto matmul = amd ? matmul_avx2<StreamPrefetch::AmdNonTemporal> : matmul_avx2<StreamPrefetch::IntelT0>;
+    return {"avx2+fma", NR, kGemmMinRows, NC, matmul, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
+}
 
 }  // namespace
 
-const KernelTable &avx2_kernels() { return table; }
+const KernelTable &avx2_kernels() {
+    static const KernelTable table = make_table(cpu_is_amd());
+    return table;
+}
 
 }  // namespace rwkvx
