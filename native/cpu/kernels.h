@@ -91,7 +91,10 @@ struct KernelTable {
 };
 
 const KernelTable &scalar_kernels();
+// The AVX2 table tuned for this CPU's vendor (see StreamTuning in kernels_avx2.cpp).
 const KernelTable &avx2_kernels();
+// The AVX2 table with the streaming tuned for AMD or for Intel, whatever this CPU is (tests run both).
+const KernelTable &avx2_kernels_tuned_for(bool amd);
 // Picks AVX2 when the CPU has AVX2+FMA+F16C and force_scalar is false.
 const KernelTable &select_kernels(bool force_scalar);
 

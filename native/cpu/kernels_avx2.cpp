@@ -91,31 +91,39 @@ inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m25
 // hardware prefetcher; a software prefetch this far ahead of the loads keeps enough cache-line misses
 // in flight (measured: +15% on a 100 MB F16 GEMV, one thread). F32 runs faster without it.
 constexpr int64_t kGemvPrefetchBytes = 1024;
-// The blocked kernel's software prefetch (per stream, two streams in flight), which depends on the
-// vendor, so avx2_kernels() picks one policy per process:
-// - AMD: non-temporal, 384 B ahead, 16-bit weights only. NTA keeps the once-read weights from pushing
-//   the state and activations out of L2/L3: 2-5% faster 16-bit decode than T0 on Zen 3/4 VMs. 384 B
-//   vs 512 B: 3-6% faster or equal on Zen 4 (Zen 3: 512 best, 2048 slower); F32 runs best without.
-// - Intel (and others): T0, 2048 B ahead for 16-bit weights, 512 B for F32. On a Xeon VM (AVX-512,
-//   AMX) the AMD policy made 16-bit decode 2.4-2.7x slower than the F32 one per byte: NTA lines
-//   bypass L2, where the streamer that keeps a core's misses in flight trains, so the stream is
-//   latency-bound (7 GB/s of 17). Measured there, decode ratio to the bandwidth floor: 16-bit
-//   1.09-1.14 (1 thread) at 2048-3072 B, 1.16-1.23 at 512-1024 B; F32 1.04-1.08 at 512 B, 1.14 without
-//   a prefetch and 1.23 at 2048 B.
-enum class StreamPrefetch { AmdNonTemporal, IntelT0 };
+// How the blocked kernel streams its weights depends on the vendor, so avx2_kernels() picks one
+// tuning per process:
+// - AMD: two blocks at once (two streams), non-temporal prefetch 384 B ahead, 16-bit weights only.
+//   NTA keeps the once-read weights from pushing the state and activations out of L2/L3: 2-5% faster
+//   16-bit decode than T0 on Zen 3/4 VMs. 384 B vs 512 B: 3-6% faster or equal on Zen 4 (Zen 3: 512
+//   best, 2048 slower); F32 runs best without. One stream per thread instead of two: 0.96-1.07.
+// - Intel (and others): four blocks at once, T0 prefetch 2048 B ahead for 16-bit weights, 512 B for
+//   F32. On a Xeon VM (AVX-512, AMX) the AMD tuning made 16-bit decode 2.4-2.7x slower per byte than
+//   F32: NTA lines bypass L2, where the streamer that keeps a core's misses in flight trains, so the
+//   stream was latency-bound (7 GB/s of 17). There one core's bandwidth is bound by the misses it
+//   keeps in flight, and more streams keep more: four blocks instead of two, decode 1-3% faster at 1
+//   thread and 2-6% at 2 (alternating runs, all formats). Decode ratio to the floor
+//   by prefetch distance there: 16-bit 1.09-1.14 (1 thread) at 2048-3072 B, 1.16-1.23 at 512-1024 B;
+//   F32 1.04-1.08 at 512 B, 1.14 without a prefetch, 1.23 at 2048 B.
+enum class StreamTuning { Amd, Intel };
 
-template <StreamPrefetch PF, WeightType WT>
+template <StreamTuning TU>
+constexpr int streamed_blocks() {
+    return TU == StreamTuning::Amd ? 2 : 4;
+}
+
+template <StreamTuning TU, WeightType WT>
 constexpr int64_t stream_prefetch_bytes() {
-    if constexpr (PF == StreamPrefetch::AmdNonTemporal) return WT == WeightType::F32 ? 0 : 384;
+    if constexpr (TU == StreamTuning::Amd) return WT == WeightType::F32 ? 0 : 384;
     else return WT == WeightType::F32 ? 512 : 2048;
 }
 
-template <StreamPrefetch PF, WeightType WT>
+template <StreamTuning TU, WeightType WT>
 inline void prefetch_stream_step(const char *p, int64_t bytes) {
-    constexpr int64_t ahead = stream_prefetch_bytes<PF, WT>();
+    constexpr int64_t ahead = stream_prefetch_bytes<TU, WT>();
     if constexpr (ahead > 0)
         for (int64_t line = 0; line < bytes; line += 64)
-            _mm_prefetch(p + line + ahead, PF == StreamPrefetch::AmdNonTemporal ? _MM_HINT_NTA : _MM_HINT_T0);
+            _mm_prefetch(p + line + ahead, TU == StreamTuning::Amd ? _MM_HINT_NTA : _MM_HINT_T0);
 }
 
 // 32-byte loads of the input that straddle cache lines cost two load slots: the input is copied to
@@ -152,41 +160,39 @@ inline void load16(const char *p, __m256 &lo, __m256 &hi) {
     }
 }
 
-// Blocked rows [n0, n1) (both multiples of kBlockRows). Block i is paired with block i + half, so
-// two sequential streams far apart run at once (on this machine two streams read 7-10% faster than
-// one per core); each block's 32 outputs stay in 4 accumulators and the input is broadcast once per
-// column for both. PAIR = false: the middle block of an odd count, alone.
-template <WeightType WT, StreamPrefetch PF, bool PAIR>
-void gemv_block_pair(const char *wa, const char *wb, int64_t K, const float *x, float *ya, float *yb) {
+// S blocks of one k-major matrix at once, one sequential stream each: w[s] is a block's first
+// weight, y[s] its 32 outputs, kept in 4 accumulators per block; the input is broadcast once per
+// column for all of them.
+template <WeightType WT, StreamTuning TU, int S>
+void gemv_blocks(const char *const *w, int64_t K, const float *x, float *const *y) {
     constexpr int64_t step = kBlockRows * elem_bytes(WT);  // bytes per column in a block
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    __m256 acc[S][4];
+    for (int s = 0; s < S; s++)
+        for (int q = 0; q < 4; q++) acc[s][q] = _mm256_setzero_ps();
     for (int64_t k = 0; k < K; k++) {
-        const char *p = wa + k * step, *q = wb + k * step;
-        prefetch_stream_step<PF, WT>(p, step);
-        if constexpr (PAIR) prefetch_stream_step<PF, WT>(q, step);
         const __m256 xk = _mm256_broadcast_ss(x + k);
-        __m256 lo, hi;
-        load16<WT>(p, lo, hi);
-        a0 = _mm256_fmadd_ps(lo, xk, a0);
-        a1 = _mm256_fmadd_ps(hi, xk, a1);
-        load16<WT>(p + 16 * elem_bytes(WT), lo, hi);
-        a2 = _mm256_fmadd_ps(lo, xk, a2);
-        a3 = _mm256_fmadd_ps(hi, xk, a3);
-        if constexpr (PAIR) {
-            load16<WT>(q, lo, hi);
-            b0 = _mm256_fmadd_ps(lo, xk, b0);
-            b1 = _mm256_fmadd_ps(hi, xk, b1);
-            load16<WT>(q + 16 * elem_bytes(WT), lo, hi);
-            b2 = _mm256_fmadd_ps(lo, xk, b2);
-            b3 = _mm256_fmadd_ps(hi, xk, b3);
+#pragma GCC unroll 4
+        for (int s = 0; s < S; s++) {
+            const char *p = w[s] + k * step;
+            prefetch_stream_step<TU, WT>(p, step);
+            __m256 lo, hi;
+            load16<WT>(p, lo, hi);
+            acc[s][0] = _mm256_fmadd_ps(lo, xk, acc[s][0]);
+            acc[s][1] = _mm256_fmadd_ps(hi, xk, acc[s][1]);
+            load16<WT>(p + 16 * elem_bytes(WT), lo, hi);
+            acc[s][2] = _mm256_fmadd_ps(lo, xk, acc[s][2]);
+            acc[s][3] = _mm256_fmadd_ps(hi, xk, acc[s][3]);
         }
     }
-    _mm256_storeu_ps(ya, a0), _mm256_storeu_ps(ya + 8, a1), _mm256_storeu_ps(ya + 16, a2), _mm256_storeu_ps(ya + 24, a3);
-    if constexpr (PAIR)
-        _mm256_storeu_ps(yb, b0), _mm256_storeu_ps(yb + 8, b1), _mm256_storeu_ps(yb + 16, b2), _mm256_storeu_ps(yb + 24, b3);
+    for (int s = 0; s < S; s++)
+        for (int q = 0; q < 4; q++) _mm256_storeu_ps(y[s] + 8 * q, acc[s][q]);
 }
 
-template <WeightType WT, StreamPrefetch PF>
+// Blocked rows [n0, n1) (both multiples of kBlockRows). Block i goes with block i + half, so the
+// streams are far apart (on the Zen 3 VM two such streams read 7-10% faster than one per core);
+// with four streams also with the blocks after them, i + 1 and i + half + 1. What is left after the
+// groups of four runs as pairs, and the middle block of an odd count alone.
+template <WeightType WT, StreamTuning TU>
 void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const int64_t blocks = (n1 - n0) / kBlockRows, half = (blocks + 1) / 2;
     const int64_t block_bytes = kBlockRows * m.K * elem_bytes(WT);
@@ -194,12 +200,20 @@ void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
         const float *x = m.x + t * m.K;
         const char *w = static_cast<const char *>(m.w) + n0 * m.K * elem_bytes(WT);
         float *y = m.y + t * m.N + n0;
-        for (int64_t i = 0; i < half; i++) {
-            if (i + half < blocks)
-                gemv_block_pair<WT, PF, true>(w + i * block_bytes, w + (i + half) * block_bytes, m.K, x, y + i * kBlockRows,
-                                          y + (i + half) * kBlockRows);
-            else
-                gemv_block_pair<WT, PF, false>(w + i * block_bytes, nullptr, m.K, x, y + i * kBlockRows, nullptr);
+        auto run = [&](auto streams, const int64_t(&ids)[decltype(streams)::value]) {
+            constexpr int S = decltype(streams)::value;
+            const char *ws[S];
+            float *ys[S];
+            for (int s = 0; s < S; s++) ws[s] = w + ids[s] * block_bytes, ys[s] = y + ids[s] * kBlockRows;
+            gemv_blocks<WT, TU, S>(ws, m.K, x, ys);
+        };
+        int64_t i = 0;
+        if constexpr (streamed_blocks<TU>() == 4)
+            for (; i + 1 < half && i + half + 1 < blocks; i += 2)
+                run(std::integral_constant<int, 4>{}, {i, i + 1, i + half, i + half + 1});
+        for (; i < half; i++) {
+            if (i + half < blocks) run(std::integral_constant<int, 2>{}, {i, i + half});
+            else run(std::integral_constant<int, 1>{}, {i});
         }
     }
 }
@@ -240,10 +254,10 @@ void gemv_rows(const MatmulArgs &m, int64_t n0, int64_t n1) {
     }
 }
 
-template <WeightType WT, StreamPrefetch PF>
+template <WeightType WT, StreamTuning TU>
 void gemv(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const int64_t nb = m.blocked ? std::clamp(blocked_rows(m.N), n0, n1) : n0;
-    if (nb > n0) gemv_blocked<WT, PF>(m, n0, nb);
+    if (nb > n0) gemv_blocked<WT, TU>(m, n0, nb);
     if (n1 > nb) gemv_rows<WT>(m, nb, n1);  // row-major rows: the tail rows keep their offsets
 }
 
@@ -375,18 +389,18 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
 // Below this many input rows the weights are streamed once per row block (GEMV); above it, packed.
 constexpr int64_t kGemmMinRows = 4;
 
-template <WeightType WT, StreamPrefetch PF>
+template <WeightType WT, StreamTuning TU>
 void matmul_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    if (m.T < kGemmMinRows) gemv<WT, PF>(m, n0, n1);
+    if (m.T < kGemmMinRows) gemv<WT, TU>(m, n0, n1);
     else gemm<WT>(m, n0, n1);
 }
 
-template <StreamPrefetch PF>
+template <StreamTuning TU>
 void matmul_avx2(const MatmulArgs &m, int64_t n0, int64_t n1) {
     switch (m.wtype) {
-        case WeightType::F32: matmul_typed<WeightType::F32, PF>(m, n0, n1); break;
-        case WeightType::F16: matmul_typed<WeightType::F16, PF>(m, n0, n1); break;
-        case WeightType::BF16: matmul_typed<WeightType::BF16, PF>(m, n0, n1); break;
+        case WeightType::F32: matmul_typed<WeightType::F32, TU>(m, n0, n1); break;
+        case WeightType::F16: matmul_typed<WeightType::F16, TU>(m, n0, n1); break;
+        case WeightType::BF16: matmul_typed<WeightType::BF16, TU>(m, n0, n1); break;
     }
 }
 
@@ -655,17 +669,19 @@ void wkv5_avx2(const Wkv5Args &p, int32_t h) {
     wkv5_columns(p, h, 1, p.T);
 }
 
-KernelTable make_table(bool amd) {
-    // The one place the vendor becomes a template parameter.
-    auto matmul = amd ? matmul_avx2<StreamPrefetch::AmdNonTemporal> : matmul_avx2<StreamPrefetch::IntelT0>;
-    return {"avx2+fma", NR, kGemmMinRows, NC, matmul, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
-}
+// The one place the vendor becomes a template parameter.
+template <StreamTuning TU>
+const KernelTable table = {"avx2+fma", NR, kGemmMinRows, NC, matmul_avx2<TU>, wkv7_avx2, to_f32_avx2, wkv4_avx2, wkv5_avx2};
 
 }  // namespace
 
+const KernelTable &avx2_kernels_tuned_for(bool amd) {
+    return amd ? table<StreamTuning::Amd> : table<StreamTuning::Intel>;
+}
+
 const KernelTable &avx2_kernels() {
-    static const KernelTable table = make_table(cpu_is_amd());
-    return table;
+    static const KernelTable &tuned = avx2_kernels_tuned_for(cpu_is_amd());
+    return tuned;
 }
 
 }  // namespace rwkvx
