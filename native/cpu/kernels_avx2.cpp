@@ -102,9 +102,10 @@ constexpr int64_t kGemvPrefetchBytes = 1024;
 //   F32: NTA lines bypass L2, where the streamer that keeps a core's misses in flight trains, so the
 //   stream was latency-bound (7 GB/s of 17). There one core's bandwidth is bound by the misses it
 //   keeps in flight, and more streams keep more: four blocks instead of two, decode 1-3% faster at 1
-//   thread and 2-6% at 2 (alternating runs, all formats). Decode ratio to the floor
-//   by prefetch distance there: 16-bit 1.09-1.14 (1 thread) at 2048-3072 B, 1.16-1.23 at 512-1024 B;
-//   F32 1.04-1.08 at 512 B, 1.14 without a prefetch, 1.23 at 2048 B.
+//   thread and 2-6% at 2 (alternating runs, all formats). Decode ratio to the floor by prefetch
+//   distance there (two streams): 16-bit 1.09-1.14 (1 thread) at 2048-3072 B, 1.16-1.23 at
+//   512-1024 B; F32 1.04-1.08 at 512 B, 1.14 without a prefetch, 1.23 at 2048 B. With four streams,
+//   1024 B and 3072 B were no better than 2048 B.
 enum class StreamTuning { Amd, Intel };
 
 template <StreamTuning TU>
