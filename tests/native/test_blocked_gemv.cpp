@@ -1,6 +1,7 @@
 // The single-token matmul over blocked (resident) weights, kernels.h, against a float64 reference:
 // every weight format, row counts that give every grouping of blocks (groups of four, pairs, the
-// middle block alone, row-major tail rows), inputs split into column ranges as threads split them,
+// middle block alone) and row-major tail rows (on Intel four far-apart rows at a time, then single
+// ones; N = 31 is all tail), inputs split into column ranges as threads split them,
 // and both streaming tunings of the AVX2 table (AMD and Intel) whatever this CPU is, plus the
 // scalar table. Built from the kernel sources: these tables are internal, not in the C ABI.
 #include <cmath>
