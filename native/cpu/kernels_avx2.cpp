@@ -93,8 +93,8 @@ inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m25
 // F16 GEMV, one thread); F32 runs faster without. On Intel four rows far apart at a time, each with a
 // T0 prefetch this far ahead (F32 too): four streams keep more misses in flight, where one core's
 // bandwidth is bound by them. Xeon VM, decode with weights in place, ratio to the floor: 16-bit
-// 1.21-1.25 (1 thread) and 1.25-1.34 (2) against 1.62 and 1.33-1.68 one row at a time; F32 1.13-1.17
-// and 1.14-1.20 against 1.37 and 1.33-1.43 (1024 B and 2048 B ahead alike).
+// 1.21-1.27 (1 thread) and 1.25-1.34 (2) against 1.62 and 1.33-1.68 one row at a time; F32 1.13-1.25
+// and 1.14-1.30 against 1.37 and 1.33-1.43 (512, 1024 and 2048 B ahead alike).
 constexpr int64_t kGemvPrefetchBytes = 1024;
 // How the blocked kernel streams its weights depends on the vendor, so avx2_kernels() picks one
 // tuning per process:
