@@ -172,8 +172,12 @@ inline void load16(const char *p, __m256 &lo, __m256 &hi) {
 template <WeightType WT, StreamTuning TU, int S>
 void gemv_blocks(const char *const *w, int64_t K, const float *x, float *const *y) {
     constexpr int64_t step = kBlockRows * elem_bytes(WT);  // bytes per column in a block
+    // Every loop over the accumulators is unrolled, so they stay in registers (a loop left rolled
+    // made GCC keep a copy of them on the stack, stored on every step).
     __m256 acc[S][4];
+#pragma GCC unroll 4
     for (int s = 0; s < S; s++)
+#pragma GCC unroll 4
         for (int q = 0; q < 4; q++) acc[s][q] = _mm256_setzero_ps();
     for (int64_t k = 0; k < K; k++) {
         const __m256 xk = _mm256_broadcast_ss(x + k);
@@ -190,7 +194,9 @@ void gemv_blocks(const char *const *w, int64_t K, const float *x, float *const *
             acc[s][3] = _mm256_fmadd_ps(hi, xk, acc[s][3]);
         }
     }
+#pragma GCC unroll 4
     for (int s = 0; s < S; s++)
+#pragma GCC unroll 4
         for (int q = 0; q < 4; q++) _mm256_storeu_ps(y[s] + 8 * q, acc[s][q]);
 }
 
