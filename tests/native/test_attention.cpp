@@ -13,35 +13,17 @@
 
 #include "rwkvx.h"
 #include "check.h"
+#include "half_floats.h"
 
 namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-uint16_t to_half(float f) {  // round to nearest even, normal range only (test data stays there)
-    uint32_t x;
-    std::memcpy(&x, &f, 4);
-    uint32_t sign = (x >> 16) & 0x8000;
-    int32_t e = int32_t((x >> 23) & 0xff) - 127 + 15;
-    uint32_t m = x & 0x7fffff;
-    if ((x & 0x7fffffff) > 0x7f800000) return uint16_t(sign | 0x7e00);
-    if (e <= 0) return uint16_t(sign);
-    uint32_t h = sign | uint32_t(e) << 10 | (m >> 13);
-    uint32_t rest = m & 0x1fff;
-    if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) h++;
-    return uint16_t(h);
-}
 float from_half(uint16_t h) {
     int e = (h >> 10) & 0x1f, m = h & 0x3ff;
     if (e == 0x1f) return m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
     double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
     return float((h & 0x8000) ? -v : v);
-}
-uint16_t to_bf16(float f) {
-    uint32_t x;
-    std::memcpy(&x, &f, 4);
-    if ((x & 0x7fffffff) > 0x7f800000) return uint16_t((x >> 16) | 0x40);
-    return uint16_t((x + 0x7fff + ((x >> 16) & 1)) >> 16);
 }
 float from_bf16(uint16_t b) {
     uint32_t x = uint32_t(b) << 16;

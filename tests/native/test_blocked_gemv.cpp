@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "check.h"
+#include "half_floats.h"
 #include "cpu/kernels.h"
 #include "cpu/weight_layout.h"
 #include "rwkvx.h"
@@ -28,22 +29,6 @@ struct Matrix {
     std::vector<double> exact;   // row-major
 };
 
-uint16_t to_bf16(float f) {  // truncation is fine: the reference uses the stored value
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return uint16_t(u >> 16);
-}
-
-// f in [-1, 1) to IEEE half, rounding toward zero (normal range only, which U(-1,1) with |f| >= 2^-14
-// or zero always is here).
-uint16_t to_f16(float f) {
-    if (std::fabs(f) < 6.2e-5f) return 0;
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    const uint32_t sign = (u >> 16) & 0x8000, exp = ((u >> 23) & 0xff) - 127 + 15, mant = (u >> 13) & 0x3ff;
-    return uint16_t(sign | exp << 10 | mant);
-}
-
 Matrix make_matrix(WeightType type, int64_t N, int64_t K, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);
     Matrix m{type, N, K, {}, std::vector<double>(size_t(N * K))};
@@ -55,7 +40,7 @@ Matrix make_matrix(WeightType type, int64_t N, int64_t K, std::mt19937 &rng) {
             std::memcpy(&m.bytes[size_t(4 * i)], &f, 4);
             m.exact[size_t(i)] = f;
         } else {
-            const uint16_t h = type == WeightType::F16 ? to_f16(f) : to_bf16(f);
+            const uint16_t h = type == WeightType::F16 ? to_half(f) : to_bf16(f);
             std::memcpy(&m.bytes[size_t(2 * i)], &h, 2);
             m.exact[size_t(i)] = type == WeightType::F16 ? rwkvx::half_to_float(h) : rwkvx::bf16_to_float(h);
         }
