@@ -270,8 +270,9 @@ int main(int argc, char **argv) {
                     cfg.decode_warmup, cfg.decode_rounds);
         std::printf("ratio = decode time / (bytes per token / read GB/s at the same thread count); 1.00 = at the memory floor\n"
                     "  global: the median token time vs the best probe of the whole run (table above), the strictest.\n"
-                    "  local: before each round of tokens, as many 2 MiB-page probe runs (each way) as tokens; the round's\n"
-                    "  median token time vs the better way's median, then the median over rounds (local GB/s: the probes').\n"
+                    "  local: before each round of tokens, as many 2 MiB-page probe runs (each way) as tokens, then one\n"
+                    "  untimed token (the probe leaves the weights cold); the round's median token time vs the better way's\n"
+                    "  median, then the median over rounds (local GB/s: the probes').\n"
                     "  best: the row's fastest token vs the fastest of its local probe runs.\n");
         std::printf("%-6s %-8s %4s %10s %10s %9s %10s %8s %9s %8s %8s %10s %10s %6s\n", "format", "weights", "thr", "ms/token",
                     "min ms", "tok/s", "floor ms", "global", "local GB/s", "local", "best", "eff GB/s", "create s", "finite");
