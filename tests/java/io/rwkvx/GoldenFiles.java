@@ -1,6 +1,7 @@
 package io.rwkvx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,22 @@ public final class GoldenFiles {
         float[] f = new float[256];
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
         return f;
+    }
+
+    /**
+     * rwkv.cpp's check (tests/test_tiny_rwkv.c): the float32 signed sum of the differences within
+     * {@code sumBound}, plus every element within {@code perElement} (formats.md §2.3, §2.4).
+     */
+    public static void assertWithinBounds(float[] got, float[] expected, double sumBound, double perElement, String where) {
+        assertEquals(expected.length, got.length, where + ": logit count");
+        float diffSum = 0;
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diffSum += got[i] - expected[i];
+            worst = Math.max(worst, Math.abs((double) got[i] - expected[i]));
+        }
+        assertTrue(Math.abs(diffSum) <= sumBound, where + ": signed diff sum " + diffSum + " exceeds " + sumBound);
+        assertTrue(worst <= perElement, where + ": max |diff| " + worst + " > " + perElement);
     }
 
     /** The index of the largest value (the first of equals). */

@@ -1,8 +1,5 @@
 package io.rwkvx;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,27 +23,9 @@ class GoldenLogitsTest {
     @MethodSource("cases")
     void serialAndSequenceModesMatchTheGoldenLogits(TestModels.Setup kind, Path file, double maxDiff,
                                                     double perElement) throws Exception {
-        float[] expected = TestModels.golden();
         try (Model model = kind.open(file)) {
-            float[] serial;
-            try (Session s = model.newSession()) {
-                for (int t : TestModels.GOLDEN_TOKENS) s.prefill(t);
-                serial = s.logits();
-            }
-            float[] sequence;
-            try (Session s = model.newSession()) {
-                sequence = s.prefill(TestModels.GOLDEN_TOKENS);
-            }
-            for (float[] got : new float[][] {serial, sequence}) {
-                float diffSum = 0;
-                for (int i = 0; i < 256; i++) diffSum += got[i] - expected[i];
-                assertTrue(Math.abs(diffSum) <= Math.abs(maxDiff) * 1.05,
-                        kind + " " + file + ": signed diff sum " + diffSum + " exceeds " + maxDiff * 1.05);
-                double worst = TestModels.maxAbsDiff(got, expected);
-                assertTrue(worst <= perElement, kind + " " + file + ": max |diff| " + worst + " > " + perElement);
-                assertEquals(32, GoldenFiles.argmax(got), "argmax is the space byte");
-            }
+            ModelChecks.assertSerialAndSequenceMatchGolden(model, TestModels.golden(), maxDiff * 1.05, perElement, 32,
+                    kind + " " + file);
         }
     }
-
 }

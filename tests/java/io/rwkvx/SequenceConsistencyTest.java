@@ -3,7 +3,6 @@ package io.rwkvx;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rwkvx.backend.BackendKind;
-import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -18,26 +17,9 @@ class SequenceConsistencyTest {
     @ParameterizedTest
     @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR"})
     void prefillEqualsTokenByTokenAndSplitCalls(BackendKind kind) {
-        int[] tokens = TestModels.bytesOf(TestModels.LONG_PROMPT + "T");
         try (Model model = TestModels.open(TestModels.FP32, kind)) {
-            float[][] serial = new float[tokens.length][];
-            try (Session s = model.newSession()) {
-                for (int t = 0; t < tokens.length; t++) serial[t] = s.prefill(tokens[t]);
-            }
-            try (Session s = model.newSession()) {
-                float[][] all = s.evalAll(tokens);
-                for (int t = 0; t < tokens.length; t++)
-                    assertTrue(TestModels.maxAbsDiff(all[t], serial[t]) <= TOLERANCE,
-                            "position " + t + ": sequence vs serial differ by " + TestModels.maxAbsDiff(all[t], serial[t]));
-            }
-            for (int split : new int[] {1, 7, 35, tokens.length - 1}) {
-                try (Session s = model.newSession()) {
-                    s.prefill(Arrays.copyOfRange(tokens, 0, split));
-                    float[] last = s.prefill(Arrays.copyOfRange(tokens, split, tokens.length));
-                    double d = TestModels.maxAbsDiff(last, serial[tokens.length - 1]);
-                    assertTrue(d <= TOLERANCE, "split at " + split + ": differs by " + d);
-                }
-            }
+            ModelChecks.assertSequenceMatchesSteps(model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE,
+                    kind.toString());
         }
     }
 
@@ -63,9 +45,7 @@ class SequenceConsistencyTest {
     @org.junit.jupiter.api.Test
     void longSequencesCrossTheInternalSliceBoundary() {
         // 1100 tokens: more than two internal 512-token slices, against single steps.
-        int[] tokens = new int[1100];
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
-        for (int i = 0; i < tokens.length; i++) tokens[i] = rnd.nextInt(256);
+        int[] tokens = TestModels.randomBytes(1100, 7);
         try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE);
              Session a = model.newSession(); Session b = model.newSession()) {
             float[] seq = a.prefill(tokens);

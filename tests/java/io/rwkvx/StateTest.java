@@ -24,19 +24,8 @@ class StateTest {
     @ParameterizedTest
     @EnumSource(value = BackendKind.class, names = {"NATIVE", "REFERENCE"})
     void savedStateContinuesExactlyLikeTheOriginal(BackendKind kind) {
-        try (Model model = TestModels.open(TestModels.FP32, kind); Session s = model.newSession()) {
-            s.prefill(prompt);
-            Path file = dir.resolve("s.state");
-            s.saveState(file);
-            float[] expected = s.prefill(more);
-
-            try (Session t = model.newSession()) {
-                t.loadState(file);
-                assertArrayEquals(expected, t.prefill(more), "restored from file");
-            }
-            s.reset();
-            s.prefill(prompt);
-            assertArrayEquals(expected, s.prefill(more), "after reset, same tokens give the same logits");
+        try (Model model = TestModels.open(TestModels.FP32, kind)) {
+            ModelChecks.assertStateContinuesExactly(model, dir.resolve("s.state"), prompt, more);
         }
     }
 

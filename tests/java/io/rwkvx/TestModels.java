@@ -58,6 +58,14 @@ final class TestModels {
         return ids;
     }
 
+    /** n random byte tokens (0..255) from a fixed seed. */
+    static int[] randomBytes(int n, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) tokens[i] = rnd.nextInt(256);
+        return tokens;
+    }
+
     static double maxAbsDiff(float[] a, float[] b) {
         assertEquals(a.length, b.length, "lengths");
         double m = 0;

@@ -3,6 +3,7 @@ package io.rwkvx.backend.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rwkvx.GoldenFiles;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,10 +30,7 @@ class GoldenLogitsTest {
     static final int[] PROMPT = {34, 105, 110};
 
     static float[] expected() throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(EXPECTED)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] e = new float[256];
-        for (int i = 0; i < e.length; i++) e[i] = b.getFloat();
-        return e;
+        return GoldenFiles.read(EXPECTED);
     }
 
     static Path file(String which) {
@@ -78,16 +74,8 @@ class GoldenLogitsTest {
                     yield out.asSlice(0, 1024).toArray(ValueLayout.JAVA_FLOAT);
                 }
             };
-            // rwkv.cpp's check: float32 signed sum of the differences.
-            float diffSum = 0;
-            double maxAbs = 0;
-            for (int i = 0; i < 256; i++) {
-                diffSum += logits[i] - expected[i];
-                maxAbs = Math.max(maxAbs, Math.abs(logits[i] - expected[i]));
-            }
-            assertTrue(Math.abs(diffSum) <= maxDiff * 1.05, model + " " + mode + ": |sum diff| = " + diffSum);
-            assertTrue(maxAbs <= perElement, model + " " + mode + ": max |diff| = " + maxAbs);
-            assertEquals(32, argmax(logits), "argmax should be byte 32 (space)");
+            GoldenFiles.assertWithinBounds(logits, expected, maxDiff * 1.05, perElement, model + " " + mode);
+            assertEquals(32, GoldenFiles.argmax(logits), "argmax should be byte 32 (space)");
         }
     }
 
@@ -113,11 +101,5 @@ class GoldenLogitsTest {
             b.exportTo(sb);
             assertEquals(-1, sa.mismatch(sb), "states differ");
         }
-    }
-
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 }
