@@ -2,6 +2,7 @@
 
 #include "common/errors.h"
 #include "common/tensors.h"
+#include "model/outer_weights.h"
 #include "model/rwkv4.h"
 
 namespace rwkvx {
@@ -20,23 +21,8 @@ Rwkv4Weights bind_rwkv4(const rwkvx_named_tensor *tensors, int64_t n, bool owned
     TensorSet set(tensors, n, owned);
     Rwkv4Weights w;
 
-    const auto [n_vocab, n_embd] = set.dims2("emb.weight", "[n_vocab, n_embd]");
-    w.n_vocab = n_vocab;
-    w.n_embd = n_embd;
-    const int64_t C = w.n_embd;
-    w.ffn_size = set.dims2("blocks.0.ffn.key.weight", "[ffn_size, " + std::to_string(C) + "]")[0];
-    const int64_t F = w.ffn_size;
-
-    w.emb = set.embedding("emb.weight", w.n_vocab, C);
-    w.head = set.matrix("head.weight", w.n_vocab, C);
-    w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
-    w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);
-    w.ln_out_w = set.vector("ln_out.weight", C, w.aligned_copies);
-    w.ln_out_b = set.vector("ln_out.bias", C, w.aligned_copies);
-
-    int64_t n_layer = 0;
-    while (set.has("blocks." + std::to_string(n_layer) + ".ln1.weight")) n_layer++;
-    if (n_layer == 0) fail(RWKVX_ERROR_MISSING_TENSOR, "tensor 'blocks.0.ln1.weight' is missing");
+    const int64_t n_layer = bind_outer_weights(set, w);
+    const int64_t C = w.n_embd, F = w.ffn_size;
 
     for (int64_t i = 0; i < n_layer; i++) {
         const std::string p = "blocks." + std::to_string(i) + ".";

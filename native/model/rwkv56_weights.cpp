@@ -2,6 +2,7 @@
 
 #include "common/errors.h"
 #include "common/tensors.h"
+#include "model/outer_weights.h"
 #include "model/rwkv56.h"
 
 namespace rwkvx {
@@ -30,12 +31,8 @@ Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64
     const bool v6 = arch == RWKVX_ARCH_RWKV6;
     const char *arch_name = v6 ? "RWKV-6" : "RWKV-5.2";
 
-    const auto [n_vocab, n_embd] = set.dims2("emb.weight", "[n_vocab, n_embd]");
-    w.n_vocab = n_vocab;
-    w.n_embd = n_embd;
-    const int64_t C = w.n_embd;
-    w.ffn_size = set.dims2("blocks.0.ffn.key.weight", "[ffn_size, " + std::to_string(C) + "]")[0];
-    const int64_t F = w.ffn_size;
+    const int64_t n_layer = bind_outer_weights(set, w);
+    const int64_t C = w.n_embd, F = w.ffn_size;
     // Heads: time_faaaa is [H, N] (rwkv.cpp files: [H, N, 1]).
     const rwkvx_tensor &u0 = set.get("blocks.0.att.time_faaaa");
     check_valid(u0, "blocks.0.att.time_faaaa");
@@ -45,16 +42,6 @@ Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64
     w.n_head = u0.shape[0];
     w.head_size = u0.shape[1];
 
-    w.emb = set.embedding("emb.weight", w.n_vocab, C);
-    w.head = set.matrix("head.weight", w.n_vocab, C);
-    w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
-    w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);
-    w.ln_out_w = set.vector("ln_out.weight", C, w.aligned_copies);
-    w.ln_out_b = set.vector("ln_out.bias", C, w.aligned_copies);
-
-    int64_t n_layer = 0;
-    while (set.has("blocks." + std::to_string(n_layer) + ".ln1.weight")) n_layer++;
-    if (n_layer == 0) fail(RWKVX_ERROR_MISSING_TENSOR, "tensor 'blocks.0.ln1.weight' is missing");
     if (v6) {
         const rwkvx_tensor &w1 = set.get("blocks.0.att.time_maa_w1");
         const rwkvx_tensor &d1 = set.get("blocks.0.att.time_decay_w1");

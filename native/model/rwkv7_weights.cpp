@@ -1,5 +1,6 @@
 #include "common/errors.h"
 #include "common/tensors.h"
+#include "model/outer_weights.h"
 #include "model/rwkv7.h"
 
 namespace rwkvx {
@@ -8,10 +9,8 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n, bool owned
     TensorSet set(tensors, n, owned);
     Rwkv7Weights w;
 
-    const auto [n_vocab, n_embd] = set.dims2("emb.weight", "[n_vocab, n_embd]");
-    w.n_vocab = n_vocab;
-    w.n_embd = n_embd;
-    const int64_t C = w.n_embd;
+    const int64_t n_layer = bind_outer_weights(set, w);
+    const int64_t C = w.n_embd, F = w.ffn_size;
     const rwkvx_tensor &r_k = set.get("blocks.0.att.r_k");
     check_valid(r_k, "blocks.0.att.r_k");
     if (r_k.ndim != 2 || r_k.shape[0] * r_k.shape[1] != C)
@@ -19,19 +18,6 @@ Rwkv7Weights bind_rwkv7(const rwkvx_named_tensor *tensors, int64_t n, bool owned
                                     std::to_string(C) + ", found " + shape_string(r_k));
     w.n_head = r_k.shape[0];
     w.head_size = r_k.shape[1];
-    w.ffn_size = set.dims2("blocks.0.ffn.key.weight", "[ffn_size, " + std::to_string(C) + "]")[0];
-    const int64_t F = w.ffn_size;
-
-    w.emb = set.embedding("emb.weight", w.n_vocab, C);
-    w.head = set.matrix("head.weight", w.n_vocab, C);
-    w.ln0_w = set.vector("blocks.0.ln0.weight", C, w.aligned_copies);
-    w.ln0_b = set.vector("blocks.0.ln0.bias", C, w.aligned_copies);
-    w.ln_out_w = set.vector("ln_out.weight", C, w.aligned_copies);
-    w.ln_out_b = set.vector("ln_out.bias", C, w.aligned_copies);
-
-    int64_t n_layer = 0;
-    while (set.has("blocks." + std::to_string(n_layer) + ".ln1.weight")) n_layer++;
-    if (n_layer == 0) fail(RWKVX_ERROR_MISSING_TENSOR, "tensor 'blocks.0.ln1.weight' is missing");
 
     for (int64_t i = 0; i < n_layer; i++) {
         const std::string p = "blocks." + std::to_string(i) + ".";
