@@ -27,7 +27,7 @@ public final class ReferenceBackend implements Backend {
     public ModelExecutor load(ModelWeights weights) {
         if (closed) throw new IllegalStateException("reference backend is closed");
         return switch (weights.config().arch()) {
-            case RWKV7 -> new ReferenceExecutor(new Rwkv7Params(weights));
+            case RWKV7 -> new Rwkv7ReferenceExecutor(new Rwkv7Params(weights));
             case RWKV4 -> new Rwkv4ReferenceExecutor(weights);
             case RWKV5, RWKV6 -> new Rwkv56ReferenceExecutor(weights);
             case RWKVX -> throw new io.rwkvx.RwkvxException(weights.source() + ": the reference backend does not run "

@@ -1,26 +1,16 @@
 package io.rwkvx.backend.reference;
 
-import io.rwkvx.backend.BackendState;
-import io.rwkvx.backend.LogitsMode;
-import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.model.Architecture;
-import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Objects;
 
 /**
- * The RWKV-5.2 and RWKV-6 forward passes as rwkv.cpp computes them (rwkv_att_v5 / rwkv_att_v6, rwkv_ffn /
- * rwkv_ffn_v6), one token at a time in float64, with the state rounded to float32 after every token (so
- * sequence and token-by-token evaluation are bit-identical). State per layer in the export layout: att
- * shift [C], ffn shift [C], S [H][N key][N value]. Thread-safe: weights are read-only, calls use own arrays.
+ * The RWKV-5.2 and RWKV-6 layers as rwkv.cpp computes them (rwkv_att_v5 / rwkv_att_v6, rwkv_ffn /
+ * rwkv_ffn_v6) in float64; the token loop is {@link StepwiseExecutor}'s. State per layer in the export
+ * layout: att shift [C], ffn shift [C], S [H][N key][N value].
  */
-final class Rwkv56ReferenceExecutor implements ModelExecutor {
-    private static final double LN_EPS = 1e-5;
+final class Rwkv56ReferenceExecutor extends StepwiseExecutor {
     /** ln_x eps: rwkv.cpp's ggml group norm has 1e-5; for v6 it scales by 1/8 first, i.e. 64e-5 unscaled. */
     private static final double GN_EPS_V5 = 1e-5, GN_EPS_V6 = 64e-5;
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** One layer's tensors as float arrays; matrices row-major (out, in). Unused ones of a version are null. */
     private record Layer(float[] ln1w, float[] ln1b, float[] ln2w, float[] ln2b,
@@ -30,22 +20,13 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
                          float[] lnxW, float[] lnxB, float[] ffnMixK, float[] ffnMixR,
                          float[] ffnK, float[] ffnV, float[] ffnR) {}
 
-    private final ModelConfig cfg;
     private final boolean v6;
     private final int maaRank, decayRank;
-    private final float[] emb, ln0w, ln0b, lnOutW, lnOutB, head;
     private final Layer[] layers;
-    private volatile boolean closed;
 
     Rwkv56ReferenceExecutor(ModelWeights w) {
-        cfg = w.config();
+        super(w);
         v6 = cfg.arch() == Architecture.RWKV6;
-        emb = f(w, "emb.weight");
-        ln0w = f(w, "blocks.0.ln0.weight");
-        ln0b = f(w, "blocks.0.ln0.bias");
-        lnOutW = f(w, "ln_out.weight");
-        lnOutB = f(w, "ln_out.bias");
-        head = f(w, "head.weight");
         maaRank = v6 ? (int) w.get("blocks.0.att.time_maa_w1").dim(0) / 5 : 0;
         decayRank = v6 ? (int) w.get("blocks.0.att.time_decay_w1").dim(0) : 0;
         int c = cfg.nEmbd();
@@ -79,46 +60,14 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
         }
     }
 
-    private static float[] f(ModelWeights w, String name) {
-        return w.get(name).toFloatArray();
-    }
-
     @Override
-    public ModelConfig config() {
-        return cfg;
-    }
-
-    @Override
-    public BackendState newState() {
-        ensureOpen();
-        return new ReferenceState(this, cfg, ReferenceState.zeros(cfg));
-    }
-
-    @Override
-    public void eval(BackendState state, int[] tokens, MemorySegment logits, LogitsMode mode) {
-        ensureOpen();
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(tokens, "tokens");
-        Objects.requireNonNull(mode, "mode");
-        ReferenceState rs = ReferenceExecutor.checkEval(this, cfg, state, tokens, logits, mode);
-        float[] s = rs.data();
-        int vocab = cfg.nVocab(), c = cfg.nEmbd();
-        int layerFloats = (int) cfg.layerStateFloats();
-        for (int t = 0; t < tokens.length; t++) {
-            double[] x = new double[c];
-            for (int i = 0; i < c; i++) x[i] = emb[tokens[t] * c + i];
-            x = ReferenceExecutor.layerNorm(x, ln0w, ln0b, 1, LN_EPS);
-            for (int l = 0; l < layers.length; l++) {
-                Layer w = layers[l];
-                int base = l * layerFloats;
-                add(x, timeMix(w, ReferenceExecutor.layerNorm(x, w.ln1w(), w.ln1b(), 1, LN_EPS), s, base));
-                add(x, channelMix(w, ReferenceExecutor.layerNorm(x, w.ln2w(), w.ln2b(), 1, LN_EPS), s, base + c));
-            }
-            if (mode == LogitsMode.ALL || (mode == LogitsMode.LAST && t == tokens.length - 1)) {
-                double[] y = ReferenceExecutor.matVec(head, ReferenceExecutor.layerNorm(x, lnOutW, lnOutB, 1, LN_EPS), vocab, c);
-                long first = mode == LogitsMode.ALL ? (long) t * vocab : 0;
-                for (int i = 0; i < vocab; i++) logits.setAtIndex(FLOAT, first + i, (float) y[i]);
-            }
+    void layers(ReferenceState rs, float[] s, double[] x) {
+        int c = cfg.nEmbd();
+        for (int l = 0; l < layers.length; l++) {
+            Layer w = layers[l];
+            int base = rs.layerOffset(l);
+            add(x, timeMix(w, layerNorm(x, w.ln1w(), w.ln1b(), 1, LN_EPS), s, base));
+            add(x, channelMix(w, layerNorm(x, w.ln2w(), w.ln2b(), 1, LN_EPS), s, base + c));
         }
     }
 
@@ -134,12 +83,12 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
         if (v6) {
             double[] xxx = new double[c];
             for (int i = 0; i < c; i++) xxx[i] = xx[i] + (prev[i] - xx[i]) * w.maaX()[i];
-            double[] lora = ReferenceExecutor.matVec(w.maaW1(), xxx, 5 * maaRank, c);
+            double[] lora = matVec(w.maaW1(), xxx, 5 * maaRank, c);
             double[][] mixed = new double[5][];
             for (int b = 0; b < 5; b++) {
                 double[] slice = new double[maaRank];
                 for (int i = 0; i < maaRank; i++) slice[i] = Math.tanh(lora[b * maaRank + i]);
-                double[] m = ReferenceExecutor.matVec(w.maaW2()[b], slice, c, maaRank);
+                double[] m = matVec(w.maaW2()[b], slice, c, maaRank);
                 for (int i = 0; i < c; i++) m[i] = xx[i] + (prev[i] - xx[i]) * (w.mix()[b][i] + m[i]);
                 mixed[b] = m;
             }
@@ -154,15 +103,15 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
             xr = mix(xx, prev, w.mix()[2]);
             xg = mix(xx, prev, w.mix()[3]);
         }
-        double[] r = ReferenceExecutor.matVec(w.wr(), xr, c, c);
-        double[] k = ReferenceExecutor.matVec(w.wk(), xk, c, c);
-        double[] v = ReferenceExecutor.matVec(w.wv(), xv, c, c);
-        double[] g = ReferenceExecutor.matVec(w.wg(), xg, c, c);
+        double[] r = matVec(w.wr(), xr, c, c);
+        double[] k = matVec(w.wk(), xk, c, c);
+        double[] v = matVec(w.wv(), xv, c, c);
+        double[] g = matVec(w.wg(), xg, c, c);
         double[] decay = new double[c];
         if (v6) {
-            double[] d1 = ReferenceExecutor.matVec(w.decayW1(), xw, decayRank, c);
+            double[] d1 = matVec(w.decayW1(), xw, decayRank, c);
             for (int i = 0; i < decayRank; i++) d1[i] = Math.tanh(d1[i]);
-            double[] d2 = ReferenceExecutor.matVec(w.decayW2(), d1, c, decayRank);
+            double[] d2 = matVec(w.decayW2(), d1, c, decayRank);
             for (int i = 0; i < c; i++) decay[i] = Math.exp(-Math.exp(w.decay()[i] + d2[i]));
         } else {
             for (int i = 0; i < c; i++) decay[i] = w.decay()[i];
@@ -181,9 +130,9 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
                 }
             }
         }
-        y = ReferenceExecutor.layerNorm(y, w.lnxW(), w.lnxB(), h, v6 ? GN_EPS_V6 : GN_EPS_V5);
-        for (int i = 0; i < c; i++) y[i] *= g[i] * ReferenceExecutor.sigmoid(g[i]);
-        return ReferenceExecutor.matVec(w.wo(), y, c, c);
+        y = layerNorm(y, w.lnxW(), w.lnxB(), h, v6 ? GN_EPS_V6 : GN_EPS_V5);
+        for (int i = 0; i < c; i++) y[i] *= g[i] * sigmoid(g[i]);
+        return matVec(w.wo(), y, c, c);
     }
 
     /** {@code xx} is the LN2 output; the ffn shift sits at {@code s[at..at+C)}. */
@@ -206,15 +155,7 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
             xk = mix(xx, prev, w.ffnMixK());
             xr = mix(xx, prev, w.ffnMixR());
         }
-        double[] hidden = ReferenceExecutor.matVec(w.ffnK(), xk, f, c);
-        for (int i = 0; i < f; i++) {
-            double z = Math.max(hidden[i], 0);
-            hidden[i] = z * z;
-        }
-        double[] kv = ReferenceExecutor.matVec(w.ffnV(), hidden, c, f);
-        double[] r = ReferenceExecutor.matVec(w.ffnR(), xr, c, c);
-        for (int i = 0; i < c; i++) kv[i] *= ReferenceExecutor.sigmoid(r[i]);
-        return kv;
+        return gatedChannelMix(w.ffnK(), w.ffnV(), w.ffnR(), xk, xr, c, f);
     }
 
     /** RWKV-5.2 token shift xx·mix + prev·(1 − mix), as rwkv.cpp writes it. */
@@ -222,18 +163,5 @@ final class Rwkv56ReferenceExecutor implements ModelExecutor {
         double[] out = new double[xx.length];
         for (int i = 0; i < xx.length; i++) out[i] = xx[i] * m[i] + prev[i] * (1.0 - m[i]);
         return out;
-    }
-
-    private static void add(double[] x, double[] d) {
-        for (int i = 0; i < x.length; i++) x[i] += d[i];
-    }
-
-    private void ensureOpen() {
-        if (closed) throw new IllegalStateException("reference executor is closed");
-    }
-
-    @Override
-    public void close() {
-        closed = true;
     }
 }
