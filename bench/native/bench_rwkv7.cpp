@@ -344,6 +344,12 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
             eval_next();
             round_times.push_back(seconds_since(t0));
         }
+        if (cfg.decode_trace) {
+            std::printf("  [%s t=%d round %d] probe %.2f GB/s (best %.2f), token ms:", dtype_name(format), threads, r,
+                        bw.ok ? bw.median : 0.0, bw.ok ? bw.value : 0.0);
+            for (double t : round_times) std::printf(" %.2f", t * 1e3);
+            std::printf("\n");
+        }
         times.insert(times.end(), round_times.begin(), round_times.end());
         if (bw.ok && !round_times.empty()) {
             round_gbs.push_back(bw.median);

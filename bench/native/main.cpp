@@ -32,6 +32,7 @@ void usage(FILE *f) {
                  "  --decode-rounds N     decode timed in N rounds, each after a read-bandwidth probe (default 12, quick 4)\n"
                  "  --placement LIST      weights for decode: resident (copied onto huge pages by the engine, default),\n"
                  "                        borrowed (used in place, as from a memory-mapped file), or both: resident,borrowed\n"
+                 "  --decode-trace        also print each decode round: its probe (median, best GB/s) and every token's ms\n"
                  "  --quick               fewer repetitions everywhere\n"
                  "  --no-model            skip the RWKV-7 model rows (machine + GEMM only)\n"
                  "  --no-matmul           skip the pure GEMM rows\n"
@@ -143,6 +144,8 @@ int main(int argc, char **argv) {
                 else bad("unknown placement '" + p + "' (resident, borrowed)");
             }
             if (cfg.resident.empty()) bad("--placement needs at least one value");
+        } else if (key == "--decode-trace") {
+            cfg.decode_trace = true;
         } else if (key == "--quick") {
             cfg.quick = true;
         } else if (key == "--no-model") {
