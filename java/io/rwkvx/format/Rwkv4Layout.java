@@ -1,5 +1,13 @@
 package io.rwkvx.format;
 
+import static io.rwkvx.format.LayoutChecks.checkNames;
+import static io.rwkvx.format.LayoutChecks.checkNamesMatchKeys;
+import static io.rwkvx.format.LayoutChecks.countLayers;
+import static io.rwkvx.format.LayoutChecks.f32;
+import static io.rwkvx.format.LayoutChecks.fail;
+import static io.rwkvx.format.LayoutChecks.matrix;
+import static io.rwkvx.format.LayoutChecks.requireSizes2d;
+
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
@@ -9,13 +17,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The canonical RWKV-4 tensor set (what {@code rwkvx_model_create} consumes for {@code RWKVX_ARCH_RWKV4})
@@ -41,9 +44,6 @@ public final class Rwkv4Layout {
 
     private static final List<String> GLOBAL_VECTORS = List.of(
             "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
-
-    private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
-    private static final int LIST_LIMIT = 8;
 
     private Rwkv4Layout() {}
 
@@ -89,28 +89,23 @@ public final class Rwkv4Layout {
      * @throws ModelFormatException naming the file, the tensor and the expected vs found shape/dtype/value
      */
     public static ModelWeights validate(Map<String, Tensor> tensors, String source) {
-        int nLayer = countLayers(tensors.keySet(), source);
-        List<String> expected = tensorNames(nLayer);
-        checkNames(tensors, expected, source);
+        checkNamesMatchKeys(tensors, source);
+        int nLayer = countLayers(tensors.keySet(), source, "RWKV-4");
+        checkNames(tensors, tensorNames(nLayer), source, "RWKV-4");
 
         Tensor emb = tensors.get("emb.weight");
-        if (emb.rank() != 2 || emb.dim(0) <= 0 || emb.dim(1) <= 0 || emb.dim(0) > Integer.MAX_VALUE
-                || emb.dim(1) > Integer.MAX_VALUE) {
-            throw fail(source, emb, "expected shape [n_vocab, n_embd], found " + shape(emb));
-        }
+        requireSizes2d(emb, "[n_vocab, n_embd]", source);
         int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
         Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
-        if (ffnKey.rank() != 2 || ffnKey.dim(0) <= 0 || ffnKey.dim(0) > Integer.MAX_VALUE) {
-            throw fail(source, ffnKey, "expected shape [ffn_size, " + nEmbd + "], found " + shape(ffnKey));
-        }
+        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
         int ffnSize = (int) ffnKey.dim(0);
 
         matrix(tensors, "emb.weight", source, nVocab, nEmbd);
         matrix(tensors, "head.weight", source, nVocab, nEmbd);
-        for (String v : GLOBAL_VECTORS) vector(tensors, v, source, nEmbd);
+        for (String v : GLOBAL_VECTORS) f32(tensors, v, source, nEmbd);
         for (int i = 0; i < nLayer; i++) {
             String p = "blocks." + i + ".";
-            for (String v : LAYER_VECTORS) vector(tensors, p + v, source, nEmbd);
+            for (String v : LAYER_VECTORS) f32(tensors, p + v, source, nEmbd);
             for (String s : SQUARE) matrix(tensors, p + s, source, nEmbd, nEmbd);
             matrix(tensors, p + "ffn.key.weight", source, ffnSize, nEmbd);
             matrix(tensors, p + "ffn.value.weight", source, nEmbd, ffnSize);
@@ -128,80 +123,5 @@ public final class Rwkv4Layout {
                         + "(negative and finite), as rwkv.cpp stores it");
             }
         }
-    }
-
-    private static int countLayers(Set<String> names, String source) {
-        TreeSet<Integer> layers = new TreeSet<>();
-        for (String n : names) {
-            int l = Rwkv7Layout.layerOf(n);
-            if (l >= 0) layers.add(l);
-        }
-        if (layers.isEmpty()) {
-            throw new ModelFormatException(source + ": no layer tensors (blocks.<i>.*) found; not an RWKV-4 model");
-        }
-        if (layers.last() + 1 != layers.size()) {
-            throw new ModelFormatException(source + ": layers are not numbered 0.." + (layers.size() - 1)
-                    + ": highest is blocks." + layers.last());
-        }
-        return layers.size();
-    }
-
-    private static void checkNames(Map<String, Tensor> tensors, List<String> expected, String source) {
-        List<String> missing = new ArrayList<>();
-        for (String e : expected) if (!tensors.containsKey(e)) missing.add(e);
-        if (!missing.isEmpty()) {
-            throw new ModelFormatException(source + ": RWKV-4 model " + (missing.size() == 1
-                    ? "is missing tensor '" + missing.get(0) + "'"
-                    : "is missing " + missing.size() + " tensors: " + list(missing)));
-        }
-        Set<String> known = new HashSet<>(expected);
-        List<String> unknown = new ArrayList<>(new TreeSet<>(tensors.keySet()));
-        unknown.removeIf(known::contains);
-        if (!unknown.isEmpty()) {
-            throw new ModelFormatException(source + ": " + unknown.size() + " unexpected tensor"
-                    + (unknown.size() == 1 ? "" : "s") + " not part of RWKV-4: " + list(unknown));
-        }
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (!e.getKey().equals(e.getValue().name())) {
-                throw new IllegalArgumentException(source + ": tensor map key '" + e.getKey()
-                        + "' does not match tensor " + e.getValue());
-            }
-        }
-    }
-
-    private static String list(List<String> names) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(names.size(), LIST_LIMIT); i++) {
-            if (i > 0) sb.append(", ");
-            sb.append('\'').append(names.get(i)).append('\'');
-        }
-        if (names.size() > LIST_LIMIT) sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
-        return sb.toString();
-    }
-
-    private static void vector(Map<String, Tensor> tensors, String name, String source, int c) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, c);
-        if (t.dtype() != DType.F32) throw fail(source, t, "expected dtype F32, found " + t.dtype());
-    }
-
-    private static void matrix(Map<String, Tensor> tensors, String name, String source, long rows, long cols) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, rows, cols);
-        if (!MATRIX_DTYPES.contains(t.dtype())) throw fail(source, t, "expected dtype F32, F16 or BF16, found " + t.dtype());
-    }
-
-    private static void requireShape(Tensor t, String source, long... dims) {
-        if (!Arrays.equals(t.shape(), dims)) {
-            throw fail(source, t, "expected shape " + Arrays.toString(dims) + ", found " + shape(t));
-        }
-    }
-
-    private static String shape(Tensor t) {
-        return Arrays.toString(t.shape());
-    }
-
-    private static ModelFormatException fail(String source, Tensor t, String message) {
-        return new ModelFormatException(source + ": tensor '" + t.name() + "': " + message);
     }
 }

@@ -1,20 +1,23 @@
 package io.rwkvx.format;
 
+import static io.rwkvx.format.LayoutChecks.checkNames;
+import static io.rwkvx.format.LayoutChecks.checkNamesMatchKeys;
+import static io.rwkvx.format.LayoutChecks.countLayers;
+import static io.rwkvx.format.LayoutChecks.f32;
+import static io.rwkvx.format.LayoutChecks.fail;
+import static io.rwkvx.format.LayoutChecks.matrix;
+import static io.rwkvx.format.LayoutChecks.requireSizes2d;
+import static io.rwkvx.format.LayoutChecks.shape;
+
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
-import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What the RWKV-5.2 and RWKV-6 canonical tensor sets share: name lists per generation, validation and the
@@ -38,9 +41,6 @@ final class Rwkv56Layout {
             "att.ln_x.weight", "att.ln_x.bias", "ffn.time_maa_k", "ffn.time_maa_r");
     static final List<String> V6_LORA = List.of(
             "att.time_maa_w1", "att.time_maa_w2", "att.time_decay_w1", "att.time_decay_w2");
-
-    private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
-    private static final int LIST_LIMIT = 8;
 
     private Rwkv56Layout() {}
 
@@ -139,14 +139,12 @@ final class Rwkv56Layout {
 
     static ModelWeights validate(Architecture arch, Map<String, Tensor> tensors, String source) {
         String archName = arch.displayName;
+        checkNamesMatchKeys(tensors, source);
         int nLayer = countLayers(tensors.keySet(), source, archName);
         checkNames(tensors, tensorNames(arch, nLayer), source, archName);
 
         Tensor emb = tensors.get("emb.weight");
-        if (emb.rank() != 2 || emb.dim(0) <= 0 || emb.dim(1) <= 0 || emb.dim(0) > Integer.MAX_VALUE
-                || emb.dim(1) > Integer.MAX_VALUE) {
-            throw fail(source, emb, "expected shape [n_vocab, n_embd], found " + shape(emb));
-        }
+        requireSizes2d(emb, "[n_vocab, n_embd]", source);
         int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
         Tensor u0 = tensors.get("blocks.0.att.time_faaaa");
         if (u0.rank() != 2 || u0.dim(0) <= 0 || u0.dim(0) * u0.dim(1) != nEmbd) {
@@ -155,9 +153,7 @@ final class Rwkv56Layout {
         }
         int nHead = (int) u0.dim(0), headSize = (int) u0.dim(1);
         Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
-        if (ffnKey.rank() != 2 || ffnKey.dim(0) <= 0 || ffnKey.dim(0) > Integer.MAX_VALUE) {
-            throw fail(source, ffnKey, "expected shape [ffn_size, " + nEmbd + "], found " + shape(ffnKey));
-        }
+        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
         int ffnSize = (int) ffnKey.dim(0);
         long d = 0, dw = 0;
         if (arch == Architecture.RWKV6) {
@@ -209,74 +205,5 @@ final class Rwkv56Layout {
         for (long i = 0; i < t.numel(); i++) {
             if (!Float.isFinite(t.getFloat(i))) throw fail(source, t, "element " + i + " is not finite");
         }
-    }
-
-    private static int countLayers(Set<String> names, String source, String archName) {
-        TreeSet<Integer> layers = new TreeSet<>();
-        for (String n : names) {
-            int l = Rwkv7Layout.layerOf(n);
-            if (l >= 0) layers.add(l);
-        }
-        if (layers.isEmpty()) {
-            throw new ModelFormatException(source + ": no layer tensors (blocks.<i>.*) found; not an " + archName + " model");
-        }
-        if (layers.last() + 1 != layers.size()) {
-            throw new ModelFormatException(source + ": layers are not numbered 0.." + (layers.size() - 1)
-                    + ": highest is blocks." + layers.last());
-        }
-        return layers.size();
-    }
-
-    private static void checkNames(Map<String, Tensor> tensors, List<String> expected, String source, String archName) {
-        List<String> missing = new ArrayList<>();
-        for (String e : expected) if (!tensors.containsKey(e)) missing.add(e);
-        if (!missing.isEmpty()) {
-            throw new ModelFormatException(source + ": " + archName + " model " + (missing.size() == 1
-                    ? "is missing tensor '" + missing.get(0) + "'"
-                    : "is missing " + missing.size() + " tensors: " + list(missing)));
-        }
-        Set<String> known = new HashSet<>(expected);
-        List<String> unknown = new ArrayList<>(new TreeSet<>(tensors.keySet()));
-        unknown.removeIf(known::contains);
-        if (!unknown.isEmpty()) {
-            throw new ModelFormatException(source + ": " + unknown.size() + " unexpected tensor"
-                    + (unknown.size() == 1 ? "" : "s") + " not part of " + archName + ": " + list(unknown));
-        }
-    }
-
-    private static String list(List<String> names) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(names.size(), LIST_LIMIT); i++) {
-            if (i > 0) sb.append(", ");
-            sb.append('\'').append(names.get(i)).append('\'');
-        }
-        if (names.size() > LIST_LIMIT) sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
-        return sb.toString();
-    }
-
-    private static void f32(Map<String, Tensor> tensors, String name, String source, long... dims) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, dims);
-        if (t.dtype() != DType.F32) throw fail(source, t, "expected dtype F32, found " + t.dtype());
-    }
-
-    private static void matrix(Map<String, Tensor> tensors, String name, String source, long... dims) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, dims);
-        if (!MATRIX_DTYPES.contains(t.dtype())) throw fail(source, t, "expected dtype F32, F16 or BF16, found " + t.dtype());
-    }
-
-    private static void requireShape(Tensor t, String source, long... dims) {
-        if (!Arrays.equals(t.shape(), dims)) {
-            throw fail(source, t, "expected shape " + Arrays.toString(dims) + ", found " + shape(t));
-        }
-    }
-
-    private static String shape(Tensor t) {
-        return Arrays.toString(t.shape());
-    }
-
-    private static ModelFormatException fail(String source, Tensor t, String message) {
-        return new ModelFormatException(source + ": tensor '" + t.name() + "': " + message);
     }
 }

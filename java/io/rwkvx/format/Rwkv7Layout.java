@@ -1,19 +1,23 @@
 package io.rwkvx.format;
 
+import static io.rwkvx.format.LayoutChecks.checkNames;
+import static io.rwkvx.format.LayoutChecks.checkNamesMatchKeys;
+import static io.rwkvx.format.LayoutChecks.countLayers;
+import static io.rwkvx.format.LayoutChecks.f32;
+import static io.rwkvx.format.LayoutChecks.fail;
+import static io.rwkvx.format.LayoutChecks.matrix;
+import static io.rwkvx.format.LayoutChecks.requireF32;
+import static io.rwkvx.format.LayoutChecks.requireShape;
+import static io.rwkvx.format.LayoutChecks.requireSizes2d;
+import static io.rwkvx.format.LayoutChecks.shape;
+
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
-import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,12 +48,8 @@ public final class Rwkv7Layout {
     private static final List<String> GLOBAL_VECTORS = List.of(
             "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
 
-    private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
-
     /** {@code blocks.<i>.<rest>} with a canonical decimal index (no sign, no leading zeros). */
     private static final Pattern BLOCK = Pattern.compile("blocks\\.(0|[1-9][0-9]{0,6})\\.(.+)");
-
-    private static final int LIST_LIMIT = 8;
 
     private Rwkv7Layout() {}
 
@@ -128,14 +128,14 @@ public final class Rwkv7Layout {
      */
     public static ModelWeights validate(Map<String, Tensor> tensors, String source) {
         checkNamesMatchKeys(tensors, source);
-        int nLayer = countLayers(tensors.keySet(), source);
-        List<String> expected = tensorNames(nLayer);
-        checkNames(tensors, expected, source);
+        int nLayer = countLayers(tensors.keySet(), source, "RWKV-7");
+        checkNames(tensors, tensorNames(nLayer), source, "RWKV-7",
+                unknown -> unknown.stream().anyMatch(n -> n.matches("blocks\\.0\\.att\\.v[012]"))
+                        ? " (layer 0 has no value-residual v0/v1/v2)" : "");
 
         Tensor emb = tensors.get("emb.weight");
-        require2d(emb, "[n_vocab, n_embd]", source);
-        int nVocab = dimAsInt(emb, 0, source);
-        int nEmbd = dimAsInt(emb, 1, source);
+        requireSizes2d(emb, "[n_vocab, n_embd]", source);
+        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
 
         Tensor rk = tensors.get("blocks.0.att.r_k");
         if (rk.rank() != 2 || rk.dim(0) <= 0 || rk.dim(1) <= 0 || rk.dim(0) * rk.dim(1) != nEmbd) {
@@ -146,16 +146,16 @@ public final class Rwkv7Layout {
         int headSize = (int) rk.dim(1);
 
         Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
-        require2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
-        int ffnSize = dimAsInt(ffnKey, 0, source);
+        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
+        int ffnSize = (int) ffnKey.dim(0);
 
         matrix(tensors, "emb.weight", source, nVocab, nEmbd);
         matrix(tensors, "head.weight", source, nVocab, nEmbd);
-        for (String v : GLOBAL_VECTORS) vector(tensors, v, source, nEmbd);
+        for (String v : GLOBAL_VECTORS) f32(tensors, v, source, nEmbd);
         for (int i = 0; i < nLayer; i++) {
             String p = "blocks." + i + ".";
-            for (String v : LAYER_VECTORS) vector(tensors, p + v, source, nEmbd);
-            if (i > 0) vector(tensors, p + "att.v0", source, nEmbd);
+            for (String v : LAYER_VECTORS) f32(tensors, p + v, source, nEmbd);
+            if (i > 0) f32(tensors, p + "att.v0", source, nEmbd);
             Tensor r = tensors.get(p + "att.r_k");
             requireF32(r, source);
             requireShape(r, source, nHead, headSize);
@@ -166,69 +166,6 @@ public final class Rwkv7Layout {
         }
         ModelConfig config = new ModelConfig(Architecture.RWKV7, nLayer, nEmbd, nHead, headSize, nVocab, ffnSize);
         return new ModelWeights(config, tensors, source);
-    }
-
-    private static int countLayers(Collection<String> names, String source) {
-        TreeSet<Integer> layers = new TreeSet<>();
-        for (String n : names) {
-            int l = layerOf(n);
-            if (l >= 0) layers.add(l);
-        }
-        if (layers.isEmpty()) {
-            throw new ModelFormatException(source + ": no layer tensors (blocks.<i>.*) found; not an RWKV-7 model");
-        }
-        if (layers.last() + 1 != layers.size()) {
-            List<Integer> gaps = new ArrayList<>();
-            for (int i = 0; i <= layers.last() && gaps.size() < LIST_LIMIT; i++) {
-                if (!layers.contains(i)) gaps.add(i);
-            }
-            throw new ModelFormatException(source + ": layers are not numbered 0.." + (layers.size() - 1)
-                    + ": highest is blocks." + layers.last() + ", no tensors for blocks " + gaps);
-        }
-        return layers.size();
-    }
-
-    private static void checkNames(Map<String, Tensor> tensors, List<String> expected, String source) {
-        List<String> missing = new ArrayList<>();
-        for (String e : expected) if (!tensors.containsKey(e)) missing.add(e);
-        if (!missing.isEmpty()) {
-            throw new ModelFormatException(source + ": " + (missing.size() == 1
-                    ? "missing tensor '" + missing.get(0) + "'"
-                    : "missing " + missing.size() + " tensors: " + list(missing)));
-        }
-        Set<String> known = new HashSet<>(expected);
-        List<String> unknown = new ArrayList<>(new TreeSet<>(tensors.keySet()));
-        unknown.removeIf(known::contains);
-        if (!unknown.isEmpty()) {
-            String hint = unknown.stream().anyMatch(n -> n.matches("blocks\\.0\\.att\\.v[012]"))
-                    ? " (layer 0 has no value-residual v0/v1/v2)" : "";
-            throw new ModelFormatException(source + ": " + unknown.size() + " unexpected tensor"
-                    + (unknown.size() == 1 ? "" : "s") + " not part of RWKV-7: " + list(unknown) + hint);
-        }
-    }
-
-    private static String list(List<String> names) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(names.size(), LIST_LIMIT); i++) {
-            if (i > 0) sb.append(", ");
-            sb.append('\'').append(names.get(i)).append('\'');
-        }
-        if (names.size() > LIST_LIMIT) sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
-        return sb.toString();
-    }
-
-    private static void vector(Map<String, Tensor> tensors, String name, String source, int c) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, c);
-        requireF32(t, source);
-    }
-
-    private static void matrix(Map<String, Tensor> tensors, String name, String source, long rows, long cols) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, rows, cols);
-        if (!MATRIX_DTYPES.contains(t.dtype())) {
-            throw fail(source, t, "expected dtype F32, F16 or BF16, found " + t.dtype());
-        }
     }
 
     /** {@code <p>1} is [D, C] and {@code <p>2} is [C, D], with the rank D read from the first. */
@@ -246,44 +183,5 @@ public final class Rwkv7Layout {
                     + down.name() + " " + shape(down) + "), found " + shape(up));
         }
         matrix(tensors, prefix + "2", source, c, rank);
-    }
-
-    private static void require2d(Tensor t, String what, String source) {
-        if (t.rank() != 2 || t.dim(0) <= 0 || t.dim(1) <= 0) {
-            throw fail(source, t, "expected shape " + what + ", found " + shape(t));
-        }
-    }
-
-    private static void requireShape(Tensor t, String source, long... dims) {
-        if (!Arrays.equals(t.shape(), dims)) {
-            throw fail(source, t, "expected shape " + Arrays.toString(dims) + ", found " + shape(t));
-        }
-    }
-
-    private static void requireF32(Tensor t, String source) {
-        if (t.dtype() != DType.F32) throw fail(source, t, "expected dtype F32, found " + t.dtype());
-    }
-
-    private static int dimAsInt(Tensor t, int i, String source) {
-        if (t.dim(i) > Integer.MAX_VALUE) throw fail(source, t, "dimension " + i + " too large: " + shape(t));
-        return (int) t.dim(i);
-    }
-
-    private static String shape(Tensor t) {
-        return Arrays.toString(t.shape());
-    }
-
-    private static ModelFormatException fail(String source, Tensor t, String message) {
-        return new ModelFormatException(source + ": tensor '" + t.name() + "': " + message);
-    }
-
-    /** Tensors carry their map key as name (checked first in {@link #validate}), so messages can use it. */
-    private static void checkNamesMatchKeys(Map<String, Tensor> tensors, String source) {
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getValue() == null || !e.getKey().equals(e.getValue().name())) {
-                throw new IllegalArgumentException(source + ": tensor map key '" + e.getKey()
-                        + "' does not match tensor " + e.getValue());
-            }
-        }
     }
 }
