@@ -20,7 +20,7 @@ import java.util.function.Function;
 final class LayoutChecks {
     private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
     /** Names listed in one message at most; the rest are counted. */
-    static final int LIST_LIMIT = 8;
+    private static final int LIST_LIMIT = 8;
 
     private LayoutChecks() {}
 
@@ -80,8 +80,28 @@ final class LayoutChecks {
         }
     }
 
+    /** The sizes every RWKV generation takes from its embedding and first FFN key. */
+    record OuterSizes(int nVocab, int nEmbd, int ffnSize) {}
+
+    /**
+     * The sizes from {@code emb.weight} [n_vocab, n_embd] and {@code blocks.0.ffn.key.weight} [ffn_size,
+     * n_embd], then the embedding and head matrices and the outer norm vectors ({@code globalVectors},
+     * F32 [n_embd]) checked against them.
+     */
+    static OuterSizes outerSizes(Map<String, Tensor> tensors, List<String> globalVectors, String source) {
+        Tensor emb = tensors.get("emb.weight");
+        requireSizes2d(emb, "[n_vocab, n_embd]", source);
+        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
+        Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
+        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
+        matrix(tensors, "emb.weight", source, nVocab, nEmbd);
+        matrix(tensors, "head.weight", source, nVocab, nEmbd);
+        for (String v : globalVectors) f32(tensors, v, source, nEmbd);
+        return new OuterSizes(nVocab, nEmbd, (int) ffnKey.dim(0));
+    }
+
     /** 'a', 'b', ... and N more. */
-    static String list(List<String> names) {
+    private static String list(List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < Math.min(names.size(), LIST_LIMIT); i++) {
             if (i > 0) sb.append(", ");
@@ -108,7 +128,7 @@ final class LayoutChecks {
     }
 
     /** A 2-D tensor with positive dimensions that fit an int (it sets model sizes); {@code what} names them. */
-    static void requireSizes2d(Tensor t, String what, String source) {
+    private static void requireSizes2d(Tensor t, String what, String source) {
         if (t.rank() != 2 || t.dim(0) <= 0 || t.dim(1) <= 0 || t.dim(0) > Integer.MAX_VALUE
                 || t.dim(1) > Integer.MAX_VALUE) {
             throw fail(source, t, "expected shape " + what + ", found " + shape(t));

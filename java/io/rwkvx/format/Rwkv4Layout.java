@@ -6,7 +6,7 @@ import static io.rwkvx.format.LayoutChecks.countLayers;
 import static io.rwkvx.format.LayoutChecks.f32;
 import static io.rwkvx.format.LayoutChecks.fail;
 import static io.rwkvx.format.LayoutChecks.matrix;
-import static io.rwkvx.format.LayoutChecks.requireSizes2d;
+import static io.rwkvx.format.LayoutChecks.outerSizes;
 
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
@@ -93,16 +93,8 @@ public final class Rwkv4Layout {
         int nLayer = countLayers(tensors.keySet(), source, "RWKV-4");
         checkNames(tensors, tensorNames(nLayer), source, "RWKV-4");
 
-        Tensor emb = tensors.get("emb.weight");
-        requireSizes2d(emb, "[n_vocab, n_embd]", source);
-        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
-        Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
-        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
-        int ffnSize = (int) ffnKey.dim(0);
-
-        matrix(tensors, "emb.weight", source, nVocab, nEmbd);
-        matrix(tensors, "head.weight", source, nVocab, nEmbd);
-        for (String v : GLOBAL_VECTORS) f32(tensors, v, source, nEmbd);
+        LayoutChecks.OuterSizes sizes = outerSizes(tensors, GLOBAL_VECTORS, source);
+        int nVocab = sizes.nVocab(), nEmbd = sizes.nEmbd(), ffnSize = sizes.ffnSize();
         for (int i = 0; i < nLayer; i++) {
             String p = "blocks." + i + ".";
             for (String v : LAYER_VECTORS) f32(tensors, p + v, source, nEmbd);

@@ -6,7 +6,7 @@ import static io.rwkvx.format.LayoutChecks.countLayers;
 import static io.rwkvx.format.LayoutChecks.f32;
 import static io.rwkvx.format.LayoutChecks.fail;
 import static io.rwkvx.format.LayoutChecks.matrix;
-import static io.rwkvx.format.LayoutChecks.requireSizes2d;
+import static io.rwkvx.format.LayoutChecks.outerSizes;
 import static io.rwkvx.format.LayoutChecks.shape;
 
 import io.rwkvx.model.Architecture;
@@ -143,18 +143,14 @@ final class Rwkv56Layout {
         int nLayer = countLayers(tensors.keySet(), source, archName);
         checkNames(tensors, tensorNames(arch, nLayer), source, archName);
 
-        Tensor emb = tensors.get("emb.weight");
-        requireSizes2d(emb, "[n_vocab, n_embd]", source);
-        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
+        LayoutChecks.OuterSizes sizes = outerSizes(tensors, GLOBAL_VECTORS, source);
+        int nVocab = sizes.nVocab(), nEmbd = sizes.nEmbd(), ffnSize = sizes.ffnSize();
         Tensor u0 = tensors.get("blocks.0.att.time_faaaa");
         if (u0.rank() != 2 || u0.dim(0) <= 0 || u0.dim(0) * u0.dim(1) != nEmbd) {
             throw fail(source, u0, "expected shape [n_head, head_size] with n_head * head_size = " + nEmbd + ", found "
                     + shape(u0));
         }
         int nHead = (int) u0.dim(0), headSize = (int) u0.dim(1);
-        Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
-        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
-        int ffnSize = (int) ffnKey.dim(0);
         long d = 0, dw = 0;
         if (arch == Architecture.RWKV6) {
             Tensor w1 = tensors.get("blocks.0.att.time_maa_w1");
@@ -167,9 +163,6 @@ final class Rwkv56Layout {
             dw = d1.dim(0);
         }
 
-        matrix(tensors, "emb.weight", source, nVocab, nEmbd);
-        matrix(tensors, "head.weight", source, nVocab, nEmbd);
-        for (String v : GLOBAL_VECTORS) f32(tensors, v, source, nEmbd);
         for (int i = 0; i < nLayer; i++) {
             String p = "blocks." + i + ".";
             for (String v : layerVectors(arch)) f32(tensors, p + v, source, nEmbd);

@@ -8,7 +8,7 @@ import static io.rwkvx.format.LayoutChecks.fail;
 import static io.rwkvx.format.LayoutChecks.matrix;
 import static io.rwkvx.format.LayoutChecks.requireF32;
 import static io.rwkvx.format.LayoutChecks.requireShape;
-import static io.rwkvx.format.LayoutChecks.requireSizes2d;
+import static io.rwkvx.format.LayoutChecks.outerSizes;
 import static io.rwkvx.format.LayoutChecks.shape;
 
 import io.rwkvx.model.Architecture;
@@ -133,9 +133,8 @@ public final class Rwkv7Layout {
                 unknown -> unknown.stream().anyMatch(n -> n.matches("blocks\\.0\\.att\\.v[012]"))
                         ? " (layer 0 has no value-residual v0/v1/v2)" : "");
 
-        Tensor emb = tensors.get("emb.weight");
-        requireSizes2d(emb, "[n_vocab, n_embd]", source);
-        int nVocab = (int) emb.dim(0), nEmbd = (int) emb.dim(1);
+        LayoutChecks.OuterSizes sizes = outerSizes(tensors, GLOBAL_VECTORS, source);
+        int nVocab = sizes.nVocab(), nEmbd = sizes.nEmbd(), ffnSize = sizes.ffnSize();
 
         Tensor rk = tensors.get("blocks.0.att.r_k");
         if (rk.rank() != 2 || rk.dim(0) <= 0 || rk.dim(1) <= 0 || rk.dim(0) * rk.dim(1) != nEmbd) {
@@ -145,13 +144,6 @@ public final class Rwkv7Layout {
         int nHead = (int) rk.dim(0);
         int headSize = (int) rk.dim(1);
 
-        Tensor ffnKey = tensors.get("blocks.0.ffn.key.weight");
-        requireSizes2d(ffnKey, "[ffn_size, " + nEmbd + "]", source);
-        int ffnSize = (int) ffnKey.dim(0);
-
-        matrix(tensors, "emb.weight", source, nVocab, nEmbd);
-        matrix(tensors, "head.weight", source, nVocab, nEmbd);
-        for (String v : GLOBAL_VECTORS) f32(tensors, v, source, nEmbd);
         for (int i = 0; i < nLayer; i++) {
             String p = "blocks." + i + ".";
             for (String v : LAYER_VECTORS) f32(tensors, p + v, source, nEmbd);
