@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cpu/cpu_ops.h"
 #include "common/errors.h"
@@ -52,6 +53,50 @@ void for_each_slice(int64_t n_tokens, int64_t slice_tokens, int64_t n_vocab, flo
         else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens) slice(s, T, logits, int32_t(RWKVX_LOGITS_LAST));
         else slice(s, T, static_cast<float *>(nullptr), int32_t(RWKVX_LOGITS_NONE));
     }
+}
+
+// Per-token buffers of T rows carved from a workspace, which grows to T * per_token floats first.
+class RowCarver {
+  public:
+    RowCarver(std::vector<float> &workspace, int64_t T, int64_t per_token) : T_(T) {
+        if (int64_t(workspace.size()) < T * per_token) workspace.resize(size_t(T * per_token));
+        next_ = workspace.data();
+        end_ = next_ + T * per_token;
+    }
+    // The next T·n floats: n per token row.
+    float *take(int64_t n) {
+        if (next_ + T_ * n > end_) fail(RWKVX_ERROR_INTERNAL, "workspace carved beyond its per-token size");
+        float *q = next_;
+        next_ += T_ * n;
+        return q;
+    }
+
+  private:
+    int64_t T_;
+    float *next_, *end_;
+};
+
+// x[t] = ln0(emb[tokens[t]]) for T rows of C: every architecture's input rows.
+inline void embed_rows(CpuOps &ops, const Matrix &emb, const float *ln0_w, const float *ln0_b, const int32_t *tokens,
+                       int64_t T, float *x) {
+    const int64_t C = emb.cols, row_bytes = emb.type == WeightType::F32 ? 4 * C : 2 * C;
+    ops.for_rows(T, C, [&](int64_t t) {
+        float *row = x + t * C;
+        ops.kernels().to_f32(emb.type, static_cast<const char *>(emb.data) + tokens[t] * row_bytes, row, C);
+        layer_norm(row, ln0_w, ln0_b, row, C, kLayerNormEps);
+    });
+}
+
+// The logits `mode` asks for: ln_out of the last row (LAST) or of every row (ALL) of x [T][C] into
+// scratch, times the head; nothing for NONE.
+inline void head_rows(CpuOps &ops, const Matrix &head, const float *ln_out_w, const float *ln_out_b, const float *x,
+                      int64_t T, float *scratch, float *logits, int32_t mode) {
+    if (mode == RWKVX_LOGITS_NONE) return;
+    const int64_t C = head.cols, first = mode == RWKVX_LOGITS_ALL ? 0 : T - 1, rows = T - first;
+    ops.for_rows(rows, C, [&](int64_t t) {
+        layer_norm(x + (first + t) * C, ln_out_w, ln_out_b, scratch + t * C, C, kLayerNormEps);
+    });
+    ops.matmul(mm(head, scratch, rows, logits));
 }
 
 // x[t] += d[t] for T rows of C.

@@ -57,44 +57,24 @@ class Rwkv56Model final : public Model {
 
     Buffers buffers(int64_t T) {
         const int64_t C = w_.n_embd;
-        const int64_t per_token = 15 * C + 6 * w_.maa_rank + w_.decay_rank + w_.ffn_size;
-        if (int64_t(workspace_.size()) < T * per_token) workspace_.resize(size_t(T * per_token));
-        float *p = workspace_.data();
-        auto take = [&](int64_t n) {
-            float *q = p;
-            p += T * n;
-            return q;
-        };
+        RowCarver carve(workspace_, T, 15 * C + 6 * w_.maa_rank + w_.decay_rank + w_.ffn_size);
         Buffers b;
         for (float **f : {&b.x, &b.xx, &b.sx, &b.xw, &b.xk, &b.xv, &b.xr, &b.xg, &b.r, &b.k, &b.v, &b.g, &b.w, &b.y,
                           &b.tmp})
-            *f = take(C);
-        b.lora = take(5 * w_.maa_rank);
-        b.lslice = take(w_.maa_rank);
-        b.ldecay = take(w_.decay_rank);
-        b.hidden = take(w_.ffn_size);
+            *f = carve.take(C);
+        b.lora = carve.take(5 * w_.maa_rank);
+        b.lslice = carve.take(w_.maa_rank);
+        b.ldecay = carve.take(w_.decay_rank);
+        b.hidden = carve.take(w_.ffn_size);
         return b;
     }
 
     void eval_slice(CpuOps &ops, float *state, const int32_t *tokens, int64_t T, float *logits, int32_t mode) {
-        const int64_t C = w_.n_embd;
-        const int64_t row_bytes = w_.emb.type == WeightType::F32 ? 4 * C : 2 * C;
         Buffers b = buffers(T);
-        ops.for_rows(T, C, [&](int64_t t) {
-            float *x = b.x + t * C;
-            ops.kernels().to_f32(w_.emb.type, static_cast<const char *>(w_.emb.data) + tokens[t] * row_bytes, x, C);
-            layer_norm(x, w_.ln0_w, w_.ln0_b, x, C, kLayerNormEps);
-        });
+        embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, tokens, T, b.x);
         for (size_t l = 0; l < w_.layers.size(); l++)
             layer(ops, w_.layers[l], state + int64_t(l) * layer_state_floats(), b, T);
-
-        if (mode == RWKVX_LOGITS_NONE) return;
-        int64_t first = mode == RWKVX_LOGITS_ALL ? 0 : T - 1;
-        int64_t rows = T - first;
-        ops.for_rows(rows, C, [&](int64_t t) {
-            layer_norm(b.x + (first + t) * C, w_.ln_out_w, w_.ln_out_b, b.xx + t * C, C, kLayerNormEps);
-        });
-        ops.matmul(mm(w_.head, b.xx, rows, logits));
+        head_rows(ops, w_.head, w_.ln_out_w, w_.ln_out_b, b.x, T, b.xx, logits, mode);
     }
 
     // The previous row of every row (the carried shift for row 0), copied so the carry can be updated.

@@ -39,42 +39,22 @@ void Rwkv7Blocks::check_tokens(const int32_t *tokens, int64_t n) const { rwkvx::
 
 Rwkv7Buffers Rwkv7Blocks::buffers(int64_t T) {
     const int64_t C = w_.n_embd;
-    const int64_t per_token = 19 * C + 4 * lora_max_ + hidden_;
-    if (int64_t(workspace_.size()) < T * per_token) workspace_.resize(size_t(T * per_token));
-    float *p = workspace_.data();
-    auto take = [&](int64_t n) {
-        float *q = p;
-        p += T * n;
-        return q;
-    };
+    RowCarver carve(workspace_, T, 19 * C + 4 * lora_max_ + hidden_);
     Rwkv7Buffers b;
     for (float **f : {&b.x, &b.xx, &b.xr, &b.xw, &b.xk, &b.xv, &b.xa, &b.xg, &b.r, &b.k, &b.v, &b.w, &b.a, &b.g,
                       &b.wa, &b.wb, &b.y, &b.v_first, &b.tmp})
-        *f = take(C);
-    for (float **f : {&b.lw, &b.la, &b.lg, &b.lv}) *f = take(lora_max_);
-    b.hidden = take(hidden_);
+        *f = carve.take(C);
+    for (float **f : {&b.lw, &b.la, &b.lg, &b.lv}) *f = carve.take(lora_max_);
+    b.hidden = carve.take(hidden_);
     return b;
 }
 
 void Rwkv7Blocks::embed(CpuOps &ops, const int32_t *tokens, int64_t T, Rwkv7Buffers &b) const {
-    const int64_t C = w_.n_embd;
-    const int64_t row_bytes = w_.emb.type == WeightType::F32 ? 4 * C : 2 * C;
-    ops.for_rows(T, C, [&](int64_t t) {
-        float *x = b.x + t * C;
-        ops.kernels().to_f32(w_.emb.type, static_cast<const char *>(w_.emb.data) + tokens[t] * row_bytes, x, C);
-        layer_norm(x, w_.ln0_w, w_.ln0_b, x, C, kLayerNormEps);
-    });
+    embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, tokens, T, b.x);
 }
 
 void Rwkv7Blocks::head(CpuOps &ops, Rwkv7Buffers &b, int64_t T, float *logits, int32_t mode) const {
-    const int64_t C = w_.n_embd;
-    if (mode == RWKVX_LOGITS_NONE) return;
-    int64_t first = mode == RWKVX_LOGITS_ALL ? 0 : T - 1;
-    int64_t rows = T - first;
-    ops.for_rows(rows, C, [&](int64_t t) {
-        layer_norm(b.x + (first + t) * C, w_.ln_out_w, w_.ln_out_b, b.xx + t * C, C, kLayerNormEps);
-    });
-    ops.matmul(mm(w_.head, b.xx, rows, logits));
+    head_rows(ops, w_.head, w_.ln_out_w, w_.ln_out_b, b.x, T, b.xx, logits, mode);
 }
 
 void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64_t T) const {
