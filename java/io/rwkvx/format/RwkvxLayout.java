@@ -1,13 +1,14 @@
 package io.rwkvx.format;
 
+import static io.rwkvx.format.LayoutChecks.f32;
+import static io.rwkvx.format.LayoutChecks.matrix;
+
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
-import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,26 +87,15 @@ public final class RwkvxLayout {
         long f = -1;
         for (int j = 0; j < a; j++) {
             String p = PREFIX + j + ".";
-            for (String v : VECTORS) {
-                Tensor t = attn.get(p + v);
-                if (t.dtype() != DType.F32 || t.rank() != 1 || t.dim(0) != c)
-                    throw new ModelFormatException(source + ": tensor '" + t.name() + "': expected F32 [" + c + "], found "
-                            + t.dtype() + " " + Arrays.toString(t.shape()));
-            }
-            for (String s : SQUARE) requireMatrix(attn.get(p + s), c, c, source);
+            for (String v : VECTORS) f32(attn, p + v, source, c);
+            for (String s : SQUARE) matrix(attn, p + s, source, c, c);
             Tensor key = attn.get(p + "ffn.key.weight");
             if (f < 0) f = key.rank() == 2 ? key.dim(0) : -1;
-            requireMatrix(key, f, c, source);
-            requireMatrix(attn.get(p + "ffn.value.weight"), c, f, source);
+            matrix(attn, p + "ffn.key.weight", source, f, c);
+            matrix(attn, p + "ffn.value.weight", source, c, f);
         }
         ModelConfig config = new ModelConfig(Architecture.RWKVX, r, c, base.nHead(), base.headSize(), base.nVocab(),
                 base.ffnSize(), a);
         return new ModelWeights(config, tensors, source);
-    }
-
-    private static void requireMatrix(Tensor t, long rows, long cols, String source) {
-        if (t.rank() != 2 || t.dim(0) != rows || t.dim(1) != cols || t.dtype() == null)
-            throw new ModelFormatException(source + ": tensor '" + t.name() + "': expected shape [" + rows + ", " + cols
-                    + "], found " + Arrays.toString(t.shape()));
     }
 }

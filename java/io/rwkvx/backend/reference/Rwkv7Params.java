@@ -1,5 +1,7 @@
 package io.rwkvx.backend.reference;
 
+import static io.rwkvx.backend.reference.StepwiseExecutor.f;
+
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
 
@@ -55,10 +57,6 @@ final class Rwkv7Params {
                     rank(w, p + "att.w1"), rank(w, p + "att.a1"),
                     vres ? rank(w, p + "att.v1") : 0, rank(w, p + "att.g1"));
         }
-    }
-
-    private static float[] f(ModelWeights w, String name) {
-        return w.get(name).toFloatArray();
     }
 
     /** LoRA rank D of a down-projection [D, C]. */
