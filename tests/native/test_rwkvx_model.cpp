@@ -16,73 +16,13 @@
 
 #include "rwkvx.h"
 #include "check.h"
+#include "synthetic_rwkv7.h"
 
 namespace {
 
 constexpr int64_t C = 64, V = 232, F = 4 * C, D = 16, R = 12;  // V: 7 blocks of 32 rows + 8 (resident layout)
 
-struct Tensors {
-    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> t;
-    std::mt19937 rng{7};
-    void add(const std::string &name, std::vector<int64_t> shape, float scale, float offset = 0) {
-        int64_t n = 1;
-        for (auto d : shape) n *= d;
-        std::normal_distribution<float> nd(0.0f, 1.0f);
-        std::vector<float> v(static_cast<size_t>(n));
-        for (auto &x : v) x = offset + scale * nd(rng);
-        t[name] = {shape, v};
-    }
-    std::vector<rwkvx_named_tensor> named() {
-        std::vector<rwkvx_named_tensor> out;
-        for (auto &e : t) {
-            rwkvx_named_tensor nt{};
-            nt.name = e.first.c_str();
-            nt.tensor.data = e.second.second.data();
-            nt.tensor.dtype = RWKVX_DTYPE_F32;
-            nt.tensor.ndim = int32_t(e.second.first.size());
-            int64_t stride = 1;
-            for (int i = nt.tensor.ndim - 1; i >= 0; i--) {
-                nt.tensor.shape[i] = e.second.first[size_t(i)];
-                nt.tensor.strides[i] = stride;
-                stride *= nt.tensor.shape[i];
-            }
-            out.push_back(nt);
-        }
-        return out;
-    }
-};
-
-Tensors rwkv7() {
-    Tensors w;
-    w.add("emb.weight", {V, C}, 1.0f);
-    w.add("blocks.0.ln0.weight", {C}, 0.1f, 1.0f);
-    w.add("blocks.0.ln0.bias", {C}, 0.1f);
-    w.add("ln_out.weight", {C}, 0.1f, 1.0f);
-    w.add("ln_out.bias", {C}, 0.1f);
-    w.add("head.weight", {V, C}, 0.2f);
-    for (int64_t i = 0; i < R; i++) {
-        const std::string p = "blocks." + std::to_string(i) + ".";
-        for (const char *n : {"ln1.weight", "ln2.weight", "att.ln_x.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);
-        for (const char *n : {"ln1.bias", "ln2.bias", "att.ln_x.bias", "att.w0", "att.a0", "att.k_a"}) w.add(p + n, {C}, 0.1f);
-        for (const char *n : {"att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g", "ffn.x_k", "att.k_k"})
-            w.add(p + n, {C}, 0.2f, 0.5f);
-        w.add(p + "att.r_k", {1, C}, 0.2f);
-        for (const char *n : {"att.w", "att.a", "att.g"}) {
-            w.add(p + n + "1", {D, C}, 0.2f);
-            w.add(p + n + "2", {C, D}, 0.2f);
-        }
-        if (i > 0) {
-            w.add(p + "att.v0", {C}, 0.2f);
-            w.add(p + "att.v1", {D, C}, 0.2f);
-            w.add(p + "att.v2", {C, D}, 0.2f);
-        }
-        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight"})
-            w.add(p + n, {C, C}, 0.12f);
-        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
-        w.add(p + "ffn.value.weight", {C, F}, 0.06f);
-    }
-    return w;
-}
+Tensors rwkv7() { return synthetic_rwkv7({C, C, V, F, R, D, D, D, D}); }
 
 // Adds A attention blocks; zero = output and ffn.value zero (the expansion initialisation).
 void add_attention(Tensors &w, int64_t A, bool zero) {
