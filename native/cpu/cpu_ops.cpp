@@ -23,19 +23,28 @@ int64_t unit_columns(const MatmulArgs &m, const KernelTable &k, bool gemm) {
 
 void CpuOps::matmul(const MatmulArgs &m) { matmul_many({m}); }
 
-void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
-    // Waking the workers costs a few microseconds: not worth it for tiny products.
+namespace {
+int64_t total_macs(const std::vector<MatmulArgs> &jobs) {
     int64_t macs = 0;
-    bool gemm = true;
-    for (const auto &m : jobs) {
-        macs += m.N * m.K * m.T;
-        gemm = gemm && m.T >= kernels_.gemm_min_rows;
-    }
-    const int nt = pool_.size();
-    if (nt == 1 || macs < kMinParallelMacs) {
+    for (const auto &m : jobs) macs += m.N * m.K * m.T;
+    return macs;
+}
+}  // namespace
+
+// Waking the workers costs a few microseconds: not worth it for tiny products.
+bool CpuOps::worth_splitting(const std::vector<MatmulArgs> &jobs) const {
+    return pool_.size() > 1 && total_macs(jobs) >= kMinParallelMacs;
+}
+
+void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
+    if (!worth_splitting(jobs)) {
         for (const auto &m : jobs) kernels_.matmul(m, 0, m.N);
         return;
     }
+    const int64_t macs = total_macs(jobs);
+    bool gemm = true;
+    for (const auto &m : jobs) gemm = gemm && m.T >= kernels_.gemm_min_rows;
+    const int nt = pool_.size();
     split_by_cost(jobs, macs, gemm, nt);
     // On a shared host one core is at times slowed (steal time, a busy sibling). Each thread claims
     // chunks of its share, bigger first, then helps the others with the rest of theirs.

@@ -22,6 +22,8 @@ class CpuOps {
     void matmul(const MatmulArgs &m);
     // Several independent matmuls in one parallel region (one wake-up of the workers, not many).
     void matmul_many(const std::vector<MatmulArgs> &jobs);
+    // Whether matmul_many splits these between threads (more than one thread, enough work).
+    bool worth_splitting(const std::vector<MatmulArgs> &jobs) const;
     // WKV-7 over all heads; threads split heads, and value rows when there are fewer heads than threads.
     void wkv7(const Wkv7Args &p);
     // WKV-4 over all channels; threads split channels in blocks of 8.
