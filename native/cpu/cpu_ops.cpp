@@ -19,17 +19,15 @@ int64_t unit_columns(const MatmulArgs &m, const KernelTable &k, bool gemm) {
     const int64_t unit = gemm ? std::max(k.column_grain, k.gemm_columns) : k.column_grain;
     return m.blocked ? (std::max(unit, kBlockRows) + kBlockRows - 1) / kBlockRows * kBlockRows : unit;
 }
-}  // namespace
 
-void CpuOps::matmul(const MatmulArgs &m) { matmul_many({m}); }
-
-namespace {
 int64_t total_macs(const std::vector<MatmulArgs> &jobs) {
     int64_t macs = 0;
     for (const auto &m : jobs) macs += m.N * m.K * m.T;
     return macs;
 }
 }  // namespace
+
+void CpuOps::matmul(const MatmulArgs &m) { matmul_many({m}); }
 
 // Waking the workers costs a few microseconds: not worth it for tiny products.
 bool CpuOps::worth_splitting(const std::vector<MatmulArgs> &jobs) const {
