@@ -13,6 +13,7 @@
 
 #include "bench_common.h"
 #include "machine_peaks.h"
+#include "matmul_only_token.h"
 #include "rwkvx.h"
 
 namespace rwkvx_bench {
@@ -309,8 +310,22 @@ Peaks peaks_for(const std::map<int, Peaks> &peaks, int threads) {
 
 // ---- the benchmarks ------------------------------------------------------------------------------
 
+// The times of `n` calls of `step`, after one untimed call.
+template <class Step>
+std::vector<double> time_calls(int n, Step &&step) {
+    step();
+    std::vector<double> times;
+    for (int i = 0; i < n; ++i) {
+        const Clock::time_point t0 = Clock::now();
+        step();
+        times.push_back(seconds_since(t0));
+    }
+    return times;
+}
+
+// matmul_only: when not null, each round also times that token right after the decode tokens.
 DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometry &g, int format, int threads,
-                       std::int64_t bytes_per_token, const Peaks &pk) {
+                       std::int64_t bytes_per_token, const Peaks &pk, MatmulOnlyToken *matmul_only) {
     DecodeRow row;
     row.format = format;
     row.threads = threads;
@@ -326,7 +341,7 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
     };
     for (int i = 0; i < cfg.decode_warmup; ++i) eval_next();
     ReadProbe local(threads, cfg.local_probe_bytes, true);
-    std::vector<double> times, round_gbs, round_ratios;
+    std::vector<double> times, round_gbs, round_ratios, matmul_only_times, matmul_only_ratios, over_matmul_only;
     double best_gbs = 0;
     int done = 0;
     for (int r = 0; r < rounds; ++r) {
@@ -337,17 +352,17 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
         // the next ones 18.5 (bf16, 1 thread); reading one line per 4 KiB page of the weights first
         // made it normal, so the cost is per page, from below the guest (no guest page faults).
         // Back-to-back decoding never pays it, so one untimed token re-warms the weights.
-        eval_next();
-        std::vector<double> round_times;
-        for (int i = 0; i < n; ++i, ++done) {
-            const Clock::time_point t0 = Clock::now();
-            eval_next();
-            round_times.push_back(seconds_since(t0));
-        }
+        const std::vector<double> round_times = time_calls(n, eval_next);
+        done += n;
+        // Its untimed call also lets the engine's spinning workers go to sleep (2 ms) first.
+        const std::vector<double> bound_times =
+            matmul_only ? time_calls(n, [&] { matmul_only->run(); }) : std::vector<double>{};
         if (cfg.decode_trace) {
             std::printf("  [%s t=%d round %d] probe %.2f GB/s (best %.2f), token ms:", dtype_name(format), threads, r,
                         bw.ok ? bw.median : 0.0, bw.ok ? bw.value : 0.0);
             for (double t : round_times) std::printf(" %.2f", t * 1e3);
+            if (!bound_times.empty()) std::printf("; matmuls alone ms:");
+            for (double t : bound_times) std::printf(" %.2f", t * 1e3);
             std::printf("\n");
         }
         times.insert(times.end(), round_times.begin(), round_times.end());
@@ -356,13 +371,25 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
             best_gbs = std::max(best_gbs, bw.value);
             const double floor_s = static_cast<double>(bytes_per_token) / (bw.median * 1e9);
             round_ratios.push_back(median_of(round_times) / floor_s);
+            if (!bound_times.empty()) {
+                const double bound_floor_s = static_cast<double>(matmul_only->bytes()) / (bw.median * 1e9);
+                matmul_only_ratios.push_back(median_of(bound_times) / bound_floor_s);
+                over_matmul_only.push_back(median_of(round_times) / median_of(bound_times));
+            }
         }
+        matmul_only_times.insert(matmul_only_times.end(), bound_times.begin(), bound_times.end());
     }
     row.rounds = rounds;
     if (!round_ratios.empty()) {
         row.local_gbs = median_of(round_gbs);
         row.local_ratio = median_of(round_ratios);
         row.best_ratio = min_of(times) / (static_cast<double>(bytes_per_token) / (best_gbs * 1e9));
+        row.matmul_only_local_ratio = median_of(matmul_only_ratios);
+        row.decode_over_matmul_only = median_of(over_matmul_only);
+    }
+    if (matmul_only) {
+        row.matmul_only_ms = median_of(matmul_only_times) * 1e3;
+        row.matmul_only_bytes = matmul_only->bytes();
     }
     rwkvx_state_free(state);
     const LogitCheck lc = check_logits(logits.data(), logits.size());
@@ -538,7 +565,18 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
 
                     const char *where = resident ? "resident" : "borrowed";
                     std::fprintf(stderr, "[%s t=%d %s] decode ...\n", dtype_name(format), threads, where);
-                    DecodeRow d = bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk);
+                    // Resident rows also time the same token's matmuls alone (decode's own layout).
+                    std::unique_ptr<MatmulOnlyToken> matmul_only;
+                    if (resident) {
+                        matmul_only.reset(new MatmulOnlyToken(g, format, threads));
+                        if (!matmul_only->ok()) {
+                            std::fprintf(stderr, "[%s t=%d] no matmul-only token: %s\n", dtype_name(format), threads,
+                                         matmul_only->note().c_str());
+                            matmul_only.reset();
+                        }
+                    }
+                    DecodeRow d = bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk, matmul_only.get());
+                    matmul_only.reset();
                     d.create_s = create_s;
                     d.resident = resident;
                     if (!d.finite) ++out.non_finite;

@@ -68,6 +68,11 @@ struct DecodeRow {
     std::int64_t bytes_per_token = 0;
     double ms_median = 0, ms_min = 0, tok_s = 0;
     double floor_ms = 0, ratio = 0, effective_gbs = 0;  // 0 = peak not measured
+    // The same token's matmuls alone (matmul_only_token.h), timed in the same rounds right after the
+    // decode tokens (resident rows only; 0 = not run): their median ms, their bytes, the median over
+    // rounds of their time over the local floor of those bytes, and of decode time over their time.
+    double matmul_only_ms = 0, matmul_only_local_ratio = 0, decode_over_matmul_only = 0;
+    std::int64_t matmul_only_bytes = 0;
     double create_s = 0;                 // rwkvx_model_create time
     double logit_rms = 0;
     bool finite = true;

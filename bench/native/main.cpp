@@ -286,6 +286,25 @@ int main(int argc, char **argv) {
                         fmt_or_na(d.local_gbs, "%.1f").c_str(), fmt_or_na(d.local_ratio, "%.2f").c_str(),
                         fmt_or_na(d.best_ratio, "%.2f").c_str(), d.effective_gbs, d.create_s, d.finite ? "yes" : "NO");
 
+        bool any_matmul_only = false;
+        for (const auto &d : res.decode) any_matmul_only = any_matmul_only || d.matmul_only_ms > 0;
+        if (any_matmul_only) {
+            std::printf("\n== decode vs the same token's matmuls alone, timed in the same rounds (resident rows) ==\n"
+                        "matmuls alone: the engine's kernels, thread pool and blocked huge-page layout on the model's\n"
+                        "  matrices, grouped into parallel regions as in decode; no element-wise work, WKV or embedding.\n"
+                        "  local: their time vs (their bytes / the round's probe), what the kernels reach on this machine.\n"
+                        "decode/matmuls: the round's decode median over the matmuls' median, then the median over rounds:\n"
+                        "  the cost of the rest of the forward pass.\n");
+            std::printf("%-6s %4s %10s %12s %12s %10s %15s\n", "format", "thr", "decode ms", "matmuls ms", "matmul MB",
+                        "local", "decode/matmuls");
+            for (const auto &d : res.decode)
+                if (d.matmul_only_ms > 0)
+                    std::printf("%-6s %4d %10.2f %12.2f %12.1f %10s %15s\n", dtype_name(d.format), d.threads, d.ms_median,
+                                d.matmul_only_ms, d.matmul_only_bytes / 1e6,
+                                fmt_or_na(d.matmul_only_local_ratio, "%.3f").c_str(),
+                                fmt_or_na(d.decode_over_matmul_only, "%.3f").c_str());
+        }
+
         if (!res.prefill.empty()) {
             std::printf("\n== prefill: T tokens in one call from a reset state, LOGITS_LAST, median of up to %d (reps column) ==\n",
                         cfg.prefill_reps);
@@ -332,6 +351,11 @@ int main(int argc, char **argv) {
                     d.ms_min, d.tok_s,
                     static_cast<long long>(m ? m->bytes_per_token : 0), peaks[d.threads].read_gbs, d.floor_ms, d.ratio,
                     d.local_gbs, d.local_ratio, d.best_ratio, d.effective_gbs, d.logit_rms, d.finite ? 1 : 0);
+        if (d.matmul_only_ms > 0)
+            std::printf("SUMMARY kind=decode_matmul_only format=%s threads=%d layers=%d ms_per_token=%.4f bytes_per_token=%lld "
+                        "local_ratio=%.3f decode_over_matmul_only=%.3f\n",
+                        dtype_name(d.format), d.threads, g.n_layer, d.matmul_only_ms,
+                        static_cast<long long>(d.matmul_only_bytes), d.matmul_only_local_ratio, d.decode_over_matmul_only);
     }
     for (const auto &p : res.prefill)
         std::printf("SUMMARY kind=prefill format=%s threads=%d layers=%d T=%d reps=%d seconds=%.4f tokens_per_s=%.2f gemm_gflop=%.3f "

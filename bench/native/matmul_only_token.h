@@ -1,0 +1,42 @@
+// matmul_only_token.h — one decode token's matmuls and nothing else, run by the engine's own CPU
+// kernels, thread pool and blocked huge-page weight layout (internal classes, built into the bench
+// from native/). Its time over the memory floor is what the kernels and the thread pool reach on this
+// machine; a decode token over it is what the rest of the forward pass costs (element-wise work, the
+// WKV state's traffic, the embedding row).
+#ifndef RWKVX_BENCH_MATMUL_ONLY_TOKEN_H
+#define RWKVX_BENCH_MATMUL_ONLY_TOKEN_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "bench_rwkv7.h"
+
+namespace rwkvx_bench {
+
+class MatmulOnlyToken {
+public:
+    // The matrices of the synthetic model `g` (RWKV-7 or RWKV-4) in `dtype`, blocked like resident
+    // weights, in one 2 MiB-aligned mapping with huge pages requested; their values are a constant.
+    MatmulOnlyToken(const Geometry &g, int dtype, int threads);
+    ~MatmulOnlyToken();
+    MatmulOnlyToken(const MatmulOnlyToken &) = delete;
+    MatmulOnlyToken &operator=(const MatmulOnlyToken &) = delete;
+
+    // False (with note()) when the weights could not be mapped; run() then does nothing.
+    bool ok() const;
+    const std::string &note() const;
+    // One token: the forward pass's matmuls in its order, each group that shares a parallel region in
+    // the engine as one region (matmul_many), the head last.
+    void run();
+    // Weight bytes one run() reads.
+    std::int64_t bytes() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rwkvx_bench
+
+#endif
