@@ -567,12 +567,18 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                     std::fprintf(stderr, "[%s t=%d %s] decode ...\n", dtype_name(format), threads, where);
                     // Resident rows also time the same token's matmuls alone (decode's own layout).
                     std::unique_ptr<MatmulOnlyToken> matmul_only;
+                    const std::int64_t matrix_bytes = (mrow.block_matrix_params + std::int64_t(g.n_vocab) * g.n_embd) *
+                                                      static_cast<std::int64_t>(dtype_size(format));
                     if (resident) {
                         matmul_only.reset(new MatmulOnlyToken(g, format, threads));
                         if (!matmul_only->ok()) {
                             std::fprintf(stderr, "[%s t=%d] no matmul-only token: %s\n", dtype_name(format), threads,
                                          matmul_only->note().c_str());
                             matmul_only.reset();
+                        } else if (matmul_only->bytes() != matrix_bytes) {
+                            std::fprintf(stderr, "warning: the matmul-only token reads %lld bytes, the model's matrices "
+                                         "(blocks and head) are %lld\n", static_cast<long long>(matmul_only->bytes()),
+                                         static_cast<long long>(matrix_bytes));
                         }
                     }
                     DecodeRow d = bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk, matmul_only.get());
