@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+
+#include <sys/mman.h>
 
 #include "rwkvx.h"
 
@@ -51,6 +54,32 @@ inline const char *dtype_name(int dtype) {
 }
 
 inline std::size_t dtype_size(int dtype) { return dtype == RWKVX_DTYPE_F32 ? 4 : 2; }
+
+// `bytes` of anonymous memory starting at a multiple of `align` (a power of two), with transparent
+// huge pages requested when asked (refused where THP is off: small pages then). Nothing is touched.
+class AlignedMapping {
+public:
+    AlignedMapping(std::size_t bytes, std::size_t align, bool huge_pages) {
+        mapped_ = (bytes + align - 1) / align * align + align;
+        void *p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return;
+        base_ = p;
+        if (huge_pages) madvise(p, mapped_, MADV_HUGEPAGE);
+        data_ = reinterpret_cast<char *>((reinterpret_cast<std::uintptr_t>(p) + align - 1) & ~(std::uintptr_t(align) - 1));
+    }
+    ~AlignedMapping() {
+        if (base_) munmap(base_, mapped_);
+    }
+    AlignedMapping(const AlignedMapping &) = delete;
+    AlignedMapping &operator=(const AlignedMapping &) = delete;
+
+    char *data() const { return data_; }  // null when the mapping failed
+
+private:
+    void *base_ = nullptr;
+    std::size_t mapped_ = 0;
+    char *data_ = nullptr;
+};
 
 }  // namespace rwkvx_bench
 

@@ -3,6 +3,8 @@
 // after rwkvx_cpu_features() reported AVX2 and FMA.
 #include "machine_peaks.h"
 
+#include "bench_common.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -12,7 +14,6 @@
 #include <thread>
 #include <vector>
 
-#include <sys/mman.h>
 
 #include "rwkvx.h"
 
@@ -124,15 +125,12 @@ ReadProbe::ReadProbe(int threads, std::size_t bytes, bool huge_pages) : threads_
     }
     const std::size_t align = huge_pages ? (std::size_t(2) << 20) : 4096;
     const std::size_t need = per_thread_ * static_cast<std::size_t>(threads) * sizeof(float);
-    mapped_ = (need + align - 1) / align * align + align;
-    void *p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
+    mapping_.reset(new AlignedMapping(need, align, huge_pages));
+    if (!mapping_->data()) {
         note_ = "out of memory";
         return;
     }
-    if (huge_pages) madvise(p, mapped_, MADV_HUGEPAGE);  // refused where THP is off: small pages then
-    buf_ = reinterpret_cast<float *>((reinterpret_cast<std::uintptr_t>(p) + align - 1) / align * align);
-    base_ = p;
+    buf_ = reinterpret_cast<float *>(mapping_->data());
     // Each thread first-touches its own slice (nothing is touched until then).
     timed_runs(threads, 0, [&](int tid) {
         float *q = buf_ + per_thread_ * static_cast<std::size_t>(tid);
@@ -140,9 +138,7 @@ ReadProbe::ReadProbe(int threads, std::size_t bytes, bool huge_pages) : threads_
     }, [](int, int) {});
 }
 
-ReadProbe::~ReadProbe() {
-    if (base_) munmap(base_, mapped_);
-}
+ReadProbe::~ReadProbe() = default;
 
 ProbeResult ReadProbe::measure(int runs) {
     ProbeResult res;

@@ -4,6 +4,7 @@
 #define RWKVX_BENCH_MACHINE_PEAKS_H
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace rwkvx_bench {
@@ -16,6 +17,8 @@ struct ProbeResult {
     std::string kernel;     // which probe kernel ran ("avx2", "portable")
     std::string note;       // why not measured, when !ok
 };
+
+class AlignedMapping;  // bench_common.h
 
 // Read-only bandwidth: a buffer of `bytes` (rounded down to a multiple of 256 B per thread) split into
 // one contiguous slice per thread; each thread first-touches its own slice, then every run each thread
@@ -39,9 +42,9 @@ public:
 
 private:
     int threads_;
-    std::size_t per_thread_ = 0, mapped_ = 0;
-    float *buf_ = nullptr;
-    void *base_ = nullptr;  // the mapping (buf_ is aligned inside it)
+    std::size_t per_thread_ = 0;
+    std::unique_ptr<AlignedMapping> mapping_;
+    float *buf_ = nullptr;  // mapping_'s data
     std::string note_;
 };
 

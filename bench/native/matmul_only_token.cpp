@@ -1,8 +1,6 @@
 // matmul_only_token.cpp — see matmul_only_token.h.
 #include "matmul_only_token.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -56,8 +54,7 @@ struct MatmulOnlyToken::Impl {
     rwkvx::CpuOps ops;
     std::vector<std::vector<rwkvx::MatmulArgs>> groups;
     std::vector<float> input, output;
-    void *mapping = nullptr;
-    std::size_t mapped = 0;
+    std::unique_ptr<AlignedMapping> mapping;
     std::int64_t bytes = 0;
     std::string note;
 
@@ -74,20 +71,12 @@ struct MatmulOnlyToken::Impl {
             outputs = std::max(outputs, group_out);
         }
         // Every matrix is a whole number of 64-byte lines here (all sizes are multiples of 32).
-        mapped = static_cast<std::size_t>(bytes) + (std::size_t(2) << 20);
-        void *p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) {
-            mapped = 0;
+        mapping.reset(new AlignedMapping(static_cast<std::size_t>(bytes), std::size_t(2) << 20, true));
+        char *w = mapping->data();
+        if (!w) {
             note = "could not map " + std::to_string(bytes) + " bytes of weights";
             return;
         }
-        mapping = p;
-        const std::uintptr_t aligned = (reinterpret_cast<std::uintptr_t>(p) + (std::uintptr_t(2) << 20) - 1) &
-                                       ~((std::uintptr_t(2) << 20) - 1);
-        char *w = reinterpret_cast<char *>(aligned);
-#ifdef MADV_HUGEPAGE
-        madvise(w, static_cast<std::size_t>(bytes), MADV_HUGEPAGE);
-#endif
         // 0x3c in every byte is a small finite value in all three formats; writing it also maps the pages.
         std::memset(w, 0x3c, static_cast<std::size_t>(bytes));
         input.assign(static_cast<std::size_t>(widest_in), 0.01f);
@@ -103,17 +92,13 @@ struct MatmulOnlyToken::Impl {
             }
         }
     }
-
-    ~Impl() {
-        if (mapping) munmap(mapping, mapped);
-    }
 };
 
 MatmulOnlyToken::MatmulOnlyToken(const Geometry &g, int dtype, int threads) : impl_(new Impl(g, dtype, threads)) {}
 
 MatmulOnlyToken::~MatmulOnlyToken() = default;
 
-bool MatmulOnlyToken::ok() const { return impl_->mapping != nullptr; }
+bool MatmulOnlyToken::ok() const { return impl_->mapping->data() != nullptr; }
 
 const std::string &MatmulOnlyToken::note() const { return impl_->note; }
 
