@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, struct layout or enum value below changes. */
-#define RWKVX_ABI_VERSION 1
+#define RWKVX_ABI_VERSION 2
 
 /* ---- status codes ---------------------------------------------------------------------------- */
 
@@ -77,7 +77,7 @@ typedef enum rwkvx_arch {
     RWKVX_ARCH_RWKV5 = 5, /* RWKV-5.2 (5.1 is not supported); see the RWKV-5 / RWKV-6 section */
     RWKVX_ARCH_RWKV6 = 6,
     RWKVX_ARCH_RWKV7 = 7,
-    RWKVX_ARCH_RWKVX = 8  /* RWKV-X hybrid (RWKV-7 + sparse attention); see the RWKV-X model section */
+    RWKVX_ARCH_HYBRID = 8  /* RWKV-X hybrid (RWKV-7 + sparse attention); see the RWKV-X model section */
 } rwkvx_arch;
 
 /* Which logits rwkvx_model_eval writes. */
@@ -457,7 +457,7 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cach
 
 /* ---- RWKV-X model ---------------------------------------------------------------------------- */
 
-/* RWKV-X (arch RWKVX_ARCH_RWKVX) takes the RWKV-7 names of rwkvx_model_create plus, for each attention
+/* RWKV-X (arch RWKVX_ARCH_HYBRID) takes the RWKV-7 names of rwkvx_model_create plus, for each attention
  * block j = 0..A-1, under the canonical prefix "moba." (the checkpoints' own; readers drop their "rwkv."):
  *   moba.j.ln1.{weight,bias}, moba.j.ln2.{weight,bias} [C]; moba.j.att.{receptance,key,value,output}.weight
  *   [C,C] (receptance is q; no biases); moba.j.ffn.x_k (C elements); moba.j.ffn.key.weight [F,C];
@@ -482,7 +482,7 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cach
  * own tokens). Chunk sums are rebuilt on import. */
 
 /* Inference knobs of an RWKV-X model that are not in its weights (spec §2.1, §3). */
-typedef struct rwkvx_rwkvx_config {
+typedef struct rwkvx_hybrid_config {
     int32_t chunk_size;   /* B (default 2048) */
     int32_t top_k;        /* complete past chunks attended besides the query's own chunk (default 3) */
     int32_t scope;        /* an rwkvx_attn_scope for the chunk scores (default HEAD) */
@@ -495,15 +495,15 @@ typedef struct rwkvx_rwkvx_config {
     int64_t kv_max_size;  /* compress a cache longer than this before a decode step; 0 = never (default) */
     int64_t kv_window;    /* recent tokens compression keeps (default 2000) */
     int64_t kv_min_size;  /* length after compression (default 16000) */
-} rwkvx_rwkvx_config;
+} rwkvx_hybrid_config;
 
 /* Fills *out with the defaults above. */
-RWKVX_API rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out);
+RWKVX_API rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out);
 
 /* rwkvx_model_create for RWKV-X with explicit knobs (config NULL = defaults; copied, not borrowed).
- * rwkvx_model_create(ctx, RWKVX_ARCH_RWKVX, ...) uses the defaults. */
-RWKVX_API rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors,
-                                                int64_t n_tensors, const rwkvx_rwkvx_config *config,
+ * rwkvx_model_create(ctx, RWKVX_ARCH_HYBRID, ...) uses the defaults. */
+RWKVX_API rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors,
+                                                int64_t n_tensors, const rwkvx_hybrid_config *config,
                                                 rwkvx_model **out_model);
 
 #ifdef __cplusplus

@@ -7,7 +7,7 @@
 #include "model/rwkv4.h"
 #include "model/rwkv56.h"
 #include "model/rwkv7.h"
-#include "model/rwkvx_hybrid.h"
+#include "model/hybrid.h"
 
 using namespace rwkvx;
 
@@ -33,7 +33,7 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
         *out_model = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
-        if (arch == RWKVX_ARCH_RWKVX) {  // RWKV-X with the default knobs
+        if (arch == RWKVX_ARCH_HYBRID) {  // RWKV-X with the default knobs
             auto model = std::make_unique<rwkvx_model>();
             model->ctx = ctx;
             const PlacedTensors placed = place_weights(*model, tensors, n_tensors);

@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.BackendKind;
 import io.rwkvx.model.HybridConfig;
 import io.rwkvx.tokenizer.Tokenizer;

@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.ffi.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_h;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
@@ -136,7 +137,7 @@ public final class Session implements AutoCloseable {
                     + Long.toHexString(model.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
         float[] rec = s.recurrentShared();
         // RWKV-X states grow with their KV caches: the native import checks the size its header gives.
-        if (c.arch() != io.rwkvx.model.Architecture.RWKVX && (long) rec.length * 4 != state.byteSize())
+        if (c.arch() != io.rwkvx.model.Architecture.HYBRID && (long) rec.length * 4 != state.byteSize())
             throw new RwkvxException("state has " + rec.length + " floats, the model needs " + state.byteSize() / 4);
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment host = tmp.allocateFrom(ValueLayout.JAVA_FLOAT, rec);

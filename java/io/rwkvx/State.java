@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.model.Architecture;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.rwkvx.backend;
 
-import io.rwkvx.WeightPlacement;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.nativelib.NativeBackend;
 import io.rwkvx.backend.reference.ReferenceBackend;
 import io.rwkvx.ffi.NativeLibrary;

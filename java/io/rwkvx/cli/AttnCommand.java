@@ -1,6 +1,6 @@
 package io.rwkvx.cli;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.ffi.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_attention_params;
 import io.rwkvx.ffi.rwkvx_h;

@@ -1,8 +1,8 @@
 package io.rwkvx.cli;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.format.ModelFiles;
-import io.rwkvx.format.RwkvxExpansion;
+import io.rwkvx.format.HybridExpansion;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 /**
  * {@code rwkvx expand}: builds an RWKV-X model from an RWKV-7 one by inserting zero-initialised attention
- * blocks ({@link RwkvxExpansion}) and writes it as safetensors. The result computes the same logits.
+ * blocks ({@link HybridExpansion}) and writes it as safetensors. The result computes the same logits.
  */
 final class ExpandCommand implements Command {
     @Override
@@ -43,9 +43,9 @@ final class ExpandCommand implements Command {
             ModelWeights w7 = ModelFiles.read(in, arena);
             if (w7.config().arch() != Architecture.RWKV7)
                 throw new RwkvxException(in + ": expand needs an RWKV-7 model, found " + w7.config().arch().displayName);
-            ModelWeights wx = RwkvxExpansion.expand(w7, attnLayers, seed, arena);
+            ModelWeights wx = HybridExpansion.expand(w7, attnLayers, seed, arena);
             c = wx.config();
-            RwkvxExpansion.writeCheckpoint(wx, out, arena);
+            HybridExpansion.writeCheckpoint(wx, out, arena);
         }
         io.out().println("wrote " + out + ": RWKV-X, " + c.nLayer() + " RWKV-7 layers + " + c.nAttnLayer()
                 + " attention layers (one after every " + c.nLayer() / c.nAttnLayer() + ")");

@@ -42,7 +42,7 @@ final class InfoCommand implements Command {
             line(out, "format", format(model.source()));
             line(out, "architecture", c.arch().displayName);
             line(out, "n_layer", c.nLayer());
-            if (c.arch() == Architecture.RWKVX) {
+            if (c.arch() == Architecture.HYBRID) {
                 line(out, "n_attn_layer", c.nAttnLayer());
                 line(out, "layer order", "an attention block after every " + c.nLayer() / c.nAttnLayer() + " RWKV-7 layers");
                 line(out, "hybrid", hybrid(model.hybrid()));
@@ -58,7 +58,7 @@ final class InfoCommand implements Command {
                     scaled(model.weightBytes(), 1024, " B", " KiB", " MiB", " GiB")));
             line(out, "weight dtypes", dtypes(model.weights().tensors()));
             long stateBytes = c.stateFloats() * Float.BYTES;
-            String kv = c.arch() == Architecture.RWKVX ? String.format(Locale.ROOT, " with empty KV caches, + %,d floats per token",
+            String kv = c.arch() == Architecture.HYBRID ? String.format(Locale.ROOT, " with empty KV caches, + %,d floats per token",
                     2L * c.nAttnLayer() * c.nEmbd()) : "";
             line(out, "state size", String.format(Locale.ROOT, "%,d floats (%s)%s", c.stateFloats(),
                     scaled(stateBytes, 1024, " B", " KiB", " MiB", " GiB"), kv));

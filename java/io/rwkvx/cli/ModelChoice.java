@@ -3,7 +3,7 @@ package io.rwkvx.cli;
 import io.rwkvx.Model;
 import io.rwkvx.ModelOptions;
 import io.rwkvx.Rwkvx;
-import io.rwkvx.WeightPlacement;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.BackendKind;
 import io.rwkvx.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ record ModelChoice(Path file, ModelOptions options, Supplier<Tokenizer> tokenize
     static ModelChoice from(Options o, boolean required) throws UsageException {
         Path file = required ? o.requirePath("--model") : o.path("--model");
         int threads = o.intValue("--threads", 0, 0);
-        WeightPlacement weights = o.flag(OptionSpec.MMAP) ? WeightPlacement.MAPPED : WeightPlacement.RESIDENT;
+        WeightPlacement weights = o.flag(OptionSpec.MMAP) ? WeightPlacement.IN_PLACE : WeightPlacement.RESIDENT;
         return new ModelChoice(file, ModelOptions.defaults().withThreads(threads).withBackend(backend(o))
                 .withWeights(weights), TokenizerName.parse(o, "--tokenizer"));
     }

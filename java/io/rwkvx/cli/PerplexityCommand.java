@@ -1,7 +1,7 @@
 package io.rwkvx.cli;
 
 import io.rwkvx.Model;
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.Session;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.rwkvx.cli;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.tokenizer.Tokenizer;
 import io.rwkvx.tokenizer.Tokenizers;

@@ -2,7 +2,7 @@
 
 package io.rwkvx.ffi;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -69,10 +69,10 @@ public class rwkvx_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RWKVX_ABI_VERSION = (int)1L;
+    private static final int RWKVX_ABI_VERSION = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define RWKVX_ABI_VERSION 1
+     * #define RWKVX_ABI_VERSION 2
      * }
      */
     public static int RWKVX_ABI_VERSION() {
@@ -258,14 +258,14 @@ public class rwkvx_h {
     public static int RWKVX_ARCH_RWKV7() {
         return RWKVX_ARCH_RWKV7;
     }
-    private static final int RWKVX_ARCH_RWKVX = (int)8L;
+    private static final int RWKVX_ARCH_HYBRID = (int)8L;
     /**
      * {@snippet lang=c :
-     * enum rwkvx_arch.RWKVX_ARCH_RWKVX = 8
+     * enum rwkvx_arch.RWKVX_ARCH_HYBRID = 8
      * }
      */
-    public static int RWKVX_ARCH_RWKVX() {
-        return RWKVX_ARCH_RWKVX;
+    public static int RWKVX_ARCH_HYBRID() {
+        return RWKVX_ARCH_HYBRID;
     }
     private static final int RWKVX_LOGITS_NONE = (int)0L;
     /**
@@ -2383,13 +2383,13 @@ public class rwkvx_h {
         }
     }
 
-    private static class rwkvx_rwkvx_config_defaults {
+    private static class rwkvx_hybrid_config_defaults {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             rwkvx_h.C_INT,
             rwkvx_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_rwkvx_config_defaults");
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_hybrid_config_defaults");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -2397,43 +2397,43 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out)
      * }
      */
-    public static FunctionDescriptor rwkvx_rwkvx_config_defaults$descriptor() {
-        return rwkvx_rwkvx_config_defaults.DESC;
+    public static FunctionDescriptor rwkvx_hybrid_config_defaults$descriptor() {
+        return rwkvx_hybrid_config_defaults.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out)
      * }
      */
-    public static MethodHandle rwkvx_rwkvx_config_defaults$handle() {
-        return rwkvx_rwkvx_config_defaults.HANDLE;
+    public static MethodHandle rwkvx_hybrid_config_defaults$handle() {
+        return rwkvx_hybrid_config_defaults.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out)
      * }
      */
-    public static MemorySegment rwkvx_rwkvx_config_defaults$address() {
-        return rwkvx_rwkvx_config_defaults.ADDR;
+    public static MemorySegment rwkvx_hybrid_config_defaults$address() {
+        return rwkvx_hybrid_config_defaults.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_rwkvx_config_defaults(rwkvx_rwkvx_config *out)
+     * rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out)
      * }
      */
-    public static int rwkvx_rwkvx_config_defaults(MemorySegment out) {
-        var mh$ = rwkvx_rwkvx_config_defaults.HANDLE;
+    public static int rwkvx_hybrid_config_defaults(MemorySegment out) {
+        var mh$ = rwkvx_hybrid_config_defaults.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("rwkvx_rwkvx_config_defaults", out);
+                traceDowncall("rwkvx_hybrid_config_defaults", out);
             }
             return (int)mh$.invokeExact(out);
         } catch (Throwable ex$) {
@@ -2441,7 +2441,7 @@ public class rwkvx_h {
         }
     }
 
-    private static class rwkvx_model_create_rwkvx {
+    private static class rwkvx_model_create_hybrid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             rwkvx_h.C_INT,
             rwkvx_h.C_POINTER,
@@ -2451,7 +2451,7 @@ public class rwkvx_h {
             rwkvx_h.C_POINTER
         );
 
-        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_model_create_rwkvx");
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_model_create_hybrid");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -2459,43 +2459,43 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_hybrid_config *config, rwkvx_model **out_model)
      * }
      */
-    public static FunctionDescriptor rwkvx_model_create_rwkvx$descriptor() {
-        return rwkvx_model_create_rwkvx.DESC;
+    public static FunctionDescriptor rwkvx_model_create_hybrid$descriptor() {
+        return rwkvx_model_create_hybrid.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_hybrid_config *config, rwkvx_model **out_model)
      * }
      */
-    public static MethodHandle rwkvx_model_create_rwkvx$handle() {
-        return rwkvx_model_create_rwkvx.HANDLE;
+    public static MethodHandle rwkvx_model_create_hybrid$handle() {
+        return rwkvx_model_create_hybrid.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_hybrid_config *config, rwkvx_model **out_model)
      * }
      */
-    public static MemorySegment rwkvx_model_create_rwkvx$address() {
-        return rwkvx_model_create_rwkvx.ADDR;
+    public static MemorySegment rwkvx_model_create_hybrid$address() {
+        return rwkvx_model_create_hybrid.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_model_create_rwkvx(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_rwkvx_config *config, rwkvx_model **out_model)
+     * rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors, int64_t n_tensors, const rwkvx_hybrid_config *config, rwkvx_model **out_model)
      * }
      */
-    public static int rwkvx_model_create_rwkvx(MemorySegment ctx, MemorySegment tensors, long n_tensors, MemorySegment config, MemorySegment out_model) {
-        var mh$ = rwkvx_model_create_rwkvx.HANDLE;
+    public static int rwkvx_model_create_hybrid(MemorySegment ctx, MemorySegment tensors, long n_tensors, MemorySegment config, MemorySegment out_model) {
+        var mh$ = rwkvx_model_create_hybrid.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("rwkvx_model_create_rwkvx", ctx, tensors, n_tensors, config, out_model);
+                traceDowncall("rwkvx_model_create_hybrid", ctx, tensors, n_tensors, config, out_model);
             }
             return (int)mh$.invokeExact(ctx, tensors, n_tensors, config, out_model);
         } catch (Throwable ex$) {

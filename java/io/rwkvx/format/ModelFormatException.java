@@ -1,6 +1,6 @@
 package io.rwkvx.format;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 
 /** A model file that cannot be read: the message names the file, tensor, offset and expected vs found. */
 public class ModelFormatException extends RwkvxException {

@@ -55,7 +55,7 @@ public final class SafetensorsReader {
      */
     static ModelWeights canonicalWeights(Map<String, Tensor> raw, String source, Arena arena) {
         Map<String, Tensor> named = stripPrefix(raw, source);
-        if (named.keySet().stream().anyMatch(RwkvxLayout::isAttention)) return rwkvx(named, source, arena);
+        if (named.keySet().stream().anyMatch(HybridLayout::isAttention)) return rwkvx(named, source, arena);
         Architecture arch = ArchitectureDetection.detect(named.keySet(), source);
         if (arch == Architecture.RWKV5) {
             return Rwkv5Layout.validate(Rwkv56Layout.canonicaliseBlinkDl(arch, named, source, arena), source);
@@ -168,14 +168,14 @@ public final class SafetensorsReader {
         return out;
     }
 
-    /** RWKV-X: the RWKV-7 part canonicalised as RWKV-7, the {@code moba.} blocks by {@link RwkvxLayout}. */
+    /** RWKV-X: the RWKV-7 part canonicalised as RWKV-7, the {@code moba.} blocks by {@link HybridLayout}. */
     private static ModelWeights rwkvx(Map<String, Tensor> named, String source, Arena arena) {
         Map<String, Tensor> rwkv = new LinkedHashMap<>(), out = new LinkedHashMap<>();
-        for (Tensor t : named.values()) if (!RwkvxLayout.isAttention(t.name())) rwkv.put(t.name(), t);
+        for (Tensor t : named.values()) if (!HybridLayout.isAttention(t.name())) rwkv.put(t.name(), t);
         out.putAll(canonicalise(rwkv, source, arena));
         for (Tensor t : named.values())
-            if (RwkvxLayout.isAttention(t.name())) out.put(t.name(), RwkvxLayout.canonicalise(t, arena));
-        return RwkvxLayout.validate(out, source);
+            if (HybridLayout.isAttention(t.name())) out.put(t.name(), HybridLayout.canonicalise(t, arena));
+        return HybridLayout.validate(out, source);
     }
 
     /** {@code rwkv.} is dropped when every tensor other than RWKV-X's {@code moba.} blocks has it. */

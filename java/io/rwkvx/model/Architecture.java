@@ -7,7 +7,7 @@ public enum Architecture {
     RWKV6(6, "RWKV-6"),
     RWKV7(7, "RWKV-7"),
     /** RWKV-X: RWKV-7 blocks with sparse-attention blocks interleaved ({@link ModelConfig#nAttnLayer}). */
-    RWKVX(8, "RWKV-X");
+    HYBRID(8, "RWKV-X");
 
     public final int code;
     public final String displayName;

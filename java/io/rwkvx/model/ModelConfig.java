@@ -15,9 +15,9 @@ public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, i
     }
 
     public ModelConfig {
-        if (nAttnLayer < 0 || (nAttnLayer > 0) != (arch == Architecture.RWKVX))
+        if (nAttnLayer < 0 || (nAttnLayer > 0) != (arch == Architecture.HYBRID))
             throw new IllegalArgumentException("n_attn_layer " + nAttnLayer + " does not fit " + arch);
-        if (arch == Architecture.RWKVX && nLayer % nAttnLayer != 0)
+        if (arch == Architecture.HYBRID && nLayer % nAttnLayer != 0)
             throw new IllegalArgumentException("RWKV-X layout: " + nLayer + " RWKV layers are not divisible by "
                     + nAttnLayer + " attention layers");
         if (nLayer <= 0 || nEmbd <= 0 || nHead <= 0 || headSize <= 0 || nVocab <= 0 || ffnSize <= 0)
@@ -32,7 +32,7 @@ public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, i
      */
     public long stateFloats() {
         // RWKV-X (empty KV caches): int64 header [A, L_0..L_{A-1}] as float pairs, RWKV-7 layers, A ffn shifts.
-        if (arch == Architecture.RWKVX) return (long) nLayer * layerStateFloats() + 2L * (1 + nAttnLayer) + (long) nAttnLayer * nEmbd;
+        if (arch == Architecture.HYBRID) return (long) nLayer * layerStateFloats() + 2L * (1 + nAttnLayer) + (long) nAttnLayer * nEmbd;
         return (long) nLayer * layerStateFloats();
     }
 
@@ -40,7 +40,7 @@ public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, i
     public long layerStateFloats() {
         return switch (arch) {
             case RWKV4 -> 5L * nEmbd;
-            case RWKV5, RWKV6, RWKV7, RWKVX -> 2L * nEmbd + (long) nHead * headSize * headSize;
+            case RWKV5, RWKV6, RWKV7, HYBRID -> 2L * nEmbd + (long) nHead * headSize * headSize;
         };
     }
 }

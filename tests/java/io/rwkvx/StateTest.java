@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.RwkvxException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

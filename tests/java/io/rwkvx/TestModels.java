@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.WeightPlacement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rwkvx.backend.BackendKind;
@@ -42,7 +43,7 @@ final class TestModels {
     /** Every backend, the native one with both weight placements (the others with the default). */
     static Stream<Setup> setups() {
         return Stream.of(new Setup(BackendKind.NATIVE, WeightPlacement.RESIDENT),
-                new Setup(BackendKind.NATIVE, WeightPlacement.MAPPED),
+                new Setup(BackendKind.NATIVE, WeightPlacement.IN_PLACE),
                 new Setup(BackendKind.NATIVE_SCALAR, WeightPlacement.RESIDENT),
                 new Setup(BackendKind.REFERENCE, WeightPlacement.RESIDENT));
     }

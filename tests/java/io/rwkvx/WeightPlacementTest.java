@@ -1,5 +1,6 @@
 package io.rwkvx;
 
+import io.rwkvx.common.WeightPlacement;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,9 +39,9 @@ class WeightPlacementTest {
         "RWKV5, tests/data/tiny-rwkv-5v2-730K-FP32.bin",
         "RWKV6, tests/data/tiny-rwkv-6v0-1m-FP32.bin",
     })
-    void residentAndMappedWeightsGiveTheSameLogits(Architecture arch, Path file) {
+    void residentAndInPlaceWeightsGiveTheSameLogits(Architecture arch, Path file) {
         List<float[]> resident = run(file, arch, WeightPlacement.RESIDENT, "resident weights");
-        List<float[]> mapped = run(file, arch, WeightPlacement.MAPPED, "weights in place");
+        List<float[]> mapped = run(file, arch, WeightPlacement.IN_PLACE, "weights in place");
         assertEquals(PREFILL.length + STEPS.length, resident.size());
         // The prefill packs the same fp32 panels from either layout: identical bits.
         for (int i = 0; i < PREFILL.length; i++)
@@ -82,7 +83,7 @@ class WeightPlacementTest {
     void nativeContextDescribesThePlacement() {
         for (BackendKind kind : new BackendKind[] {BackendKind.NATIVE, BackendKind.NATIVE_SCALAR}) {
             try (Model resident = TestModels.open(TestModels.FP32, kind, WeightPlacement.RESIDENT);
-                 Model mapped = TestModels.open(TestModels.FP32, kind, WeightPlacement.MAPPED)) {
+                 Model mapped = TestModels.open(TestModels.FP32, kind, WeightPlacement.IN_PLACE)) {
                 assertTrue(resident.backendDescription().contains(", resident weights)"), resident.backendDescription());
                 assertTrue(mapped.backendDescription().contains(", weights in place)"), mapped.backendDescription());
                 assertTrue(resident.describe().contains("resident weights"), "Model.describe names it: " + resident.describe());
@@ -117,11 +118,11 @@ class WeightPlacementTest {
         assertEquals(WeightPlacement.RESIDENT, new ModelOptions(BackendKind.NATIVE, 2, null).weights());
         assertEquals(WeightPlacement.RESIDENT,
                 new ModelOptions(BackendKind.NATIVE, 2, null, HybridConfig.defaults()).weights());
-        ModelOptions mapped = ModelOptions.defaults().withThreads(3).withWeights(WeightPlacement.MAPPED);
-        assertEquals(WeightPlacement.MAPPED, mapped.weights());
+        ModelOptions mapped = ModelOptions.defaults().withThreads(3).withWeights(WeightPlacement.IN_PLACE);
+        assertEquals(WeightPlacement.IN_PLACE, mapped.weights());
         assertEquals(3, mapped.threads());
         // every other with* keeps the placement
-        assertEquals(WeightPlacement.MAPPED, mapped.withBackend(BackendKind.REFERENCE).withThreads(1)
+        assertEquals(WeightPlacement.IN_PLACE, mapped.withBackend(BackendKind.REFERENCE).withThreads(1)
                 .withTokenizer(null).withHybrid(HybridConfig.defaults()).weights());
         assertThrows(IllegalArgumentException.class, () -> ModelOptions.defaults().withWeights(null));
     }
@@ -129,7 +130,7 @@ class WeightPlacementTest {
     @Test
     void theReferenceBackendIgnoresThePlacement() {
         try (Model resident = TestModels.open(TestModels.FP32, BackendKind.REFERENCE, WeightPlacement.RESIDENT);
-             Model mapped = TestModels.open(TestModels.FP32, BackendKind.REFERENCE, WeightPlacement.MAPPED);
+             Model mapped = TestModels.open(TestModels.FP32, BackendKind.REFERENCE, WeightPlacement.IN_PLACE);
              Session a = resident.newSession(); Session b = mapped.newSession()) {
             assertEquals(resident.backendDescription(), mapped.backendDescription());
             assertArrayEquals(bits(a.prefill(TestModels.GOLDEN_TOKENS)), bits(b.prefill(TestModels.GOLDEN_TOKENS)));

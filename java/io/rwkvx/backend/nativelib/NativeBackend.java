@@ -2,7 +2,7 @@ package io.rwkvx.backend.nativelib;
 
 import static io.rwkvx.ffi.NativeLibrary.check;
 
-import io.rwkvx.WeightPlacement;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.Backend;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.ffi.NativeLibrary;
@@ -37,7 +37,7 @@ public final class NativeBackend implements Backend {
      * @param threads      compute threads, 0 = all processors
      * @param forceScalar  use the portable kernels even where AVX2 exists (for tests and comparisons)
      * @param weights      RESIDENT: models copy their weights into native memory
-     *                     ({@code RWKVX_CONTEXT_RESIDENT_WEIGHTS}); MAPPED: they borrow the caller's memory
+     *                     ({@code RWKVX_CONTEXT_RESIDENT_WEIGHTS}); IN_PLACE: they use the caller's memory in place
      */
     public NativeBackend(Device device, int threads, boolean forceScalar, WeightPlacement weights) {
         if (weights == null) throw new IllegalArgumentException("weight placement is null");
@@ -53,9 +53,9 @@ public final class NativeBackend implements Backend {
         description = "native " + rwkvx_h.rwkvx_context_describe(context).reinterpret(4096).getString(0);
     }
 
-    /** As before weight placement existed: models use the weights in place ({@link WeightPlacement#MAPPED}). */
+    /** As before weight placement existed: models use the weights in place ({@link WeightPlacement#IN_PLACE}). */
     public NativeBackend(Device device, int threads, boolean forceScalar) {
-        this(device, threads, forceScalar, WeightPlacement.MAPPED);
+        this(device, threads, forceScalar, WeightPlacement.IN_PLACE);
     }
 
     /** The CPU backend with all processors, the best kernels and the weights used in place. */

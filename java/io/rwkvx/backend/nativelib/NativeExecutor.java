@@ -2,7 +2,7 @@ package io.rwkvx.backend.nativelib;
 
 import static io.rwkvx.ffi.NativeLibrary.check;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
@@ -34,8 +34,8 @@ final class NativeExecutor implements ModelExecutor {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment tensors = NativeTensors.namedArray(arena, weights.tensors().values());
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            int status = config.arch() == Architecture.RWKVX
-                    ? rwkvx_h.rwkvx_model_create_rwkvx(backend.context(), tensors, weights.tensors().size(),
+            int status = config.arch() == Architecture.HYBRID
+                    ? rwkvx_h.rwkvx_model_create_hybrid(backend.context(), tensors, weights.tensors().size(),
                             HybridConfigs.toNative(hybrid, arena), out)
                     : rwkvx_h.rwkvx_model_create(backend.context(), config.arch().code, tensors,
                             weights.tensors().size(), out);
@@ -92,7 +92,7 @@ final class NativeExecutor implements ModelExecutor {
 
     @Override
     public boolean copiedWeights() {
-        return backend.placement() == io.rwkvx.WeightPlacement.RESIDENT;
+        return backend.placement() == io.rwkvx.common.WeightPlacement.RESIDENT;
     }
 
     NativeBackend backend() {

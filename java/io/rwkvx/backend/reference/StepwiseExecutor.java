@@ -1,6 +1,6 @@
 package io.rwkvx.backend.reference;
 
-import io.rwkvx.RwkvxException;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;

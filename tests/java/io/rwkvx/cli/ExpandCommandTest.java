@@ -107,7 +107,7 @@ class ExpandCommandTest {
     }
 
     @Test
-    void anRwkvxModelCannotBeExpandedAgain(@TempDir Path dir) {
+    void aHybridModelCannotBeExpandedAgain(@TempDir Path dir) {
         Cli r = Cli.run("expand", "--model", expanded.toString(), "--attn-layers", "2", "--out",
                 dir.resolve("y.safetensors").toString());
         assertEquals(1, r.code(), r.dump());

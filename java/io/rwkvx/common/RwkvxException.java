@@ -1,4 +1,4 @@
-package io.rwkvx;
+package io.rwkvx.common;
 
 /** Base of every exception rwkvx throws; the message says what was wrong and where. */
 public class RwkvxException extends RuntimeException {

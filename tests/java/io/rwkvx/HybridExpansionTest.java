@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rwkvx.backend.BackendKind;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.format.ModelFormatException;
-import io.rwkvx.format.RwkvxExpansion;
+import io.rwkvx.format.HybridExpansion;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelWeights;
 import java.lang.foreign.Arena;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Block expansion: the tiny RWKV-7 with zero-initialised attention blocks computes the same logits. */
-class RwkvxExpansionTest {
+class HybridExpansionTest {
     @TempDir
     Path dir;
 
@@ -25,7 +25,7 @@ class RwkvxExpansionTest {
         try (Arena arena = Arena.ofConfined()) {
             ModelWeights w7 = ModelFiles.read(TestModels.FP32, arena);
             Path out = dir.resolve("x" + a + ".safetensors");
-            RwkvxExpansion.writeCheckpoint(RwkvxExpansion.expand(w7, a, 1, arena), out, arena);
+            HybridExpansion.writeCheckpoint(HybridExpansion.expand(w7, a, 1, arena), out, arena);
             return out;
         }
     }
@@ -54,7 +54,7 @@ class RwkvxExpansionTest {
                 if (r % a != 0) continue;
                 try (Model mx = TestModels.open(expanded(a), BackendKind.NATIVE); Session s = mx.newSession();
                      Session serial = mx.newSession()) {
-                    assertEquals(Architecture.RWKVX, mx.config().arch());
+                    assertEquals(Architecture.HYBRID, mx.config().arch());
                     assertEquals(a, mx.config().nAttnLayer());
                     float[][] got = s.evalAll(tokens);
                     for (int t = 0; t < tokens.length; t++)
@@ -91,7 +91,7 @@ class RwkvxExpansionTest {
             ModelWeights w7 = ModelFiles.read(TestModels.FP32, arena);
             int r = w7.config().nLayer();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> RwkvxExpansion.expand(w7, r + 1, 1, arena));
+                    () -> HybridExpansion.expand(w7, r + 1, 1, arena));
             assertTrue(e.getMessage().contains("must divide the " + r + " RWKV-7 layers"), e.getMessage());
         }
     }

@@ -1,4 +1,4 @@
-#include "model/rwkvx_state.h"
+#include "model/hybrid_state.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 
 namespace rwkvx {
 
-std::unique_ptr<StateExt> RwkvxStateExt::clone() const {
-    auto s = std::make_unique<RwkvxStateExt>();
+std::unique_ptr<StateExt> HybridStateExt::clone() const {
+    auto s = std::make_unique<HybridStateExt>();
     for (const auto &c : caches) s->caches.push_back(std::make_unique<rwkvx_kv_cache>(*c));
     return s;
 }

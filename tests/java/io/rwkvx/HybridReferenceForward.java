@@ -10,7 +10,7 @@ import java.util.Map;
  * and w2 [D,C], projections [out,in]). It shares no code with the engine, so it checks the block order,
  * the RWKV-7 math and the chunk/top-k/score semantics of the native prefill and decode.
  */
-final class RwkvxReferenceForward {
+final class HybridReferenceForward {
     private static final int N = 64;
     private final Map<String, float[]> w;
     private final int c, h, r, a, vocab, interval, chunk, topK;
@@ -21,7 +21,7 @@ final class RwkvxReferenceForward {
      * @param w          tensors by checkpoint name without the {@code rwkv.} prefix ({@code moba.j.*} as is)
      * @param denseBelow sparse runs as full while the attended length is at most this (prefill: T; decode: cache length)
      */
-    RwkvxReferenceForward(Map<String, float[]> w, int c, int r, int a, int vocab, int chunk, int topK, boolean perHead,
+    HybridReferenceForward(Map<String, float[]> w, int c, int r, int a, int vocab, int chunk, int topK, boolean perHead,
                           long denseBelow) {
         this.w = w;
         this.c = c;
@@ -82,7 +82,7 @@ final class RwkvxReferenceForward {
         double[] v = matVec(p + "value.weight", mixed[3], c, c);
         double[] wl = lora(p + "w1", p + "w2", mixed[1], Math::tanh);
         double[] al = lora(p + "a1", p + "a2", mixed[4], z -> z);
-        double[] g = lora(p + "g1", p + "g2", mixed[5], RwkvxReferenceForward::sigmoid);
+        double[] g = lora(p + "g1", p + "g2", mixed[5], HybridReferenceForward::sigmoid);
         double[] decay = new double[c], aa = new double[c], kk = new double[c];
         for (int i = 0; i < c; i++) {
             decay[i] = Math.exp(-Math.exp(-0.5) * sigmoid(w.get(p + "w0")[i] + wl[i]));

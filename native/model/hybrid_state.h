@@ -9,7 +9,7 @@
 
 namespace rwkvx {
 
-struct RwkvxStateExt final : StateExt {
+struct HybridStateExt final : StateExt {
     std::vector<std::unique_ptr<rwkvx_kv_cache>> caches;
 
     std::unique_ptr<StateExt> clone() const override;

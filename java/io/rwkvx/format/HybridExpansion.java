@@ -18,10 +18,10 @@ import java.util.Random;
  * q/k/v and ffn.key small random (normal, std 0.02, fixed seed: trainable from a non-degenerate start),
  * and att.output and ffn.value zero, so it adds nothing to the residual stream.
  */
-public final class RwkvxExpansion {
+public final class HybridExpansion {
     private static final double INIT_STD = 0.02;
 
-    private RwkvxExpansion() {}
+    private HybridExpansion() {}
 
     /** Canonical RWKV-X tensors: the RWKV-7 ones plus {@code moba.j.*}, validated. */
     public static ModelWeights expand(ModelWeights rwkv7, int attnLayers, long seed, Arena arena) {
@@ -35,7 +35,7 @@ public final class RwkvxExpansion {
         Random rng = new Random(seed);
         Map<String, Tensor> out = new LinkedHashMap<>(rwkv7.tensors());
         for (int j = 0; j < attnLayers; j++) {
-            String p = RwkvxLayout.PREFIX + j + ".";
+            String p = HybridLayout.PREFIX + j + ".";
             out.put(p + "ln1.weight", filled(p + "ln1.weight", arena, 1.0f, n));
             out.put(p + "ln1.bias", filled(p + "ln1.bias", arena, 0.0f, n));
             out.put(p + "ln2.weight", filled(p + "ln2.weight", arena, 1.0f, n));
@@ -47,7 +47,7 @@ public final class RwkvxExpansion {
             out.put(p + "ffn.key.weight", random(p + "ffn.key.weight", arena, rng, f, n));
             out.put(p + "ffn.value.weight", filled(p + "ffn.value.weight", arena, 0.0f, n, f));
         }
-        return RwkvxLayout.validate(out, rwkv7.source() + " (expanded)");
+        return HybridLayout.validate(out, rwkv7.source() + " (expanded)");
     }
 
     /**
@@ -59,7 +59,7 @@ public final class RwkvxExpansion {
         for (Map.Entry<String, Tensor> e : w.tensors().entrySet()) {
             String name = e.getKey();
             Tensor t = e.getValue();
-            if (RwkvxLayout.isAttention(name)) named.put(name, t);
+            if (HybridLayout.isAttention(name)) named.put(name, t);
             else if (Rwkv7Layout.isLora(name, 1) || Rwkv7Layout.isLora(name, 2)) named.put("rwkv." + name, TensorCopies.transpose2d(t, arena));
             else named.put("rwkv." + name, t);
         }

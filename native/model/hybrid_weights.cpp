@@ -3,7 +3,7 @@
 #include <string>
 
 #include "common/errors.h"
-#include "model/rwkvx_hybrid.h"
+#include "model/hybrid.h"
 #include "model/tensor_set.h"
 
 namespace rwkvx {
@@ -21,7 +21,7 @@ int64_t block_index(const char *name) {
 }
 }  // namespace
 
-RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
+HybridWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
     RWKVX_REQUIRE_ARG(tensors != nullptr || n == 0, "tensors is NULL");
     std::vector<rwkvx_named_tensor> rwkv, moba;
     int64_t n_attn = 0;
@@ -39,7 +39,7 @@ RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned
         moba.push_back(tensors[i]);
     }
 
-    RwkvxWeights w;
+    HybridWeights w;
     w.rwkv = bind_rwkv7(rwkv.data(), int64_t(rwkv.size()), owned);
     const int64_t R = int64_t(w.rwkv.layers.size()), C = w.rwkv.n_embd;
     if (n_attn == 0)
@@ -74,8 +74,8 @@ RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned
     return w;
 }
 
-rwkvx_rwkvx_config default_rwkvx_config() {
-    rwkvx_rwkvx_config c{};
+rwkvx_hybrid_config default_rwkvx_config() {
+    rwkvx_hybrid_config c{};
     c.chunk_size = 2048;
     c.top_k = 3;
     c.scope = RWKVX_ATTN_SCOPE_HEAD;
@@ -89,7 +89,7 @@ rwkvx_rwkvx_config default_rwkvx_config() {
     return c;
 }
 
-void check_rwkvx_config(const rwkvx_rwkvx_config &c) {
+void check_rwkvx_config(const rwkvx_hybrid_config &c) {
     RWKVX_REQUIRE_ARG(c.chunk_size >= 1, "RWKV-X config: chunk_size " + std::to_string(c.chunk_size) + " must be >= 1");
     RWKVX_REQUIRE_ARG(c.top_k >= 0 && c.top_k <= 64, "RWKV-X config: top_k " + std::to_string(c.top_k) + " out of range 0..64");
     RWKVX_REQUIRE_ARG(c.scope == RWKVX_ATTN_SCOPE_HEAD || c.scope == RWKVX_ATTN_SCOPE_ALL,

@@ -22,11 +22,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The native RWKV-X model against {@link RwkvxReferenceForward} on a small random model (C = 128: two
+ * The native RWKV-X model against {@link HybridReferenceForward} on a small random model (C = 128: two
  * heads, 4 RWKV-7 layers, 2 attention blocks with non-zero weights), chunk 8, top-2, dense only up to 4
  * tokens, 100 tokens: the sparse prefill and sparse decode paths both run, for both score scopes.
  */
-class RwkvxReferenceTest {
+class HybridReferenceTest {
     private static final int C = 128, R = 4, A = 2, V = 256, F = 4 * C, D = 16, H = C / 64;
     private static final int CHUNK = 8, TOP_K = 2, DENSE_BELOW = 4, T = 100;
     private static final double TOLERANCE = 1e-4;
@@ -139,14 +139,14 @@ class RwkvxReferenceTest {
         int[] tokens = new int[T];
         for (int t = 0; t < T; t++) tokens[t] = rnd.nextInt(V);
         HybridConfig hybrid = new HybridConfig(CHUNK, TOP_K, perHead, true, true, DENSE_BELOW, 0, 2000, 16000);
-        var ref = new RwkvxReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW);
+        var ref = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW);
         double[][] wantSeq = ref.run(tokens, true);
         double[][] wantStep = ref.run(tokens, false);
         try (Arena arena = Arena.ofConfined();
              Model m = Rwkvx.load(write(arena), ModelOptions.defaults().withBackend(BackendKind.NATIVE).withThreads(2)
                      .withHybrid(hybrid));
              Session seq = m.newSession(); Session step = m.newSession()) {
-            assertEquals(Architecture.RWKVX, m.config().arch());
+            assertEquals(Architecture.HYBRID, m.config().arch());
             assertEquals(A, m.config().nAttnLayer());
             float[][] gotSeq = seq.evalAll(tokens);
             double worstSeq = 0, worstStep = 0;
@@ -167,7 +167,7 @@ class RwkvxReferenceTest {
         randomModel();
         int[] tokens = new int[T];
         for (int t = 0; t < T; t++) tokens[t] = rnd.nextInt(V);
-        double[][] want = new RwkvxReferenceForward(values, C, R, A, V, CHUNK, TOP_K, true, T).run(tokens, true);
+        double[][] want = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, true, T).run(tokens, true);
         HybridConfig full = new HybridConfig(CHUNK, TOP_K, true, false, false, DENSE_BELOW, 0, 2000, 16000);
         double[] worst = new double[2];
         try (Arena arena = Arena.ofConfined()) {
@@ -199,8 +199,8 @@ class RwkvxReferenceTest {
         randomModel();
         int[] tokens = new int[T];
         for (int t = 0; t < T; t++) tokens[t] = rnd.nextInt(V);
-        double[][] sparse = new RwkvxReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW).run(tokens, true);
-        double[][] full = new RwkvxReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, T).run(tokens, true);
+        double[][] sparse = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW).run(tokens, true);
+        double[][] full = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, T).run(tokens, true);
         double diff = 0;
         for (int i = 0; i < V; i++) diff = Math.max(diff, Math.abs(sparse[T - 1][i] - full[T - 1][i]));
         assertTrue(diff > 1e-2, "sparse vs full differ by only " + diff);

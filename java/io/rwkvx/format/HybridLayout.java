@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code moba.j.*} (rwkvx.h, RWKV-X model section), and its validation in one place: R % A == 0,
  * n_embd a multiple of 64, exact names, shapes [C] F32 vectors and [C,C] / [F,C] / [C,F] matrices.
  */
-public final class RwkvxLayout {
+public final class HybridLayout {
     public static final String PREFIX = "moba.";
     /** Vectors [C] (F32) of every attention block, without {@code moba.j.}. */
     public static final List<String> VECTORS = List.of("ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias", "ffn.x_k");
@@ -31,7 +31,7 @@ public final class RwkvxLayout {
 
     private static final Pattern BLOCK = Pattern.compile("moba\\.(0|[1-9][0-9]{0,5})\\.(.+)");
 
-    private RwkvxLayout() {}
+    private HybridLayout() {}
 
     public static boolean isAttention(String name) {
         return name.startsWith(PREFIX);
@@ -94,7 +94,7 @@ public final class RwkvxLayout {
             matrix(attn, p + "ffn.key.weight", source, f, c);
             matrix(attn, p + "ffn.value.weight", source, c, f);
         }
-        ModelConfig config = new ModelConfig(Architecture.RWKVX, r, c, base.nHead(), base.headSize(), base.nVocab(),
+        ModelConfig config = new ModelConfig(Architecture.HYBRID, r, c, base.nHead(), base.headSize(), base.nVocab(),
                 base.ffnSize(), a);
         return new ModelWeights(config, tensors, source);
     }

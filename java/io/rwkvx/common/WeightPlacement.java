@@ -1,4 +1,4 @@
-package io.rwkvx;
+package io.rwkvx.common;
 
 /**
  * Where the native backend reads a model's weights from. Both compute the same logits up to float32
@@ -9,7 +9,7 @@ public enum WeightPlacement {
     /**
      * The native backend copies the weights into memory it owns, on 2 MiB huge pages where the OS
      * allows, with matrices in blocks of 32 rows that a single-token product streams two at a time: the
-     * fastest decode (20-45% faster than {@link #MAPPED} here), at the cost of one copy of the weights
+     * fastest decode (20-45% faster than {@link #IN_PLACE} here), at the cost of one copy of the weights
      * (the mapped file's pages are then released from the process). The default.
      */
     RESIDENT,
@@ -17,5 +17,5 @@ public enum WeightPlacement {
      * The weights are used in place from the memory-mapped file: zero-copy, pages loaded on demand and
      * shared with the page cache, but about 10% slower decode on the CPU.
      */
-    MAPPED
+    IN_PLACE
 }

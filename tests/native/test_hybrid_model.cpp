@@ -47,10 +47,10 @@ struct Run {
     }
 };
 
-bool create(rwkvx_context *ctx, Tensors &w, int arch, const rwkvx_rwkvx_config *cfg, Run &r) {
+bool create(rwkvx_context *ctx, Tensors &w, int arch, const rwkvx_hybrid_config *cfg, Run &r) {
     auto named = w.named();
-    rwkvx_status st = arch == RWKVX_ARCH_RWKVX && cfg
-                          ? rwkvx_model_create_rwkvx(ctx, named.data(), int64_t(named.size()), cfg, &r.model)
+    rwkvx_status st = arch == RWKVX_ARCH_HYBRID && cfg
+                          ? rwkvx_model_create_hybrid(ctx, named.data(), int64_t(named.size()), cfg, &r.model)
                           : rwkvx_model_create(ctx, arch, named.data(), int64_t(named.size()), &r.model);
     if (st != RWKVX_OK) return false;
     return rwkvx_state_create(r.model, &r.state) == RWKVX_OK;
@@ -94,7 +94,7 @@ void test_zero_expansion(rwkvx_context *ctx) {
             Run r7, rx;
             expect(create(ctx, base, RWKVX_ARCH_RWKV7, nullptr, r7), "create RWKV-7");
             auto want = eval(r7, tok, serial);
-            expect(create(ctx, w, RWKVX_ARCH_RWKVX, nullptr, rx), "create RWKV-X A=" + std::to_string(A));
+            expect(create(ctx, w, RWKVX_ARCH_HYBRID, nullptr, rx), "create RWKV-X A=" + std::to_string(A));
             double d = max_diff(eval(rx, tok, serial), want);
             expect(d < 1e-5, "zero-initialised A=" + std::to_string(A) + (serial ? " serial" : " sequence") +
                                  ": max |diff| " + std::to_string(d));
@@ -102,9 +102,9 @@ void test_zero_expansion(rwkvx_context *ctx) {
     }
 }
 
-rwkvx_rwkvx_config small_config() {
-    rwkvx_rwkvx_config cfg;
-    rwkvx_rwkvx_config_defaults(&cfg);
+rwkvx_hybrid_config small_config() {
+    rwkvx_hybrid_config cfg;
+    rwkvx_hybrid_config_defaults(&cfg);
     cfg.chunk_size = 8;
     cfg.top_k = 2;
     cfg.dense_below = 0;
@@ -116,11 +116,11 @@ void test_prefill_equals_decode(rwkvx_context *ctx) {
     for (int32_t scope : {RWKVX_ATTN_SCOPE_HEAD, RWKVX_ATTN_SCOPE_ALL}) {
         Tensors w = rwkv7();
         add_attention(w, 3, false);
-        rwkvx_rwkvx_config cfg = small_config();
+        rwkvx_hybrid_config cfg = small_config();
         cfg.scope = scope;
         Run a, b, c;
-        expect(create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, a) && create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, b) &&
-                   create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, c),
+        expect(create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, a) && create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, b) &&
+                   create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, c),
                "create random RWKV-X");
         auto seq = eval(a, tok, false);
         auto ser = eval(b, tok, true);
@@ -166,7 +166,7 @@ void test_prefill_continues_cache(rwkvx_context *ctx) {
     Tensors w = rwkv7();
     add_attention(w, 3, false);
     for (const Case &k : cases) {
-        rwkvx_rwkvx_config cfg = small_config();
+        rwkvx_hybrid_config cfg = small_config();
         cfg.chunk_size = k.B;
         cfg.top_k = k.top_k;
         cfg.prefill_mode = cfg.decode_mode = k.mode;
@@ -179,7 +179,7 @@ void test_prefill_continues_cache(rwkvx_context *ctx) {
             cfg.kv_window = 8;
         }
         Run serial, pieces;
-        const bool made = create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, serial) && create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, pieces);
+        const bool made = create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, serial) && create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, pieces);
         expect(made, std::string(k.what) + ": create: " + rwkvx_last_error());
         if (!made) continue;
         auto tok = tokens(k.n);
@@ -215,11 +215,11 @@ void test_kv_dtypes(rwkvx_context *ctx) {
     Tensors w = rwkv7();
     add_attention(w, 3, false);
     auto tok = tokens(90);
-    rwkvx_rwkvx_config cfg = small_config();
+    rwkvx_hybrid_config cfg = small_config();
     // FULL attention: sparse selection is discontinuous (a rounded key can change which chunk wins).
     cfg.prefill_mode = cfg.decode_mode = RWKVX_ATTN_FULL;
     Run f32;
-    expect(create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, f32), "create F32-cache model");
+    expect(create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, f32), "create F32-cache model");
     auto want = eval(f32, tok, false);
     double scale = 0;
     for (float x : want) scale = std::max(scale, double(std::fabs(x)));
@@ -227,7 +227,7 @@ void test_kv_dtypes(rwkvx_context *ctx) {
     for (int32_t dt : {RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16}) {
         cfg.kv_dtype = dt;
         Run r;
-        expect(create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, r), std::string("create 16-bit-cache model: ") + rwkvx_last_error());
+        expect(create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, r), std::string("create 16-bit-cache model: ") + rwkvx_last_error());
         const double d = max_diff(eval(r, tok, false), want);
         if (dt == RWKVX_DTYPE_F16) f16_diff = d;
         else expect(d > 2 * f16_diff, "BF16 caches move the logits more than F16 ones");
@@ -237,17 +237,17 @@ void test_kv_dtypes(rwkvx_context *ctx) {
     }
     cfg.kv_dtype = 7;
     Run bad;
-    expect(!create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, bad) && std::strstr(rwkvx_last_error(), "kv_dtype 7") != nullptr,
+    expect(!create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, bad) && std::strstr(rwkvx_last_error(), "kv_dtype 7") != nullptr,
            std::string("unknown kv dtype refused: ") + rwkvx_last_error());
 }
 
 void test_state(rwkvx_context *ctx, int32_t kv_dtype) {
     Tensors w = rwkv7();
     add_attention(w, 2, false);
-    rwkvx_rwkvx_config cfg = small_config();
+    rwkvx_hybrid_config cfg = small_config();
     cfg.kv_dtype = kv_dtype;
     Run a, b;
-    expect(create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, a) && create(ctx, w, RWKVX_ARCH_RWKVX, &cfg, b), "create");
+    expect(create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, a) && create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, b), "create");
     auto tok = tokens(60);
     std::vector<int32_t> head(tok.begin(), tok.begin() + 30), tail(tok.begin() + 30, tok.end());
     rwkvx_model_info info;
@@ -278,24 +278,24 @@ void test_errors(rwkvx_context *ctx) {
     Run r;
     Tensors w = rwkv7();
     add_attention(w, 5, true);
-    expect(!create(ctx, w, RWKVX_ARCH_RWKVX, nullptr, r), "R % A != 0 rejected");
+    expect(!create(ctx, w, RWKVX_ARCH_HYBRID, nullptr, r), "R % A != 0 rejected");
     expect(std::strstr(rwkvx_last_error(), "12 RWKV layers are not divisible by 5 attention layers") != nullptr,
            std::string("message: ") + rwkvx_last_error());
     Tensors m = rwkv7();
     add_attention(m, 2, true);
     m.t.erase("moba.1.att.key.weight");
-    expect(!create(ctx, m, RWKVX_ARCH_RWKVX, nullptr, r), "missing tensor rejected");
+    expect(!create(ctx, m, RWKVX_ARCH_HYBRID, nullptr, r), "missing tensor rejected");
     expect(std::strstr(rwkvx_last_error(), "moba.1.att.key.weight") != nullptr, std::string("message: ") + rwkvx_last_error());
     Tensors s = rwkv7();
     add_attention(s, 2, true);
     s.add("moba.0.att.value.weight", {C, C + 1}, 0.1f);
-    expect(!create(ctx, s, RWKVX_ARCH_RWKVX, nullptr, r), "wrong shape rejected");
+    expect(!create(ctx, s, RWKVX_ARCH_HYBRID, nullptr, r), "wrong shape rejected");
     expect(std::strstr(rwkvx_last_error(), "moba.0.att.value.weight") != nullptr, std::string("message: ") + rwkvx_last_error());
     Tensors ok = rwkv7();
     add_attention(ok, 2, true);
-    rwkvx_rwkvx_config cfg = small_config();
+    rwkvx_hybrid_config cfg = small_config();
     cfg.dense_below = 24;
-    expect(!create(ctx, ok, RWKVX_ARCH_RWKVX, &cfg, r), "dense_below >= B*(top_k+1) rejected");
+    expect(!create(ctx, ok, RWKVX_ARCH_HYBRID, &cfg, r), "dense_below >= B*(top_k+1) rejected");
     expect(std::strstr(rwkvx_last_error(), "dense_below") != nullptr, std::string("message: ") + rwkvx_last_error());
 }
 
@@ -324,7 +324,7 @@ bool all_finite(const std::vector<float> &v) {
 // One model over `w` borrowed and one over a copy of `w` made resident; the copy is then filled with NaN
 // (the prefill must not see it) and freed (the single-token steps must not see it either).
 void test_resident_matches_borrowed(rwkvx_context *borrowing, rwkvx_context *resident, const std::string &what,
-                                    int arch, const rwkvx_rwkvx_config *cfg, Tensors &w) {
+                                    int arch, const rwkvx_hybrid_config *cfg, Tensors &w) {
     Run borrowed, owned;
     auto compare = [&](bool steps, const std::string &source) {
         const std::string part = what + (steps ? ": steps" : ": prefill");
@@ -378,9 +378,9 @@ void test_resident_weights(int threads, int flags) {
     test_resident_matches_borrowed(borrowing, resident, "RWKV-7", RWKVX_ARCH_RWKV7, nullptr, w7);
     Tensors wx = rwkv7();
     add_attention(wx, 3, false);
-    rwkvx_rwkvx_config cfg = small_config();
-    test_resident_matches_borrowed(borrowing, resident, "RWKV-X", RWKVX_ARCH_RWKVX, &cfg, wx);
-    test_resident_matches_borrowed(borrowing, resident, "RWKV-X default config", RWKVX_ARCH_RWKVX, nullptr, wx);
+    rwkvx_hybrid_config cfg = small_config();
+    test_resident_matches_borrowed(borrowing, resident, "RWKV-X", RWKVX_ARCH_HYBRID, &cfg, wx);
+    test_resident_matches_borrowed(borrowing, resident, "RWKV-X default config", RWKVX_ARCH_HYBRID, nullptr, wx);
 
     const char *key = "blocks.3.att.key.weight";
     auto with = [&](void (*edit)(rwkvx_tensor &)) {

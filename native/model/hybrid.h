@@ -15,7 +15,7 @@ struct AttnBlock {
     Matrix ffn_key, ffn_value;
 };
 
-struct RwkvxWeights {
+struct HybridWeights {
     Rwkv7Weights rwkv;
     std::vector<AttnBlock> attn;
     int64_t interval = 0;  // RWKV blocks per attention block (R / A)
@@ -24,12 +24,12 @@ struct RwkvxWeights {
 
 // Binds the RWKV-7 names and the moba.j.* names; checks R % A == 0 and the shapes.
 // owned: the tensors are the model's resident copy (see TensorSet).
-RwkvxWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
+HybridWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
 // Validates the knobs (clear errors) against the weights' geometry.
-void check_rwkvx_config(const rwkvx_rwkvx_config &cfg);
-rwkvx_rwkvx_config default_rwkvx_config();
+void check_rwkvx_config(const rwkvx_hybrid_config &cfg);
+rwkvx_hybrid_config default_rwkvx_config();
 
-std::unique_ptr<Model> make_rwkvx(RwkvxWeights weights, const rwkvx_rwkvx_config &cfg);
+std::unique_ptr<Model> make_rwkvx(HybridWeights weights, const rwkvx_hybrid_config &cfg);
 
 }  // namespace rwkvx

@@ -9,8 +9,8 @@
 #include "common/errors.h"
 #include "model/model_ops.h"
 #include "model/rwkv7_blocks.h"
-#include "model/rwkvx_hybrid.h"
-#include "model/rwkvx_state.h"
+#include "model/hybrid.h"
+#include "model/hybrid_state.h"
 
 namespace rwkvx {
 
@@ -20,15 +20,15 @@ namespace {
 constexpr int64_t kSliceTokens = 2048;
 constexpr int32_t kHeadSize = 64;
 
-class RwkvxModel final : public Model {
+class HybridModel final : public Model {
   public:
-    RwkvxModel(RwkvxWeights w, const rwkvx_rwkvx_config &cfg)
+    HybridModel(HybridWeights w, const rwkvx_hybrid_config &cfg)
         : w_(std::move(w)), cfg_(cfg), blocks_(w_.rwkv, max_attn_ffn(w_)) {
         const auto &r = w_.rwkv;
         C_ = r.n_embd;
         H_ = int32_t(C_ / kHeadSize);
         info_ = rwkvx_model_info{};
-        info_.arch = RWKVX_ARCH_RWKVX;
+        info_.arch = RWKVX_ARCH_HYBRID;
         info_.n_layer = int32_t(r.layers.size());
         info_.n_embd = int32_t(C_);
         info_.n_head = int32_t(r.n_head);
@@ -50,20 +50,20 @@ class RwkvxModel final : public Model {
     }
 
     std::unique_ptr<StateExt> make_state_ext() const override {
-        auto s = std::make_unique<RwkvxStateExt>();
+        auto s = std::make_unique<HybridStateExt>();
         for (size_t j = 0; j < w_.attn.size(); j++) s->caches.push_back(empty_cache());
         return s;
     }
 
     void reset_ext(float *state, StateExt &ext) const override {
         reset_state(state);
-        for (auto &c : static_cast<RwkvxStateExt &>(ext).caches) c = empty_cache();
+        for (auto &c : static_cast<HybridStateExt &>(ext).caches) c = empty_cache();
     }
 
     void eval_ext(CpuOps &ops, float *state, StateExt &ext, const int32_t *tokens, int64_t n_tokens, float *logits,
                   int32_t logits_mode) override {
         blocks_.check_tokens(tokens, n_tokens);
-        auto &caches = static_cast<RwkvxStateExt &>(ext).caches;
+        auto &caches = static_cast<HybridStateExt &>(ext).caches;
         const int32_t mode = n_tokens > 1 ? cfg_.prefill_mode : cfg_.decode_mode;
         const int64_t V = w_.rwkv.n_vocab, R = int64_t(w_.rwkv.layers.size());
         for (int64_t s = 0; s < n_tokens; s += kSliceTokens) {
@@ -92,12 +92,12 @@ class RwkvxModel final : public Model {
 
     int64_t export_bytes(const float *, const StateExt &ext) const override {
         int64_t n = info_.state_bytes;
-        for (const auto &c : static_cast<const RwkvxStateExt &>(ext).caches) n += 2 * c->len * C_ * 4;
+        for (const auto &c : static_cast<const HybridStateExt &>(ext).caches) n += 2 * c->len * C_ * 4;
         return n;
     }
 
     void export_ext(const float *state, const StateExt &ext, void *dst, int64_t dst_bytes) const override {
-        const auto &caches = static_cast<const RwkvxStateExt &>(ext).caches;
+        const auto &caches = static_cast<const HybridStateExt &>(ext).caches;
         RWKVX_REQUIRE_ARG(dst_bytes == export_bytes(state, ext), "dst_bytes is " + std::to_string(dst_bytes) +
                                                                      ", state needs " + std::to_string(export_bytes(state, ext)));
         char *p = static_cast<char *>(dst);
@@ -125,7 +125,7 @@ class RwkvxModel final : public Model {
     }
 
     void import_ext(float *state, StateExt &ext, const void *src, int64_t src_bytes) const override {
-        auto &caches = static_cast<RwkvxStateExt &>(ext).caches;
+        auto &caches = static_cast<HybridStateExt &>(ext).caches;
         const int64_t A = int64_t(caches.size());
         const char *p = static_cast<const char *>(src);
         RWKVX_REQUIRE_ARG(src_bytes >= header_bytes(), "src_bytes is " + std::to_string(src_bytes) +
@@ -172,7 +172,7 @@ class RwkvxModel final : public Model {
     }
 
   private:
-    static int64_t max_attn_ffn(const RwkvxWeights &w) {
+    static int64_t max_attn_ffn(const HybridWeights &w) {
         int64_t f = 0;
         for (const auto &a : w.attn) f = std::max(f, a.ffn_key.rows);
         return f;
@@ -275,8 +275,8 @@ class RwkvxModel final : public Model {
         }
     }
 
-    RwkvxWeights w_;
-    rwkvx_rwkvx_config cfg_;
+    HybridWeights w_;
+    rwkvx_hybrid_config cfg_;
     Rwkv7Blocks blocks_;
     int64_t C_ = 0;
     int32_t H_ = 0;
@@ -286,9 +286,9 @@ class RwkvxModel final : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_rwkvx(RwkvxWeights weights, const rwkvx_rwkvx_config &cfg) {
+std::unique_ptr<Model> make_rwkvx(HybridWeights weights, const rwkvx_hybrid_config &cfg) {
     check_rwkvx_config(cfg);
-    return std::make_unique<RwkvxModel>(std::move(weights), cfg);
+    return std::make_unique<HybridModel>(std::move(weights), cfg);
 }
 
 }  // namespace rwkvx

@@ -15,7 +15,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
 
 /**
  * {@snippet lang=c :
- * struct rwkvx_rwkvx_config {
+ * struct rwkvx_hybrid_config {
  *     int32_t chunk_size;
  *     int32_t top_k;
  *     int32_t scope;
@@ -29,9 +29,9 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * }
  * }
  */
-public class rwkvx_rwkvx_config {
+public class rwkvx_hybrid_config {
 
-    rwkvx_rwkvx_config() {
+    rwkvx_hybrid_config() {
         // Should not be called directly
     }
 
@@ -46,7 +46,7 @@ public class rwkvx_rwkvx_config {
         rwkvx_h.C_LONG.withName("kv_max_size"),
         rwkvx_h.C_LONG.withName("kv_window"),
         rwkvx_h.C_LONG.withName("kv_min_size")
-    ).withName("rwkvx_rwkvx_config");
+    ).withName("rwkvx_hybrid_config");
 
     /**
      * The layout of this struct
