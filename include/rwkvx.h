@@ -7,13 +7,18 @@
  *  - Handles (rwkvx_context, rwkvx_model, rwkvx_state) are opaque. Whoever creates one frees it with
  *    the matching *_free function. *_free accepts NULL.
  *  - Pointers marked "borrowed" must stay valid for as long as the receiving object lives; the
- *    library never frees them. Tensor data handed to rwkvx_model_create is borrowed (this is how
- *    memory-mapped weights are used without copies) unless the context has
- *    RWKVX_CONTEXT_RESIDENT_WEIGHTS, which makes the model copy it.
+ *    library never frees them.
+ *  - Weight placement: tensor data handed to rwkvx_model_create is used in place (borrowed; this is
+ *    how memory-mapped weights are used without copies) unless the context has
+ *    RWKVX_CONTEXT_RESIDENT_WEIGHTS, which makes the weights resident: the model copies them.
  *  - Shapes are given slowest dimension first (PyTorch order); strides are in elements.
  *  - Thread-safety: a context serialises the compute calls made through it (one call runs at a time
  *    on its thread pool); models are read-only after creation and may be shared by many states and
  *    threads; a state must not be used by two calls at once.
+ *
+ * The tensor names each architecture takes, the state export layouts and the file formats are in
+ * docs/formats.md; the RWKV-X hybrid (block order, attention blocks, sparse-attention rules) is in
+ * docs/rwkv-x.md; the numerics rules and tolerances are in docs/numerics.md.
  */
 #ifndef RWKVX_H
 #define RWKVX_H
@@ -63,21 +68,22 @@ typedef enum rwkvx_backend {
 
 /* Flags for rwkvx_context_create. */
 #define RWKVX_CONTEXT_FORCE_SCALAR 1 /* use the portable scalar CPU kernels even when AVX2/FMA exist */
-/* Models created with this context copy their tensors into memory they own (64-byte aligned, in one
- * block on 2 MiB huge pages where the system allows) instead of borrowing the caller's: the caller
- * may free or unmap its tensor data right after model creation, and CPU decode, which streams every
- * weight once per token, runs faster (fewer TLB misses; matrices are re-laid out in blocks of 32 rows
- * that the single-token kernels stream two at a time). Costs one copy of the weights in memory. Logits
- * equal those of borrowed weights up to float32 rounding (single-token products sum in another order).
- * Without it weights are used in place (zero-copy, e.g. straight from a memory-mapped file). */
+/* Resident weights: models created with this context copy their tensors into memory they own (64-byte
+ * aligned, in one block on 2 MiB huge pages where the system allows) instead of using the caller's in
+ * place: the caller may free or unmap its tensor data right after model creation, and CPU decode,
+ * which streams every weight once per token, runs faster (fewer TLB misses; matrices are re-laid out
+ * in blocks of 32 rows that the single-token kernels stream two at a time). Costs one copy of the
+ * weights in memory. Logits equal those of in-place weights up to float32 rounding (single-token
+ * products sum in another order). Without it weights are used in place (zero-copy, e.g. straight from
+ * a memory-mapped file). */
 #define RWKVX_CONTEXT_RESIDENT_WEIGHTS 2
 
 typedef enum rwkvx_arch {
-    RWKVX_ARCH_RWKV4 = 4, /* see the RWKV-4 section below for its tensors and state layout */
-    RWKVX_ARCH_RWKV5 = 5, /* RWKV-5.2 (5.1 is not supported); see the RWKV-5 / RWKV-6 section */
-    RWKVX_ARCH_RWKV6 = 6,
-    RWKVX_ARCH_RWKV7 = 7,
-    RWKVX_ARCH_HYBRID = 8  /* RWKV-X hybrid (RWKV-7 + sparse attention); see the RWKV-X model section */
+    RWKVX_ARCH_RWKV4 = 4, /* tensors: docs/formats.md §3.3; state layout §5.2 */
+    RWKVX_ARCH_RWKV5 = 5, /* RWKV-5.2 (5.1 is not supported); docs/formats.md §3.4, §5.1 */
+    RWKVX_ARCH_RWKV6 = 6, /* docs/formats.md §3.5, §5.1 */
+    RWKVX_ARCH_RWKV7 = 7, /* docs/formats.md §3.2, §5.1 */
+    RWKVX_ARCH_HYBRID = 8 /* RWKV-X hybrid (RWKV-7 + sparse attention); docs/rwkv-x.md §3, §8 */
 } rwkvx_arch;
 
 /* Which logits rwkvx_model_eval writes. */
@@ -196,17 +202,11 @@ RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx);
 /* Creates a model from named tensors.
  *   ctx        not NULL; borrowed for the model's life.
  *   arch       an rwkvx_arch.
- *   tensors    n_tensors entries, BlinkDL names. The tensor data is borrowed for the model's life
- *              (weights are used in place: memory-mapped files work without copies), or copied
- *              when ctx has RWKVX_CONTEXT_RESIDENT_WEIGHTS. Matrices may be
- *              F32, F16 or BF16 and must be contiguous; vectors must be F32.
- *              RWKV-7 names: emb.weight [V,C]; blocks.0.ln0.{weight,bias}; blocks.i.ln1/ln2.*;
- *              blocks.i.att.{x_r,x_w,x_k,x_v,x_a,x_g,w0,a0,v0,k_k,k_a} (C elements, any rank);
- *              blocks.i.att.{w1,a1,v1,g1} [D,C] and {w2,a2,v2,g2} [C,D] (Linear layout: out, in);
- *              blocks.i.att.r_k [H,N]; blocks.i.att.{receptance,key,value,output}.weight [C,C];
- *              blocks.i.att.ln_x.*; blocks.i.ffn.x_k; blocks.i.ffn.key.weight [F,C];
- *              blocks.i.ffn.value.weight [C,F]; ln_out.*; head.weight [V,C].
- *              Layer 0 has no v0/v1/v2. Unknown names are an error (they usually mean a wrong file).
+ *   tensors    n_tensors entries, BlinkDL names (the catalogue per architecture: docs/formats.md §3).
+ *              The tensor data is used in place for the model's life (borrowed: memory-mapped files
+ *              work without copies), or copied (resident) when ctx has RWKVX_CONTEXT_RESIDENT_WEIGHTS.
+ *              Matrices may be F32, F16 or BF16 and must be contiguous; vectors must be F32.
+ *              Missing and unknown names are errors (unknown ones usually mean a wrong file).
  *   out_model  receives the model; owned by the caller (rwkvx_model_free). Not NULL.
  * Errors name the tensor and the expected and found shape or dtype. Thread-safe per context. */
 RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch,
@@ -250,9 +250,8 @@ RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src
 /* Size in bytes of the host layout of the state (rwkvx_model_info.state_bytes). */
 RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state);
 
-/* Copies the state to host memory. Layout (all fp32), per layer: att token shift [C],
- * ffn token shift [C], WKV state [H][N key][N value]. dst_bytes must equal rwkvx_state_size.
- * RWKV-4: per layer att token shift [C], ffn token shift [C], aa [C], bb [C], pp [C] (RWKV-4 section). */
+/* Copies the state to host memory in the architecture's export layout (docs/formats.md §5; RWKV-X:
+ * docs/rwkv-x.md §8). dst_bytes must equal rwkvx_state_size. */
 RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, int64_t dst_bytes);
 
 /* Replaces the state with host data in the rwkvx_state_export layout. Non-finite values are an
@@ -277,18 +276,9 @@ RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *p
 
 /* ---- RWKV-4 --------------------------------------------------------------------------------- */
 
-/* RWKV-4 models (arch RWKVX_ARCH_RWKV4) take these names in rwkvx_model_create:
- *   emb.weight [V,C]; blocks.0.ln0.{weight,bias}; blocks.i.ln1/ln2.{weight,bias};
- *   blocks.i.att.{time_mix_k,time_mix_v,time_mix_r,time_decay,time_first} (C elements, any rank, F32);
- *   blocks.i.att.{key,value,receptance,output}.weight [C,C]; blocks.i.ffn.{time_mix_k,time_mix_r};
- *   blocks.i.ffn.key.weight [F,C]; blocks.i.ffn.value.weight [C,F]; blocks.i.ffn.receptance.weight [C,C];
- *   ln_out.{weight,bias}; head.weight [V,C].
- * att.time_decay is the decay in the form the recurrence uses, w = -exp(d) of the checkpoint's raw d
- * (as rwkv.cpp files store it; every value must be negative). Readers of BlinkDL checkpoints convert.
- * rwkvx_model_info for RWKV-4: n_head = 1, head_size = n_embd (one "head" spanning all channels).
- * rwkvx_state_export layout for RWKV-4 (all fp32), per layer: att token shift [C], ffn token shift [C],
- * aa [C], bb [C], pp [C]. A fresh state has aa = bb = 0 and pp = -1e38 (finite, so that no -inf - -inf
- * can occur). */
+/* RWKV-4 models (arch RWKVX_ARCH_RWKV4): tensors in docs/formats.md §3.3 (att.time_decay in the
+ * recurrence's form w = -exp(d)), rwkvx_model_info has n_head = 1 and head_size = n_embd, state layout in
+ * §5.2 (a fresh state has pp = -1e38). */
 
 /* Parameters of the RWKV-4 WKV recurrence, per channel c and token t (all arrays fp32):
  *   q = max(pp, u+k); y = (e^(pp-q) aa + e^(u+k-q) v) / (e^(pp-q) bb + e^(u+k-q))
@@ -312,22 +302,9 @@ RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *p
 
 /* ---- RWKV-5 / RWKV-6 ------------------------------------------------------------------------ */
 
-/* RWKV-5.2 (arch RWKVX_ARCH_RWKV5) takes these names in rwkvx_model_create:
- *   emb.weight [V,C]; blocks.0.ln0.{weight,bias}; blocks.i.ln1/ln2.{weight,bias};
- *   blocks.i.att.{time_mix_k,time_mix_v,time_mix_r,time_mix_g} (C elements, any rank, F32);
- *   blocks.i.att.time_decay and blocks.i.att.time_faaaa [H,N] (or [H,N,1] as in rwkv.cpp files; H = n_head
- *   is read from time_faaaa's first dimension); blocks.i.att.{receptance,key,value,gate,output}.weight [C,C];
- *   blocks.i.att.ln_x.{weight,bias}; blocks.i.ffn.{time_mix_k,time_mix_r}; blocks.i.ffn.key.weight [F,C];
- *   blocks.i.ffn.value.weight [C,F]; blocks.i.ffn.receptance.weight [C,C]; ln_out.{weight,bias}; head.weight [V,C].
- * RWKV-5.2 att.time_decay is the decay multiplier w = exp(-exp(d)) of the checkpoint's raw d (as rwkv.cpp
- * files store it; every value must lie in (0, 1]).
- * RWKV-6 (arch RWKVX_ARCH_RWKV6) takes the same names except: att.time_maa_{x,w,k,v,r,g} replace
- *   att.time_mix_*; att.time_maa_w1 [5D,C]; att.time_maa_w2 [5,C,D] (branch w,k,v,r,g, each Linear [C,D]);
- *   att.time_decay_w1 [Dw,C]; att.time_decay_w2 [C,Dw]; ffn.time_maa_{k,r} replace ffn.time_mix_*.
- * RWKV-6 att.time_decay is the raw d (not exponentiated): w_t = exp(-exp(d + decay_w2 tanh(decay_w1 xw_t))).
- * ln_x is a GroupNorm over the H heads with eps 1e-5 (RWKV-5.2) or 64e-5 (RWKV-6), as rwkv.cpp computes it.
- * rwkvx_state_export layout (all fp32), per layer: att token shift [C], ffn token shift [C],
- * WKV state [H][N key][N value] (zeros at the start of a sequence). */
+/* RWKV-5.2 (arch RWKVX_ARCH_RWKV5) and RWKV-6 (arch RWKVX_ARCH_RWKV6): tensors in docs/formats.md §3.4
+ * and §3.5 (5.2's att.time_decay is the multiplier exp(-exp(d)), 6's the raw d), forward pass in §4.3,
+ * state layout in §5.1. */
 
 /* Parameters of the RWKV-5.2 / RWKV-6 WKV recurrence, per head h and token t (all arrays fp32):
  *   y_j = sum_i r_i (u_i k_i v_j + S[i][j]);  S[i][j] <- w_i S[i][j] + k_i v_j   (i key, j value)
@@ -360,7 +337,7 @@ RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *p
  * order, 8 lane-strided FMA partials, fixed tree; ties go to the more recent chunk; a NaN score ranks
  * as -inf and sets RWKVX_ATTN_DIAG_NAN_SCORE). With top_k >= the chunks available, SPARSE equals FULL;
  * in particular T <= B*(top_k+1) always does. Prefill and decode must use the same chunk_size, top_k
- * and scope; decode after prefill of t tokens then equals prefill row t. */
+ * and scope; decode after prefill of t tokens then equals prefill row t (docs/rwkv-x.md §5). */
 typedef enum rwkvx_attn_mode {
     RWKVX_ATTN_FULL = 0,
     RWKVX_ATTN_SPARSE = 1
@@ -457,31 +434,15 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cach
 
 /* ---- RWKV-X model ---------------------------------------------------------------------------- */
 
-/* RWKV-X (arch RWKVX_ARCH_HYBRID) takes the RWKV-7 names of rwkvx_model_create plus, for each attention
- * block j = 0..A-1, under the canonical prefix "moba." (the checkpoints' own; readers drop their "rwkv."):
- *   moba.j.ln1.{weight,bias}, moba.j.ln2.{weight,bias} [C]; moba.j.att.{receptance,key,value,output}.weight
- *   [C,C] (receptance is q; no biases); moba.j.ffn.x_k (C elements); moba.j.ffn.key.weight [F,C];
- *   moba.j.ffn.value.weight [C,F].
- * A = 1 + the largest j (every j below it must be complete); R = the RWKV-7 layers. R % A != 0 is an
- * error (the reference would silently skip layers). Order: interval = R / A; RWKV block i is followed by
- * attention block (i+1)/interval - 1 when (i+1) % interval == 0 (A = 1: one attention block at the end).
- * Attention: H = C/64 heads of 64, scale 1/8, no positional encoding, no token shift on its input; its
- * channel mix is RWKV-7's with its own x_k and its own token shift.
+/* The RWKV-X hybrid (arch RWKVX_ARCH_HYBRID): the RWKV-7 tensors plus attention blocks "moba.j.*"
+ * (docs/rwkv-x.md §3); R RWKV-7 layers and A attention blocks with R % A == 0 (block order §2.1).
  * rwkvx_model_info: n_layer = R, n_head/head_size as RWKV-7; state_bytes = the export size while every
- * KV cache is empty.
- * Calls with n_tokens > 1 run attention in prefill_mode, calls with one token in decode_mode. A call
- * with several tokens runs the prefill kernel over them, continuing whatever the caches hold (its
- * queries attend to the cached keys as well). Only when token-by-token decoding would compress a
- * cache in the middle of the call (a cache longer than kv_max_size before some step; a call into empty
- * caches never compresses) does each token run as one decode step. So with prefill_mode == decode_mode,
- * prefill, calls split anywhere and token-by-token decode agree up to fp32 rounding.
- * rwkvx_state_export layout for RWKV-X (little-endian; its size grows with the caches, rwkvx_state_size
- * gives the current one): int64 A, int64 cache length L_j for each j; fp32 per RWKV layer as RWKV-7
- * (att shift [C], ffn shift [C], WKV [H][N][N]); fp32 per attention block its channel-mix shift [C]; then
- * per attention block K [L_j][H][64] and V [L_j][H][64] in fp32 (after compression each head keeps its
- * own tokens). Chunk sums are rebuilt on import. */
+ * KV cache is empty (the export grows with the caches: §8). Calls with n_tokens > 1 run attention in
+ * prefill_mode, calls with one token in decode_mode; a call continues whatever the caches hold, so with
+ * prefill_mode == decode_mode prefill, calls split anywhere and token-by-token decode agree up to fp32
+ * rounding (§7). */
 
-/* Inference knobs of an RWKV-X model that are not in its weights (spec §2.1, §3). */
+/* Inference knobs of an RWKV-X hybrid model that are not in its weights (docs/rwkv-x.md §4, §5). */
 typedef struct rwkvx_hybrid_config {
     int32_t chunk_size;   /* B (default 2048) */
     int32_t top_k;        /* complete past chunks attended besides the query's own chunk (default 3) */
