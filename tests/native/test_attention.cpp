@@ -1,6 +1,6 @@
 // RWKV-X attention tests: full and sparse prefill, decode over the KV cache and its compression, in
 // the scalar and AVX2 forms with 1 and 2 threads, against a float64 reference written here (the
-// sparse reference reuses the canonical fp32 chunk selection, re-implemented here from kernels.md).
+// sparse reference reuses the canonical fp32 chunk selection, re-implemented here from docs/rwkv-x.md §5.2).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

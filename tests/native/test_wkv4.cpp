@@ -1,5 +1,5 @@
 // WKV-4 kernel tests: scalar and AVX2 contexts, 1 and 2 threads, against a float64 reference written
-// here (kernels.md §3: 1e-5 relative), including extreme keys (±80, -inf), single-token calls and a
+// here (docs/numerics.md §2.5: 1e-5 relative), including extreme keys (±80, -inf), single-token calls and a
 // 65,536-token run whose state must stay finite.
 #include <cmath>
 #include <cstdio>

@@ -4,7 +4,7 @@ import io.rwkvx.model.Architecture;
 import java.util.Set;
 
 /**
- * Tells RWKV generations apart by tensor names, with rwkv.cpp's rules (formats.md §1.5), so that an
+ * Tells RWKV generations apart by tensor names, with rwkv.cpp's rules (docs/formats.md §1.5), so that an
  * unsupported model gets "this is RWKV-5.2" instead of a list of missing tensors.
  */
 final class ArchitectureDetection {

@@ -30,7 +30,7 @@ public final class HybridExpansion {
             throw new IllegalArgumentException(rwkv7.source() + ": expansion needs an RWKV-7 model, found " + c.arch().displayName);
         if (attnLayers < 1 || c.nLayer() % attnLayers != 0)
             throw new IllegalArgumentException("--attn-layers " + attnLayers + " must divide the " + c.nLayer()
-                    + " RWKV-7 layers (spec §1.2: the layers are split into equal groups)");
+                    + " RWKV-7 layers (docs/rwkv-x.md §2.1: the layers are split into equal groups)");
         int n = c.nEmbd(), f = 4 * n;
         Random rng = new Random(seed);
         Map<String, Tensor> out = new LinkedHashMap<>(rwkv7.tensors());

@@ -86,7 +86,7 @@ final class Rwkv56Layout {
 
     /**
      * BlinkDL's RWKV-5.2/6 checkpoints (safetensors or torch.save state dicts) to the canonical set: the
-     * inverse of what rwkv.cpp's converter does on the way to its files (formats.md §1.7). Vectors
+     * inverse of what rwkv.cpp's converter does on the way to its files (docs/formats.md §1.6, §2.5). Vectors
      * ((1,1,C)) become [C] F32; time_faaaa (H,N) stays; RWKV-5.2's time_decay (H,N) is the raw d and becomes
      * the multiplier exp(-exp(d)); RWKV-6's time_decay (1,1,C) stays raw, as [H,N]; RWKV-6's LoRA, stored
      * for x @ w1 @ w2, is transposed: time_maa_w1 (C,5D), time_decay_w1 (C,Dw), time_decay_w2 (Dw,C) and

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Reads rwkv.cpp model files (formats.md §1): a 24-byte header, then packed tensor records until the end
+ * Reads rwkv.cpp model files (docs/formats.md §1): a 24-byte header, then packed tensor records until the end
  * of the file. The file is memory-mapped and every tensor is a zero-copy view of the mapping (records are
  * unaligned; {@link Tensor} reads them unaligned). RWKV-4, 5.2, 6 and 7 files in FP32/FP16 are accepted; the
  * result is in the canonical layout of {@link Rwkv4Layout}, {@link Rwkv5Layout}, {@link Rwkv6Layout} or

@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * Reads BlinkDL RWKV-7 and RWKV-4 checkpoints saved as safetensors: an 8-byte little-endian header length, a JSON
  * header {@code {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}}, then the data.
- * Names are BlinkDL's (rwkvx.md §2), optionally all prefixed with {@code rwkv.}. The file is memory-mapped;
+ * Names are BlinkDL's (docs/formats.md §2.5; RWKV-X: docs/rwkv-x.md §3), optionally all prefixed with {@code rwkv.}. The file is memory-mapped;
  * matrices stay zero-copy views. Canonicalisation copies only what differs from the canonical layout
  * ({@link Rwkv7Layout}): [1,1,C] and other vectors become F32 [C]; the LoRA matrices, stored (C,D) / (D,C)
  * by BlinkDL, are transposed into Linear layout (D,C) / (C,D) keeping their dtype.

@@ -3,8 +3,8 @@ package io.rwkvx.model;
 import io.rwkvx.tensor.DType;
 
 /**
- * Inference knobs of an RWKV-X model that are not in its weights ({@code rwkvx_hybrid_config}; spec
- * rwkvx.md §2.1, §3). Prefill (calls with several tokens) and decode (one token) should use the same
+ * Inference knobs of an RWKV-X model that are not in its weights ({@code rwkvx_hybrid_config};
+ * docs/rwkv-x.md §4, §5). Prefill (calls with several tokens) and decode (one token) should use the same
  * mode: then a prefill equals token-by-token decoding. SPARSE: each query attends its own chunk
  * causally plus the {@code topK} best complete past chunks (MoBA-consistent; the package's decode).
  *

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The GPT-NeoX-20B byte-level BPE tokenizer of the RWKV-4 Pile models ({@code 20B_tokenizer.json},
- * HuggingFace {@code tokenizers} format, 50,277 ids), implemented as shared/spec/formats.md §4.2 describes:
+ * HuggingFace {@code tokenizers} format, 50,277 ids), implemented as docs/formats.md §9.4 describes:
  * split off special added tokens, NFC-normalize, split off the space-run added tokens, pre-tokenize with the
  * GPT-2 regex, map UTF-8 bytes to the byte-level alphabet and merge by rank. Id 0 {@code <|endoftext|>}
  * ends text. Decoding drops special tokens ({@code <|endoftext|>}, {@code <|padding|>}) as the reference's

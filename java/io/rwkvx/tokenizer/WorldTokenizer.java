@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Tokenizer of the RWKV World models (RWKV-5/6/7 World, RWKV-X): vocabulary {@code rwkv_vocab_v20230424.txt},
- * 65536 ids, greedy longest-match encoding over UTF-8 bytes (shared/spec/formats.md §3). Id 0 is
+ * 65536 ids, greedy longest-match encoding over UTF-8 bytes (docs/formats.md §9.2, §9.3). Id 0 is
  * end-of-text: it has no bytes, the encoder never produces it and the decoder drops it. Text such as
  * {@code <|endoftext|>} is encoded as ordinary bytes. Instances are immutable and thread-safe.
  */

@@ -10,7 +10,7 @@ import java.util.Arrays;
 /**
  * Reads the RWKV World vocabulary format: one {@code <id> <literal> <byte length>} line per token,
  * where the literal is a Python {@code '...'}, {@code "..."} or {@code b'...'} string
- * (shared/spec/formats.md §3.1–3.2). Every line's declared length is checked against the parsed literal.
+ * (docs/formats.md §9.2). Every line's declared length is checked against the parsed literal.
  */
 final class WorldVocabParser {
     private final String sourceName;

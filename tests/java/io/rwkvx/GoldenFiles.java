@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** rwkv.cpp's golden logit files (formats.md §2): 256 little-endian float32 logits after the golden prompt. */
+/** rwkv.cpp's golden logit files (docs/formats.md §8.2): 256 little-endian float32 logits after the golden prompt. */
 public final class GoldenFiles {
     private GoldenFiles() {}
 
@@ -23,7 +23,7 @@ public final class GoldenFiles {
 
     /**
      * rwkv.cpp's check (tests/test_tiny_rwkv.c): the float32 signed sum of the differences within
-     * {@code sumBound}, plus every element within {@code perElement} (formats.md §2.3, §2.4).
+     * {@code sumBound}, plus every element within {@code perElement} (docs/formats.md §8.3, docs/numerics.md §3.1).
      */
     public static void assertWithinBounds(float[] got, float[] expected, double sumBound, double perElement, String where) {
         assertEquals(expected.length, got.length, where + ": logit count");

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * rwkv.cpp's golden-logit test (tests/test_tiny_rwkv.c) for every backend and both weight formats:
- * the signed sum of differences within rwkv.cpp's bound, plus a per-element bound (formats.md §2.4).
+ * the signed sum of differences within rwkv.cpp's bound, plus a per-element bound (docs/formats.md §8.3, docs/numerics.md §3.1).
  * The native backend runs with resident and with mapped weights.
  */
 class GoldenLogitsTest {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An independent float64 forward of the RWKV-X hybrid (spec rwkvx.md §1, §3; rwkvx.h RWKV-X section),
+ * An independent float64 forward of the RWKV-X hybrid (docs/rwkv-x.md §2, §3, §5),
  * written from the spec over plain arrays in BlinkDL checkpoint layout (vectors [1,1,C], LoRA w1 [C,D]
  * and w2 [D,C], projections [out,in]). It shares no code with the engine, so it checks the block order,
  * the RWKV-7 math and the chunk/top-k/score semantics of the native prefill and decode.
@@ -185,7 +185,7 @@ final class HybridReferenceForward {
         channelMix(p, x, ffnShift);
     }
 
-    /** x += CMix(LN2(x)) with its own token shift (spec §1.3 ChannelMix); {@code p} ends with a dot. */
+    /** x += CMix(LN2(x)) with its own token shift (docs/formats.md §4.4 channel mix, docs/rwkv-x.md §2.3); {@code p} ends with a dot. */
     private void channelMix(String p, double[] x, double[] shift) {
         double[] xx = layerNorm(x, p + "ln2", 1, 1e-5);
         double[] kx = new double[c];

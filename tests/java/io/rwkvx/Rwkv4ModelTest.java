@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * RWKV-4 end to end on rwkv.cpp's tiny 4v0-660K model: the golden logits under rwkv.cpp's protocol
- * (formats.md §2) on every backend (native with resident and with mapped weights), prefill =
+ * (docs/formats.md §8) on every backend (native with resident and with mapped weights), prefill =
  * token-by-token and split calls, native = reference, and state save/load.
  */
 class Rwkv4ModelTest {
@@ -31,7 +31,7 @@ class Rwkv4ModelTest {
 
     static Stream<Arguments> goldenCases() {
         // rwkv.cpp's bounds: FP32 0.001, FP16 -0.013652 (|max_diff|·1.05); per element 1e-4 / 5e-3, and
-        // for FP16 |Σ| ≤ 0.0144 (formats.md §2.3, §2.4).
+        // for FP16 |Σ| ≤ 0.0144 (docs/formats.md §8.3, docs/numerics.md §3.1).
         return TestModels.setups()
                 .flatMap(k -> Stream.of(
                         Arguments.of(k, FP32, 0.001 * 1.05, 1e-4),

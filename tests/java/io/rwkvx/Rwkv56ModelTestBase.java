@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * RWKV-5.2 / RWKV-6 end to end on rwkv.cpp's tiny FP32 models: the golden logits under rwkv.cpp's protocol
- * (formats.md §2: signed sum ≤ 0.001·1.05, plus per element ≤ 1e-4) in serial and sequence mode on every
+ * (docs/formats.md §8, docs/numerics.md §3.1: signed sum ≤ 0.001·1.05, plus per element ≤ 1e-4) in serial and sequence mode on every
  * backend, prefill = token-by-token and split calls, native = reference, and state save/load/fork.
  */
 abstract class Rwkv56ModelTestBase {

@@ -5,8 +5,8 @@ import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.model.ModelWeights;
 
 /**
- * The naive reference: pure-Java RWKV-7 and RWKV-4 forward passes written straight from the spec (formats.md §1.10,
- * rwkvx.md §1.3), in float64 with the recurrent state kept in float32. Slow and obviously correct; every
+ * The naive reference: pure-Java RWKV-7 and RWKV-4 forward passes written straight from the spec (docs/formats.md §4.2,
+ * docs/formats.md §4.4), in float64 with the recurrent state kept in float32. Slow and obviously correct; every
  * other backend is tested against it.
  */
 public final class ReferenceBackend implements Backend {

@@ -3,7 +3,7 @@ package io.rwkvx.backend.reference;
 import io.rwkvx.model.ModelWeights;
 
 /**
- * The RWKV-4 layers (formats.md §1.10, as rwkv.cpp computes them) in float64; the token loop is
+ * The RWKV-4 layers (docs/formats.md §4.2, as rwkv.cpp computes them) in float64; the token loop is
  * {@link StepwiseExecutor}'s. State per layer in the export layout: att shift, ffn shift, aa, bb, pp
  * ([C] each).
  */

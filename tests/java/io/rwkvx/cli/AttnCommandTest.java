@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code attn}: the native attention kernels through .npy files, against a float64 reference computed
- * here (the sparse reference re-implements the canonical fp32 chunk selection of kernels.md §2).
+ * here (the sparse reference re-implements the canonical fp32 chunk selection of docs/rwkv-x.md §5.2).
  */
 class AttnCommandTest {
     private static final int H = 2, D = 32;

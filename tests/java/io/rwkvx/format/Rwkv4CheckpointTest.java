@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * RWKV-4 BlinkDL checkpoints (safetensors and torch.save .pth): the tiny 4v0-660K rwkv.cpp model is turned
- * back into the state dict BlinkDL's trainer saves (formats.md §1.6–1.7: raw {@code att.time_decay}
+ * back into the state dict BlinkDL's trainer saves (docs/formats.md §1.6, §2.5: raw {@code att.time_decay}
  * {@code d} where rwkv.cpp stores {@code -exp(d)}; {@code .time_} vectors shaped (1,1,C)), written as
  * F32 and BF16, and must read back as the rwkv.cpp model: same config, same tensors, the golden logits.
  */

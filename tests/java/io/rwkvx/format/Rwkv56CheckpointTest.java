@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * RWKV-5.2 and RWKV-6 BlinkDL checkpoints (safetensors and torch.save .pth): rwkv.cpp's tiny 5v2 and 6v0
  * models are turned back into the state dicts BlinkDL's trainer saves, undoing each step of rwkv.cpp's
- * converter (formats.md §1.7), written as F32 and BF16, and must read back as the rwkv.cpp model: same
+ * converter (docs/formats.md §1.6, §2.5), written as F32 and BF16, and must read back as the rwkv.cpp model: same
  * config, same tensors, the golden logits.
  */
 class Rwkv56CheckpointTest {

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bundled GPT-NeoX-20B tokenizer against shared/spec/formats.md §4.3 and further ids taken from the
+ * The bundled GPT-NeoX-20B tokenizer against docs/formats.md §9.4 and further ids taken from the
  * reference library ({@code tokenizers} 0.23.2).
  */
 class NeoxTokenizerTest {

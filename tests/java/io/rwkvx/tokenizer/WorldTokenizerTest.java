@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The bundled World tokenizer against the encodings verified in shared/spec/formats.md §3.6. */
+/** The bundled World tokenizer against the encodings verified in docs/formats.md §9.3. */
 class WorldTokenizerTest {
     private static final WorldTokenizer WORLD = WorldTokenizer.bundled();
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * rwkv.cpp's golden-logit test (formats.md §2) on the tiny RWKV-7: prompt {@code "in} = tokens
+ * rwkv.cpp's golden-logit test (docs/formats.md §8) on the tiny RWKV-7: prompt {@code "in} = tokens
  * [34, 105, 110], serial and sequence mode, signed-sum check with rwkv.cpp's tolerance, plus a
  * per-element bound.
  */
