@@ -96,9 +96,9 @@ class ModelCommandsTest {
             assertEquals(0, resident.code(), resident.dump());
             assertEquals(0, inPlace.code(), inPlace.dump());
             String line = args[0].equals("info") ? "^backend\\s+native .*" : "^model\\s+.* on native .*";
-            assertTrue(Pattern.compile(line + ", resident weights\\)", Pattern.MULTILINE).matcher(resident.out()).find(),
+            assertTrue(Pattern.compile(line + ", weights: resident\\)", Pattern.MULTILINE).matcher(resident.out()).find(),
                     resident.out());
-            assertTrue(Pattern.compile(line + ", weights in place\\)", Pattern.MULTILINE).matcher(inPlace.out()).find(),
+            assertTrue(Pattern.compile(line + ", weights: in place\\)", Pattern.MULTILINE).matcher(inPlace.out()).find(),
                     inPlace.out());
         }
     }
