@@ -39,7 +39,7 @@ RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, 
         ctx->resident_weights = (flags & RWKVX_CONTEXT_RESIDENT_WEIGHTS) != 0;
         ctx->description = std::string("cpu (") + kernels.name + ", " + std::to_string(threads) +
                            (threads == 1 ? " thread" : " threads") +
-                           (ctx->resident_weights ? ", resident weights)" : ", weights in place)") + gpu_note;
+                           (ctx->resident_weights ? ", weights: resident)" : ", weights: in place)") + gpu_note;
         *out_ctx = ctx.release();
     });
 }

@@ -369,9 +369,9 @@ void test_resident_weights(int threads, int flags) {
                    RWKVX_OK,
            std::string("create contexts: ") + rwkvx_last_error());
     if (!borrowing || !resident) return;
-    expect(std::strstr(rwkvx_context_describe(resident), ", resident weights)") != nullptr,
+    expect(std::strstr(rwkvx_context_describe(resident), ", weights: resident)") != nullptr,
            std::string("resident description: ") + rwkvx_context_describe(resident));
-    expect(std::strstr(rwkvx_context_describe(borrowing), ", weights in place)") != nullptr,
+    expect(std::strstr(rwkvx_context_describe(borrowing), ", weights: in place)") != nullptr,
            std::string("borrowing description: ") + rwkvx_context_describe(borrowing));
 
     Tensors w7 = rwkv7();

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static io.rwkvx.ffi.NativeLibrary.check;
 
@@ -19,33 +20,57 @@ import static io.rwkvx.ffi.NativeLibrary.check;
  * the output (and optionally the log-sum-exp) as .npy, so Python users can compare with their kernels.
  */
 final class AttnCommand implements Command {
+    private static final Option Q = Option.value("--q", "FILE", "queries").asRequired();
+    private static final Option K = Option.value("--k", "FILE", "keys").asRequired();
+    private static final Option V = Option.value("--v", "FILE", "values").asRequired();
+    private static final Option MODE = Option.choice("--mode", List.of("full", "sparse"), "attention mode").asRequired();
+    private static final Option OUT = Option.value("--out", "FILE", "output O").asRequired();
+    private static final Option CHUNK = Option.value("--chunk", "B", "chunk size for sparse (default 512)");
+    private static final Option TOP_K = Option.value("--topk", "K", "past chunks selected per query (default 3)");
+    private static final Option SCOPE = Option.choice("--scope", List.of("head", "all"),
+            "each head selects, or one score over all heads (default head)");
+    private static final Option DENSE_BELOW = Option.value("--dense-below", "N",
+            "sparse runs as full when T <= N (default 0)");
+    private static final Option LSE_OUT = Option.value("--lse-out", "FILE", "also write the log-sum-exp");
+    private static final Option SCALAR = Option.flag("--scalar", "use the portable kernels");
+
     @Override
     public String name() {
         return "attn";
     }
 
     @Override
+    public String summary() {
+        return "run the attention kernels on .npy files (compare with NumPy/PyTorch)";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Causal attention prefill with the native kernels. Q, K and V are .npy arrays of shape
+                (T, H, D), float32 or float16 (K and V alike; D a multiple of 16 up to 256). Writes O as
+                float32 (T, H, D) and, with --lse-out, the natural-log log-sum-exp as float32 (T, H).
+                sparse: each query attends causally to its own chunk plus its top-k past chunks.
+                """;
+    }
+
+    @Override
     public OptionSpec options() {
-        return new OptionSpec().value("--q", "--k", "--v", "--mode", "--chunk", "--topk", "--scope", "--dense-below",
-                "--out", "--lse-out", "--threads").flag("--scalar");
+        return OptionSpec.of(Q, K, V, MODE, OUT, CHUNK, TOP_K, SCOPE, DENSE_BELOW, LSE_OUT, ModelChoice.THREADS, SCALAR);
     }
 
     @Override
     public int run(Options o, Streams io) throws UsageException, IOException {
-        Path qPath = o.requirePath("--q"), kPath = o.requirePath("--k"), vPath = o.requirePath("--v");
-        Path out = o.requirePath("--out");
-        Path lseOut = o.path("--lse-out");
-        String mode = o.require("--mode");
-        if (!mode.equals("full") && !mode.equals("sparse"))
-            throw o.usage("--mode must be full or sparse, got '" + mode + "'");
-        String scope = o.has("--scope") ? o.get("--scope") : "head";
-        if (!scope.equals("head") && !scope.equals("all"))
-            throw o.usage("--scope must be head or all, got '" + scope + "'");
-        int chunk = o.intValue("--chunk", 512, 1);
-        int topk = o.intValue("--topk", 3, 0);
-        int denseBelow = o.intValue("--dense-below", 0, 0);
-        int threads = o.intValue("--threads", 0, 0);
-        boolean scalar = o.flag("--scalar");
+        Path qPath = o.requirePath(Q.name()), kPath = o.requirePath(K.name()), vPath = o.requirePath(V.name());
+        Path out = o.requirePath(OUT.name());
+        Path lseOut = o.path(LSE_OUT.name());
+        String mode = o.choice(MODE.name(), null);
+        String scope = o.choice(SCOPE.name(), "head");
+        int chunk = o.intValue(CHUNK.name(), 512, 1);
+        int topk = o.intValue(TOP_K.name(), 3, 0);
+        int denseBelow = o.intValue(DENSE_BELOW.name(), 0, 0);
+        int threads = o.intValue(ModelChoice.THREADS.name(), 0, 0);
+        boolean scalar = o.flag(SCALAR.name());
 
         Npy.Array q = Npy.read(qPath), k = Npy.read(kPath), v = Npy.read(vPath);
         for (var e : new Object[][] {{"--q", q}, {"--k", k}, {"--v", v}}) {

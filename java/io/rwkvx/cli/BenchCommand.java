@@ -13,27 +13,44 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Command {
     private static final long SEED = 1234;
 
+    private static final Option PROMPT_TOKENS = Option.value("--prompt-tokens", "N", "prefill length (default 128)");
+    private static final Option GEN_TOKENS = Option.value("--gen-tokens", "N", "decode length (default 64)");
+    private static final Option REPEAT = Option.value("--repeat", "R", "timed runs (default 5)");
+
     @Override
     public String name() {
         return "bench";
     }
 
     @Override
+    public String summary() {
+        return "measure prefill and decode speed";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Measures prefill (one call over N tokens) and decode (one token per call) speed like
+                llama-bench: random token ids from a fixed seed, one warm-up run, median of R runs.
+                """;
+    }
+
+    @Override
     public OptionSpec options() {
-        return new OptionSpec().model().value("--prompt-tokens", "--gen-tokens", "--repeat");
+        return ModelChoice.spec(ModelChoice.MODEL, PROMPT_TOKENS, GEN_TOKENS, REPEAT);
     }
 
     @Override
     public int run(Options o, Streams io) throws UsageException {
-        ModelChoice choice = ModelChoice.from(o, true);
-        int promptTokens = o.intValue("--prompt-tokens", 128, 1);
-        int genTokens = o.intValue("--gen-tokens", 64, 1);
-        int repeat = o.intValue("--repeat", 5, 1);
+        ModelChoice choice = ModelChoice.from(o);
+        int promptTokens = o.intValue(PROMPT_TOKENS.name(), 128, 1);
+        int genTokens = o.intValue(GEN_TOKENS.name(), 64, 1);
+        int repeat = o.intValue(REPEAT.name(), 5, 1);
 
         double[] prefill = new double[repeat];
         double[] decode = new double[repeat];
         String description;
-        try (Model model = choice.open(); Session session = model.newSession()) {
+        try (Model model = choice.open(io); Session session = model.newSession()) {
             description = model.describe();
             // Ids from 1: id 0 is end-of-text in World vocabularies; speed does not depend on the ids.
             SplittableRandom random = new SplittableRandom(SEED);

@@ -16,23 +16,44 @@ import java.nio.file.Path;
  * blocks ({@link HybridExpansion}) and writes it as safetensors. The result computes the same logits.
  */
 final class ExpandCommand implements Command {
+    private static final Option MODEL = Option.value("--model", "PATH", "RWKV-7 model file").asRequired();
+    private static final Option ATTN_LAYERS = Option.value("--attn-layers", "N",
+            "attention blocks to insert; must divide the layer count").asRequired();
+    private static final Option OUT = Option.value("--out", "FILE", "the RWKV-X safetensors file to write").asRequired();
+    private static final Option SEED = Option.value("--seed", "S",
+            "seed of the random q/k/v and FFN key initialisation (default 0)");
+
     @Override
     public String name() {
         return "expand";
     }
 
     @Override
+    public String summary() {
+        return "turn an RWKV-7 model into an RWKV-X one (zero-initialised attention blocks)";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Builds an RWKV-X model from an RWKV-7 one (block expansion, spec rwkvx.md §4.1): after
+                every R/N RWKV-7 layers an attention block whose output projections are zero, so the
+                new model computes the same logits. q, k, v and the FFN key start small and random.
+                Writes safetensors in the RWKV-X checkpoint layout (rwkv.* and moba.j.*).
+                """;
+    }
+
+    @Override
     public OptionSpec options() {
-        return new OptionSpec().value("--model", "--attn-layers", "--out", "--seed");
+        return OptionSpec.of(MODEL, ATTN_LAYERS, OUT, SEED);
     }
 
     @Override
     public int run(Options o, Streams io) throws UsageException, IOException {
-        Path in = o.requirePath("--model");
-        o.require("--attn-layers");
-        int attnLayers = o.intValue("--attn-layers", 0, 1);
-        Path out = o.requirePath("--out");
-        Long seedOption = o.longValue("--seed");
+        Path in = o.requirePath(MODEL.name());
+        int attnLayers = o.intValue(ATTN_LAYERS.name(), 0, 1);
+        Path out = o.requirePath(OUT.name());
+        Long seedOption = o.longValue(SEED.name());
         long seed = seedOption == null ? 0 : seedOption;
 
         // Writing over the input would truncate the file that is mapped for reading.

@@ -4,7 +4,6 @@ import io.rwkvx.Model;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.format.RwkvCppReader;
 import io.rwkvx.model.Architecture;
-import io.rwkvx.model.HybridConfig;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
@@ -28,14 +27,29 @@ final class InfoCommand implements Command {
     }
 
     @Override
+    public String summary() {
+        return "describe a model file";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Prints the architecture, file format, sizes, parameter count, weight types, state size,
+                backend (with the weight placement) and fingerprint of a model; for RWKV-X also the
+                attention-layer count, the layer order and every RWKV-X setting in effect, one per line
+                under its option's name.
+                """;
+    }
+
+    @Override
     public OptionSpec options() {
-        return new OptionSpec().model();
+        return ModelChoice.spec(ModelChoice.MODEL);
     }
 
     @Override
     public int run(Options o, Streams io) throws UsageException, IOException {
-        ModelChoice choice = ModelChoice.from(o, true);
-        try (Model model = choice.open()) {
+        ModelChoice choice = ModelChoice.from(o);
+        try (Model model = choice.open(io)) {
             ModelConfig c = model.config();
             PrintStream out = io.out();
             line(out, "file", model.source().toString());
@@ -45,7 +59,7 @@ final class InfoCommand implements Command {
             if (c.arch() == Architecture.HYBRID) {
                 line(out, "n_attn_layer", c.nAttnLayer());
                 line(out, "layer order", "an attention block after every " + c.nLayer() / c.nAttnLayer() + " RWKV-7 layers");
-                line(out, "hybrid", hybrid(model.hybrid()));
+                HybridChoice.describe(model.hybrid()).forEach((key, value) -> line(out, key, value));
             }
             line(out, "n_embd", c.nEmbd());
             line(out, "n_head", c.nHead());
@@ -58,8 +72,11 @@ final class InfoCommand implements Command {
                     scaled(model.weightBytes(), 1024, " B", " KiB", " MiB", " GiB")));
             line(out, "weight dtypes", dtypes(model.weights().tensors()));
             long stateBytes = c.stateFloats() * Float.BYTES;
-            String kv = c.arch() == Architecture.HYBRID ? String.format(Locale.ROOT, " with empty KV caches, + %,d floats per token",
-                    2L * c.nAttnLayer() * c.nEmbd()) : "";
+            long kvValues = 2L * c.nAttnLayer() * c.nEmbd();
+            DType kvDtype = model.hybrid().kvDtype();
+            String kv = c.arch() == Architecture.HYBRID ? String.format(Locale.ROOT,
+                    " with empty KV caches, which hold %,d %s values (%,d bytes) per token", kvValues, kvDtype,
+                    kvValues * kvDtype.bytes) : "";
             line(out, "state size", String.format(Locale.ROOT, "%,d floats (%s)%s", c.stateFloats(),
                     scaled(stateBytes, 1024, " B", " KiB", " MiB", " GiB"), kv));
             line(out, "tokenizer", model.tokenizer().name());
@@ -69,17 +86,8 @@ final class InfoCommand implements Command {
         return 0;
     }
 
-    /** The RWKV-X knobs in force (the defaults unless set through the API). */
-    private static String hybrid(HybridConfig h) {
-        return String.format(Locale.ROOT, "chunk %d, top-k %d, scope %s, prefill %s, decode %s, dense up to %d tokens, "
-                        + "kv cache %s, kv compression %s", h.chunkSize(), h.topK(), h.perHeadScope() ? "head" : "all",
-                h.prefillSparse() ? "sparse" : "full", h.decodeSparse() ? "sparse" : "full", h.denseBelow(),
-                h.kvDtype().name().toLowerCase(Locale.ROOT), h.kvMaxSize() == 0 ? "off" : String.format(Locale.ROOT, "above %d (window %d, to %d)", h.kvMaxSize(),
-                        h.kvWindow(), h.kvMinSize()));
-    }
-
     private static void line(PrintStream out, String key, Object value) {
-        out.printf(Locale.ROOT, "%-14s %s%n", key, value);
+        out.printf(Locale.ROOT, "%-16s %s%n", key, value);
     }
 
     /** The container format, with the version field of rwkv.cpp headers (which also encodes the dtype). */

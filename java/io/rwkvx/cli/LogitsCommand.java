@@ -12,27 +12,43 @@ import java.nio.file.Path;
 
 /** {@code rwkvx logits}: writes the raw logits after a token list, optionally resuming from and saving a state. */
 final class LogitsCommand implements Command {
+    private static final Option OUT = Option.value("--out", "FILE", "where to write the logits").asRequired();
+    private static final Option STATE_IN = Option.value("--state-in", "F", "first restore a state saved by --state-out");
+    private static final Option STATE_OUT = Option.value("--state-out", "F", "afterwards save the state");
+
     @Override
     public String name() {
         return "logits";
     }
 
     @Override
+    public String summary() {
+        return "write the logits after a list of tokens to a file";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Evaluates the tokens and writes the logits after the last one to FILE:
+                n_vocab float32 values, little-endian, no header.
+                """;
+    }
+
+    @Override
     public OptionSpec options() {
-        return new OptionSpec().model().value("--tokens", "--out", "--state-in", "--state-out");
+        return ModelChoice.spec(ModelChoice.MODEL, Options.TOKENS, OUT, STATE_IN, STATE_OUT);
     }
 
     @Override
     public int run(Options o, Streams io) throws UsageException, IOException {
-        ModelChoice choice = ModelChoice.from(o, true);
-        o.require("--tokens");
-        int[] tokens = o.idList("--tokens");
-        Path out = o.requirePath("--out");
-        Path stateIn = o.path("--state-in");
-        Path stateOut = o.path("--state-out");
+        ModelChoice choice = ModelChoice.from(o);
+        int[] tokens = o.idList(Options.TOKENS.name());
+        Path out = o.requirePath(OUT.name());
+        Path stateIn = o.path(STATE_IN.name());
+        Path stateOut = o.path(STATE_OUT.name());
 
         float[] logits;
-        try (Model model = choice.open(); Session session = model.newSession()) {
+        try (Model model = choice.open(io); Session session = model.newSession()) {
             int nVocab = model.config().nVocab();
             for (int i = 0; i < tokens.length; i++)
                 if (tokens[i] >= nVocab)

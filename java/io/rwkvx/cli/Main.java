@@ -12,10 +12,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The {@code rwkvx} command line: {@code generate}, {@code logits}, {@code tokenize},
@@ -28,11 +24,6 @@ import java.util.stream.Stream;
  * to stdout as UTF-8.
  */
 public final class Main {
-    private static final Map<String, Command> COMMANDS = Stream.<Command>of(
-                    new GenerateCommand(), new LogitsCommand(), new TokenizeCommand(), new DetokenizeCommand(),
-                    new PerplexityCommand(), new InfoCommand(), new BenchCommand(), new AttnCommand(), new ExpandCommand())
-            .collect(Collectors.toUnmodifiableMap(Command::name, Function.identity()));
-
     private Main() {}
 
     /**
@@ -73,7 +64,7 @@ public final class Main {
                 }
                 default -> { }
             }
-            Command command = COMMANDS.get(name);
+            Command command = Commands.named(name);
             if (command == null) throw new UsageException(null, "unknown command '" + name + "'");
             Options options = Options.parse(name, command.options(), List.of(args).subList(1, args.length));
             if (options.help()) {
@@ -98,7 +89,7 @@ public final class Main {
 
     private static int help(String[] rest, Streams io) throws UsageException {
         if (rest.length > 1) throw new UsageException(null, "help takes at most one command name");
-        if (rest.length == 1 && !COMMANDS.containsKey(rest[0]))
+        if (rest.length == 1 && Commands.named(rest[0]) == null)
             throw new UsageException(null, "unknown command '" + rest[0] + "'");
         io.out().print(Usage.of(rest.length == 1 ? rest[0] : null));
         return 0;

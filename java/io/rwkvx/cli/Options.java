@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The parsed options of one subcommand, with typed getters. Every problem (unknown option, missing or
  * repeated value, bad number, missing required option) is a {@link UsageException}, so commands read
- * all their options before doing any work.
+ * all their options before doing any work. The parser checks the options a command declares required
+ * ({@link Option#asRequired()}) unless help was asked for.
  *
  * <p>Syntax: {@code --name value} or {@code --name=value}; {@code --help} / {@code -h} anywhere an
  * option may stand asks for the command's usage. A value may start with {@code -} (negative numbers),
@@ -17,16 +18,21 @@ import java.util.Map;
  * {@code --name=--text} for such a value.
  */
 final class Options {
+    /** {@code --tokens} of the commands that take token ids, read with {@link #idList}. */
+    static final Option TOKENS = Option.value("--tokens", "IDS", "comma-separated token ids, e.g. 1,2,3").asRequired();
+
     private final String command;
+    private final OptionSpec spec;
     private final Map<String, List<String>> values = new HashMap<>();
     private boolean help;
 
-    private Options(String command) {
+    private Options(String command, OptionSpec spec) {
         this.command = command;
+        this.spec = spec;
     }
 
     static Options parse(String command, OptionSpec spec, List<String> args) throws UsageException {
-        Options o = new Options(command);
+        Options o = new Options(command, spec);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -37,10 +43,10 @@ final class Options {
                 throw o.usage("unexpected argument '" + arg + "'");
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
-            OptionSpec.Kind kind = spec.kind(name);
-            if (kind == null) throw o.usage("unknown option '" + name + "'");
+            Option option = spec.option(name);
+            if (option == null) throw o.usage("unknown option '" + name + "'");
             String value;
-            if (kind == OptionSpec.Kind.FLAG) {
+            if (option.kind() == Option.Kind.FLAG) {
                 if (eq >= 0) throw o.usage("option " + name + " takes no value");
                 value = "";
             } else if (eq >= 0) {
@@ -51,17 +57,25 @@ final class Options {
                 value = args.get(++i);
             }
             List<String> list = o.values.computeIfAbsent(name, k -> new ArrayList<>());
-            if (!list.isEmpty() && kind != OptionSpec.Kind.REPEATABLE)
+            if (!list.isEmpty() && option.kind() != Option.Kind.REPEATABLE)
                 throw o.usage("option " + name + " given more than once");
             list.add(value);
         }
+        if (!o.help)
+            for (Option option : spec.all())
+                if (option.required() && !o.has(option.name())) throw o.usage("missing required option " + option.name());
         return o;
     }
 
     private static boolean isOption(OptionSpec spec, String arg) {
         if (arg.equals("--help") || arg.equals("-h")) return true;
         int eq = arg.indexOf('=');
-        return arg.startsWith("--") && spec.kind(eq < 0 ? arg : arg.substring(0, eq)) != null;
+        return arg.startsWith("--") && spec.option(eq < 0 ? arg : arg.substring(0, eq)) != null;
+    }
+
+    /** The subcommand these options are for. */
+    String command() {
+        return command;
     }
 
     /** Whether --help or -h was given. */
@@ -104,15 +118,19 @@ final class Options {
     }
 
     int intValue(String name, int fallback, int min) throws UsageException {
-        String v = get(name);
-        if (v == null) return fallback;
-        int n;
-        try {
-            n = Integer.parseInt(v.strip());
-        } catch (NumberFormatException e) {
-            throw usage("option " + name + " needs an integer, got '" + v + "'");
-        }
+        return intValue(name, fallback, min, Integer.MAX_VALUE);
+    }
+
+    int intValue(String name, int fallback, int min, int max) throws UsageException {
+        return (int) longValue(name, fallback, min, max);
+    }
+
+    /** A long in [min, max], or {@code fallback} when not given. */
+    long longValue(String name, long fallback, long min, long max) throws UsageException {
+        Long n = longValue(name);
+        if (n == null) return fallback;
         if (n < min) throw usage("option " + name + " must be at least " + min + ", got " + n);
+        if (n > max) throw usage("option " + name + " must be at most " + max + ", got " + n);
         return n;
     }
 
@@ -125,6 +143,16 @@ final class Options {
         } catch (NumberFormatException e) {
             throw usage("option " + name + " needs an integer, got '" + v + "'");
         }
+    }
+
+    /** The value of an option declared with {@link Option#choice}: one of its choices, or {@code fallback} if absent. */
+    String choice(String name, String fallback) throws UsageException {
+        String v = get(name);
+        if (v == null) return fallback;
+        List<String> choices = spec.option(name).choices();
+        if (choices.contains(v)) return v;
+        String allowed = String.join(", ", choices.subList(0, choices.size() - 1)) + " or " + choices.getLast();
+        throw usage("option " + name + " must be " + allowed + ", got '" + v + "'");
     }
 
     double doubleValue(String name, double fallback) throws UsageException {

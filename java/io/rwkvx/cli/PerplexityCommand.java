@@ -11,27 +11,45 @@ import java.util.Locale;
 
 /** {@code rwkvx perplexity}: mean next-token loss of a model over a text file. */
 final class PerplexityCommand implements Command {
+    private static final Option FILE = Option.value("--file", "TEXT", "the text file").asRequired();
+    private static final Option CONTEXT = Option.value("--context", "N", "tokens per evaluation call (default 256)");
+
     @Override
     public String name() {
         return "perplexity";
     }
 
     @Override
+    public String summary() {
+        return "mean loss and perplexity of a model on a text file";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Tokenizes the file (UTF-8) and prints the mean loss (nats per token) and perplexity of
+                predicting tokens 2..n, each from all the text before it. The text is evaluated N tokens
+                at a time with the state carried over, so N changes speed and memory, not the result.
+                A progress bar shows on stderr when it is a terminal.
+                """;
+    }
+
+    @Override
     public OptionSpec options() {
-        return new OptionSpec().model().value("--file", "--context");
+        return ModelChoice.spec(ModelChoice.MODEL, FILE, CONTEXT);
     }
 
     @Override
     public int run(Options o, Streams io) throws UsageException, IOException {
-        ModelChoice choice = ModelChoice.from(o, true);
-        Path file = o.requirePath("--file");
+        ModelChoice choice = ModelChoice.from(o);
+        Path file = o.requirePath(FILE.name());
         // Chunk length: evalAll holds chunk x n_vocab floats twice, 128 MiB at 256 tokens of a World model.
-        int context = o.intValue("--context", 256, 1);
+        int context = o.intValue(CONTEXT.name(), 256, 1);
 
         byte[] text = Files.readAllBytes(file);
         double lossSum = 0;
         int n;
-        try (Model model = choice.open(); Session session = model.newSession()) {
+        try (Model model = choice.open(io); Session session = model.newSession()) {
             int[] tokens = model.tokenizer().encodeBytes(text);
             n = tokens.length;
             if (n < 2) throw new RwkvxException(file + ": " + n + " token(s); perplexity needs at least 2");

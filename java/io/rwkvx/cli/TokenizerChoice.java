@@ -15,17 +15,26 @@ import java.util.function.Supplier;
  * ({@code --model}), else World.
  */
 final class TokenizerChoice {
-    static final String[] OPTIONS = {"--model", "--vocab", "--tokenizer"};
+    static final Option MODEL = Option.value("--model", "PATH", "use the tokenizer this model file calls for");
+    static final Option VOCAB = Option.value("--vocab", "NAME",
+            "world (RWKV World, 65536 ids; the default), neox (GPT-NeoX 20B) or bytes (id = byte)");
+    static final Option TOKENIZER = Option.value("--tokenizer", "NAME",
+            "the same names; overrides the tokenizer of --model");
+
+    /** The options of {@code tokenize} or {@code detokenize}: {@code own}, then those that pick the tokenizer. */
+    static OptionSpec spec(Option own) {
+        return OptionSpec.of(own, MODEL, VOCAB, TOKENIZER);
+    }
 
     private TokenizerChoice() {}
 
     /** Resolves the options now (usage errors) and returns a loader for the tokenizer (run-time errors). */
     static Supplier<Tokenizer> from(Options o) throws UsageException {
-        o.exclusive("--model", "--vocab");
-        o.exclusive("--vocab", "--tokenizer");
-        Supplier<Tokenizer> named = TokenizerName.parse(o, "--tokenizer");
-        if (named == null) named = TokenizerName.parse(o, "--vocab");
-        Path model = o.path("--model");
+        o.exclusive(MODEL.name(), VOCAB.name());
+        o.exclusive(VOCAB.name(), TOKENIZER.name());
+        Supplier<Tokenizer> named = TokenizerName.parse(o, TOKENIZER.name());
+        if (named == null) named = TokenizerName.parse(o, VOCAB.name());
+        Path model = o.path(MODEL.name());
         if (named != null) return named;
         if (model != null) return () -> ofModel(model);
         return WorldTokenizer::bundled;

@@ -40,8 +40,8 @@ class WeightPlacementTest {
         "RWKV6, tests/data/tiny-rwkv-6v0-1m-FP32.bin",
     })
     void residentAndInPlaceWeightsGiveTheSameLogits(Architecture arch, Path file) {
-        List<float[]> resident = run(file, arch, WeightPlacement.RESIDENT, "resident weights");
-        List<float[]> mapped = run(file, arch, WeightPlacement.IN_PLACE, "weights in place");
+        List<float[]> resident = run(file, arch, WeightPlacement.RESIDENT, "weights: resident");
+        List<float[]> mapped = run(file, arch, WeightPlacement.IN_PLACE, "weights: in place");
         assertEquals(PREFILL.length + STEPS.length, resident.size());
         // The prefill packs the same fp32 panels from either layout: identical bits.
         for (int i = 0; i < PREFILL.length; i++)
@@ -84,16 +84,16 @@ class WeightPlacementTest {
         for (BackendKind kind : new BackendKind[] {BackendKind.NATIVE, BackendKind.NATIVE_SCALAR}) {
             try (Model resident = TestModels.open(TestModels.FP32, kind, WeightPlacement.RESIDENT);
                  Model mapped = TestModels.open(TestModels.FP32, kind, WeightPlacement.IN_PLACE)) {
-                assertTrue(resident.backendDescription().contains(", resident weights)"), resident.backendDescription());
-                assertTrue(mapped.backendDescription().contains(", weights in place)"), mapped.backendDescription());
-                assertTrue(resident.describe().contains("resident weights"), "Model.describe names it: " + resident.describe());
+                assertTrue(resident.backendDescription().contains(", weights: resident)"), resident.backendDescription());
+                assertTrue(mapped.backendDescription().contains(", weights: in place)"), mapped.backendDescription());
+                assertTrue(resident.describe().contains("weights: resident"), "Model.describe names it: " + resident.describe());
             }
         }
         // The low-level constructors from before placements existed keep borrowing the caller's memory.
         try (NativeBackend legacy = new NativeBackend(NativeBackend.Device.CPU, 1, false);
              NativeBackend explicit = new NativeBackend(NativeBackend.Device.CPU, 1, false, WeightPlacement.RESIDENT)) {
-            assertTrue(legacy.describe().contains("weights in place"), legacy.describe());
-            assertTrue(explicit.describe().contains("resident weights"), explicit.describe());
+            assertTrue(legacy.describe().contains("weights: in place"), legacy.describe());
+            assertTrue(explicit.describe().contains("weights: resident"), explicit.describe());
         }
         assertThrows(IllegalArgumentException.class,
                 () -> new NativeBackend(NativeBackend.Device.CPU, 1, false, null));

@@ -61,7 +61,11 @@ class ExpandCommandTest {
         assertTrue(Pattern.compile("^n_attn_layer\\s+4$", Pattern.MULTILINE).matcher(r.out()).find(), r.out());
         assertTrue(Pattern.compile("^n_layer\\s+12$", Pattern.MULTILINE).matcher(r.out()).find(), r.out());
         assertTrue(r.out().contains("after every 3 RWKV-7 layers"), r.out());
-        assertTrue(r.out().contains("chunk 2048, top-k 3, scope head"), r.out());
+        for (String setting : new String[] {"attn-chunk 2048", "attn-top-k 3", "attn-scope head", "attn-prefill sparse",
+                "attn-decode sparse", "attn-dense-below 6144", "kv-dtype f32", "kv-max-size 0 \\(no compression\\)",
+                "kv-window 2000", "kv-min-size 16000"})
+            assertTrue(Pattern.compile("^" + setting.replace(" ", "\\s+") + "$", Pattern.MULTILINE).matcher(r.out()).find(),
+                    setting + " in\n" + r.out());
         assertTrue(r.out().contains("safetensors"), r.out());
         Cli plain = Cli.run("info", "--model", MODEL);
         assertFalse(plain.out().contains("n_attn_layer"), plain.out());

@@ -28,16 +28,17 @@ class GenerateCommandTest {
     }
 
     @Test
-    void mmapGeneratesTheSameText() {
+    void inPlaceWeightsGenerateTheSameText() {
         String[] args = {"generate", "--prompt", "Hello", "--max-tokens", "24", "--seed", "5", "--threads", "2", "--quiet"};
         Cli resident = Cli.run(args);
-        String[] mapped = java.util.Arrays.copyOf(args, args.length + 1);
-        mapped[args.length] = "--mmap";
+        String[] mapped = java.util.Arrays.copyOf(args, args.length + 2);
+        mapped[args.length] = "--weights";
+        mapped[args.length + 1] = "in-place";
         Cli inPlace = Cli.run(mapped);
         assertEquals(0, resident.code(), resident.dump());
         assertEquals(0, inPlace.code(), inPlace.dump());
         assertTrue(resident.out().length() > 1, resident.dump());
-        assertEquals(resident.out(), inPlace.out(), "--mmap changes where the weights live, not the text");
+        assertEquals(resident.out(), inPlace.out(), "--weights changes where the weights live, not the text");
     }
 
     @Test

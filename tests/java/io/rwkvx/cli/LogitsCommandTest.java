@@ -49,13 +49,13 @@ class LogitsCommandTest {
     }
 
     @Test
-    void mmapWritesTheSameLogits(@TempDir Path dir) throws IOException {
+    void inPlaceWeightsWriteTheSameLogits(@TempDir Path dir) throws IOException {
         Path resident = logits(dir, "resident.bin", "34,105,110,32,116");
-        Path mapped = logits(dir, "mapped.bin", "34,105,110,32,116", "--mmap");
+        Path mapped = logits(dir, "mapped.bin", "34,105,110,32,116", "--weights", "in-place");
         assertEquals(256 * 4, Files.size(mapped));
         // Resident matrices are re-laid out in blocks: float32 rounding apart, not bit for bit.
         assertClose(readFloats(resident), readFloats(mapped), 2e-5);
-        assertClose(readFloats(Cli.GOLDEN), readFloats(logits(dir, "golden.bin", "34,105,110", "--mmap")), 1e-4);
+        assertClose(readFloats(Cli.GOLDEN), readFloats(logits(dir, "golden.bin", "34,105,110", "--weights=in-place")), 1e-4);
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code info}, {@code perplexity} and {@code bench} on the tiny test models; {@code --mmap} on every model command. */
+/** {@code info}, {@code perplexity} and {@code bench} on the tiny test models; {@code --weights} on every model command. */
 class ModelCommandsTest {
     private static final String MODEL = Cli.FP32.toString();
 
@@ -67,7 +67,7 @@ class ModelCommandsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"generate", "logits", "perplexity", "info", "bench"})
-    void everyCommandThatLoadsAModelTakesMmap(String command, @TempDir Path dir) throws IOException {
+    void everyCommandThatLoadsAModelTakesWeights(String command, @TempDir Path dir) throws IOException {
         Path text = Files.writeString(dir.resolve("t.txt"), "Some text.");
         String[] args = switch (command) {
             case "generate" -> new String[] {"--prompt", "Hi", "--max-tokens", "3", "--quiet"};
@@ -76,12 +76,16 @@ class ModelCommandsTest {
             case "bench" -> new String[] {"--prompt-tokens", "4", "--gen-tokens", "2", "--repeat", "1"};
             default -> new String[] {};
         };
-        List<String> line = new ArrayList<>(List.of(command, "--model", MODEL, "--backend", "native", "--mmap"));
-        line.addAll(List.of(args));
-        Cli r = Cli.run(line.toArray(String[]::new));
-        assertEquals(0, r.code(), r.dump());
+        for (String weights : new String[] {"in-place", "resident"}) {
+            List<String> line = new ArrayList<>(List.of(command, "--model", MODEL, "--backend", "native", "--weights", weights));
+            line.addAll(List.of(args));
+            Cli r = Cli.run(line.toArray(String[]::new));
+            assertEquals(0, r.code(), r.dump());
+            assertEquals("", r.err(), r.dump());
+        }
         Cli help = Cli.run("help", command);
-        assertTrue(help.out().lines().anyMatch(l -> l.strip().startsWith("--mmap ")), "usage documents --mmap\n" + help.out());
+        assertTrue(help.out().lines().anyMatch(l -> l.strip().startsWith("--weights resident|in-place ")),
+                "usage documents --weights\n" + help.out());
     }
 
     @Test
@@ -91,14 +95,14 @@ class ModelCommandsTest {
         for (String[] args : new String[][] {{"info", "--model", MODEL, "--backend", "native"}, bench}) {
             Cli resident = Cli.run(args);
             List<String> mapped = new ArrayList<>(List.of(args));
-            mapped.add("--mmap");
+            mapped.addAll(List.of("--weights", "in-place"));
             Cli inPlace = Cli.run(mapped.toArray(String[]::new));
             assertEquals(0, resident.code(), resident.dump());
             assertEquals(0, inPlace.code(), inPlace.dump());
             String line = args[0].equals("info") ? "^backend\\s+native .*" : "^model\\s+.* on native .*";
-            assertTrue(Pattern.compile(line + ", resident weights\\)", Pattern.MULTILINE).matcher(resident.out()).find(),
+            assertTrue(Pattern.compile(line + ", weights: resident\\)", Pattern.MULTILINE).matcher(resident.out()).find(),
                     resident.out());
-            assertTrue(Pattern.compile(line + ", weights in place\\)", Pattern.MULTILINE).matcher(inPlace.out()).find(),
+            assertTrue(Pattern.compile(line + ", weights: in place\\)", Pattern.MULTILINE).matcher(inPlace.out()).find(),
                     inPlace.out());
         }
     }

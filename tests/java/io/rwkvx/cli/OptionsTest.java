@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /** The shared option parser. */
 class OptionsTest {
-    private static final OptionSpec SPEC = new OptionSpec().value("--n", "--x", "--ids").repeatable("--stop").flag("--quiet");
+    private static final OptionSpec SPEC = OptionSpec.of(Option.value("--n", "N", "a number"),
+            Option.value("--x", "X", "anything"), Option.value("--ids", "IDS", "token ids"),
+            Option.repeatable("--stop", "STR", "repeatable"), Option.flag("--quiet", "a flag"),
+            Option.choice("--mode", List.of("full", "sparse"), "a choice"));
 
     private static Options parse(String... args) throws UsageException {
         return Options.parse("test", SPEC, List.of(args));
@@ -56,6 +59,28 @@ class OptionsTest {
         assertThrows(UsageException.class, () -> parse("--x", "NaN").doubleValue("--x", 0));
         assertThrows(UsageException.class, () -> parse("--x", "1").require("--n"));
         assertThrows(UsageException.class, () -> parse("-"));
+    }
+
+    @Test
+    void choicesAndRanges() throws UsageException {
+        assertEquals("sparse", parse("--mode", "sparse").choice("--mode", "full"));
+        assertEquals("full", parse().choice("--mode", "full"));
+        UsageException e = assertThrows(UsageException.class, () -> parse("--mode", "dense").choice("--mode", "full"));
+        assertEquals("option --mode must be full or sparse, got 'dense'", e.getMessage());
+        assertEquals(64, parse("--n", "64").intValue("--n", 0, 0, 64));
+        e = assertThrows(UsageException.class, () -> parse("--n", "65").intValue("--n", 0, 0, 64));
+        assertEquals("option --n must be at most 64, got 65", e.getMessage());
+        assertEquals(1L << 40, parse("--n", "1099511627776").longValue("--n", 0, 0, Long.MAX_VALUE));
+    }
+
+    @Test
+    void requiredOptionsAreCheckedUnlessHelpIsAsked() throws UsageException {
+        OptionSpec spec = OptionSpec.of(Option.value("--in", "F", "input").asRequired(), Option.flag("--v", "verbose"));
+        UsageException e = assertThrows(UsageException.class, () -> Options.parse("test", spec, List.of("--v")));
+        assertEquals("missing required option --in", e.getMessage());
+        assertTrue(Options.parse("test", spec, List.of("--help")).help());
+        assertThrows(IllegalArgumentException.class, () -> OptionSpec.of(Option.flag("--v", "a"), Option.flag("--v", "b")),
+                "a name declared twice");
     }
 
     @Test

@@ -78,13 +78,18 @@ class UsageErrorsTest {
     }
 
     @Test
-    void mmapIsAFlagOfTheModelCommandsOnly() {
-        assertUsageError(Cli.run("logits", "--model", M, "--tokens", "1", "--out", "x.bin", "--mmap=yes"), "logits",
-                "option --mmap takes no value");
-        assertUsageError(Cli.run("info", "--model", M, "--mmap", "--mmap"), "info", "option --mmap given more than once");
-        assertUsageError(Cli.run("tokenize", "--model", M, "--text", "x", "--mmap"), "tokenize", "unknown option '--mmap'");
-        assertUsageError(Cli.run("expand", "--model", M, "--attn-layers", "2", "--out", "x", "--mmap"), "expand",
-                "unknown option '--mmap'");
+    void weightsIsAnOptionOfTheModelCommandsOnly() {
+        for (String wrong : new String[] {"mapped", "in_place", "RESIDENT", ""})
+            assertUsageError(Cli.run("logits", "--model", M, "--tokens", "1", "--out", "x.bin", "--weights=" + wrong),
+                    "logits", "option --weights must be resident or in-place, got '" + wrong + "'");
+        assertUsageError(Cli.run("info", "--model", M, "--weights"), "info", "option --weights needs a value");
+        assertUsageError(Cli.run("info", "--model", M, "--weights", "resident", "--weights", "in-place"), "info",
+                "option --weights given more than once");
+        assertUsageError(Cli.run("tokenize", "--model", M, "--text", "x", "--weights", "resident"), "tokenize",
+                "unknown option '--weights'");
+        assertUsageError(Cli.run("expand", "--model", M, "--attn-layers", "2", "--out", "x", "--weights", "in-place"),
+                "expand", "unknown option '--weights'");
+        assertUsageError(Cli.run("info", "--model", M, "--mmap"), "info", "unknown option '--mmap'");
     }
 
     @Test
