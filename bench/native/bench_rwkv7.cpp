@@ -563,7 +563,7 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                         info.ffn_size != g.ffn || info.n_head != g.n_head || info.head_size != g.head_size)
                         std::fprintf(stderr, "warning: model info geometry differs from the synthetic model\n");
 
-                    const char *where = resident ? "resident" : "borrowed";
+                    const char *where = resident ? "resident" : "in-place";
                     std::fprintf(stderr, "[%s t=%d %s] decode ...\n", dtype_name(format), threads, where);
                     // Resident rows also time the same token's matmuls alone (decode's own layout).
                     std::unique_ptr<MatmulOnlyToken> matmul_only;

@@ -30,7 +30,7 @@ struct BenchConfig {
     std::size_t local_probe_bytes = std::size_t(512) << 20;
     bool decode_trace = false;         // print each round's probe and token times (--decode-trace)
     // Weight placements to decode with: true = RWKVX_CONTEXT_RESIDENT_WEIGHTS (the engine copies the
-    // weights onto huge pages), false = borrowed in place (as from a memory-mapped file).
+    // weights onto huge pages), false = in place (as from a memory-mapped file).
     std::vector<bool> resident{true};
     int prefill_warmup = 1;            // warm-up evaluations per T
     int prefill_reps = 3;

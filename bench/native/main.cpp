@@ -31,7 +31,7 @@ void usage(FILE *f) {
                  "  --decode-tokens N     timed decode tokens (default 48, quick 12)\n"
                  "  --decode-rounds N     decode timed in N rounds, each after a read-bandwidth probe (default 12, quick 4)\n"
                  "  --placement LIST      weights for decode: resident (copied onto huge pages by the engine, default),\n"
-                 "                        borrowed (used in place, as from a memory-mapped file), or both: resident,borrowed\n"
+                 "                        in-place (as from a memory-mapped file), or both: resident,in-place\n"
                  "  --decode-trace        also print each decode round: its probe (median, best GB/s) and every token's ms\n"
                  "  --quick               fewer repetitions everywhere\n"
                  "  --no-model            skip the RWKV-7 model rows (machine + GEMM only)\n"
@@ -140,8 +140,8 @@ int main(int argc, char **argv) {
             cfg.resident.clear();
             for (const auto &p : split(value())) {
                 if (p == "resident") cfg.resident.push_back(true);
-                else if (p == "borrowed") cfg.resident.push_back(false);
-                else bad("unknown placement '" + p + "' (resident, borrowed)");
+                else if (p == "in-place") cfg.resident.push_back(false);
+                else bad("unknown placement '" + p + "' (resident, in-place)");
             }
             if (cfg.resident.empty()) bad("--placement needs at least one value");
         } else if (key == "--decode-trace") {
@@ -281,7 +281,7 @@ int main(int argc, char **argv) {
                     "min ms", "tok/s", "floor ms", "global", "local GB/s", "local", "best", "eff GB/s", "create s", "finite");
         for (const auto &d : res.decode)
             std::printf("%-6s %-8s %4d %10.2f %10.2f %9.1f %10s %8s %9s %8s %8s %10.1f %10.2f %6s\n", dtype_name(d.format),
-                        d.resident ? "resident" : "borrowed", d.threads, d.ms_median, d.ms_min, d.tok_s,
+                        d.resident ? "resident" : "in-place", d.threads, d.ms_median, d.ms_min, d.tok_s,
                         fmt_or_na(d.floor_ms, "%.2f").c_str(), fmt_or_na(d.ratio, "%.2f").c_str(),
                         fmt_or_na(d.local_gbs, "%.1f").c_str(), fmt_or_na(d.local_ratio, "%.2f").c_str(),
                         fmt_or_na(d.best_ratio, "%.2f").c_str(), d.effective_gbs, d.create_s, d.finite ? "yes" : "NO");
@@ -347,7 +347,7 @@ int main(int argc, char **argv) {
         std::printf("SUMMARY kind=decode format=%s weights=%s threads=%d layers=%d ms_per_token=%.4f ms_min=%.4f "
                     "tokens_per_s=%.2f bytes_per_token=%lld read_gbs=%.2f floor_ms=%.4f ratio=%.3f local_read_gbs=%.2f "
                     "local_ratio=%.3f best_ratio=%.3f effective_gbs=%.2f logit_rms=%.4g finite=%d\n",
-                    dtype_name(d.format), d.resident ? "resident" : "borrowed", d.threads, g.n_layer, d.ms_median,
+                    dtype_name(d.format), d.resident ? "resident" : "in-place", d.threads, g.n_layer, d.ms_median,
                     d.ms_min, d.tok_s,
                     static_cast<long long>(m ? m->bytes_per_token : 0), peaks[d.threads].read_gbs, d.floor_ms, d.ratio,
                     d.local_gbs, d.local_ratio, d.best_ratio, d.effective_gbs, d.logit_rms, d.finite ? 1 : 0);

@@ -13,7 +13,7 @@ import io.rwkvx.tokenizer.Tokenizer;
  * @param tokenizer the tokenizer to use, or null to pick one from the vocabulary size
  * @param hybrid    RWKV-X inference knobs (ignored by other architectures)
  * @param weights   whether the native backend copies the weights into its own memory ({@link WeightPlacement#RESIDENT},
- *                  the default) or uses them in place from the mapped file ({@link WeightPlacement#MAPPED})
+ *                  the default) or uses them in place from the mapped file ({@link WeightPlacement#IN_PLACE})
  */
 public record ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid,
                            WeightPlacement weights) {

@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A model created in the native library: over the caller's weight memory (borrowed, not copied), or over
+ * A model created in the native library: over the caller's weight memory (in place, not copied), or over
  * a copy it owns when the backend's context has resident weights.
  */
 final class NativeExecutor implements ModelExecutor {
