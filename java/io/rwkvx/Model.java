@@ -2,7 +2,6 @@ package io.rwkvx;
 
 import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.Backend;
-import io.rwkvx.backend.BackendProvider;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.model.ModelConfig;
