@@ -18,8 +18,10 @@
  *     output has that form, the base offset becomes the field's offset (FIELD$OFFSET). Output of a
  *     jextract that derives the handle from the struct layout is left alone.
  *
- * The program is idempotent and exits non-zero, changing nothing, when the input is not in the form it
- * expects (for instance a listed function that no longer exists in the header).
+ * The folder holds only generated files (the hand-written library loader is io.rwkvx.nativelib.NativeLibrary,
+ * outside it). The program is idempotent and exits non-zero, changing nothing, when the input is not in the
+ * form it expects (for instance a listed function that no longer exists in the header, or a file without
+ * jextract's '// Generated' first line).
  */
 
 import java.io.IOException;
@@ -78,6 +80,12 @@ public class PatchBindings {
         List<Path> sources;
         try (Stream<Path> files = Files.list(dir)) {
             sources = files.filter(p -> p.getFileName().toString().endsWith(".java")).sorted().toList();
+        }
+        for (Path source : sources) {
+            if (!Files.readString(source, StandardCharsets.UTF_8).startsWith("// Generated")) {
+                fail(source + " has no '// Generated' first line: " + dir + " holds only jextract output"
+                        + " (hand-written code belongs in another package)");
+            }
         }
         for (Path source : sources) {
             String text = patched.getOrDefault(source, Files.readString(source, StandardCharsets.UTF_8));

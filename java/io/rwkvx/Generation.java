@@ -6,12 +6,29 @@ import io.rwkvx.tokenizer.Tokenizer;
 import io.rwkvx.tokenizer.Utf8StreamDecoder;
 import java.util.ArrayDeque;
 import java.util.NoSuchElementException;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
-/** The token loop behind {@link Session#generate}: sample, decode bytes to text, watch stop strings. */
+/**
+ * The token loop behind {@link Session#generate}: sample, decode bytes to text, watch stop strings. It gets
+ * everything it needs passed in (the tokenizer, the vocabulary size, where to start and the decode step)
+ * and knows nothing of the session that runs it.
+ */
 final class Generation {
-    private final Session session;
+    /**
+     * Where a generation starts.
+     *
+     * @param logits       the logits after the prompt (or after the session's last token when the prompt is
+     *                     empty); the generation may modify the array
+     * @param promptTokens tokens fed as the prompt
+     * @param prefillNanos time spent on the prompt
+     */
+    record Start(float[] logits, int promptTokens, long prefillNanos) {
+    }
+
     private final GenerationOptions options;
     private final Tokenizer tokenizer;
+    private final IntFunction<float[]> decodeStep;
     private final Sampler sampler;
     private final StopStrings stops;
     private final Utf8StreamDecoder decoder = new Utf8StreamDecoder();
@@ -25,20 +42,26 @@ final class Generation {
     private GenerationResult.StopReason reason;
     private float[] logits;
 
-    Generation(Session session, String prompt, GenerationOptions options) {
-        this.session = session;
+    /**
+     * @param tokenizer  decodes the sampled tokens and knows the end-of-text id
+     * @param vocabSize  length of the logits (the model's n_vocab, which may exceed the tokenizer's ids)
+     * @param options    how to generate
+     * @param start      feeds the prompt; called once, after the options have been checked, so invalid
+     *                   options leave the sequence untouched
+     * @param decodeStep the decode step: feeds one sampled token and returns the logits after it
+     */
+    Generation(Tokenizer tokenizer, int vocabSize, GenerationOptions options, Supplier<Start> start,
+               IntFunction<float[]> decodeStep) {
         this.options = options;
-        this.tokenizer = session.model().tokenizer();
-        this.sampler = new Sampler(options.sampler(), session.model().config().nVocab());
+        this.tokenizer = tokenizer;
+        this.decodeStep = decodeStep;
+        this.sampler = new Sampler(options.sampler(), vocabSize);
         this.stops = new StopStrings(options.stopStrings());
         this.generated = new int[options.maxTokens()];
-        long t0 = System.nanoTime();
-        int[] ids = prompt.isEmpty() ? new int[0] : tokenizer.encode(prompt);
-        if (ids.length > 0) logits = session.prefill(ids);
-        else if (session.hasLogits()) logits = session.logits();
-        else throw new IllegalArgumentException("empty prompt and no previous tokens: nothing to continue from");
-        promptTokens = ids.length;
-        prefillNanos = System.nanoTime() - t0;
+        Start first = start.get();
+        this.logits = first.logits();
+        this.promptTokens = first.promptTokens();
+        this.prefillNanos = first.prefillNanos();
     }
 
     boolean hasNext() {
@@ -88,8 +111,8 @@ final class Generation {
             reason = GenerationResult.StopReason.STOP_STRING;
             return;
         }
-        // Fed even after the last token, so the session can continue from where the text ends.
-        logits = session.prefill(token);
+        // Fed even after the last token, so the sequence can continue from where the text ends.
+        logits = decodeStep.apply(token);
         decodeNanos += System.nanoTime() - t0;
     }
 

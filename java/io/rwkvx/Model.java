@@ -2,7 +2,6 @@ package io.rwkvx;
 
 import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.Backend;
-import io.rwkvx.backend.BackendProvider;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.model.ModelConfig;
@@ -128,13 +127,10 @@ public final class Model implements AutoCloseable {
     /** A new independent sequence starting from the initial state. */
     public Session newSession() {
         if (closed) throw new IllegalStateException("model " + source + " is closed");
-        Session s = new Session(this, executor, executor.newState());
+        Session s = new Session(executor, executor.newState(),
+                new Session.Owner(source, fingerprint, tokenizer, this::newSession, sessions::remove));
         sessions.add(s);
         return s;
-    }
-
-    void forget(Session s) {
-        sessions.remove(s);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.rwkvx;
 
 import io.rwkvx.common.RwkvxException;
-import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_h;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,36 +5,48 @@ import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.model.ModelConfig;
+import io.rwkvx.tokenizer.Tokenizer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One sequence being evaluated: a recurrent state plus the logits after its last token. Not
  * thread-safe (use one session per thread); sessions of one model run concurrently.
  */
 public final class Session implements AutoCloseable {
-    private final Model model;
     private final ModelExecutor executor;
     private final BackendState state;
+    private final Owner owner;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment lastLogits;
     private boolean hasLogits;
     private long tokensSeen;
     private boolean closed;
 
-    Session(Model model, ModelExecutor executor, BackendState state) {
-        this.model = model;
-        this.executor = executor;
-        this.state = state;
-        this.lastLogits = arena.allocate((long) executor.config().nVocab() * 4, 64);
+    /**
+     * What a session needs from the model that opened it, passed in so that a session holds no reference
+     * to its {@link Model}.
+     *
+     * @param source      where the weights came from (named in errors)
+     * @param fingerprint identifies the weights; saved with states and checked on restore
+     * @param tokenizer   encodes text prompts
+     * @param sibling     opens a new session of the same model (for {@link #fork()})
+     * @param onClose     called once when the session closes (the model forgets it)
+     */
+    record Owner(Path source, long fingerprint, Tokenizer tokenizer, Supplier<Session> sibling,
+                 Consumer<Session> onClose) {
     }
 
-    public Model model() {
-        return model;
+    Session(ModelExecutor executor, BackendState state, Owner owner) {
+        this.executor = executor;
+        this.state = state;
+        this.owner = owner;
+        this.lastLogits = arena.allocate((long) executor.config().nVocab() * 4, 64);
     }
 
     /** Tokens evaluated since the last reset (restored states count from their save). */
@@ -42,7 +54,10 @@ public final class Session implements AutoCloseable {
         return tokensSeen;
     }
 
-    /** Feeds tokens (one call: sequence mode) and returns the logits after the last one. */
+    /**
+     * Feeds a sequence of tokens in one call (sequence mode: the prompt) and returns the logits after the
+     * last one. For one token at a time, as generation feeds them, use {@link #decodeStep(int)}.
+     */
     public float[] prefill(int... tokens) {
         ensureOpen();
         executor.eval(state, tokens, lastLogits, LogitsMode.LAST);
@@ -51,9 +66,22 @@ public final class Session implements AutoCloseable {
         return logits();
     }
 
+    /**
+     * The decode step: feeds one token (typically the one just sampled) and returns the logits after it,
+     * a copy. This is the step {@link #generate} and {@link #stream} run for every generated token; it gives
+     * the same logits as feeding the whole sequence with {@link #prefill(int...)}, within float rounding.
+     */
+    public float[] decodeStep(int token) {
+        ensureOpen();
+        executor.eval(state, new int[] {token}, lastLogits, LogitsMode.LAST);
+        hasLogits = true;
+        tokensSeen++;
+        return logits();
+    }
+
     /** Tokenizes {@code text} with the model's tokenizer and feeds it. */
     public float[] prefill(String text) {
-        int[] ids = model.tokenizer().encode(text);
+        int[] ids = owner.tokenizer().encode(text);
         if (ids.length == 0) throw new IllegalArgumentException("text encodes to no tokens");
         return prefill(ids);
     }
@@ -104,7 +132,19 @@ public final class Session implements AutoCloseable {
     /** Like {@link #generate} but pulled piece by piece; the stream advances this session's state. */
     public TextStream stream(String prompt, GenerationOptions options) {
         ensureOpen();
-        return new TextStream(this, prompt, options);
+        return new TextStream(new Generation(owner.tokenizer(), executor.config().nVocab(), options,
+                () -> start(prompt), this::decodeStep));
+    }
+
+    /** Feeds the prompt (empty: continue from the current logits): where a generation starts. */
+    private Generation.Start start(String prompt) {
+        long t0 = System.nanoTime();
+        int[] ids = prompt.isEmpty() ? new int[0] : owner.tokenizer().encode(prompt);
+        float[] logits;
+        if (ids.length > 0) logits = prefill(ids);
+        else if (hasLogits) logits = logits();
+        else throw new IllegalArgumentException("empty prompt and no previous tokens: nothing to continue from");
+        return new Generation.Start(logits, ids.length, System.nanoTime() - t0);
     }
 
     /** Starts over from the initial state. */
@@ -122,7 +162,7 @@ public final class Session implements AutoCloseable {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment host = tmp.allocate(state.byteSize(), 64);
             state.exportTo(host);
-            return new State(c.arch(), model.fingerprint(), dims(c), host.toArray(ValueLayout.JAVA_FLOAT),
+            return new State(c.arch(), owner.fingerprint(), dims(c), host.toArray(ValueLayout.JAVA_FLOAT),
                     hasLogits ? logits() : null);
         }
     }
@@ -131,10 +171,10 @@ public final class Session implements AutoCloseable {
     public void restore(State s) {
         ensureOpen();
         ModelConfig c = executor.config();
-        if (s.modelFingerprint() != model.fingerprint())
+        if (s.modelFingerprint() != owner.fingerprint())
             throw new RwkvxException("state belongs to another model (fingerprint " + Long.toHexString(s.modelFingerprint())
-                    + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + model.source() + " has fingerprint "
-                    + Long.toHexString(model.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
+                    + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + owner.source() + " has fingerprint "
+                    + Long.toHexString(owner.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
         float[] rec = s.recurrentShared();
         // RWKV-X states grow with their KV caches: the native import checks the size its header gives.
         if (c.arch() != io.rwkvx.model.Architecture.HYBRID && (long) rec.length * 4 != state.byteSize())
@@ -163,7 +203,8 @@ public final class Session implements AutoCloseable {
 
     /** An independent copy of this session (same model, same state and logits). */
     public Session fork() {
-        Session s = model.newSession();
+        ensureOpen();
+        Session s = owner.sibling().get();
         s.restore(snapshot());
         s.tokensSeen = tokensSeen;
         return s;
@@ -175,7 +216,7 @@ public final class Session implements AutoCloseable {
         closed = true;
         state.close();
         arena.close();
-        model.forget(this);
+        owner.onClose().accept(this);
     }
 
     private void ensureOpen() {
@@ -190,8 +231,8 @@ public final class Session implements AutoCloseable {
     public static final class TextStream implements Iterator<String> {
         private final Generation generation;
 
-        TextStream(Session session, String prompt, GenerationOptions options) {
-            this.generation = new Generation(session, prompt, options);
+        TextStream(Generation generation) {
+            this.generation = generation;
         }
 
         @Override

@@ -4,7 +4,8 @@ import io.rwkvx.model.ModelWeights;
 
 /**
  * A way to run models: the pure-Java reference, the native CPU library, later CUDA. Every backend is
- * tested against the reference. Chosen by {@link BackendProvider}.
+ * tested against the reference. Chosen by {@code io.rwkvx.BackendProvider}, above this package, so the
+ * interfaces here never depend on their implementations in {@code backend.nativelib} and {@code backend.reference}.
  */
 public interface Backend extends AutoCloseable {
     /** Short name, e.g. "reference" or "native". */

@@ -1,6 +1,6 @@
 package io.rwkvx.backend;
 
-/** Which backend {@link BackendProvider} creates. */
+/** Which backend a model runs on; {@code io.rwkvx.BackendProvider} creates it. */
 public enum BackendKind {
     /** The native library when it loads (GPU when usable, else CPU), otherwise the Java reference. */
     AUTO,

@@ -1,7 +1,7 @@
 package io.rwkvx.cli;
 
 import io.rwkvx.common.RwkvxException;
-import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_attention_params;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.tensor.Npy;
@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import static io.rwkvx.ffi.NativeLibrary.check;
+import static io.rwkvx.nativelib.NativeLibrary.check;
 
 /**
  * {@code rwkvx attn}: runs the native attention prefill on .npy inputs of shape (T, H, D) and writes

@@ -1,5 +1,6 @@
 package io.rwkvx.format;
 
+import io.rwkvx.common.JsonParser;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelWeights;
 import io.rwkvx.tensor.DType;

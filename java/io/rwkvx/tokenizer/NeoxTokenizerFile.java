@@ -1,6 +1,6 @@
 package io.rwkvx.tokenizer;
 
-import io.rwkvx.format.JsonParser;
+import io.rwkvx.common.JsonParser;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,5 +1,7 @@
 package io.rwkvx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rwkvx.backend.BackendKind;
@@ -20,6 +22,30 @@ class SequenceConsistencyTest {
         try (Model model = TestModels.open(TestModels.FP32, kind)) {
             ModelChecks.assertSequenceMatchesSteps(model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE,
                     kind.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
+    void decodeStepAfterPrefillGivesTheLogitsOfTheLongerPrefill(BackendKind kind) {
+        int[] a = TestModels.bytesOf(TestModels.LONG_PROMPT);
+        int b = 'T';
+        int[] ab = java.util.Arrays.copyOf(a, a.length + 1);
+        ab[a.length] = b;
+        try (Model model = TestModels.open(TestModels.FP32, kind);
+             Session stepped = model.newSession(); Session whole = model.newSession()) {
+            stepped.prefill(a);
+            float[] step = stepped.decodeStep(b);
+            float[] expected = whole.prefill(ab);
+            double d = TestModels.maxAbsDiff(step, expected);
+            assertTrue(d <= TOLERANCE, kind + ": prefill(a) + decodeStep(b) vs prefill(a, b) differ by " + d);
+            assertEquals(ab.length, stepped.position(), "decodeStep counts one token");
+            assertArrayEquals(step, stepped.logits(), "decodeStep returns the session's logits");
+            // From the initial state, too: one decode step is a one-token prefill.
+            try (Session first = model.newSession(); Session one = model.newSession()) {
+                d = TestModels.maxAbsDiff(first.decodeStep(b), one.prefill(b));
+                assertTrue(d <= TOLERANCE, kind + ": initial state: decodeStep(b) vs prefill(b) differ by " + d);
+            }
         }
     }
 

@@ -1,11 +1,11 @@
 package io.rwkvx.backend.nativelib;
 
-import static io.rwkvx.ffi.NativeLibrary.check;
+import static io.rwkvx.nativelib.NativeLibrary.check;
 
 import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.Backend;
 import io.rwkvx.backend.ModelExecutor;
-import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.model.ModelWeights;
 import java.lang.foreign.Arena;

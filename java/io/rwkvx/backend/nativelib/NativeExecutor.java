@@ -1,12 +1,12 @@
 package io.rwkvx.backend.nativelib;
 
-import static io.rwkvx.ffi.NativeLibrary.check;
+import static io.rwkvx.nativelib.NativeLibrary.check;
 
 import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
-import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.ffi.rwkvx_model_info;
 import io.rwkvx.model.Architecture;

@@ -1,6 +1,6 @@
 package io.rwkvx.backend.nativelib;
 
-import static io.rwkvx.ffi.NativeLibrary.check;
+import static io.rwkvx.nativelib.NativeLibrary.check;
 
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.ffi.rwkvx_h;

@@ -1,5 +1,6 @@
 package io.rwkvx.ffi;
 
+import io.rwkvx.nativelib.NativeLibrary;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,19 +1,27 @@
-package io.rwkvx.backend;
+package io.rwkvx;
 
-import io.rwkvx.common.WeightPlacement;
+import io.rwkvx.backend.Backend;
+import io.rwkvx.backend.BackendKind;
+import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.backend.nativelib.NativeBackend;
 import io.rwkvx.backend.reference.ReferenceBackend;
-import io.rwkvx.ffi.NativeLibrary;
+import io.rwkvx.common.WeightPlacement;
+import io.rwkvx.model.ModelWeights;
+import io.rwkvx.nativelib.NativeLibrary;
 
-/** Creates backends; the only place that decides which implementation runs. */
-public final class BackendProvider {
+/**
+ * Creates backends; the only place that decides which implementation runs. It lives above
+ * {@code io.rwkvx.backend} (which holds only the interfaces the implementations implement), so the
+ * interfaces never depend on their implementations.
+ */
+final class BackendProvider {
     private BackendProvider() {}
 
     /**
      * @param threads compute threads for native backends, 0 = all processors
      * @param weights where native backends keep the weights of the models they load (the reference ignores it)
      */
-    public static Backend create(BackendKind kind, int threads, WeightPlacement weights) {
+    static Backend create(BackendKind kind, int threads, WeightPlacement weights) {
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         if (weights == null) throw new IllegalArgumentException("weight placement is null");
         return switch (kind) {
@@ -39,7 +47,7 @@ public final class BackendProvider {
         }
 
         @Override
-        public ModelExecutor load(io.rwkvx.model.ModelWeights weights) {
+        public ModelExecutor load(ModelWeights weights) {
             return inner.load(weights);
         }
 

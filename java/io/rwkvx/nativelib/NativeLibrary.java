@@ -1,8 +1,7 @@
-// Hand-written, not generated: bin/regenerate-bindings leaves this file alone.
-
-package io.rwkvx.ffi;
+package io.rwkvx.nativelib;
 
 import io.rwkvx.common.RwkvxException;
+import io.rwkvx.ffi.rwkvx_h;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.rwkvx.format;
+package io.rwkvx.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package io.rwkvx.format;
+package io.rwkvx.common;
 
 import java.util.ArrayList;
 import java.util.Collections;
