@@ -67,7 +67,7 @@ def main():
             out, lse, sp = (os.path.join(tmp, f) for f in ("o.npy", "lse.npy", "sparse.npy"))
             common = ["--q", paths["q"], "--k", paths["k"], "--v", paths["v"]]
             run(common + ["--mode", "full", "--out", out, "--lse-out", lse])
-            run(common + ["--mode", "sparse", "--chunk", str(chunk), "--topk", str(top_k), "--scope", "head", "--out", sp])
+            run(common + ["--mode", "sparse", "--attn-chunk", str(chunk), "--attn-top-k", str(top_k), "--attn-scope", "head", "--out", sp])
             ref_o, ref_lse = full_reference(q, k, v)
             errors = {
                 "full O": np.abs(np.load(out) - ref_o).max(),

@@ -25,11 +25,11 @@ final class AttnCommand implements Command {
     private static final Option V = Option.value("--v", "FILE", "values").asRequired();
     private static final Option MODE = Option.choice("--mode", List.of("full", "sparse"), "attention mode").asRequired();
     private static final Option OUT = Option.value("--out", "FILE", "output O").asRequired();
-    private static final Option CHUNK = Option.value("--chunk", "B", "chunk size for sparse (default 512)");
-    private static final Option TOP_K = Option.value("--topk", "K", "past chunks selected per query (default 3)");
-    private static final Option SCOPE = Option.choice("--scope", List.of("head", "all"),
+    private static final Option CHUNK = Option.value("--attn-chunk", "B", "chunk size for sparse (default 512)");
+    private static final Option TOP_K = Option.value("--attn-top-k", "K", "past chunks selected per query (default 3)");
+    private static final Option SCOPE = Option.choice("--attn-scope", List.of("head", "all"),
             "each head selects, or one score over all heads (default head)");
-    private static final Option DENSE_BELOW = Option.value("--dense-below", "N",
+    private static final Option DENSE_BELOW = Option.value("--attn-dense-below", "N",
             "sparse runs as full when T <= N (default 0)");
     private static final Option LSE_OUT = Option.value("--lse-out", "FILE", "also write the log-sum-exp");
     private static final Option SCALAR = Option.flag("--scalar", "use the portable kernels");

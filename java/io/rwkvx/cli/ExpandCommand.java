@@ -36,7 +36,7 @@ final class ExpandCommand implements Command {
     @Override
     public String description() {
         return """
-                Builds an RWKV-X model from an RWKV-7 one (block expansion, spec rwkvx.md §4.1): after
+                Builds an RWKV-X model from an RWKV-7 one (block expansion, docs/rwkv-x.md §9): after
                 every R/N RWKV-7 layers an attention block whose output projections are zero, so the
                 new model computes the same logits. q, k, v and the FFN key start small and random.
                 Writes safetensors in the RWKV-X checkpoint layout (rwkv.* and moba.j.*).

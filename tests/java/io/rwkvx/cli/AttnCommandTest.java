@@ -134,11 +134,11 @@ class AttnCommandTest {
     void sparseAttentionMatchesTheReferenceForBothScopesAndFloat16(@TempDir Path dir) throws IOException {
         Inputs x = inputs(150, 2, true, dir);
         for (String scope : new String[] {"head", "all"}) {
-            Cli r = attn(dir, "--mode", "sparse", "--chunk", "16", "--topk", "2", "--scope", scope, "--threads", "2");
+            Cli r = attn(dir, "--mode", "sparse", "--attn-chunk", "16", "--attn-top-k", "2", "--attn-scope", scope, "--threads", "2");
             assertEquals(0, r.code(), r.dump());
             check(dir, x, true, 16, 2, scope.equals("all"));
         }
-        Cli r = attn(dir, "--mode", "sparse", "--chunk", "16", "--topk", "3", "--scalar");
+        Cli r = attn(dir, "--mode", "sparse", "--attn-chunk", "16", "--attn-top-k", "3", "--scalar");
         assertEquals(0, r.code(), r.dump());
         check(dir, x, true, 16, 3, false);
     }
@@ -180,7 +180,7 @@ class AttnCommandTest {
         Cli r = attn(dir, "--mode", "dense");
         assertEquals(2, r.code(), r.dump());
         assertTrue(r.err().contains("--mode must be full or sparse"), r.err());
-        r = attn(dir, "--mode", "sparse", "--scope", "group");
+        r = attn(dir, "--mode", "sparse", "--attn-scope", "group");
         assertEquals(2, r.code(), r.dump());
         r = Cli.run("attn", "--mode", "full");
         assertEquals(2, r.code(), r.dump());
