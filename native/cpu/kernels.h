@@ -3,9 +3,9 @@
 #pragma once
 #include <cstdint>
 
-namespace rwkvx {
+#include "common/dtypes.h"
 
-enum class WeightType : int32_t { F32 = 0, F16 = 1, BF16 = 2 };
+namespace rwkvx {
 
 // Weight layouts. Row-major: w[n][k]. Blocked (resident weights only, see weight_layout.h): rows
 // [0, blocked_rows(N)) in blocks of kBlockRows rows, each block k-major (the 32 weights of column k
@@ -97,16 +97,6 @@ const KernelTable &avx2_kernels();
 const KernelTable &avx2_kernels_tuned_for(bool amd);
 // Picks AVX2 when the CPU has AVX2+FMA+F16C and force_scalar is false.
 const KernelTable &select_kernels(bool force_scalar);
-
-// IEEE half / bfloat16 -> float, bit-exact, no special instructions.
-float half_to_float(uint16_t h);
-inline float bf16_to_float(uint16_t b) {
-    union {
-        uint32_t u;
-        float f;
-    } v{uint32_t(b) << 16};
-    return v.f;
-}
 
 uint32_t detect_cpu_features();
 // AMD (or Hygon) processor: the streaming kernels tune their software prefetch by vendor.

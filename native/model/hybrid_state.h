@@ -4,8 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "api/handles.h"
 #include "attention/kv_cache.h"
+#include "model/model.h"
 
 namespace rwkvx {
 
