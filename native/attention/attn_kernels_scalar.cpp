@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "attention/attention_params.h"
+#include "cpu/dispatch.h"
 
 namespace rwkvx {
 namespace attn {

@@ -1,5 +1,5 @@
-// CPU kernel table: one implementation per instruction set (kernels_scalar.cpp, kernels_avx2.cpp),
-// chosen once at context creation from the detected CPU features.
+// The CPU kernel contract: weight layouts, the kernels' arguments and the table of kernels that each
+// instruction-set level implements (cpu/scalar/, cpu/avx2/); dispatch.h chooses one per context.
 #pragma once
 #include <cstdint>
 
@@ -89,17 +89,5 @@ struct KernelTable {
     void (*wkv4)(const Wkv4Args &args, int64_t c0, int64_t c1);
     void (*wkv5)(const Wkv5Args &args, int32_t head);
 };
-
-const KernelTable &scalar_kernels();
-// The AVX2 table tuned for this CPU's vendor (see StreamTuning in kernels_avx2.cpp).
-const KernelTable &avx2_kernels();
-// The AVX2 table with the streaming tuned for AMD or for Intel, whatever this CPU is (tests run both).
-const KernelTable &avx2_kernels_tuned_for(bool amd);
-// Picks AVX2 when the CPU has AVX2+FMA+F16C and force_scalar is false.
-const KernelTable &select_kernels(bool force_scalar);
-
-uint32_t detect_cpu_features();
-// AMD (or Hygon) processor: the streaming kernels tune their software prefetch by vendor.
-bool cpu_is_amd();
 
 }  // namespace rwkvx

@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "cpu/dispatch.h"
 #include "cpu/vecmath.h"
 
 namespace rwkvx {
