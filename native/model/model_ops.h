@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
 #include "common/errors.h"
+#include "cpu/cpu_ops.h"
 #include "cpu/kernels.h"
-#include "cpu/vecmath.h"
 #include "model/tensor_set.h"
 
 namespace rwkvx {
@@ -108,8 +107,8 @@ inline void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C
 
 // h = relu(h)² over T rows of F: the activation of every RWKV channel mix.
 inline void relu_square_rows(CpuOps &ops, float *h, int64_t T, int64_t F) {
-    const VecMath &vm = vecmath_for(ops.kernels());
-    ops.for_rows(T, 2 * F, [&](int64_t t) { vm.relu_square(h + t * F, F); });
+    const KernelTable &kernels = ops.kernels();
+    ops.for_rows(T, 2 * F, [&](int64_t t) { kernels.relu_square(h + t * F, F); });
 }
 
 // The RWKV-4/5/6 channel mix after its token shift: x += sigmoid(xr·Wrᵀ) ⊙ (relu(xk·Wkᵀ)²·Wvᵀ).
