@@ -14,7 +14,7 @@ namespace {
 const KernelTable scalar_table = {
     "scalar", 1, INT64_MAX, 1, scalar::matmul, scalar::to_f32,
     scalar::wkv7, scalar::wkv4, scalar::wkv5,
-    scalar::layer_norm, scalar::sigmoid, scalar::tanh, scalar::decay, scalar::relu_square,
+    layer_norm, scalar::sigmoid, scalar::tanh, scalar::decay, scalar::relu_square,
     scalar::qk, scalar::pv, scalar::exp2_sub_sum, scalar::dots, scalar::axpy, scalar::dot8, scalar::scores8,
 };
 

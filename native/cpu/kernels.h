@@ -73,6 +73,11 @@ struct Wkv5Args {
     float *y;                // [T][H][N]
 };
 
+// Layer norm with double accumulators (two passes), the same on every CPU: the scalar table's
+// layer_norm, and the one the RWKV-4/5/6 passes, the embedding, the head and rwkvx_group_norm use
+// whatever the table (scalar/vecmath_scalar.cpp). y may be x.
+void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps);
+
 // Query keys per block of the tiled attention: the row stride of the score blocks qk and pv exchange.
 constexpr int kBlockKeys = 64;
 

@@ -28,18 +28,7 @@ class HybridModel final : public Model {
         const auto &r = w_.rwkv;
         C_ = r.n_embd;
         H_ = int32_t(C_ / kHeadSize);
-        info_ = rwkvx_model_info{};
-        info_.arch = RWKVX_ARCH_HYBRID;
-        info_.n_layer = int32_t(r.layers.size());
-        info_.n_embd = int32_t(C_);
-        info_.n_head = int32_t(r.n_head);
-        info_.head_size = int32_t(r.head_size);
-        info_.n_vocab = int32_t(r.n_vocab);
-        info_.ffn_size = int32_t(r.ffn_size);
-        info_.weight_dtype = int32_t(r.head.type);
-        info_.n_params = r.n_params;
-        info_.weight_bytes = r.weight_bytes;
-        info_.state_bytes = header_bytes() + fixed_floats() * 4;
+        info_ = model_info(RWKVX_ARCH_HYBRID, r, r.n_head, r.head_size, header_bytes() + fixed_floats() * 4);
     }
 
     const rwkvx_model_info &info() const override { return info_; }

@@ -42,4 +42,23 @@ class Model {
     virtual void import_ext(float *state, StateExt &ext, const void *src, int64_t src_bytes) const {}
 };
 
+// What info() returns, filled the same way for every architecture from its weights W, which have the
+// members every binder sets (n_embd, n_vocab, ffn_size, head, layers, n_params, weight_bytes).
+template <typename W>
+rwkvx_model_info model_info(int32_t arch, const W &w, int64_t n_head, int64_t head_size, int64_t state_bytes) {
+    rwkvx_model_info info{};
+    info.arch = arch;
+    info.n_layer = int32_t(w.layers.size());
+    info.n_embd = int32_t(w.n_embd);
+    info.n_head = int32_t(n_head);
+    info.head_size = int32_t(head_size);
+    info.n_vocab = int32_t(w.n_vocab);
+    info.ffn_size = int32_t(w.ffn_size);
+    info.weight_dtype = int32_t(w.head.type);
+    info.n_params = w.n_params;
+    info.weight_bytes = w.weight_bytes;
+    info.state_bytes = state_bytes;
+    return info;
+}
+
 }  // namespace rwkvx

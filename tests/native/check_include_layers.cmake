@@ -1,9 +1,9 @@
 # Fails when a folder of native/ includes a folder above it. The layers, top to bottom:
 #   api -> model -> attention -> cpu -> common, with cuda beside cpu (reached from api only).
 # Run by ctest (native_include_layers):  cmake -DNATIVE_DIR=<repo>/native -P check_include_layers.cmake
-# Every `#include "folder/..."` in native/**/*.{h,cpp,cu,cuh} is checked against the table below; an
-# include of the file's own folder, and of the public rwkvx.h, is always allowed. A new folder must get
-# a row here before it can include anything.
+# Every `#include "folder/..."` in native/**/*.{h,inc,cpp,cu,cuh} is checked against the table
+# below; an include of the file's own folder, and of the public rwkvx.h, is always allowed. A new
+# folder must get a row here before it can include anything.
 cmake_minimum_required(VERSION 3.22)
 
 set(allowed_api model attention cpu cuda common)
@@ -19,7 +19,7 @@ if(NOT NATIVE_DIR OR NOT IS_DIRECTORY "${NATIVE_DIR}")
 endif()
 
 file(GLOB_RECURSE sources RELATIVE "${NATIVE_DIR}"
-     "${NATIVE_DIR}/*.h" "${NATIVE_DIR}/*.cpp" "${NATIVE_DIR}/*.cu" "${NATIVE_DIR}/*.cuh")
+     "${NATIVE_DIR}/*.h" "${NATIVE_DIR}/*.inc" "${NATIVE_DIR}/*.cpp" "${NATIVE_DIR}/*.cu" "${NATIVE_DIR}/*.cuh")
 set(violations "")
 set(checked 0)
 foreach(source IN LISTS sources)

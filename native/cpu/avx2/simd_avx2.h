@@ -14,7 +14,7 @@
 namespace rwkvx {
 namespace avx2 {
 
-// ---- loading 8 weights as floats --------------------------------------------------------------
+// ---- loading elements as floats ----------------------------------------------------------------
 
 template <WeightType T>
 inline __m256 load8(const void *w, int64_t i);
@@ -50,11 +50,40 @@ inline float load1(const void *w, int64_t i) {
 
 constexpr int64_t elem_bytes(WeightType t) { return t == WeightType::F32 ? 4 : 2; }
 
+// ---- sums --------------------------------------------------------------------------------------
+
+// The sum of the 8 lanes.
 inline float hsum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+}
+
+// ---- exponentials -------------------------------------------------------------------------------
+
+// c[0]·x^(N-1) + c[1]·x^(N-2) + ... + c[N-1] by Horner's rule, one FMA per coefficient after the first.
+template <size_t N>
+inline __m256 horner(__m256 x, const float (&c)[N]) {
+    __m256 p = _mm256_set1_ps(c[0]);
+#pragma GCC unroll 8
+    for (size_t i = 1; i < N; i++) p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(c[i]));
+    return p;
+}
+
+// 2^n for floats n holding integers in [-126, 127]: the exponent field, built directly.
+inline __m256 pow2i(__m256 n) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+}
+
+// 2^t for t in [-127, 127] (callers clamp, and mask what falls outside the normal range): t = n + f
+// with n = round(t), a degree-6 polynomial for 2^f (|f| <= 1/2, relative error ~2e-7), times 2^n.
+// The e^x of the element-wise math and the 2^x of attention's softmax.
+inline __m256 exp2_clamped(__m256 t) {
+    static constexpr float kExp2Poly[] = {1.5403530e-4f, 1.3333558e-3f, 9.6181291e-3f, 5.5504109e-2f,
+                                          2.4022651e-1f, 6.9314718e-1f, 1.0f};
+    const __m256 n = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm256_mul_ps(horner(_mm256_sub_ps(t, n), kExp2Poly), pow2i(n));
 }
 
 }  // namespace avx2

@@ -4,7 +4,6 @@
 #include "cpu/scalar/scalar.h"
 
 namespace rwkvx {
-namespace scalar {
 
 void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
     double sum = 0;
@@ -15,6 +14,8 @@ void layer_norm(const float *x, const float *w, const float *b, float *y, int64_
     float inv = 1.0f / std::sqrt(float(var / double(n)) + eps);
     for (int64_t i = 0; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
 }
+
+namespace scalar {
 
 void sigmoid(const float *bias, float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = 1.0f / (1.0f + std::exp(-((bias ? bias[i] : 0.0f) + x[i])));
