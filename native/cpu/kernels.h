@@ -117,7 +117,7 @@ struct KernelTable {
     // x = exp(-scale * sigmoid(bias + x)): RWKV-7's decay from its LoRA output.
     void (*decay)(const float *bias, float *x, int64_t n, float scale);
     // x = max(x, 0)^2 (NaN -> 0), the channel mix activation. Branch-free: the signs are random, so a
-    // branch mispredicts half the time (it cost 6% of a prefill).
+    // branch mispredicts half the time (measured: bench/README.md).
     void (*relu_square)(float *x, int64_t n);
 
     // ---- attention inner loops (the drivers are in native/attention) ----

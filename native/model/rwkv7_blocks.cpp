@@ -148,9 +148,8 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
         // One token on several threads: each thread takes whole heads and runs, for their channels,
         // the LoRA second stage, the gates, the recurrence and the output gating. One parallel region
         // instead of two with serial passes between them, whose share of a token grows with the
-        // thread count (at 2 threads on the Xeon VM this section went from ~428 to ~410 us per token,
-        // below the decode noise). The same kernels on the same values: bit-identical to the path
-        // below (tests/native/test_decode_threads.cpp).
+        // thread count (measured: bench/README.md). The same kernels on the same values:
+        // bit-identical to the path below (tests/native/test_decode_threads.cpp).
         ops.pool().parallel_for(H, 1, [&](int64_t h0, int64_t h1) {
             for (const MatmulArgs &m : jobs) kernels.matmul(m, h0 * N, h1 * N);
             mix.gates(0, h0, h1);

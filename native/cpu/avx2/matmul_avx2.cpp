@@ -48,28 +48,17 @@ inline void dot_step(const char *w, int64_t k, const float *x, __m256 &lo, __m25
 
 // Row-major rows (weights used in place). On AMD one row at a time: each thread reads a single
 // sequential stream, and 16-bit rows, which need about twice the instructions per byte of F32 ones,
-// get a software prefetch this far ahead so the core keeps enough misses in flight (+15% on a 100 MB
-// F16 GEMV, one thread); F32 runs faster without. On Intel four rows far apart at a time, each with a
-// T0 prefetch this far ahead (F32 too): four streams keep more misses in flight, where one core's
-// bandwidth is bound by them. Xeon VM, decode with weights in place, ratio to the floor: 16-bit
-// 1.21-1.27 (1 thread) and 1.25-1.34 (2) against 1.62 and 1.33-1.68 one row at a time; F32 1.13-1.25
-// and 1.14-1.30 against 1.37 and 1.33-1.43 (512, 1024 and 2048 B ahead alike).
+// get a software prefetch this far ahead so the core keeps enough misses in flight; F32 runs faster
+// without. On Intel four rows far apart at a time, each with a T0 prefetch this far ahead (F32 too):
+// four streams keep more misses in flight, where one core's bandwidth is bound by them. Measured:
+// bench/README.md, "Kernel design measurements".
 constexpr int64_t kGemvPrefetchBytes = 1024;
 // How the blocked kernel streams its weights depends on the vendor, so avx2_kernels() picks one
-// tuning per process:
-// - AMD: two blocks at once (two streams), non-temporal prefetch 384 B ahead, 16-bit weights only.
-//   NTA keeps the once-read weights from pushing the state and activations out of L2/L3: 2-5% faster
-//   16-bit decode than T0 on Zen 3/4 VMs. 384 B vs 512 B: 3-6% faster or equal on Zen 4 (Zen 3: 512
-//   best, 2048 slower); F32 runs best without. One stream per thread instead of two: 0.96-1.07.
+// tuning per process (measured in bench/README.md, "Kernel design measurements"):
+// - AMD: two blocks at once (two streams), non-temporal prefetch 384 B ahead, 16-bit weights only:
+//   NTA keeps the once-read weights from pushing the state and activations out of L2/L3.
 // - Intel (and others): four blocks at once, T0 prefetch 2048 B ahead for 16-bit weights, 512 B for
-//   F32. On a Xeon VM (AVX-512, AMX) the AMD tuning made 16-bit decode 2.4-2.7x slower per byte than
-//   F32: NTA lines bypass L2, where the streamer that keeps a core's misses in flight trains, so the
-//   stream was latency-bound (7 GB/s of 17). There one core's bandwidth is bound by the misses it
-//   keeps in flight, and more streams keep more: four blocks instead of two, decode 1-3% faster at 1
-//   thread and 2-6% at 2 (alternating runs, all formats). Decode ratio to the floor by prefetch
-//   distance there (two streams): 16-bit 1.09-1.14 (1 thread) at 2048-3072 B, 1.16-1.23 at
-//   512-1024 B; F32 1.04-1.08 at 512 B, 1.14 without a prefetch, 1.23 at 2048 B. With four streams,
-//   1024 B and 3072 B were no better than 2048 B.
+//   F32: NTA lines bypass L2, where the streamer that keeps a core's misses in flight trains.
 
 template <StreamTuning TU>
 constexpr int streamed_blocks() {
@@ -91,8 +80,8 @@ inline void prefetch_stream_step(const char *p, int64_t bytes) {
 }
 
 // 32-byte loads of the input that straddle cache lines cost two load slots: the input is copied to
-// a 64-byte aligned buffer once per call (K floats), which lifted the in-cache F16 rate by a third.
-// For BF16 the copy is the even/odd split.
+// a 64-byte aligned buffer once per call (K floats; measured: bench/README.md). For BF16 the copy is
+// the even/odd split.
 template <WeightType WT>
 const float *aligned_input(const float *x, int64_t K, int64_t K16, std::vector<float> &buf) {
     if (WT != WeightType::BF16 && (reinterpret_cast<uintptr_t>(x) & 63) == 0) return x;
@@ -159,8 +148,8 @@ void gemv_blocks(const char *const *w, int64_t K, const float *x, float *const *
 }
 
 // Blocked rows [n0, n1) (both multiples of kBlockRows). Block i goes with block i + half, so the
-// streams are far apart (on the Zen 3 VM two such streams read 7-10% faster than one per core);
-// with four streams also with the blocks after them, i + 1 and i + half + 1. What is left after the
+// streams are far apart (two such streams read faster than one per core: bench/README.md); with
+// four streams also with the blocks after them, i + 1 and i + half + 1. What is left after the
 // groups of four runs as pairs, and the middle block of an odd count alone.
 template <WeightType WT, StreamTuning TU>
 void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {

@@ -21,8 +21,8 @@ namespace {
 // out), so its reads are what a call waits for: S·a for the first token is one sequential pass over
 // whole rows, which the hardware prefetcher follows (a pass per 16-value block strides by a row and
 // is latency-bound), and the blocks then find the state in L1/L2. Each later token's S·a is
-// accumulated in the same pass that updates the state. Decode, 0.1B shape: 25-28 µs per layer
-// before, 14-18 with the sequential pass, 13-16 with the next head prefetched too (Zen 4 VM).
+// accumulated in the same pass that updates the state. (The sequential pass and the next head's
+// prefetch halved a decode layer's WKV: bench/README.md, "Kernel design measurements".)
 
 // The first token's S·a for values [i0, i0 + 8·NV), into sa_out.
 template <int NV>
@@ -209,8 +209,8 @@ namespace {
 
 // WKV-5/6, the first token of a call, value columns [j0, j0 + 8·NV) of one head. Keys (state rows)
 // outer, so the state is read sequentially, whole rows at a time: in decode it comes from DRAM, and a
-// pass per 8-column vector strides by a row and waits on each line (cold 12x64 heads: 32 -> 12 µs).
-// Later tokens find the state in L1, where wkv5_columns, which keeps v in registers, is 4% faster.
+// pass per 8-column vector strides by a row and waits on each line. Later tokens find the state in
+// L1, where wkv5_columns, which keeps v in registers, is faster (both measured: bench/README.md).
 template <int NV>
 void wkv5_first_token_rows(const Wkv5Args &p, int32_t h, int j0) {
     const int N = p.N;
