@@ -10,10 +10,10 @@ namespace rwkvx {
 // Weight layouts. Row-major: w[n][k]. Blocked (resident weights only, see weight_layout.h): rows
 // [0, blocked_rows(N)) in blocks of kBlockRows rows, each block k-major (the 32 weights of column k
 // are adjacent), the remaining rows row-major after the blocks, i.e. at the same offsets as in the
-// row-major layout. Decode streams two blocks far apart at once (two streams read faster than one
-// on a core) and keeps their 64 outputs in registers: no per-row horizontal sums and one broadcast
-// input per 64 weights. For BF16 the 16 rows of each group of 16 are stored in the order
-// 0,8,1,9,...,7,15, so the even and odd halves of a 32-byte load are rows 0-7 and 8-15.
+// row-major layout. Decode streams blocks far apart two at once (four on Intel: more streams read
+// faster than one on a core) and keeps their outputs in registers: no per-row horizontal sums and
+// one broadcast input per 64 or 128 weights. For BF16 the 16 rows of each group of 16 are stored in
+// the order 0,8,1,9,...,7,15, so the even and odd halves of a 32-byte load are rows 0-7 and 8-15.
 constexpr int64_t kBlockRows = 32;
 inline int64_t blocked_rows(int64_t N) { return N / kBlockRows * kBlockRows; }
 // Position of row r (0..15) inside its BF16 group of 16.
