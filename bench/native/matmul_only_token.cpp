@@ -9,6 +9,7 @@
 #include "bench_common.h"
 #include "common/thread_pool.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 
 namespace rwkvx_bench {

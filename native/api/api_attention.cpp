@@ -75,7 +75,7 @@ RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attenti
         pre.scope = p->scope;
         if (pre.T == 0) return;
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        const attn::AttnKernels &kt = attn::attn_kernels_for(ctx->ops->kernels());
+        const KernelTable &kt = ctx->ops->kernels();
         if (pre.sparse) {
             if (attn::sparse_prefill(ctx->ops->pool(), kt, pre)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
         } else {
@@ -102,7 +102,7 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
             fail(RWKVX_ERROR_ARGUMENT, "chunk_size " + std::to_string(p->chunk_size) + " differs from the cache's " +
                                            std::to_string(g.chunk_size) + " (its chunk sums use that)");
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        const attn::AttnKernels &kt = attn::attn_kernels_for(ctx->ops->kernels());
+        const KernelTable &kt = ctx->ops->kernels();
         const int64_t hd = int64_t(g.n_head) * g.head_size;
         const int64_t q_stride = stride_or(p->q_stride, hd, "q_stride"), k_stride = stride_or(p->k_stride, hd, "k_stride"),
                       v_stride = stride_or(p->v_stride, hd, "v_stride"), o_stride = stride_or(p->o_stride, hd, "o_stride");
@@ -196,7 +196,7 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *
             fail(RWKVX_ERROR_ARGUMENT, "appending " + std::to_string(n_tokens) + " tokens to " +
                                            std::to_string(cache->len) + " exceeds the capacity " +
                                            std::to_string(cache->cfg.capacity));
-        attn::kv_append(attn::attn_kernels_for(cache->ctx->ops->kernels()), *cache, k, v, n_tokens, k_stride, v_stride);
+        attn::kv_append(cache->ctx->ops->kernels(), *cache, k, v, n_tokens, k_stride, v_stride);
     });
 }
 
@@ -211,7 +211,7 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cach
         const int64_t hd = int64_t(g.n_head) * g.head_size;
         q_stride = stride_or(q_stride, hd, "q_stride");
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        attn::kv_compress(ctx->ops->pool(), attn::attn_kernels_for(ctx->ops->kernels()), *cache, q, n_q, q_stride,
+        attn::kv_compress(ctx->ops->pool(), ctx->ops->kernels(), *cache, q, n_q, q_stride,
                           1.0f / std::sqrt(float(g.head_size)));
     });
 }

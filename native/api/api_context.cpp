@@ -3,6 +3,8 @@
 
 #include "api/handles.h"
 #include "common/errors.h"
+#include "cpu/dispatch.h"
+#include "cuda/cuda_probe.h"
 
 using namespace rwkvx;
 

@@ -2,7 +2,7 @@
 #include "api/handles.h"
 #include "common/errors.h"
 #include "common/tensors.h"
-#include <cmath>
+#include "cpu/kernels.h"
 
 using namespace rwkvx;
 
@@ -58,16 +58,8 @@ RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *
         const int64_t G = C / n_groups;
         std::lock_guard<std::mutex> lock(ctx->mutex);
         ctx->ops->for_rows(T, 4 * C, [&](int64_t t) {
-            for (int64_t g = 0; g < n_groups; g++) {
-                const float *xs = xd + t * C + g * G;
-                float *ys = yd + t * C + g * G;
-                double sum = 0, var = 0;
-                for (int64_t i = 0; i < G; i++) sum += xs[i];
-                float mean = float(sum / double(G));
-                for (int64_t i = 0; i < G; i++) var += double(xs[i] - mean) * double(xs[i] - mean);
-                float inv = 1.0f / std::sqrt(float(var / double(G)) + eps);
-                for (int64_t i = 0; i < G; i++) ys[i] = (xs[i] - mean) * inv * wd[g * G + i] + bd[g * G + i];
-            }
+            for (int64_t g = 0; g < n_groups; g++)
+                layer_norm(xd + t * C + g * G, wd + g * G, bd + g * G, yd + t * C + g * G, G, eps);
         });
     });
 }

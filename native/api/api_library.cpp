@@ -1,7 +1,7 @@
 // Library-wide entry points: errors, version, CPU features.
 #include "common/errors.h"
 #include "common/live_handles.h"
-#include "cpu/kernels.h"
+#include "cpu/dispatch.h"
 #include "rwkvx.h"
 
 #ifndef RWKVX_VERSION_STRING

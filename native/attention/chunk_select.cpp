@@ -3,8 +3,8 @@
 namespace rwkvx {
 namespace attn {
 
-void add_key(const AttnKernels &kt, const void *k, int32_t dtype, int D, float *sum, float *tmp) {
-    kt.widen(dtype, k, tmp, D);
+void add_key(const KernelTable &kt, const void *k, int32_t dtype, int D, float *sum, float *tmp) {
+    kt.to_f32(WeightType(dtype), k, tmp, D);
     for (int d = 0; d < D; d++) sum[d] += tmp[d];
 }
 

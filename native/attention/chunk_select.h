@@ -11,7 +11,7 @@ namespace rwkvx {
 namespace attn {
 
 // Adds key row k (D elements of dtype) to sum in fp32 (the running chunk sum, token order).
-void add_key(const AttnKernels &kt, const void *k, int32_t dtype, int D, float *sum, float *tmp);
+void add_key(const KernelTable &kt, const void *k, int32_t dtype, int D, float *sum, float *tmp);
 
 // Selection over candidate chunks [0, n_cand): score(c) is the canonical score of chunk c.
 // Writes min(k, n_cand) indices ascending into out and returns how many; sets *nan on a NaN score.

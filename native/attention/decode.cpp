@@ -23,7 +23,7 @@ struct RowSoftmax {
     std::vector<float> acc, s;
     explicit RowSoftmax(int D) : acc(size_t(D), 0.0f), s(kDecodeBlock) {}
 
-    void keys(const AttnKernels &kt, const float *q, const void *k, const void *v, int32_t dtype, int64_t stride,
+    void keys(const KernelTable &kt, const float *q, const void *k, const void *v, int32_t dtype, int64_t stride,
               int64_t n, int D, float scale2) {
         for (int64_t j0 = 0; j0 < n; j0 += kDecodeBlock) {
             const int nb = int(n - j0 < kDecodeBlock ? n - j0 : kDecodeBlock);
@@ -44,7 +44,7 @@ struct RowSoftmax {
 };
 }  // namespace
 
-bool decode_step(ThreadPool &pool, const AttnKernels &kt, rwkvx_kv_cache &c, const Decode &d) {
+bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const Decode &d) {
     const auto &g = c.cfg;
     const int32_t H = g.n_head, D = g.head_size;
     const int64_t B = g.chunk_size, CT = c.len;

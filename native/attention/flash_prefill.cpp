@@ -26,7 +26,7 @@ struct TileScratch {
 
 // The queries' own keys: those before a tile unmasked, the diagonal block masked. kv indexes key
 // `first + j` as j. Then o and lse.
-void attend_own_keys(const AttnKernels &kt, Tile &tile, BlockScratch &block, const PackedHead &kv, const Prefill &p,
+void attend_own_keys(const KernelTable &kt, Tile &tile, BlockScratch &block, const PackedHead &kv, const Prefill &p,
                      int32_t h, int64_t t0, int64_t first) {
     const int nr = tile.nr;
     const int64_t i0 = p.past + t0 - first;  // index of the tile's first query's own key
@@ -41,7 +41,7 @@ void attend_own_keys(const AttnKernels &kt, Tile &tile, BlockScratch &block, con
 // Continuing a cache longer than the queries: every tile's softmax state lives across passes over
 // windows of past keys, so only one window is packed at a time. The tiles take T·C·8 bytes, less
 // than packing past + T keys (C·4 bytes each) when past > T.
-void windowed_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t n_tiles) {
+void windowed_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p, int64_t n_tiles) {
     const int64_t n_tasks = n_tiles * p.H;  // task = tile * H + head
     std::vector<Tile> tiles(size_t(n_tasks), Tile(p.D));
     auto first_query = [&](int64_t task) { return task / p.H * kTileRows; };
@@ -69,7 +69,7 @@ void windowed_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p,
 
 }  // namespace
 
-void full_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
+void full_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p) {
     const int64_t n_tiles = (p.T + kTileRows - 1) / kTileRows;
     if (p.past > std::max(p.T, kKeyWindow)) {
         windowed_prefill(pool, kt, p, n_tiles);

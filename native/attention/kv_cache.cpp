@@ -20,7 +20,7 @@ void kv_init(rwkvx_kv_cache &c) {
     c.len = 0;
 }
 
-void kv_append(const AttnKernels &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
+void kv_append(const KernelTable &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
                int64_t v_stride) {
     const int32_t H = c.cfg.n_head, D = c.cfg.head_size;
     const int64_t e = c.esize();
@@ -35,7 +35,7 @@ void kv_append(const AttnKernels &kt, rwkvx_kv_cache &c, const void *k, const vo
         }
 }
 
-void kv_compress(ThreadPool &pool, const AttnKernels &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
+void kv_compress(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
                  int64_t q_stride, float scale) {
     const auto &g = c.cfg;
     const int32_t D = g.head_size;

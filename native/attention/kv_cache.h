@@ -18,7 +18,7 @@ struct rwkvx_kv_cache {
     std::vector<float> sums;   // [H][n_chunk_slots][D]: chunk c's fp32 key sum (the last may be partial)
     int64_t chunk_slots = 0;
 
-    int64_t esize() const { return rwkvx::attn::dtype_bytes(cfg.dtype); }
+    int64_t esize() const { return rwkvx::dtype_bytes(cfg.dtype); }
     const void *k_row(int32_t h, int64_t j) const {
         return k.data() + ((int64_t(h) * cfg.capacity + j) * cfg.head_size) * esize();
     }
@@ -43,10 +43,10 @@ inline KvView kv_view(const rwkvx_kv_cache &c) {
 // Allocates storage for cfg (validated by the caller).
 void kv_init(rwkvx_kv_cache &c);
 // Appends n rows (token strides in elements); the caller has checked the capacity.
-void kv_append(const AttnKernels &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
+void kv_append(const KernelTable &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
                int64_t v_stride);
 // SnapKV-like compression to cfg.min_size with votes from q rows [n_q][H][D].
-void kv_compress(ThreadPool &pool, const AttnKernels &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
+void kv_compress(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
                  int64_t q_stride, float scale);
 
 // One decode step (see rwkvx_attention_decode); returns true when a chunk score was NaN.
@@ -59,7 +59,7 @@ struct Decode {
     int64_t dense_below;
     float scale;
 };
-bool decode_step(ThreadPool &pool, const AttnKernels &kt, rwkvx_kv_cache &c, const Decode &d);
+bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const Decode &d);
 
 }  // namespace attn
 }  // namespace rwkvx

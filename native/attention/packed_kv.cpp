@@ -7,13 +7,14 @@
 namespace rwkvx {
 namespace attn {
 
-ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t chunk,
+ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const KernelTable &kt, const Prefill &p, int64_t chunk,
                              const std::vector<int64_t> &chunks, int64_t first, int64_t end)
     : B_(chunk), B_pad_((chunk + 15) / 16 * 16 + 16), first_(first), D_(p.D), H_(p.H) {
     const int64_t n_keys = (end < 0 ? p.past + p.T : end) - first, D = p.D;
     slot_.assign(size_t((n_keys + B_ - 1) / B_), -1);
     for (size_t i = 0; i < chunks.size(); i++) slot_[size_t(chunks[i])] = int64_t(i);
     const bool v_rows = p.kv.dtype == 0 && p.kv.v_stride == D;  // F32 rows of D: read in place
+    const WeightType dtype = WeightType(p.kv.dtype);
     if (v_rows) {
         v_in_place_ = static_cast<const float *>(p.kv.v);
         v_head_stride_ = p.kv.head_stride;
@@ -32,11 +33,11 @@ ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Pref
                 const int m = int(std::min<int64_t>(8, n - j0));
                 for (int i = 0; i < m; i++) {
                     const int64_t key = first + c * B_ + j0 + i;
-                    kt.widen(p.kv.dtype, row_ptr(p.kv.k, p.kv.dtype, 1, key * p.kv.k_stride + h * p.kv.head_stride),
-                             &row[size_t(i) * size_t(D)], int(D));
+                    kt.to_f32(dtype, row_ptr(p.kv.k, p.kv.dtype, 1, key * p.kv.k_stride + h * p.kv.head_stride),
+                              &row[size_t(i) * size_t(D)], int(D));
                     if (!v_rows)
-                        kt.widen(p.kv.dtype, row_ptr(p.kv.v, p.kv.dtype, 1, key * p.kv.v_stride + h * p.kv.head_stride),
-                                 v_.data() + (size_t(item) * size_t(B_) + size_t(j0 + i)) * size_t(D), int(D));
+                        kt.to_f32(dtype, row_ptr(p.kv.v, p.kv.dtype, 1, key * p.kv.v_stride + h * p.kv.head_stride),
+                                  v_.data() + (size_t(item) * size_t(B_) + size_t(j0 + i)) * size_t(D), int(D));
                 }
                 for (int64_t d = 0; d < D; d++)
                     for (int i = 0; i < m; i++) kth[size_t(d * B_pad_ + j0 + i)] = row[size_t(i * D + d)];

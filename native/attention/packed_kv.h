@@ -27,7 +27,7 @@ class ChunkPackedKv {
   public:
     // chunks: ascending chunk indices; chunk c holds keys [first + c*chunk, min(first + (c+1)*chunk,
     // end)) of p.kv (end < 0: past + T).
-    ChunkPackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t chunk,
+    ChunkPackedKv(ThreadPool &pool, const KernelTable &kt, const Prefill &p, int64_t chunk,
                   const std::vector<int64_t> &chunks, int64_t first = 0, int64_t end = -1);
     // Chunk c (one of those packed) of head h: key first + c*chunk + j is index j.
     PackedHead head(int32_t h, int64_t c) const {
@@ -51,7 +51,7 @@ class ChunkPackedKv {
 // Keys [first, end) of every head of p.kv, packed as one chunk: key first + j is index j.
 class PackedKv {
   public:
-    PackedKv(ThreadPool &pool, const AttnKernels &kt, const Prefill &p, int64_t first, int64_t end)
+    PackedKv(ThreadPool &pool, const KernelTable &kt, const Prefill &p, int64_t first, int64_t end)
         : all_(pool, kt, p, end - first, std::vector<int64_t>{0}, first, end) {}
     PackedHead head(int32_t h) const { return all_.head(h, 0); }
 

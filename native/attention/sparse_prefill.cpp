@@ -70,7 +70,7 @@ void merge_row(const Tile &tile, int r, const float *pr, int n, int64_t PS, floa
 }
 }  // namespace
 
-bool sparse_prefill(ThreadPool &pool, const AttnKernels &kt, const Prefill &p) {
+bool sparse_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p) {
     const int64_t T = p.T, B = p.B, P = p.past;
     const int32_t H = p.H, D = p.D;
     const int64_t HD = int64_t(H) * D;

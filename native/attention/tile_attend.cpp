@@ -43,7 +43,7 @@ void gather_queries(Tile &tile, const float *q, int64_t q_stride, const int64_t 
     tile.reset(nr);
 }
 
-void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
+void attend_keys(const KernelTable &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit) {
     const int D = tile.D;
     for (int64_t jb = j0; jb < j1; jb += kBlockKeys) {

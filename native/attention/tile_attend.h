@@ -34,7 +34,7 @@ void load_queries(Tile &tile, const float *q, int64_t q_stride, int nr, float sc
 void gather_queries(Tile &tile, const float *q, int64_t q_stride, const int64_t *rows, int nr, float scale);
 
 // Consumes keys [j0, j1) of one head. Row r sees only keys j < limit[r] (limit may be null: all).
-void attend_keys(const AttnKernels &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
+void attend_keys(const KernelTable &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit);
 
 // o row r = acc / l; lse (natural log) when lse_row is non-null.

@@ -1,9 +1,9 @@
 // Weights copied into memory the model owns (RWKVX_CONTEXT_RESIDENT_WEIGHTS).
 //
 // Decode streams every weight once per token, so it runs at memory bandwidth. One 2 MiB-aligned
-// block with transparent huge pages requested cuts the TLB misses of that stream (measured on the
-// 0.1B shape: about 10% faster decode than the same weights on 4 KiB pages), and 64-byte aligned
-// tensors keep vector loads inside cache lines. A CUDA backend would put the same copy on the device.
+// block with transparent huge pages requested cuts the TLB misses of that stream (faster decode than
+// on 4 KiB pages, measured in bench/README.md), and 64-byte aligned tensors keep vector loads inside
+// cache lines. A CUDA backend would put the same copy on the device.
 #pragma once
 #include <cstddef>
 #include <string>

@@ -4,13 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "cpu/kernels.h"
+#include "common/dtypes.h"
 #include "rwkvx.h"
 
 namespace rwkvx {
-
-// Bytes per element of an rwkvx_dtype.
-inline int64_t dtype_bytes(int32_t dtype) { return dtype == RWKVX_DTYPE_F32 ? 4 : 2; }
 
 std::string shape_string(const rwkvx_tensor &t);
 std::string dtype_name(int32_t dtype);

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "cpu/kernels.h"
+#include "cpu/dispatch.h"
 #include "rwkvx.h"
 
 namespace rwkvx {

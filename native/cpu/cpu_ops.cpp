@@ -48,9 +48,8 @@ void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
     // chunks of its share, bigger first, then helps the others with the rest of theirs.
     // A GEMV chunk restarts the blocked kernel's two streams, so a GEMV is claimed in chunks of at
     // least kMinGemvChunk units, and only when it is as big as a vocabulary head; in smaller ones a
-    // chunk is a whole piece (a thread done early may still take a piece not yet started).
-    // Decode time vs even shares, 2 threads, in-process A/B over the three formats: median 0.97 of
-    // 10 runs with this; 0.99 of 8 with every GEMV claimed.
+    // chunk is a whole piece (a thread done early may still take a piece not yet started). The
+    // better of the measured claiming rules: bench/README.md, "Kernel design measurements".
     min_chunk_units_ = gemm ? 1 : macs >= kMinClaimedGemvMacs ? kMinGemvChunk : kWholePiece;
     for (int t = 0; t < nt; t++)
         claims_[t].next.store(int64_t(share_begin_[size_t(t)]) << kUnitBits, std::memory_order_relaxed);

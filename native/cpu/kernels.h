@@ -1,19 +1,19 @@
-// CPU kernel table: one implementation per instruction set (kernels_scalar.cpp, kernels_avx2.cpp),
-// chosen once at context creation from the detected CPU features.
+// The CPU kernel contract: weight layouts, the kernels' arguments and the table of kernels that each
+// instruction-set level implements (cpu/scalar/, cpu/avx2/); dispatch.h chooses one per context.
 #pragma once
 #include <cstdint>
 
-namespace rwkvx {
+#include "common/dtypes.h"
 
-enum class WeightType : int32_t { F32 = 0, F16 = 1, BF16 = 2 };
+namespace rwkvx {
 
 // Weight layouts. Row-major: w[n][k]. Blocked (resident weights only, see weight_layout.h): rows
 // [0, blocked_rows(N)) in blocks of kBlockRows rows, each block k-major (the 32 weights of column k
 // are adjacent), the remaining rows row-major after the blocks, i.e. at the same offsets as in the
-// row-major layout. Decode streams two blocks far apart at once (two streams read faster than one
-// on a core) and keeps their 64 outputs in registers: no per-row horizontal sums and one broadcast
-// input per 64 weights. For BF16 the 16 rows of each group of 16 are stored in the order
-// 0,8,1,9,...,7,15, so the even and odd halves of a 32-byte load are rows 0-7 and 8-15.
+// row-major layout. Decode streams blocks far apart two at once (four on Intel: more streams read
+// faster than one on a core) and keeps their outputs in registers: no per-row horizontal sums and
+// one broadcast input per 64 or 128 weights. For BF16 the 16 rows of each group of 16 are stored in
+// the order 0,8,1,9,...,7,15, so the even and odd halves of a 32-byte load are rows 0-7 and 8-15.
 constexpr int64_t kBlockRows = 32;
 inline int64_t blocked_rows(int64_t N) { return N / kBlockRows * kBlockRows; }
 // Position of row r (0..15) inside its BF16 group of 16.
@@ -73,43 +73,71 @@ struct Wkv5Args {
     float *y;                // [T][H][N]
 };
 
+// Layer norm with double accumulators (two passes), the same on every CPU: the scalar table's
+// layer_norm, and the one the RWKV-4/5/6 passes, the embedding, the head and rwkvx_group_norm use
+// whatever the table (scalar/vecmath_scalar.cpp). y may be x.
+void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps);
+
+// Query keys per block of the tiled attention: the row stride of the score blocks qk and pv exchange.
+constexpr int kBlockKeys = 64;
+
+// The fixed reduction tree of kernels.md §2 rule 2.
+inline float tree8(const float p[8]) { return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])); }
+
+// Every CPU function that has a version per instruction-set level, in one table per level (scalar,
+// AVX2: dispatch.cpp): matrix products, recurrences, the element-wise math of the forward passes and
+// the inner loops of attention. A context picks one table (select_kernels); a new level adds one.
 struct KernelTable {
     const char *name;
+
+    // ---- matrix products and widening ----
     // Output columns are split between threads in multiples of this.
     int64_t column_grain;
     // From this many input rows on, a matmul is a packed GEMM (compute-bound) that works on blocks
     // of gemm_columns output columns; below, it streams its weights (GEMV, memory-bound).
     int64_t gemm_min_rows, gemm_columns;
     void (*matmul)(const MatmulArgs &args, int64_t n0, int64_t n1);
+    // Widens n elements of the given type to float (weights, embedding rows, K/V rows), bit-exact.
+    void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
+
+    // ---- recurrences ----
     // Values [i0, i1) of one head. prefetch: the state this thread works on next (another head's
     // N·N floats), which the kernel may fetch into cache meanwhile; may be null.
     void (*wkv7)(const Wkv7Args &args, int32_t head, int32_t i0, int32_t i1, const float *prefetch);
-    // Widens n elements of the given type to float.
-    void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
     void (*wkv4)(const Wkv4Args &args, int64_t c0, int64_t c1);
     void (*wkv5)(const Wkv5Args &args, int32_t head);
+
+    // ---- element-wise math of the forward passes (activations, layer norm) ----
+    // y = (x - mean) / sqrt(var + eps) * w + b over n elements (population variance). y may be x.
+    void (*layer_norm)(const float *x, const float *w, const float *b, float *y, int64_t n, float eps);
+    // x = sigmoid(bias + x)   (bias may be null)
+    void (*sigmoid)(const float *bias, float *x, int64_t n);
+    // x = tanh(x)
+    void (*tanh)(float *x, int64_t n);
+    // x = exp(-scale * sigmoid(bias + x)): RWKV-7's decay from its LoRA output.
+    void (*decay)(const float *bias, float *x, int64_t n, float scale);
+    // x = max(x, 0)^2 (NaN -> 0), the channel mix activation. Branch-free: the signs are random, so a
+    // branch mispredicts half the time (measured: bench/README.md).
+    void (*relu_square)(float *x, int64_t n);
+
+    // ---- attention inner loops (the drivers are in native/attention) ----
+    // s[r][j] = sum_d q[r][d] * kt[d * kt_stride + j] for r < nr, j < nc; s rows are kBlockKeys apart.
+    // kt must be readable (finite or not) up to j rounded up to 16.
+    void (*qk)(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s);
+    // o[r][:] += sum_j p[r][j] * v[j][:] for r < nr, j < nc (p is [nr][kBlockKeys], v is [nc][D]).
+    void (*pv)(const float *p, int nr, const float *v, int nc, int D, float *o);
+    // x[i] = exp2(x[i] - m) for i < n; returns the sum (NaN in, NaN out; -inf gives exactly 0).
+    float (*exp2_sub_sum)(float *x, int n, float m);
+    // Decode: s[j] = scale * q · k_j for keys j < n of one head (row-major, any dtype).
+    void (*dots)(const float *q, const void *k, int32_t dtype, int64_t stride, int64_t n, int D, float scale,
+                 float *s);
+    // Decode: o[:] += sum_j p[j] * v_j.
+    void (*axpy)(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t n, int D, float *o);
+    // Canonical selection dot: part[d mod 8] = fma(q[d], kbar[d], part[d mod 8]) for d ascending.
+    void (*dot8)(const float *q, const float *kbar, int D, float part[8]);
+    // s[c] = tree8 of dot8(q, kbar + c * stride) from zero partials, for c < n: the canonical scores
+    // of n chunks, bit-identical to dot8 + tree8 (several chunks in flight hide the FMA latency).
+    void (*scores8)(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s);
 };
-
-const KernelTable &scalar_kernels();
-// The AVX2 table tuned for this CPU's vendor (see StreamTuning in kernels_avx2.cpp).
-const KernelTable &avx2_kernels();
-// The AVX2 table with the streaming tuned for AMD or for Intel, whatever this CPU is (tests run both).
-const KernelTable &avx2_kernels_tuned_for(bool amd);
-// Picks AVX2 when the CPU has AVX2+FMA+F16C and force_scalar is false.
-const KernelTable &select_kernels(bool force_scalar);
-
-// IEEE half / bfloat16 -> float, bit-exact, no special instructions.
-float half_to_float(uint16_t h);
-inline float bf16_to_float(uint16_t b) {
-    union {
-        uint32_t u;
-        float f;
-    } v{uint32_t(b) << 16};
-    return v.f;
-}
-
-uint32_t detect_cpu_features();
-// AMD (or Hygon) processor: the streaming kernels tune their software prefetch by vendor.
-bool cpu_is_amd();
 
 }  // namespace rwkvx

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "api/handles.h"
+#include "cuda/cuda_probe.h"
 
 namespace rwkvx {
 

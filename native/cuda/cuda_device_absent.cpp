@@ -1,5 +1,5 @@
 // Stand-in for cuda_device.cu when the library was built without nvcc.
-#include "api/handles.h"
+#include "cuda/cuda_probe.h"
 
 namespace rwkvx {
 

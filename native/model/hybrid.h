@@ -3,7 +3,7 @@
 #include <memory>
 #include <vector>
 
-#include "api/handles.h"
+#include "model/model.h"
 #include "model/rwkv7.h"
 
 namespace rwkvx {

@@ -7,6 +7,7 @@
 
 #include "attention/attention_params.h"
 #include "common/errors.h"
+#include "cpu/dispatch.h"
 #include "model/model_ops.h"
 #include "model/rwkv7_blocks.h"
 #include "model/hybrid.h"
@@ -27,18 +28,7 @@ class HybridModel final : public Model {
         const auto &r = w_.rwkv;
         C_ = r.n_embd;
         H_ = int32_t(C_ / kHeadSize);
-        info_ = rwkvx_model_info{};
-        info_.arch = RWKVX_ARCH_HYBRID;
-        info_.n_layer = int32_t(r.layers.size());
-        info_.n_embd = int32_t(C_);
-        info_.n_head = int32_t(r.n_head);
-        info_.head_size = int32_t(r.head_size);
-        info_.n_vocab = int32_t(r.n_vocab);
-        info_.ffn_size = int32_t(r.ffn_size);
-        info_.weight_dtype = int32_t(r.head.type);
-        info_.n_params = r.n_params;
-        info_.weight_bytes = r.weight_bytes;
-        info_.state_bytes = header_bytes() + fixed_floats() * 4;
+        info_ = model_info(RWKVX_ARCH_HYBRID, r, r.n_head, r.head_size, header_bytes() + fixed_floats() * 4);
     }
 
     const rwkvx_model_info &info() const override { return info_; }
@@ -110,15 +100,15 @@ class HybridModel final : public Model {
         }
         std::memcpy(p, state, size_t(fixed_floats()) * 4);
         p += fixed_floats() * 4;
-        const attn::AttnKernels &kt = attn::scalar_attn_kernels();
+        const KernelTable &kt = scalar_kernels();
         for (const auto &c : caches) {  // exported as fp32 whatever the cache stores
             const int64_t n = c->len * C_;
             std::vector<char> kk(size_t(n * c->esize())), vv(kk.size());
             std::vector<float> f(static_cast<size_t>(n));
             gather_rows(*c, kk.data(), vv.data());
-            kt.widen(c->cfg.dtype, kk.data(), f.data(), n);
+            kt.to_f32(WeightType(c->cfg.dtype), kk.data(), f.data(), n);
             std::memcpy(p, f.data(), size_t(n) * 4);
-            kt.widen(c->cfg.dtype, vv.data(), f.data(), n);
+            kt.to_f32(WeightType(c->cfg.dtype), vv.data(), f.data(), n);
             std::memcpy(p + n * 4, f.data(), size_t(n) * 4);
             p += 2 * n * 4;
         }
@@ -154,7 +144,7 @@ class HybridModel final : public Model {
         }
         std::memcpy(state, f, size_t(fixed_floats()) * 4);
         const char *q = p + header_bytes() + fixed_floats() * 4;
-        const attn::AttnKernels &kt = attn::scalar_attn_kernels();  // add_key is bitwise-defined on every table
+        const KernelTable &kt = scalar_kernels();  // add_key is bitwise-defined on every table
         for (int64_t j = 0; j < A; j++) {
             const int64_t L = lens[size_t(j)], n = L * C_;
             std::vector<float> k(static_cast<size_t>(n)), v(static_cast<size_t>(n));
@@ -210,14 +200,14 @@ class HybridModel final : public Model {
     // o[t] = attention of q[t] over the cache and k/v rows <= t; the rows are then in the cache.
     void attend(CpuOps &ops, std::unique_ptr<rwkvx_kv_cache> &cache, const float *q, const float *k, const float *v,
                 float *o, int64_t T, int32_t mode) const {
-        const attn::AttnKernels &kt = attn::attn_kernels_for(ops.kernels());
+        const KernelTable &kt = ops.kernels();
         const float scale = 1.0f / std::sqrt(float(kHeadSize));
         const bool sparse = mode == RWKVX_ATTN_SPARSE;
         const int64_t past = cache->len, max_size = cache->cfg.max_size;
         // The new K/V rows as the cache stores them, so that a prefill sees exactly what later steps
         // read back from the cache.
         const int32_t dtype = cfg_.kv_dtype;
-        const int64_t esize = attn::dtype_bytes(dtype);
+        const int64_t esize = dtype_bytes(dtype);
         const void *kd = k, *vd = v;
         if (dtype != RWKVX_DTYPE_F32) {
             const size_t bytes = size_t(T * C_ * esize);

@@ -71,7 +71,7 @@ void narrow_rows(int32_t dtype, const float *src, void *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) d[i] = dtype == RWKVX_DTYPE_BF16 ? float_to_bf16(src[i]) : float_to_half(src[i]);
 }
 
-void ensure_capacity(const attn::AttnKernels &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need) {
+void ensure_capacity(const KernelTable &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need) {
     if (need <= c->cfg.capacity) return;
     const auto &g = c->cfg;
     auto bigger = new_kv_cache(g.n_head, g.head_size, g.chunk_size, std::max({need, 2 * g.capacity, int64_t(256)}), g.dtype);

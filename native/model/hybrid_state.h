@@ -4,8 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "api/handles.h"
 #include "attention/kv_cache.h"
+#include "model/model.h"
 
 namespace rwkvx {
 
@@ -18,7 +18,7 @@ struct HybridStateExt final : StateExt {
 // An empty cache of H heads of D, chunk size B, K/V stored as dtype (an rwkvx_dtype).
 std::unique_ptr<rwkvx_kv_cache> new_kv_cache(int32_t H, int32_t D, int32_t B, int64_t capacity, int32_t dtype);
 // Makes room for `need` tokens (keeps the content).
-void ensure_capacity(const attn::AttnKernels &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need);
+void ensure_capacity(const KernelTable &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need);
 // Writes the rows as [len][H][D] (token-major) in the cache's dtype into k and v.
 void gather_rows(const rwkvx_kv_cache &c, char *k, char *v);
 // n floats rounded to nearest even as dtype (F32: copied), for rows headed into a cache.

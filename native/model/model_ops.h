@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
 #include "common/errors.h"
+#include "cpu/cpu_ops.h"
 #include "cpu/kernels.h"
-#include "cpu/vecmath.h"
 #include "model/tensor_set.h"
 
 namespace rwkvx {
@@ -17,17 +16,6 @@ namespace rwkvx {
 constexpr float kLayerNormEps = 1e-5f;
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// y = (x - mean) / sqrt(var + eps) * w + b over n elements (population variance, two passes).
-inline void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++) sum += x[i];
-    float mean = float(sum / double(n));
-    double var = 0;
-    for (int64_t i = 0; i < n; i++) var += double(x[i] - mean) * double(x[i] - mean);
-    float inv = 1.0f / std::sqrt(float(var / double(n)) + eps);
-    for (int64_t i = 0; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
-}
 
 // y[T, rows] = x[T, cols] · wᵀ.
 inline MatmulArgs mm(const Matrix &w, const float *x, int64_t T, float *y) {
@@ -108,8 +96,8 @@ inline void add_rows(CpuOps &ops, float *x, const float *d, int64_t T, int64_t C
 
 // h = relu(h)² over T rows of F: the activation of every RWKV channel mix.
 inline void relu_square_rows(CpuOps &ops, float *h, int64_t T, int64_t F) {
-    const VecMath &vm = vecmath_for(ops.kernels());
-    ops.for_rows(T, 2 * F, [&](int64_t t) { vm.relu_square(h + t * F, F); });
+    const KernelTable &kernels = ops.kernels();
+    ops.for_rows(T, 2 * F, [&](int64_t t) { kernels.relu_square(h + t * F, F); });
 }
 
 // The RWKV-4/5/6 channel mix after its token shift: x += sigmoid(xr·Wrᵀ) ⊙ (relu(xk·Wkᵀ)²·Wvᵀ).

@@ -21,18 +21,8 @@ class Rwkv4Model final : public Model {
   public:
     explicit Rwkv4Model(Rwkv4Weights w) : w_(std::move(w)) {
         const int64_t C = w_.n_embd;
-        info_ = rwkvx_model_info{};
-        info_.arch = RWKVX_ARCH_RWKV4;
-        info_.n_layer = int32_t(w_.layers.size());
-        info_.n_embd = int32_t(C);
-        info_.n_head = 1;  // documented in rwkvx.h: one "head" spanning all channels
-        info_.head_size = int32_t(C);
-        info_.n_vocab = int32_t(w_.n_vocab);
-        info_.ffn_size = int32_t(w_.ffn_size);
-        info_.weight_dtype = int32_t(w_.head.type);
-        info_.n_params = w_.n_params;
-        info_.weight_bytes = w_.weight_bytes;
-        info_.state_bytes = 5 * C * int64_t(w_.layers.size()) * 4;
+        // n_head 1, documented in rwkvx.h: one "head" spanning all channels.
+        info_ = model_info(RWKVX_ARCH_RWKV4, w_, 1, C, 5 * C * int64_t(w_.layers.size()) * 4);
     }
 
     const rwkvx_model_info &info() const override { return info_; }

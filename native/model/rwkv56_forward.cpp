@@ -22,19 +22,7 @@ constexpr int64_t kSliceTokens = 512;
 class Rwkv56Model final : public Model {
   public:
     explicit Rwkv56Model(Rwkv56Weights w) : w_(std::move(w)), v6_(w_.arch == RWKVX_ARCH_RWKV6) {
-        const int64_t C = w_.n_embd;
-        info_ = rwkvx_model_info{};
-        info_.arch = w_.arch;
-        info_.n_layer = int32_t(w_.layers.size());
-        info_.n_embd = int32_t(C);
-        info_.n_head = int32_t(w_.n_head);
-        info_.head_size = int32_t(w_.head_size);
-        info_.n_vocab = int32_t(w_.n_vocab);
-        info_.ffn_size = int32_t(w_.ffn_size);
-        info_.weight_dtype = int32_t(w_.head.type);
-        info_.n_params = w_.n_params;
-        info_.weight_bytes = w_.weight_bytes;
-        info_.state_bytes = layer_state_floats() * int64_t(w_.layers.size()) * 4;
+        info_ = model_info(w_.arch, w_, w_.n_head, w_.head_size, layer_state_floats() * int64_t(w_.layers.size()) * 4);
     }
 
     const rwkvx_model_info &info() const override { return info_; }

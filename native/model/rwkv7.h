@@ -3,8 +3,8 @@
 #include <memory>
 #include <vector>
 
-#include "api/handles.h"
 #include "cpu/kernels.h"
+#include "model/model.h"
 #include "model/tensor_set.h"
 
 namespace rwkvx {

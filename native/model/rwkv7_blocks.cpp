@@ -6,7 +6,6 @@
 #include <string>
 
 #include "common/errors.h"
-#include "cpu/vecmath.h"
 #include "model/model_ops.h"
 
 namespace rwkvx {
@@ -32,7 +31,7 @@ void shift_mix(const float *xx, const float *carried, int64_t t, int64_t C,
 // each head's start), so heads may be split between threads.
 struct HeadMix {
     const Rwkv7Layer &L;
-    const VecMath &vm;
+    const KernelTable &kernels;
     bool first_layer;
     const Rwkv7Buffers &b;
     int64_t C, N;
@@ -42,11 +41,11 @@ struct HeadMix {
         const int64_t c0 = h0 * N, n = (h1 - h0) * N, o = t * C + c0;
         float *w = b.w + o, *a = b.a + o, *k = b.k + o, *v = b.v + o;
         float *wa = b.wa + o, *wb = b.wb + o, *vf = b.v_first + o, *vg = b.tmp + o;
-        vm.decay(L.w0 + c0, w, n, kDecayScale);
-        vm.sigmoid(L.a0 + c0, a, n);
+        kernels.decay(L.w0 + c0, w, n, kDecayScale);
+        kernels.sigmoid(L.a0 + c0, a, n);
         if (first_layer) std::memcpy(vf, v, size_t(n) * 4);
         else {
-            vm.sigmoid(L.v0 + c0, vg, n);  // the value-residual gate
+            kernels.sigmoid(L.v0 + c0, vg, n);  // the value-residual gate
             for (int64_t i = 0; i < n; i++) v[i] += (vf[i] - v[i]) * vg[i];
         }
         const float *k_k = L.k_k + c0, *k_a = L.k_a + c0;
@@ -74,7 +73,7 @@ struct HeadMix {
         const float *r = b.r + o, *k = b.k + o, *v = b.v + o, *g = b.g + o;
         for (int64_t h = h0; h < h1; h++) {
             const int64_t s = h * N;
-            vm.layer_norm(y + s, L.ln_x_w + s, L.ln_x_b + s, y + s, N, kGroupNormEps);
+            kernels.layer_norm(y + s, L.ln_x_w + s, L.ln_x_b + s, y + s, N, kGroupNormEps);
             float bonus = 0;
             for (int64_t i = s; i < s + N; i++) bonus += r[i] * k[i] * L.r_k[i];
             for (int64_t i = s; i < s + N; i++) y[i] = (y[i] + bonus * v[i]) * g[i];
@@ -118,11 +117,11 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size;
     float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
 
-    const VecMath &vm = vecmath_for(ops.kernels());
+    const KernelTable &kernels = ops.kernels();
 
     // ---- time mix ----
     ops.for_rows(T, 8 * C, [&](int64_t t) {
-        vm.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
+        kernels.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
     });
     ops.for_rows(T, 12 * C, [&](int64_t t) {
         shift_mix(b.xx, att_shift, t, C,
@@ -137,22 +136,20 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     ops.matmul_many(jobs);
     const int64_t dw = L.w1.rows, dg = L.g1.rows;
     ops.for_rows(T, 8 * (dw + dg), [&](int64_t t) {
-        vm.tanh(b.lw + t * dw, dw);
-        vm.sigmoid(nullptr, b.lg + t * dg, dg);
+        kernels.tanh(b.lw + t * dw, dw);
+        kernels.sigmoid(nullptr, b.lg + t * dg, dg);
     });
     jobs = {mm(L.w2, b.lw, T, b.w), mm(L.a2, b.la, T, b.a), mm(L.g2, b.lg, T, b.g)};
     if (!first_layer) jobs.push_back(mm(L.v2, b.lv, T, b.tmp));
     const Wkv7Args wkv{T, int32_t(H), int32_t(N), b.r, b.w, b.k, b.v, b.wa, b.wb, wkv_state, b.y};
-    const HeadMix mix{L, vm, first_layer, b, C, N};
+    const HeadMix mix{L, kernels, first_layer, b, C, N};
 
     if (T == 1 && H >= ops.pool().size() && N % kBlockRows == 0 && ops.worth_splitting(jobs)) {
         // One token on several threads: each thread takes whole heads and runs, for their channels,
         // the LoRA second stage, the gates, the recurrence and the output gating. One parallel region
         // instead of two with serial passes between them, whose share of a token grows with the
-        // thread count (at 2 threads on the Xeon VM this section went from ~428 to ~410 us per token,
-        // below the decode noise). The same kernels on the same values: bit-identical to the path
-        // below (tests/native/test_decode_threads.cpp).
-        const KernelTable &kernels = ops.kernels();
+        // thread count (measured: bench/README.md). The same kernels on the same values:
+        // bit-identical to the path below (tests/native/test_decode_threads.cpp).
         ops.pool().parallel_for(H, 1, [&](int64_t h0, int64_t h1) {
             for (const MatmulArgs &m : jobs) kernels.matmul(m, h0 * N, h1 * N);
             mix.gates(0, h0, h1);
@@ -175,8 +172,8 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
 
 void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buffers &b, int64_t T, int64_t C) {
     const int64_t F = m.key.rows;
-    const VecMath &vm = vecmath_for(ops.kernels());
-    ops.for_rows(T, 8 * C, [&](int64_t t) { vm.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
+    const KernelTable &kernels = ops.kernels();
+    ops.for_rows(T, 8 * C, [&](int64_t t) { kernels.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
     ops.for_rows(T, 2 * C, [&](int64_t t) { shift_mix(b.xx, shift, t, C, {{m.x_k, b.xk}}); });
     std::memcpy(shift, b.xx + (T - 1) * C, size_t(C) * 4);
     ops.matmul(mm(m.key, b.xk, T, b.hidden));

@@ -14,19 +14,8 @@ constexpr int64_t kSliceTokens = 512;
 class Rwkv7Model final : public Model {
   public:
     explicit Rwkv7Model(Rwkv7Weights w) : w_(std::move(w)), blocks_(w_) {
-        const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size;
-        info_ = rwkvx_model_info{};
-        info_.arch = RWKVX_ARCH_RWKV7;
-        info_.n_layer = int32_t(w_.layers.size());
-        info_.n_embd = int32_t(C);
-        info_.n_head = int32_t(H);
-        info_.head_size = int32_t(N);
-        info_.n_vocab = int32_t(w_.n_vocab);
-        info_.ffn_size = int32_t(w_.ffn_size);
-        info_.weight_dtype = int32_t(w_.head.type);
-        info_.n_params = w_.n_params;
-        info_.weight_bytes = w_.weight_bytes;
-        info_.state_bytes = blocks_.layer_state_floats() * int64_t(w_.layers.size()) * 4;
+        info_ = model_info(RWKVX_ARCH_RWKV7, w_, w_.n_head, w_.head_size,
+                           blocks_.layer_state_floats() * int64_t(w_.layers.size()) * 4);
     }
 
     const rwkvx_model_info &info() const override { return info_; }

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "half_floats.h"
+#include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cpu/weight_layout.h"
 #include "rwkvx.h"

@@ -1,64 +1,13 @@
-// Portable kernels: the fallback for CPUs without AVX2/FMA/F16C, and a second implementation the
-// tests compare the vector kernels with.
+// Portable recurrences: WKV-7, WKV-4 and WKV-5/6.
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
-#include "cpu/kernels.h"
+#include "cpu/scalar/scalar.h"
 
 namespace rwkvx {
+namespace scalar {
 
-namespace {
-
-// Weights may sit at any byte offset (rwkv.cpp files pack tensors without alignment): load bytewise.
-inline float load_weight(WeightType t, const void *w, int64_t i) {
-    const char *p = static_cast<const char *>(w);
-    if (t == WeightType::F32) {
-        float f;
-        std::memcpy(&f, p + 4 * i, 4);
-        return f;
-    }
-    uint16_t h;
-    std::memcpy(&h, p + 2 * i, 2);
-    return t == WeightType::F16 ? half_to_float(h) : bf16_to_float(h);
-}
-
-void to_f32_scalar(WeightType t, const void *src, float *dst, int64_t n) {
-    for (int64_t i = 0; i < n; i++) dst[i] = load_weight(t, src, i);
-}
-
-void matmul_scalar(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    float row[256];
-    for (int64_t n = n0; n < n1; n++) {
-        const char *wrow = static_cast<const char *>(m.w) + n * m.K * (m.wtype == WeightType::F32 ? 4 : 2);
-        const bool in_block = m.blocked && n < blocked_rows(m.N);
-        // Widen the weight row in pieces, then dot it with every input row.
-        for (int64_t t = 0; t < m.T; t++) m.y[t * m.N + n] = 0.0f;
-        for (int64_t k0 = 0; k0 < m.K; k0 += 256) {
-            int64_t kc = m.K - k0 < 256 ? m.K - k0 : 256;
-            if (in_block)  // a blocked row is strided: gather it
-                for (int64_t k = 0; k < kc; k++)
-                    row[k] = load_weight(m.wtype, m.w, weight_offset(true, m.wtype, m.N, m.K, n, k0 + k));
-            else
-                to_f32_scalar(m.wtype, wrow + k0 * (m.wtype == WeightType::F32 ? 4 : 2), row, kc);
-            for (int64_t t = 0; t < m.T; t++) {
-                const float *x = m.x + t * m.K + k0;
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int64_t k = 0;
-                for (; k + 4 <= kc; k += 4) {
-                    s0 += row[k] * x[k];
-                    s1 += row[k + 1] * x[k + 1];
-                    s2 += row[k + 2] * x[k + 2];
-                    s3 += row[k + 3] * x[k + 3];
-                }
-                for (; k < kc; k++) s0 += row[k] * x[k];
-                m.y[t * m.N + n] += (s0 + s2) + (s1 + s3);
-            }
-        }
-    }
-}
-
-void wkv7_scalar(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float * /*prefetch: unused*/) {
+void wkv7(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float * /*prefetch: unused*/) {
     const int N = p.N;
     const int64_t C = int64_t(p.H) * N;
     float *S = p.state + int64_t(h) * N * N;  // S[j*N + i]: key j, value i
@@ -85,6 +34,8 @@ void wkv7_scalar(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const flo
     }
 }
 
+namespace {
+
 // Rounding error of s = a + b (Knuth's TwoSum); 0 when s is not finite (k = -inf), where it is unused.
 inline float sum_error(float a, float b, float s) {
     if (!(std::fabs(s) <= 3.4e38f)) return 0.0f;
@@ -92,11 +43,13 @@ inline float sum_error(float a, float b, float s) {
     return (a - (s - bv)) + (b - bv);
 }
 
+}  // namespace
+
 // WKV-4 per channel (kernels.md §1 "RWKV-4"): every exponent is <= 0, so nothing overflows; k = -inf
 // only contributes exp(-inf) = 0. The rounding errors of u + k and pp + w go into the exponentials:
 // pp is a running sum that is large (|k| up to ~80) and decays by w every token, so without this its
 // rounding drifts by ~1e-3 over a few thousand tokens, while with it fp32 tracks float64 to ~1e-6.
-void wkv4_scalar(const Wkv4Args &p, int64_t c0, int64_t c1) {
+void wkv4(const Wkv4Args &p, int64_t c0, int64_t c1) {
     const int64_t C = p.C;
     float *aa_s = p.state, *bb_s = p.state + C, *pp_s = p.state + 2 * C;
     for (int64_t c = c0; c < c1; c++) {
@@ -123,7 +76,7 @@ void wkv4_scalar(const Wkv4Args &p, int64_t c0, int64_t c1) {
 }
 
 // WKV-5/6 for one head: a row of the state per key channel, updated in place after its use.
-void wkv5_scalar(const Wkv5Args &p, int32_t h) {
+void wkv5(const Wkv5Args &p, int32_t h) {
     const int N = p.N;
     const int64_t C = int64_t(p.H) * N;
     float *S = p.state + int64_t(h) * N * N;
@@ -145,10 +98,5 @@ void wkv5_scalar(const Wkv5Args &p, int32_t h) {
     }
 }
 
-const KernelTable table = {"scalar", 1, INT64_MAX, 1, matmul_scalar, wkv7_scalar, to_f32_scalar, wkv4_scalar, wkv5_scalar};
-
-}  // namespace
-
-const KernelTable &scalar_kernels() { return table; }
-
+}  // namespace scalar
 }  // namespace rwkvx

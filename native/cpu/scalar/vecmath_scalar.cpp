@@ -1,12 +1,11 @@
+// Portable element-wise math of the forward passes (activations, layer norm).
 #include <cmath>
 
-#include "cpu/vecmath.h"
+#include "cpu/scalar/scalar.h"
 
 namespace rwkvx {
 
-namespace {
-
-void layer_norm_scalar(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
+void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
     double sum = 0;
     for (int64_t i = 0; i < n; i++) sum += x[i];
     float mean = float(sum / double(n));
@@ -16,33 +15,26 @@ void layer_norm_scalar(const float *x, const float *w, const float *b, float *y,
     for (int64_t i = 0; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
 }
 
-void sigmoid_scalar(const float *bias, float *x, int64_t n) {
+namespace scalar {
+
+void sigmoid(const float *bias, float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = 1.0f / (1.0f + std::exp(-((bias ? bias[i] : 0.0f) + x[i])));
 }
 
-void tanh_scalar(float *x, int64_t n) {
+void tanh(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = std::tanh(x[i]);
 }
 
-void decay_scalar(const float *bias, float *x, int64_t n, float scale) {
+void decay(const float *bias, float *x, int64_t n, float scale) {
     for (int64_t i = 0; i < n; i++) x[i] = std::exp(-scale / (1.0f + std::exp(-(bias[i] + x[i]))));
 }
 
-void relu_square_scalar(float *x, int64_t n) {
+void relu_square(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         float z = x[i] > 0 ? x[i] : 0.0f;
         x[i] = z * z;
     }
 }
 
-const VecMath table = {layer_norm_scalar, sigmoid_scalar, tanh_scalar, decay_scalar, relu_square_scalar};
-
-}  // namespace
-
-const VecMath &scalar_vecmath() { return table; }
-
-const VecMath &vecmath_for(const KernelTable &kernels) {
-    return &kernels == &avx2_kernels() ? avx2_vecmath() : scalar_vecmath();
-}
-
+}  // namespace scalar
 }  // namespace rwkvx

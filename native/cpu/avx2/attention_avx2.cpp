@@ -1,65 +1,24 @@
-// AVX2 + FMA + F16C attention kernels; compiled with -mavx2 -mfma -mf16c in this file only and chosen
-// at run time with the context's CPU kernels (attn_kernels_for).
+// AVX2 + FMA + F16C attention inner loops (the drivers are in native/attention). Compiled with
+// -mavx2 -mfma -mf16c.
 #include <immintrin.h>
 
 #include <cmath>
 
-#include "attention/attention_params.h"
+#include "cpu/avx2/avx2.h"
+#include "cpu/avx2/simd_avx2.h"
 
 namespace rwkvx {
-namespace attn {
+namespace avx2 {
 
 namespace {
-
-template <int DT>
-inline __m256 load8(const void *src, int64_t i) {
-    if constexpr (DT == 0) {
-        return _mm256_loadu_ps(static_cast<const float *>(src) + i);
-    } else {
-        __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i *>(static_cast<const uint16_t *>(src) + i));
-        if constexpr (DT == 1) return _mm256_cvtph_ps(h);
-        else return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-    }
-}
-
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 // 2^x: Taylor polynomial on the rounded remainder (|rel err| ~ 1e-7); exactly 0 below -126 (masked
 // keys are -inf), NaN stays NaN, exactly 1 at 0.
 inline __m256 exp2v(__m256 x) {
     const __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
-    const __m256 n = _mm256_round_ps(xc, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256 f = _mm256_sub_ps(xc, n);
-    __m256 p = _mm256_set1_ps(1.5403530e-4f);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.3333558e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.6181291e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.5504109e-2f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.4022651e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.9314718e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    __m256 r = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    __m256 r = exp2_clamped(xc);
     r = _mm256_and_ps(r, _mm256_cmp_ps(x, _mm256_set1_ps(-126.0f), _CMP_GE_OQ));
     return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-}
-
-void widen_avx2(int32_t dtype, const void *src, float *dst, int64_t n) {
-    int64_t i = 0;
-    if (dtype == 0) {
-        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<0>(src, i));
-        for (; i < n; i++) dst[i] = static_cast<const float *>(src)[i];
-    } else if (dtype == 1) {
-        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<1>(src, i));
-        for (; i < n; i++) dst[i] = _cvtsh_ss(static_cast<const uint16_t *>(src)[i]);
-    } else {
-        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<2>(src, i));
-        for (; i < n; i++) dst[i] = bf16_to_float(static_cast<const uint16_t *>(src)[i]);
-    }
 }
 
 // R query rows x 16 keys per register block: 2R accumulators.
@@ -84,7 +43,9 @@ inline void qk_block(const float *q, const float *kt, int64_t kt_stride, int nc,
     }
 }
 
-void qk_avx2(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s) {
+}  // namespace
+
+void qk(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s) {
     int r = 0;
     for (; r + 6 <= nr; r += 6) qk_block<6>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
     switch (nr - r) {
@@ -96,6 +57,8 @@ void qk_avx2(const float *q, int nr, const float *kt, int64_t kt_stride, int nc,
         default: break;
     }
 }
+
+namespace {
 
 // R rows x W vectors of the output per register block.
 template <int R, int W>
@@ -155,14 +118,16 @@ inline void pv_rows(const float *p, const float *v, int nc, int D, float *o) {
     for (; d0 < D; d0 += 16) pv_block<R, 2>(p, v, nc, D, d0, o);
 }
 
-void pv_avx2(const float *p, int nr, const float *v, int nc, int D, float *o) {
+}  // namespace
+
+void pv(const float *p, int nr, const float *v, int nc, int D, float *o) {
     int r = 0;
     for (; r + 3 <= nr; r += 3) pv_rows<3>(p + r * kBlockKeys, v, nc, D, o + r * D);
     if (nr - r == 2) pv_rows<2>(p + r * kBlockKeys, v, nc, D, o + r * D);
     else if (nr - r == 1) pv_rows<1>(p + r * kBlockKeys, v, nc, D, o + r * D);
 }
 
-float exp2_sub_sum_avx2(float *x, int n, float m) {
+float exp2_sub_sum(float *x, int n, float m) {
     const __m256 mv = _mm256_set1_ps(m);
     __m256 acc = _mm256_setzero_ps();
     int i = 0;
@@ -179,10 +144,12 @@ float exp2_sub_sum_avx2(float *x, int n, float m) {
     return sum;
 }
 
-template <int DT>
+namespace {
+
+template <WeightType DT>
 void dots_t(const float *q, const void *k, int64_t stride, int64_t n, int D, float scale, float *s) {
     for (int64_t j = 0; j < n; j++) {
-        const void *row = row_ptr(k, DT, stride, j);
+        const void *row = row_ptr(k, int32_t(DT), stride, j);
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
         for (int d = 0; d < D; d += 16) {
             a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), load8<DT>(row, d), a0);
@@ -192,46 +159,51 @@ void dots_t(const float *q, const void *k, int64_t stride, int64_t n, int D, flo
     }
 }
 
-void dots_avx2(const float *q, const void *k, int32_t dtype, int64_t stride, int64_t n, int D, float scale,
-               float *s) {
-    if (dtype == 0) dots_t<0>(q, k, stride, n, D, scale, s);
-    else if (dtype == 1) dots_t<1>(q, k, stride, n, D, scale, s);
-    else dots_t<2>(q, k, stride, n, D, scale, s);
+}  // namespace
+
+void dots(const float *q, const void *k, int32_t dtype, int64_t stride, int64_t n, int D, float scale, float *s) {
+    if (dtype == RWKVX_DTYPE_F32) dots_t<WeightType::F32>(q, k, stride, n, D, scale, s);
+    else if (dtype == RWKVX_DTYPE_F16) dots_t<WeightType::F16>(q, k, stride, n, D, scale, s);
+    else dots_t<WeightType::BF16>(q, k, stride, n, D, scale, s);
 }
 
-template <int DT, int W>
+namespace {
+
+template <WeightType DT, int W>
 inline void axpy_block(const float *p, const void *v, int64_t stride, int64_t n, int d0, float *o) {
     __m256 acc[W];
     for (int w = 0; w < W; w++) acc[w] = _mm256_loadu_ps(o + d0 + 8 * w);
     for (int64_t j = 0; j < n; j++) {
-        const void *row = row_ptr(v, DT, stride, j);
+        const void *row = row_ptr(v, int32_t(DT), stride, j);
         const __m256 pb = _mm256_set1_ps(p[j]);
         for (int w = 0; w < W; w++) acc[w] = _mm256_fmadd_ps(pb, load8<DT>(row, d0 + 8 * w), acc[w]);
     }
     for (int w = 0; w < W; w++) _mm256_storeu_ps(o + d0 + 8 * w, acc[w]);
 }
 
-template <int DT>
+template <WeightType DT>
 void axpy_t(const float *p, const void *v, int64_t stride, int64_t n, int D, float *o) {
     int d0 = 0;
     for (; d0 + 64 <= D; d0 += 64) axpy_block<DT, 8>(p, v, stride, n, d0, o);
     for (; d0 < D; d0 += 16) axpy_block<DT, 2>(p, v, stride, n, d0, o);
 }
 
-void axpy_avx2(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t n, int D, float *o) {
-    if (dtype == 0) axpy_t<0>(p, v, stride, n, D, o);
-    else if (dtype == 1) axpy_t<1>(p, v, stride, n, D, o);
-    else axpy_t<2>(p, v, stride, n, D, o);
+}  // namespace
+
+void axpy(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t n, int D, float *o) {
+    if (dtype == RWKVX_DTYPE_F32) axpy_t<WeightType::F32>(p, v, stride, n, D, o);
+    else if (dtype == RWKVX_DTYPE_F16) axpy_t<WeightType::F16>(p, v, stride, n, D, o);
+    else axpy_t<WeightType::BF16>(p, v, stride, n, D, o);
 }
 
-// Lane i of each 8-wide step is d = 8b + i, so lane = d mod 8: the canonical order of dot8_scalar.
-void dot8_avx2(const float *q, const float *kbar, int D, float part[8]) {
+// Lane i of each 8-wide step is d = 8b + i, so lane = d mod 8: the canonical order of scalar::dot8.
+void dot8(const float *q, const float *kbar, int D, float part[8]) {
     __m256 p = _mm256_loadu_ps(part);
     for (int d = 0; d < D; d += 8) p = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(kbar + d), p);
     _mm256_storeu_ps(part, p);
 }
 
-void scores8_avx2(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s) {
+void scores8(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s) {
     int64_t c = 0;
     alignas(32) float part[4][8];
     for (; c + 4 <= n; c += 4) {
@@ -248,17 +220,10 @@ void scores8_avx2(const float *q, const float *kbar, int64_t stride, int64_t n, 
     }
     for (; c < n; c++) {
         float pt[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        dot8_avx2(q, kbar + c * stride, D, pt);
+        dot8(q, kbar + c * stride, D, pt);
         s[c] = tree8(pt);
     }
 }
 
-const AttnKernels table = {"avx2+fma", widen_avx2, qk_avx2,  pv_avx2, exp2_sub_sum_avx2,
-                           dots_avx2,  axpy_avx2,  dot8_avx2, scores8_avx2};
-
-}  // namespace
-
-const AttnKernels &avx2_attn_kernels() { return table; }
-
-}  // namespace attn
+}  // namespace avx2
 }  // namespace rwkvx

@@ -1,30 +1,22 @@
-// AVX2 element-wise math; compiled with -mavx2 -mfma in this file only.
+// AVX2 element-wise math of the forward passes (activations, layer norm). Compiled with -mavx2 -mfma
+// -mf16c.
 #include <immintrin.h>
 
 #include <cmath>
 
-#include "cpu/vecmath.h"
+#include "cpu/avx2/avx2.h"
+#include "cpu/avx2/simd_avx2.h"
 
 namespace rwkvx {
+namespace avx2 {
 
 namespace {
 
 // e^x for x in float range: 2^(x·log2 e) split into integer and fraction, degree-6 polynomial for
 // the fraction (relative error ~2e-7); saturates to 0 / +inf outside ±87.
 inline __m256 exp_avx2(__m256 x) {
-    const __m256 t = _mm256_mul_ps(_mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-88.0f)),
-                                   _mm256_set1_ps(1.44269504088896341f));
-    const __m256 n = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256 f = _mm256_sub_ps(t, n);
-    __m256 p = _mm256_set1_ps(1.5403530e-4f);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.3333558e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.6181291e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.5504109e-2f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.4022651e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.9314718e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return exp2_clamped(_mm256_mul_ps(_mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-88.0f)),
+                                      _mm256_set1_ps(1.44269504088896341f)));
 }
 
 inline __m256 sigmoid_avx2(__m256 x) {
@@ -32,14 +24,9 @@ inline __m256 sigmoid_avx2(__m256 x) {
     return _mm256_div_ps(one, _mm256_add_ps(one, exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
 }
 
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+}  // namespace
 
-void layer_norm_avx2(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
+void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps) {
     const int64_t n8 = n & ~int64_t(7);
     __m256 s = _mm256_setzero_ps();
     for (int64_t i = 0; i < n8; i += 8) s = _mm256_add_ps(s, _mm256_loadu_ps(x + i));
@@ -63,7 +50,7 @@ void layer_norm_avx2(const float *x, const float *w, const float *b, float *y, i
     for (int64_t i = n8; i < n; i++) y[i] = (x[i] - mean) * inv * w[i] + b[i];
 }
 
-void sigmoid_v(const float *bias, float *x, int64_t n) {
+void sigmoid(const float *bias, float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 v = _mm256_loadu_ps(x + i);
@@ -73,7 +60,7 @@ void sigmoid_v(const float *bias, float *x, int64_t n) {
     for (; i < n; i++) x[i] = 1.0f / (1.0f + std::exp(-((bias ? bias[i] : 0.0f) + x[i])));
 }
 
-void tanh_v(float *x, int64_t n) {
+void tanh(float *x, int64_t n) {
     // tanh(x) = 2·sigmoid(2x) − 1; absolute error ~1e-7, enough for a LoRA bottleneck.
     const __m256 two = _mm256_set1_ps(2.0f), one = _mm256_set1_ps(1.0f);
     int64_t i = 0;
@@ -82,7 +69,7 @@ void tanh_v(float *x, int64_t n) {
     for (; i < n; i++) x[i] = std::tanh(x[i]);
 }
 
-void decay_v(const float *bias, float *x, int64_t n, float scale) {
+void decay(const float *bias, float *x, int64_t n, float scale) {
     const __m256 ns = _mm256_set1_ps(-scale);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -92,7 +79,7 @@ void decay_v(const float *bias, float *x, int64_t n, float scale) {
     for (; i < n; i++) x[i] = std::exp(-scale / (1.0f + std::exp(-(bias[i] + x[i]))));
 }
 
-void relu_square_v(float *x, int64_t n) {
+void relu_square(float *x, int64_t n) {
     const __m256 zero = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -105,10 +92,5 @@ void relu_square_v(float *x, int64_t n) {
     }
 }
 
-const VecMath table = {layer_norm_avx2, sigmoid_v, tanh_v, decay_v, relu_square_v};
-
-}  // namespace
-
-const VecMath &avx2_vecmath() { return table; }
-
+}  // namespace avx2
 }  // namespace rwkvx

@@ -1,7 +1,6 @@
-#include <cstring>
+#include "common/dtypes.h"
 
-#include "cpu/kernels.h"
-#include "rwkvx.h"
+#include <cstring>
 
 namespace rwkvx {
 
@@ -27,12 +26,6 @@ float half_to_float(uint16_t h) {
     float f;
     std::memcpy(&f, &bits, 4);
     return f;
-}
-
-const KernelTable &select_kernels(bool force_scalar) {
-    uint32_t need = RWKVX_CPU_AVX2 | RWKVX_CPU_FMA | RWKVX_CPU_F16C;
-    if (!force_scalar && (detect_cpu_features() & need) == need) return avx2_kernels();
-    return scalar_kernels();
 }
 
 }  // namespace rwkvx

@@ -1,0 +1,30 @@
+// The AVX2 + FMA + F16C kernels (cpu/avx2/*.cpp, each compiled with -mavx2 -mfma -mf16c), gathered
+// into the AVX2 kernel table by dispatch.cpp. Callable only on CPUs with those features.
+#pragma once
+#include <cstdint>
+
+#include "cpu/kernels.h"
+
+namespace rwkvx {
+namespace avx2 {
+
+// How the GEMV streams its weights, tuned per CPU vendor (matmul_avx2.cpp); dispatch.cpp picks one
+// per process, tests run both.
+enum class StreamTuning { Amd, Intel };
+
+// The matmul's blocking as the table reports it to CpuOps: GEMM panels of NR output columns in
+// blocks of NC, from kGemmMinRows input rows on (fewer rows stream the weights: GEMV).
+constexpr int NR = 16, NC = 128;
+constexpr int64_t kGemmMinRows = 4;
+
+// The matrix product (matmul_avx2.cpp), one per vendor tuning, and the layer norm (vecmath_avx2.cpp).
+template <StreamTuning TU>
+void matmul(const MatmulArgs &m, int64_t n0, int64_t n1);
+extern template void matmul<StreamTuning::Amd>(const MatmulArgs &m, int64_t n0, int64_t n1);
+extern template void matmul<StreamTuning::Intel>(const MatmulArgs &m, int64_t n0, int64_t n1);
+void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps);
+
+#include "cpu/isa_kernels.inc"
+
+}  // namespace avx2
+}  // namespace rwkvx
