@@ -72,7 +72,7 @@ typedef enum rwkvx_backend {
  * aligned, in one block on 2 MiB huge pages where the system allows) instead of using the caller's in
  * place: the caller may free or unmap its tensor data right after model creation, and CPU decode,
  * which streams every weight once per token, runs faster (fewer TLB misses; matrices are re-laid out
- * in blocks of 32 rows that the single-token kernels stream two at a time). Costs one copy of the
+ * in blocks of 32 rows that the single-token kernels stream several at a time). Costs one copy of the
  * weights in memory. Logits equal those of in-place weights up to float32 rounding (single-token
  * products sum in another order). Without it weights are used in place (zero-copy, e.g. straight from
  * a memory-mapped file). */

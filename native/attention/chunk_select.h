@@ -1,4 +1,4 @@
-// Chunk means, chunk scores and top-k selection with the bitwise-defined rules of kernels.md §2:
+// Chunk means, chunk scores and top-k selection with the bitwise-defined rules of docs/rwkv-x.md §5.2:
 // fp32 chunk sums in token order, mean = sum * (1/B), 8 lane-strided FMA partials combined by
 // tree8, rank by score descending with ties to the more recent chunk, NaN ranks as -inf (flagged),
 // the selection returned in ascending chunk order.

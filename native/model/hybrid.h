@@ -1,4 +1,4 @@
-// RWKV-X: RWKV-7 blocks interleaved with sparse-attention blocks (spec rwkvx.md §1.2, §1.4).
+// RWKV-X: RWKV-7 blocks interleaved with sparse-attention blocks (docs/rwkv-x.md §2.1, §2.3).
 #pragma once
 #include <memory>
 #include <vector>

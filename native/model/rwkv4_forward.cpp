@@ -1,4 +1,4 @@
-// RWKV-4 forward pass (formats.md §1.10, as rwkv.cpp computes it), in slices of tokens: each step
+// RWKV-4 forward pass (docs/formats.md §4.2, as rwkv.cpp computes it), in slices of tokens: each step
 // runs over all tokens of the slice, so prefill uses matrix-matrix products and one WKV-4 call.
 #include <algorithm>
 #include <cmath>

@@ -45,7 +45,7 @@ inline float sum_error(float a, float b, float s) {
 
 }  // namespace
 
-// WKV-4 per channel (kernels.md §1 "RWKV-4"): every exponent is <= 0, so nothing overflows; k = -inf
+// WKV-4 per channel (docs/formats.md §4.2; its numerics: docs/numerics.md §1.5): every exponent is <= 0, so nothing overflows; k = -inf
 // only contributes exp(-inf) = 0. The rounding errors of u + k and pp + w go into the exponentials:
 // pp is a running sum that is large (|k| up to ~80) and decays by w every token, so without this its
 // rounding drifts by ~1e-3 over a few thousand tokens, while with it fp32 tracks float64 to ~1e-6.

@@ -8,14 +8,14 @@ package io.rwkvx.common;
 public enum WeightPlacement {
     /**
      * The native backend copies the weights into memory it owns, on 2 MiB huge pages where the OS
-     * allows, with matrices in blocks of 32 rows that a single-token product streams two at a time: the
-     * fastest decode (20-45% faster than {@link #IN_PLACE} here), at the cost of one copy of the weights
+     * allows, with matrices in blocks of 32 rows that a single-token product streams several at a time: the
+     * fastest decode (bench/README.md has the measured figures), at the cost of one copy of the weights
      * (the mapped file's pages are then released from the process). The default.
      */
     RESIDENT,
     /**
      * The weights are used in place from the memory-mapped file: zero-copy, pages loaded on demand and
-     * shared with the page cache, but about 10% slower decode on the CPU.
+     * shared with the page cache, but slower decode on the CPU.
      */
     IN_PLACE
 }
