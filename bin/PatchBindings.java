@@ -58,12 +58,12 @@ public class PatchBindings {
     static final String CRITICAL = "Linker.Option.critical(false)";
 
     /** jextract's per-function holder class: DESC, ADDR and HANDLE. */
-    static final Pattern HOLDER = Pattern.compile(
-            "(?s)private static class (\\w+) \\{(.*?)\\n    \\}");
+    static final Pattern HOLDER = Pattern.compile("(?s)private static class (\\w+) \\{(.*?)\\n    \\}");
+
     static final Pattern HANDLE_INIT = Pattern.compile(
             "Linker\\.nativeLinker\\(\\)\\.downcallHandle\\(ADDR, DESC(?:, Linker\\.Option\\.critical\\((?:true|false)\\))?\\);");
-    static final Pattern FIELD_ELEM_HANDLE = Pattern.compile(
-            "private static final VarHandle (\\w+)\\$ELEM_HANDLE = \\1\\$LAYOUT\\.varHandle\\(");
+    static final Pattern FIELD_ELEM_HANDLE =
+            Pattern.compile("private static final VarHandle (\\w+)\\$ELEM_HANDLE = \\1\\$LAYOUT\\.varHandle\\(");
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "java/io/rwkvx/ffi");
@@ -79,7 +79,9 @@ public class PatchBindings {
         }
         List<Path> sources;
         try (Stream<Path> files = Files.list(dir)) {
-            sources = files.filter(p -> p.getFileName().toString().endsWith(".java")).sorted().toList();
+            sources = files.filter(p -> p.getFileName().toString().endsWith(".java"))
+                    .sorted()
+                    .toList();
         }
         for (Path source : sources) {
             if (!Files.readString(source, StandardCharsets.UTF_8).startsWith("// Generated")) {
@@ -126,8 +128,8 @@ public class PatchBindings {
                     ? "Linker.nativeLinker().downcallHandle(ADDR, DESC, " + CRITICAL + ");"
                     : "Linker.nativeLinker().downcallHandle(ADDR, DESC);";
             String newBody = body.substring(0, init.start()) + replacement + body.substring(init.end());
-            holder.appendReplacement(out, Matcher.quoteReplacement(
-                    "private static class " + name + " {" + newBody + "\n    }"));
+            holder.appendReplacement(
+                    out, Matcher.quoteReplacement("private static class " + name + " {" + newBody + "\n    }"));
         }
         holder.appendTail(out);
         Set<String> missing = new LinkedHashSet<>(wanted);
@@ -152,7 +154,8 @@ public class PatchBindings {
             String replacement = name + "\\$ELEM_HANDLE.$1($2, " + name + "\\$OFFSET, index0";
             String before = result;
             result = result.replaceAll(field + "\\$ELEM_HANDLE\\.(get|set)\\((\\w+), 0L, index0", replacement);
-            if (before.equals(result) && !result.contains(m.group(1) + "$ELEM_HANDLE.get(struct, " + m.group(1) + "$OFFSET")) {
+            if (before.equals(result)
+                    && !result.contains(m.group(1) + "$ELEM_HANDLE.get(struct, " + m.group(1) + "$OFFSET")) {
                 fail(file + ": indexed accessors of field " + m.group(1) + " are in a form this patch does not know");
             }
         }

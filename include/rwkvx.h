@@ -48,22 +48,22 @@ typedef enum rwkvx_status {
     RWKVX_ERROR_MISSING_TENSOR = 3, /* a tensor the architecture needs was not supplied */
     RWKVX_ERROR_UNSUPPORTED = 4,    /* valid request the library cannot serve (dtype, backend, size) */
     RWKVX_ERROR_OUT_OF_MEMORY = 5,
-    RWKVX_ERROR_BACKEND = 6,        /* the compute backend failed (e.g. a CUDA error) */
-    RWKVX_ERROR_INTERNAL = 7        /* a bug in rwkvx: please report the message */
+    RWKVX_ERROR_BACKEND = 6, /* the compute backend failed (e.g. a CUDA error) */
+    RWKVX_ERROR_INTERNAL = 7 /* a bug in rwkvx: please report the message */
 } rwkvx_status;
 
 /* ---- element types, backends, architectures -------------------------------------------------- */
 
 typedef enum rwkvx_dtype {
     RWKVX_DTYPE_F32 = 0,
-    RWKVX_DTYPE_F16 = 1,  /* IEEE-754 binary16 */
-    RWKVX_DTYPE_BF16 = 2  /* bfloat16 */
+    RWKVX_DTYPE_F16 = 1, /* IEEE-754 binary16 */
+    RWKVX_DTYPE_BF16 = 2 /* bfloat16 */
 } rwkvx_dtype;
 
 typedef enum rwkvx_backend {
     RWKVX_BACKEND_AUTO = 0, /* CUDA when compiled in and a usable device exists, else CPU */
     RWKVX_BACKEND_CPU = 1,
-    RWKVX_BACKEND_CUDA = 2  /* fails with RWKVX_ERROR_UNSUPPORTED when no usable device exists */
+    RWKVX_BACKEND_CUDA = 2 /* fails with RWKVX_ERROR_UNSUPPORTED when no usable device exists */
 } rwkvx_backend;
 
 /* Flags for rwkvx_context_create. */
@@ -94,41 +94,41 @@ typedef enum rwkvx_logits_mode {
 } rwkvx_logits_mode;
 
 /* CPU feature bits returned by rwkvx_cpu_features. */
-#define RWKVX_CPU_AVX2 1
-#define RWKVX_CPU_FMA 2
-#define RWKVX_CPU_F16C 4
+#define RWKVX_CPU_AVX2    1
+#define RWKVX_CPU_FMA     2
+#define RWKVX_CPU_F16C    4
 #define RWKVX_CPU_AVX512F 8
 
 /* ---- plain data ------------------------------------------------------------------------------ */
 
 /* A strided view of host memory. Rank 1..4; unused shape/stride entries are ignored. */
 typedef struct rwkvx_tensor {
-    void *data;          /* borrowed; must be non-NULL unless the tensor has zero elements */
-    int32_t dtype;       /* an rwkvx_dtype */
-    int32_t ndim;        /* 1..4 */
+    void *data;    /* borrowed; must be non-NULL unless the tensor has zero elements */
+    int32_t dtype; /* an rwkvx_dtype */
+    int32_t ndim;  /* 1..4 */
     int64_t shape[4];
-    int64_t strides[4];  /* elements; a contiguous tensor has strides[ndim-1] == 1 */
+    int64_t strides[4]; /* elements; a contiguous tensor has strides[ndim-1] == 1 */
 } rwkvx_tensor;
 
 /* A tensor with the name it has in the checkpoint (BlinkDL naming, e.g. "blocks.3.att.key.weight"). */
 typedef struct rwkvx_named_tensor {
-    const char *name;    /* borrowed for the duration of the call only; UTF-8, NUL-terminated */
+    const char *name; /* borrowed for the duration of the call only; UTF-8, NUL-terminated */
     rwkvx_tensor tensor;
 } rwkvx_named_tensor;
 
 /* Geometry of a created model. */
 typedef struct rwkvx_model_info {
-    int32_t arch;        /* an rwkvx_arch */
+    int32_t arch; /* an rwkvx_arch */
     int32_t n_layer;
     int32_t n_embd;
     int32_t n_head;
     int32_t head_size;
     int32_t n_vocab;
     int32_t ffn_size;
-    int32_t weight_dtype;   /* dtype of the large matrices (the head's) */
-    int64_t n_params;       /* elements over all tensors the model uses */
-    int64_t weight_bytes;   /* bytes of all tensors the model uses */
-    int64_t state_bytes;    /* bytes of the host layout used by rwkvx_state_export/import */
+    int32_t weight_dtype; /* dtype of the large matrices (the head's) */
+    int64_t n_params;     /* elements over all tensors the model uses */
+    int64_t weight_bytes; /* bytes of all tensors the model uses */
+    int64_t state_bytes;  /* bytes of the host layout used by rwkvx_state_export/import */
 } rwkvx_model_info;
 
 /* Parameters of the RWKV-7 WKV recurrence, per head h and token t (all arrays fp32, [T][H][N]):
@@ -139,13 +139,13 @@ typedef struct rwkvx_wkv7_params {
     int32_t n_head;
     int32_t head_size;
     const float *r;
-    const float *w;      /* decay multipliers in (0, 1] */
+    const float *w; /* decay multipliers in (0, 1] */
     const float *k;
     const float *v;
     const float *a;
     const float *b;
-    float *state;        /* read and updated in place */
-    float *y;            /* output, [T][H][N] */
+    float *state; /* read and updated in place */
+    float *y;     /* output, [T][H][N] */
 } rwkvx_wkv7_params;
 
 /* ---- opaque handles -------------------------------------------------------------------------- */
@@ -184,8 +184,7 @@ RWKVX_API int64_t rwkvx_live_handles(void);
  *   n_threads worker threads for CPU kernels, counting the caller; 0 = all online processors.
  *   flags     RWKVX_CONTEXT_* bits.
  *   out_ctx   receives the new context; owned by the caller (rwkvx_context_free). Not NULL. */
-RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, int32_t flags,
-                                            rwkvx_context **out_ctx);
+RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, int32_t flags, rwkvx_context **out_ctx);
 
 /* Frees a context. All models created with it must be freed first. NULL is allowed. */
 RWKVX_API void rwkvx_context_free(rwkvx_context *ctx);
@@ -209,9 +208,8 @@ RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx);
  *              Missing and unknown names are errors (unknown ones usually mean a wrong file).
  *   out_model  receives the model; owned by the caller (rwkvx_model_free). Not NULL.
  * Errors name the tensor and the expected and found shape or dtype. Thread-safe per context. */
-RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch,
-                                          const rwkvx_named_tensor *tensors, int64_t n_tensors,
-                                          rwkvx_model **out_model);
+RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, const rwkvx_named_tensor *tensors,
+                                          int64_t n_tensors, rwkvx_model **out_model);
 
 /* Frees a model. All its states must be freed first. NULL is allowed. */
 RWKVX_API void rwkvx_model_free(rwkvx_model *model);
@@ -228,8 +226,7 @@ RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_mode
  *   logits_mode an rwkvx_logits_mode.
  * Blocks until done; uses the context's threads. Safe to call from several threads with different
  * states (calls on one context are serialised). */
-RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state,
-                                        const int32_t *tokens, int64_t n_tokens,
+RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, const int32_t *tokens, int64_t n_tokens,
                                         float *logits, int32_t logits_mode);
 
 /* ---- state ----------------------------------------------------------------------------------- */
@@ -261,15 +258,13 @@ RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, i
 /* ---- kernels (for tests, benchmarks and other front ends) ------------------------------------ */
 
 /* y[T,N] = x[T,K] · w[N,K]^T. x and y F32 contiguous; w F32, F16 or BF16 contiguous. */
-RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x,
-                                    const rwkvx_tensor *w, rwkvx_tensor *y);
+RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *w, rwkvx_tensor *y);
 
 /* Layer norm over the last dimension of x [T,C] split into n_groups equal groups (1 = LayerNorm,
  * H = RWKV's per-head GroupNorm), population variance, then y = norm * weight + bias.
  * All F32 contiguous; weight and bias have C elements. y may alias x. */
-RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *x,
-                                        const rwkvx_tensor *weight, const rwkvx_tensor *bias,
-                                        int32_t n_groups, float eps, rwkvx_tensor *y);
+RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *weight,
+                                        const rwkvx_tensor *bias, int32_t n_groups, float eps, rwkvx_tensor *y);
 
 /* The RWKV-7 WKV recurrence (see rwkvx_wkv7_params). */
 RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *params);
@@ -314,15 +309,15 @@ typedef struct rwkvx_wkv5_params {
     int64_t n_tokens;
     int32_t n_head;
     int32_t head_size;
-    int32_t w_per_token;  /* 0: w is [H][N]; 1: w is [T][H][N] */
-    int32_t reserved;     /* must be 0 */
-    const float *r;       /* [T][H][N] */
-    const float *k;       /* [T][H][N] */
-    const float *v;       /* [T][H][N] */
-    const float *w;       /* decay multipliers in (0, 1] */
-    const float *u;       /* bonus time_faaaa, [H][N] */
-    float *state;         /* read and updated in place */
-    float *y;             /* output, [T][H][N] */
+    int32_t w_per_token; /* 0: w is [H][N]; 1: w is [T][H][N] */
+    int32_t reserved;    /* must be 0 */
+    const float *r;      /* [T][H][N] */
+    const float *k;      /* [T][H][N] */
+    const float *v;      /* [T][H][N] */
+    const float *w;      /* decay multipliers in (0, 1] */
+    const float *u;      /* bonus time_faaaa, [H][N] */
+    float *state;        /* read and updated in place */
+    float *y;            /* output, [T][H][N] */
 } rwkvx_wkv5_params;
 
 /* The RWKV-5.2 / RWKV-6 WKV recurrence (see rwkvx_wkv5_params). Blocks; uses the context's threads. */
@@ -338,10 +333,7 @@ RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *p
  * as -inf and sets RWKVX_ATTN_DIAG_NAN_SCORE). With top_k >= the chunks available, SPARSE equals FULL;
  * in particular T <= B*(top_k+1) always does. Prefill and decode must use the same chunk_size, top_k
  * and scope; decode after prefill of t tokens then equals prefill row t (docs/rwkv-x.md §5). */
-typedef enum rwkvx_attn_mode {
-    RWKVX_ATTN_FULL = 0,
-    RWKVX_ATTN_SPARSE = 1
-} rwkvx_attn_mode;
+typedef enum rwkvx_attn_mode { RWKVX_ATTN_FULL = 0, RWKVX_ATTN_SPARSE = 1 } rwkvx_attn_mode;
 
 typedef enum rwkvx_attn_scope {
     RWKVX_ATTN_SCOPE_HEAD = 0, /* each head scores and selects its own chunks */
@@ -369,8 +361,8 @@ typedef struct rwkvx_attention_params {
     const float *q;
     const void *k;
     const void *v;
-    float *o;             /* out: [T][H][head_size] */
-    float *lse;           /* out, may be NULL: [T][H] natural-log log-sum-exp of the scaled scores */
+    float *o;   /* out: [T][H][head_size] */
+    float *lse; /* out, may be NULL: [T][H] natural-log log-sum-exp of the scaled scores */
     int64_t q_stride;
     int64_t k_stride;
     int64_t v_stride;
@@ -380,13 +372,13 @@ typedef struct rwkvx_attention_params {
 /* Geometry and management knobs of a KV cache (RWKV-X's kv-cache settings). */
 typedef struct rwkvx_kv_cache_config {
     int32_t n_head;
-    int32_t head_size;    /* a multiple of 16 in 16..256 */
-    int32_t dtype;        /* an rwkvx_dtype: how K and V are stored */
-    int32_t chunk_size;   /* B of the chunk sums kept in step with the keys */
-    int64_t capacity;     /* tokens the cache can hold (>= 1) */
-    int64_t max_size;     /* compress when the length exceeds this before a decode step; 0 = never */
-    int64_t window;       /* most recent tokens always kept by compression */
-    int64_t min_size;     /* length after compression (window < min_size <= max_size) */
+    int32_t head_size;  /* a multiple of 16 in 16..256 */
+    int32_t dtype;      /* an rwkvx_dtype: how K and V are stored */
+    int32_t chunk_size; /* B of the chunk sums kept in step with the keys */
+    int64_t capacity;   /* tokens the cache can hold (>= 1) */
+    int64_t max_size;   /* compress when the length exceeds this before a decode step; 0 = never */
+    int64_t window;     /* most recent tokens always kept by compression */
+    int64_t min_size;   /* length after compression (window < min_size <= max_size) */
 } rwkvx_kv_cache_config;
 
 typedef struct rwkvx_kv_cache rwkvx_kv_cache;
@@ -422,15 +414,15 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache);
 
 /* Appends n_tokens rows of k and v ([n][H][head_size] in the cache's dtype, token strides in elements,
  * 0 = H*head_size) and updates the chunk sums in token order. Fails when the capacity would be exceeded. */
-RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v,
-                                             int64_t n_tokens, int64_t k_stride, int64_t v_stride);
+RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens,
+                                             int64_t k_stride, int64_t v_stride);
 
 /* SnapKV-like compression (RWKV-X): keeps the last `window` tokens and, per head, the min_size-window
  * older tokens with the most softmax(scale * q . k) votes summed over the n_q F32 query rows q
  * ([n_q][H][head_size], token stride q_stride or 0); order is kept and the chunk sums are rebuilt.
  * Does nothing when the length is <= min_size. */
-RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q,
-                                               int64_t n_q, int64_t q_stride);
+RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q,
+                                               int64_t q_stride);
 
 /* ---- RWKV-X model ---------------------------------------------------------------------------- */
 
@@ -464,8 +456,8 @@ RWKVX_API rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out);
 /* rwkvx_model_create for RWKV-X with explicit knobs (config NULL = defaults; copied, not borrowed).
  * rwkvx_model_create(ctx, RWKVX_ARCH_HYBRID, ...) uses the defaults. */
 RWKVX_API rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors,
-                                                int64_t n_tensors, const rwkvx_hybrid_config *config,
-                                                rwkvx_model **out_model);
+                                                 int64_t n_tensors, const rwkvx_hybrid_config *config,
+                                                 rwkvx_model **out_model);
 
 #ifdef __cplusplus
 }

@@ -65,7 +65,9 @@ double time_prefill(rwkvx_context *ctx, rwkvx_attention_params p, int reps) {
     return median_of(s);
 }
 
-double full_flop(double T) { return 2.0 * kC * T * T; }  // QK^T and PV over the causal half
+double full_flop(double T) {
+    return 2.0 * kC * T * T;
+}  // QK^T and PV over the causal half
 
 }  // namespace
 
@@ -83,8 +85,8 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
     std::vector<float> o(size_t(maxT) * kC);
 
     // ---- prefill ----
-    std::printf("\n-- prefill (fp32 K/V) --\n%-7s %-6s %5s %5s %10s %10s %9s %8s\n", "T", "mode", "B", "top_k", "seconds",
-                "GFLOP/s", "frac FMA", "speedup");
+    std::printf("\n-- prefill (fp32 K/V) --\n%-7s %-6s %5s %5s %10s %10s %9s %8s\n", "T", "mode", "B", "top_k",
+                "seconds", "GFLOP/s", "frac FMA", "speedup");
     for (int T : cfg.prefill_T) {
         const int reps = cfg.quick || T > 8192 ? 1 : 3;
         auto pf = make_params(T, q.data(), k.data(), v.data(), RWKVX_DTYPE_F32, o.data(), RWKVX_ATTN_FULL, 0, 0);
@@ -92,21 +94,27 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
         const double gflops = full_flop(T) / full_s / 1e9;
         const double frac = peaks.fma_gflops > 0 ? gflops / peaks.fma_gflops : 0;
         std::printf("%-7d %-6s %5s %5s %10.3f %10.1f %9.3f %8s\n", T, "full", "-", "-", full_s, gflops, frac, "1.00");
-        std::printf("SUMMARY kind=attn_prefill mode=full T=%d threads=%d seconds=%.4f gflops=%.2f fma_gflops=%.2f "
-                    "frac_fma_peak=%.4f\n", T, cfg.threads, full_s, gflops, peaks.fma_gflops, frac);
+        std::printf(
+            "SUMMARY kind=attn_prefill mode=full T=%d threads=%d seconds=%.4f gflops=%.2f fma_gflops=%.2f "
+            "frac_fma_peak=%.4f\n",
+            T, cfg.threads, full_s, gflops, peaks.fma_gflops, frac);
         for (int B : cfg.chunks)
             for (int K : cfg.topks) {
                 if (cfg.quick && K != cfg.topks.front() && K != cfg.topks.back()) continue;
-                auto ps = make_params(T, q.data(), k.data(), v.data(), RWKVX_DTYPE_F32, o.data(), RWKVX_ATTN_SPARSE, B, K);
+                auto ps =
+                    make_params(T, q.data(), k.data(), v.data(), RWKVX_DTYPE_F32, o.data(), RWKVX_ATTN_SPARSE, B, K);
                 const double s = time_prefill(ctx, ps, reps);
                 std::printf("%-7d %-6s %5d %5d %10.3f %10s %9s %8.2f\n", T, "sparse", B, K, s, "", "", full_s / s);
-                std::printf("SUMMARY kind=attn_prefill mode=sparse T=%d B=%d topk=%d threads=%d seconds=%.4f "
-                            "speedup_vs_full=%.3f\n", T, B, K, cfg.threads, s, full_s / s);
+                std::printf(
+                    "SUMMARY kind=attn_prefill mode=sparse T=%d B=%d topk=%d threads=%d seconds=%.4f "
+                    "speedup_vs_full=%.3f\n",
+                    T, B, K, cfg.threads, s, full_s / s);
             }
     }
 
     // ---- crossover (B=512, top_k=2: MoBA K=3, the target configuration) ----
-    std::printf("\n-- crossover: prefill, B=512, top_k=2 (MoBA K=3) --\n%-7s %10s %10s %8s\n", "T", "full s", "sparse s", "speedup");
+    std::printf("\n-- crossover: prefill, B=512, top_k=2 (MoBA K=3) --\n%-7s %10s %10s %8s\n", "T", "full s",
+                "sparse s", "speedup");
     int crossover = 0;
     for (int T : {1024, 2048, 3072, 4096, 6144, 8192}) {
         if (T > maxT) break;
@@ -119,8 +127,9 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
     std::printf("SUMMARY kind=attn_crossover B=512 topk=2 first_T_sparse_faster=%d\n", crossover);
 
     // ---- decode ----
-    std::printf("\n-- decode: one token over a cache of T tokens, median of steps --\n%-7s %-5s %-6s %5s %5s %10s %8s\n",
-                "T", "kv", "mode", "B", "top_k", "ms/token", "speedup");
+    std::printf(
+        "\n-- decode: one token over a cache of T tokens, median of steps --\n%-7s %-5s %-6s %5s %5s %10s %8s\n", "T",
+        "kv", "mode", "B", "top_k", "ms/token", "speedup");
     const auto k16 = to_bf16(k), v16 = to_bf16(v);
     const int steps = cfg.quick ? 5 : 15;
     for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_BF16})
@@ -153,17 +162,19 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
                 if (!B) full_ms = m;
                 std::printf("%-7d %-5s %-6s %5s %5s %10.3f %8.2f\n", T, dtype_name(dtype), B ? "sparse" : "full",
                             B ? std::to_string(B).c_str() : "-", B ? std::to_string(K).c_str() : "-", m, full_ms / m);
-                std::printf("SUMMARY kind=attn_decode kv=%s mode=%s T=%d B=%d topk=%d threads=%d ms=%.4f "
-                            "speedup_vs_full=%.3f\n", dtype_name(dtype), B ? "sparse" : "full", T, B, K, cfg.threads, m,
-                            full_ms / m);
+                std::printf(
+                    "SUMMARY kind=attn_decode kv=%s mode=%s T=%d B=%d topk=%d threads=%d ms=%.4f "
+                    "speedup_vs_full=%.3f\n",
+                    dtype_name(dtype), B ? "sparse" : "full", T, B, K, cfg.threads, m, full_ms / m);
             }
         }
 
     // ---- continuing a cache: n new tokens in one decode call (tiled prefill over the cache) vs n
     // single-token calls (what a chat turn after a long context costs) ----
-    std::printf("\n-- continue: %d new tokens after a cache of %d (fp32 K/V), one call vs %d one-token calls --\n"
-                "%-6s %5s %5s %10s %12s %8s\n", kContinueN, kContinueT, kContinueN, "mode", "B", "top_k", "one call s",
-                "token calls s", "speedup");
+    std::printf(
+        "\n-- continue: %d new tokens after a cache of %d (fp32 K/V), one call vs %d one-token calls --\n"
+        "%-6s %5s %5s %10s %12s %8s\n",
+        kContinueN, kContinueT, kContinueN, "mode", "B", "top_k", "one call s", "token calls s", "speedup");
     for (int B : {0, 512}) {
         double secs[2];
         for (int batched = 1; batched >= 0; batched--) {
@@ -175,9 +186,9 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
             auto t0 = Clock::now();
             for (int s = 0; s < (batched ? 1 : kContinueN); s++) {
                 const int n = batched ? kContinueN : 1;
-                auto p = make_params(n, &q[first + size_t(s) * kC], &k[first + size_t(s) * kC], &v[first + size_t(s) * kC],
-                                     RWKVX_DTYPE_F32, &o[size_t(s) * kC], B ? RWKVX_ATTN_SPARSE : RWKVX_ATTN_FULL,
-                                     B ? B : 512, 2);
+                auto p = make_params(n, &q[first + size_t(s) * kC], &k[first + size_t(s) * kC],
+                                     &v[first + size_t(s) * kC], RWKVX_DTYPE_F32, &o[size_t(s) * kC],
+                                     B ? RWKVX_ATTN_SPARSE : RWKVX_ATTN_FULL, B ? B : 512, 2);
                 p.scope = RWKVX_ATTN_SCOPE_ALL;
                 RWKVX_BENCH_CHECK(rwkvx_attention_decode(ctx, cache, &p));
             }
@@ -186,9 +197,11 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
         }
         std::printf("%-6s %5s %5s %10.3f %12.3f %8.2f\n", B ? "sparse" : "full", B ? std::to_string(B).c_str() : "-",
                     B ? "2" : "-", secs[1], secs[0], secs[0] / secs[1]);
-        std::printf("SUMMARY kind=attn_continue mode=%s cache=%d new=%d B=%d topk=%d threads=%d one_call_s=%.4f "
-                    "token_calls_s=%.4f speedup=%.3f\n", B ? "sparse" : "full", kContinueT, kContinueN, B, B ? 2 : 0,
-                    cfg.threads, secs[1], secs[0], secs[0] / secs[1]);
+        std::printf(
+            "SUMMARY kind=attn_continue mode=%s cache=%d new=%d B=%d topk=%d threads=%d one_call_s=%.4f "
+            "token_calls_s=%.4f speedup=%.3f\n",
+            B ? "sparse" : "full", kContinueT, kContinueN, B, B ? 2 : 0, cfg.threads, secs[1], secs[0],
+            secs[0] / secs[1]);
     }
     rwkvx_context_free(ctx);
 }

@@ -16,15 +16,15 @@
 namespace rwkvx_bench {
 
 // Checks an rwkvx status; on failure prints the call, the status name and rwkvx_last_error(), exits 1.
-#define RWKVX_BENCH_CHECK(call)                                                                    \
-    do {                                                                                           \
-        const rwkvx_status st_ = (call);                                                           \
-        if (st_ != RWKVX_OK) {                                                                     \
-            std::fflush(stdout);                                                                   \
-            std::fprintf(stderr, "rwkvx_bench: %s failed at %s:%d: %s: %s\n", #call, __FILE__,    \
-                         __LINE__, rwkvx_status_name(st_), rwkvx_last_error());                    \
-            std::exit(1);                                                                          \
-        }                                                                                          \
+#define RWKVX_BENCH_CHECK(call)                                                                          \
+    do {                                                                                                 \
+        const rwkvx_status st_ = (call);                                                                 \
+        if (st_ != RWKVX_OK) {                                                                           \
+            std::fflush(stdout);                                                                         \
+            std::fprintf(stderr, "rwkvx_bench: %s failed at %s:%d: %s: %s\n", #call, __FILE__, __LINE__, \
+                         rwkvx_status_name(st_), rwkvx_last_error());                                    \
+            std::exit(1);                                                                                \
+        }                                                                                                \
     } while (0)
 
 using Clock = std::chrono::steady_clock;
@@ -46,26 +46,33 @@ inline double min_of(const std::vector<double> &v) {
 
 inline const char *dtype_name(int dtype) {
     switch (dtype) {
-        case RWKVX_DTYPE_F32: return "f32";
-        case RWKVX_DTYPE_F16: return "f16";
-        case RWKVX_DTYPE_BF16: return "bf16";
-        default: return "?";
+        case RWKVX_DTYPE_F32:
+            return "f32";
+        case RWKVX_DTYPE_F16:
+            return "f16";
+        case RWKVX_DTYPE_BF16:
+            return "bf16";
+        default:
+            return "?";
     }
 }
 
-inline std::size_t dtype_size(int dtype) { return dtype == RWKVX_DTYPE_F32 ? 4 : 2; }
+inline std::size_t dtype_size(int dtype) {
+    return dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+}
 
 // `bytes` of anonymous memory starting at a multiple of `align` (a power of two), with transparent
 // huge pages requested when asked (refused where THP is off: small pages then). Nothing is touched.
 class AlignedMapping {
-public:
+  public:
     AlignedMapping(std::size_t bytes, std::size_t align, bool huge_pages) {
         mapped_ = (bytes + align - 1) / align * align + align;
         void *p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) return;
         base_ = p;
         if (huge_pages) madvise(p, mapped_, MADV_HUGEPAGE);
-        data_ = reinterpret_cast<char *>((reinterpret_cast<std::uintptr_t>(p) + align - 1) & ~(std::uintptr_t(align) - 1));
+        data_ =
+            reinterpret_cast<char *>((reinterpret_cast<std::uintptr_t>(p) + align - 1) & ~(std::uintptr_t(align) - 1));
     }
     ~AlignedMapping() {
         if (base_) munmap(base_, mapped_);
@@ -75,7 +82,7 @@ public:
 
     char *data() const { return data_; }  // null when the mapping failed
 
-private:
+  private:
     void *base_ = nullptr;
     std::size_t mapped_ = 0;
     char *data_ = nullptr;

@@ -41,7 +41,12 @@ struct Rng {
     }
     std::uint64_t next() {  // xoshiro256**
         const std::uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = rotl(s[3], 45);
         return r;
     }
     float uniform() {  // [-1, 1)
@@ -67,7 +72,7 @@ std::uint16_t f32_to_f16(float f) {
     x &= 0x7fffffffu;
     if (x >= 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7c00u | (x > 0x7f800000u ? 0x200u : 0u));
     if (x >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to inf
-    if (x < 0x38800000u) {                                                     // half subnormal / 0
+    if (x < 0x38800000u) {                                                    // half subnormal / 0
         if (x < 0x33000000u) return static_cast<std::uint16_t>(sign);
         const int e = static_cast<int>(x >> 23);
         const std::uint32_t m = (x & 0x7fffffu) | 0x800000u;
@@ -133,7 +138,7 @@ void fill(void *dst, int dtype, std::int64_t n, std::uint64_t seed, Gen gen) {
 }
 
 class SyntheticModel {
-public:
+  public:
     SyntheticModel(const Geometry &g, int matrix_dtype, std::uint64_t seed) : g_(g), dt_(matrix_dtype), seed_(seed) {
         if (g.arch == RWKVX_ARCH_RWKV4) {
             build_rwkv4();
@@ -163,8 +168,7 @@ public:
             if (i > 0) lora(b + "att.v", g.d_v);
             lora(b + "att.g", g.d_g);
             vec2(b + "att.r_k", H, N, [](std::int64_t, Rng &r) { return 0.1f * r.uniform(); });
-            for (const char *m : {"receptance", "key", "value", "output"})
-                matrix(b + "att." + m + ".weight", C, C);
+            for (const char *m : {"receptance", "key", "value", "output"}) matrix(b + "att." + m + ".weight", C, C);
             vec_ln(b + "att.ln_x");
             vec(b + "ffn.x_k", {C}, [](std::int64_t, Rng &r) { return 0.5f + 0.5f * r.uniform(); });
             matrix(b + "ffn.key.weight", F, C);
@@ -187,7 +191,7 @@ public:
 
     std::int64_t bytes_per_token() const { return bytes_supplied - emb_bytes + emb_row_bytes; }
 
-private:
+  private:
     // ---- RWKV-4 ----
     // RWKV-4 169M Pile shape; decay in the canonical form w = -exp(d), d spread like BlinkDL's init.
     void build_rwkv4() {
@@ -198,7 +202,8 @@ private:
             const std::string b = "blocks." + std::to_string(i) + ".";
             vec_ln(b + "ln1");
             vec_ln(b + "ln2");
-            for (const char *x : {"att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "ffn.time_mix_k", "ffn.time_mix_r"})
+            for (const char *x :
+                 {"att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "ffn.time_mix_k", "ffn.time_mix_r"})
                 vec(b + x, {C}, [](std::int64_t, Rng &r) { return 0.5f + 0.5f * r.uniform(); });
             vec(b + "att.time_decay", {C}, [C](std::int64_t n, Rng &) {
                 return -std::exp(-5.0f + 8.0f * static_cast<float>(n) / static_cast<float>(C - 1));
@@ -334,7 +339,8 @@ DecodeRow bench_decode(const BenchConfig &cfg, rwkvx_model *model, const Geometr
     std::vector<float> logits(static_cast<std::size_t>(g.n_vocab));
     const int rounds = std::max(1, std::min(cfg.decode_rounds, cfg.decode_tokens));
     // Warm-up tokens, then per round one re-warming token and the round's timed ones.
-    const auto tokens = random_tokens(static_cast<std::size_t>(cfg.decode_warmup + rounds + cfg.decode_tokens), g.n_vocab, cfg.seed + 1);
+    const auto tokens = random_tokens(static_cast<std::size_t>(cfg.decode_warmup + rounds + cfg.decode_tokens),
+                                      g.n_vocab, cfg.seed + 1);
     std::size_t next = 0;
     auto eval_next = [&] {
         RWKVX_BENCH_CHECK(rwkvx_model_eval(model, state, &tokens[next++], 1, logits.data(), RWKVX_LOGITS_LAST));
@@ -417,7 +423,8 @@ PrefillRow bench_prefill(const BenchConfig &cfg, rwkvx_model *model, const Geome
     rwkvx_state *state = nullptr;
     RWKVX_BENCH_CHECK(rwkvx_state_create(model, &state));
     std::vector<float> logits(static_cast<std::size_t>(g.n_vocab));
-    const auto tokens = random_tokens(static_cast<std::size_t>(T), g.n_vocab, cfg.seed + 2 + static_cast<std::uint64_t>(T));
+    const auto tokens =
+        random_tokens(static_cast<std::size_t>(T), g.n_vocab, cfg.seed + 2 + static_cast<std::uint64_t>(T));
     // Warm-up at the full length: the first call of a new length grows the engine's scratch
     // buffers, and first-touching tens of MB of fresh pages cost up to ~0.3 s here (a VM maps guest
     // pages on first touch), a third of a T=512 prefill, which is not the steady state measured.
@@ -460,9 +467,11 @@ MatmulRow bench_matmul(const BenchConfig &cfg, rwkvx_context *ctx, int format, i
     row.N = N;
     HostBuf xb(static_cast<std::size_t>(M) * K * 4), wb(static_cast<std::size_t>(N) * K * dtype_size(format)),
         yb(static_cast<std::size_t>(M) * N * 4);
-    fill(xb.p, RWKVX_DTYPE_F32, static_cast<std::int64_t>(M) * K, cfg.seed + 11, [](std::int64_t, Rng &r) { return r.uniform(); });
+    fill(xb.p, RWKVX_DTYPE_F32, static_cast<std::int64_t>(M) * K, cfg.seed + 11,
+         [](std::int64_t, Rng &r) { return r.uniform(); });
     const float s = 1.0f / std::sqrt(static_cast<float>(K));
-    fill(wb.p, format, static_cast<std::int64_t>(N) * K, cfg.seed + 12, [s](std::int64_t, Rng &r) { return s * r.uniform(); });
+    fill(wb.p, format, static_cast<std::int64_t>(N) * K, cfg.seed + 12,
+         [s](std::int64_t, Rng &r) { return s * r.uniform(); });
     std::memset(yb.p, 0, yb.bytes);
     rwkvx_tensor x = make_tensor(xb.p, RWKVX_DTYPE_F32, {M, K});
     rwkvx_tensor w = make_tensor(wb.p, format, {N, K});
@@ -550,8 +559,8 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                     const auto named = synth->named();
                     rwkvx_model *model = nullptr;
                     const Clock::time_point t0 = Clock::now();
-                    RWKVX_BENCH_CHECK(rwkvx_model_create(ctx, g.arch, named.data(),
-                                                         static_cast<std::int64_t>(named.size()), &model));
+                    RWKVX_BENCH_CHECK(
+                        rwkvx_model_create(ctx, g.arch, named.data(), static_cast<std::int64_t>(named.size()), &model));
                     const double create_s = seconds_since(t0);
                     rwkvx_model_info info;
                     std::memset(&info, 0, sizeof info);
@@ -576,12 +585,15 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                                          matmul_only->note().c_str());
                             matmul_only.reset();
                         } else if (matmul_only->bytes() != matrix_bytes) {
-                            std::fprintf(stderr, "warning: the matmul-only token reads %lld bytes, the model's matrices "
-                                         "(blocks and head) are %lld\n", static_cast<long long>(matmul_only->bytes()),
+                            std::fprintf(stderr,
+                                         "warning: the matmul-only token reads %lld bytes, the model's matrices "
+                                         "(blocks and head) are %lld\n",
+                                         static_cast<long long>(matmul_only->bytes()),
                                          static_cast<long long>(matrix_bytes));
                         }
                     }
-                    DecodeRow d = bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk, matmul_only.get());
+                    DecodeRow d =
+                        bench_decode(cfg, model, g, format, threads, mrow.bytes_per_token, pk, matmul_only.get());
                     matmul_only.reset();
                     d.create_s = create_s;
                     d.resident = resident;
@@ -596,8 +608,8 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                         std::fprintf(stderr, "[%s t=%d] prefill T=%d ...\n", dtype_name(format), threads, T);
                         PrefillRow p = bench_prefill(cfg, model, g, format, threads, T, mrow.block_matrix_params, pk);
                         if (!p.finite) ++out.non_finite;
-                        std::fprintf(stderr, "[%s t=%d] prefill T=%d %.3f s (%.1f tok/s)\n", dtype_name(format), threads,
-                                     T, p.s_median, p.tok_s);
+                        std::fprintf(stderr, "[%s t=%d] prefill T=%d %.3f s (%.1f tok/s)\n", dtype_name(format),
+                                     threads, T, p.s_median, p.tok_s);
                         out.prefill.push_back(p);
                     }
                     rwkvx_model_free(model);

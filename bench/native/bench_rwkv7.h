@@ -11,13 +11,13 @@
 namespace rwkvx_bench {
 
 struct Peaks {
-    double read_gbs = 0.0;   // best read-only bandwidth, GB/s (0 = not measured)
-    double fma_gflops = 0.0; // best FMA throughput, GFLOP/s (0 = not measured)
+    double read_gbs = 0.0;    // best read-only bandwidth, GB/s (0 = not measured)
+    double fma_gflops = 0.0;  // best FMA throughput, GFLOP/s (0 = not measured)
 };
 
 struct BenchConfig {
     std::vector<int> threads{1, 2};
-    std::vector<int> formats;          // rwkvx_dtype values; default f32, f16, bf16
+    std::vector<int> formats;  // rwkvx_dtype values; default f32, f16, bf16
     bool quick = false;
     int layers = 12;
     std::vector<int> prefill_lengths{512, 1024};
@@ -28,18 +28,18 @@ struct BenchConfig {
     // noisy hosts drift by 10-20% within a minute).
     int decode_rounds = 12;
     std::size_t local_probe_bytes = std::size_t(512) << 20;
-    bool decode_trace = false;         // print each round's probe and token times (--decode-trace)
+    bool decode_trace = false;  // print each round's probe and token times (--decode-trace)
     // Weight placements to decode with: true = RWKVX_CONTEXT_RESIDENT_WEIGHTS (the engine copies the
     // weights onto huge pages), false = in place (as from a memory-mapped file).
     std::vector<bool> resident{true};
-    int prefill_warmup = 1;            // warm-up evaluations per T
+    int prefill_warmup = 1;  // warm-up evaluations per T
     int prefill_reps = 3;
-    double prefill_budget_s = 30.0;    // stop repeating a prefill row once this much time is spent
+    double prefill_budget_s = 30.0;  // stop repeating a prefill row once this much time is spent
     int matmul_reps = 7;
     bool run_model = true;
     bool run_matmul = true;
     std::uint64_t seed = 20250101;
-    int arch = 7;                      // 7: RWKV-7 0.1B World shape; 4: RWKV-4 169M Pile shape (--arch 4)
+    int arch = 7;  // 7: RWKV-7 0.1B World shape; 4: RWKV-4 169M Pile shape (--arch 4)
 };
 
 struct Geometry {
@@ -50,17 +50,17 @@ struct Geometry {
 
 struct ModelRow {
     int format = 0;
-    std::int64_t n_params = 0;           // elements over all supplied tensors
-    std::int64_t bytes_supplied = 0;     // bytes over all supplied tensors
-    std::int64_t bytes_per_token = 0;    // all tensors except the embedding, plus one embedding row
-    std::int64_t block_matrix_params = 0;// elements of all 2-D matrices inside blocks (incl. LoRA)
+    std::int64_t n_params = 0;             // elements over all supplied tensors
+    std::int64_t bytes_supplied = 0;       // bytes over all supplied tensors
+    std::int64_t bytes_per_token = 0;      // all tensors except the embedding, plus one embedding row
+    std::int64_t block_matrix_params = 0;  // elements of all 2-D matrices inside blocks (incl. LoRA)
     std::int64_t info_n_params = 0, info_weight_bytes = 0, info_state_bytes = 0;
-    double build_s = 0.0;                // synthetic weight generation
+    double build_s = 0.0;  // synthetic weight generation
 };
 
 struct DecodeRow {
     int format = 0, threads = 0, tokens = 0, rounds = 0;
-    bool resident = true;                // weight placement (see BenchConfig::resident)
+    bool resident = true;  // weight placement (see BenchConfig::resident)
     // Per round: the median of probe runs right before it, and the round's median token time over the
     // floor from it; local_gbs and local_ratio are their medians over rounds. best_ratio: the fastest
     // token of the row over the floor from the fastest of those probe runs (best against best).
@@ -73,7 +73,7 @@ struct DecodeRow {
     // rounds of their time over the local floor of those bytes, and of decode time over their time.
     double matmul_only_ms = 0, matmul_only_local_ratio = 0, decode_over_matmul_only = 0;
     std::int64_t matmul_only_bytes = 0;
-    double create_s = 0;                 // rwkvx_model_create time
+    double create_s = 0;  // rwkvx_model_create time
     double logit_rms = 0;
     bool finite = true;
 };
@@ -97,8 +97,8 @@ struct Results {
     std::vector<DecodeRow> decode;
     std::vector<PrefillRow> prefill;
     std::vector<MatmulRow> matmul;
-    std::vector<std::string> context_descriptions;    // rwkvx_context_describe of each context used
-    int non_finite = 0;                               // rows whose outputs had NaN/Inf
+    std::vector<std::string> context_descriptions;  // rwkvx_context_describe of each context used
+    int non_finite = 0;                             // rows whose outputs had NaN/Inf
 };
 
 // (Re)computes the peak-relative columns (decode floor/ratio, prefill and GEMM fraction of FMA peak)

@@ -14,7 +14,6 @@
 #include <thread>
 #include <vector>
 
-
 #include "rwkvx.h"
 
 namespace rwkvx_bench {
@@ -36,7 +35,7 @@ void sink(double v) {
 
 // Sense-reversing spin barrier (yields after a while so oversubscription does not livelock).
 class SpinBarrier {
-public:
+  public:
     explicit SpinBarrier(int n) : n_(n) {}
     void wait() {
         const int gen = gen_.load(std::memory_order_acquire);
@@ -51,7 +50,7 @@ public:
         }
     }
 
-private:
+  private:
     const int n_;
     std::atomic<int> count_{0};
     std::atomic<int> gen_{0};
@@ -132,10 +131,13 @@ ReadProbe::ReadProbe(int threads, std::size_t bytes, bool huge_pages) : threads_
     }
     buf_ = reinterpret_cast<float *>(mapping_->data());
     // Each thread first-touches its own slice (nothing is touched until then).
-    timed_runs(threads, 0, [&](int tid) {
-        float *q = buf_ + per_thread_ * static_cast<std::size_t>(tid);
-        for (std::size_t i = 0; i < per_thread_; ++i) q[i] = 1.0f / 1024.0f;
-    }, [](int, int) {});
+    timed_runs(
+        threads, 0,
+        [&](int tid) {
+            float *q = buf_ + per_thread_ * static_cast<std::size_t>(tid);
+            for (std::size_t i = 0; i < per_thread_; ++i) q[i] = 1.0f / 1024.0f;
+        },
+        [](int, int) {});
 }
 
 ReadProbe::~ReadProbe() = default;
@@ -153,11 +155,12 @@ ProbeResult ReadProbe::measure(int runs) {
     const int ways = avx2 ? 2 : 1;
     auto body = [&](int tid, int r) {
         const float *p = buf_ + per_thread_ * static_cast<std::size_t>(tid);
-        sums[static_cast<std::size_t>(tid)] += !avx2    ? read_sum_portable(p, per_thread_)
+        sums[static_cast<std::size_t>(tid)] += !avx2   ? read_sum_portable(p, per_thread_)
                                                : r % 2 ? detail::read_sum2_avx2(p, per_thread_)
                                                        : detail::read_sum_avx2(p, per_thread_);
     };
-    const std::vector<double> times = timed_runs(threads_, ways * runs, [](int) {}, body);
+    const std::vector<double> times = timed_runs(
+        threads_, ways * runs, [](int) {}, body);
     for (double s : sums) sink(s);
     const double bytes = static_cast<double>(per_thread_) * threads_ * sizeof(float);
     std::vector<double> rates[2];

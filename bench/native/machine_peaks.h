@@ -10,12 +10,12 @@
 namespace rwkvx_bench {
 
 struct ProbeResult {
-    bool ok = false;        // false: not measured (e.g. the CPU lacks the instructions); see note
-    double value = 0.0;     // GB/s (1e9 bytes/s) or GFLOP/s (1e9 FLOP/s): best of the runs
-    double median = 0.0;    // median of the runs, same unit (read probe: the better way's median)
+    bool ok = false;      // false: not measured (e.g. the CPU lacks the instructions); see note
+    double value = 0.0;   // GB/s (1e9 bytes/s) or GFLOP/s (1e9 FLOP/s): best of the runs
+    double median = 0.0;  // median of the runs, same unit (read probe: the better way's median)
     int runs = 0;
-    std::string kernel;     // which probe kernel ran ("avx2", "portable")
-    std::string note;       // why not measured, when !ok
+    std::string kernel;  // which probe kernel ran ("avx2", "portable")
+    std::string note;    // why not measured, when !ok
 };
 
 class AlignedMapping;  // bench_common.h
@@ -31,7 +31,7 @@ class AlignedMapping;  // bench_common.h
 // engine's resident weights are; streaming reads run faster there (fewer TLB misses), so a floor
 // that ignores it would flatter the engine.
 class ReadProbe {
-public:
+  public:
     ReadProbe(int threads, std::size_t bytes, bool huge_pages);
     ~ReadProbe();
     ReadProbe(const ReadProbe &) = delete;
@@ -40,7 +40,7 @@ public:
     // ok=false (with a note) when the buffer could not be made.
     ProbeResult measure(int runs);
 
-private:
+  private:
     int threads_;
     std::size_t per_thread_ = 0;
     std::unique_ptr<AlignedMapping> mapping_;

@@ -15,7 +15,9 @@ namespace detail {
 
 #if RWKVX_BENCH_HAVE_AVX2_KERNELS
 
-bool avx2_kernels_built() { return true; }
+bool avx2_kernels_built() {
+    return true;
+}
 
 // Sums n floats (n a multiple of 64, p 32-byte aligned) with 8 independent accumulators.
 namespace {
@@ -32,9 +34,8 @@ double lane_total(__m256 a0, __m256 a1, __m256 a2, __m256 a3, __m256 a4, __m256 
 }  // namespace
 
 double read_sum_avx2(const float *p, std::size_t n) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
-           a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(),
-           a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps(),
+           a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(), a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
     for (std::size_t i = 0; i + 64 <= n; i += 64) {
         a0 = _mm256_add_ps(a0, _mm256_load_ps(p + i));
         a1 = _mm256_add_ps(a1, _mm256_load_ps(p + i + 8));
@@ -76,9 +77,8 @@ void add_streams(const float *p, const float *q, std::size_t n, __m256 &a0, __m2
 double read_sum2_avx2(const float *p, std::size_t n) {
     constexpr std::size_t block = 12288;  // floats
     const std::size_t blocks = n / block, half = (blocks + 1) / 2;
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
-           a3 = _mm256_setzero_ps(), a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(),
-           a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps(),
+           a4 = _mm256_setzero_ps(), a5 = _mm256_setzero_ps(), a6 = _mm256_setzero_ps(), a7 = _mm256_setzero_ps();
     for (std::size_t i = 0; i < half; ++i) {
         if (i + half < blocks)
             add_streams<true>(p + i * block, p + (i + half) * block, block, a0, a1, a2, a3, a4, a5, a6, a7);
@@ -94,12 +94,10 @@ double read_sum2_avx2(const float *p, std::size_t n) {
 float fma_chains_avx2(std::int64_t iters, float seed) {
     const __m256 m = _mm256_set1_ps(0.999f);
     const __m256 c = _mm256_set1_ps(1e-4f);
-    __m256 x0 = _mm256_set1_ps(seed + 0.01f), x1 = _mm256_set1_ps(seed + 0.02f),
-           x2 = _mm256_set1_ps(seed + 0.03f), x3 = _mm256_set1_ps(seed + 0.04f),
-           x4 = _mm256_set1_ps(seed + 0.05f), x5 = _mm256_set1_ps(seed + 0.06f),
-           x6 = _mm256_set1_ps(seed + 0.07f), x7 = _mm256_set1_ps(seed + 0.08f),
-           x8 = _mm256_set1_ps(seed + 0.09f), x9 = _mm256_set1_ps(seed + 0.10f),
-           x10 = _mm256_set1_ps(seed + 0.11f), x11 = _mm256_set1_ps(seed + 0.12f);
+    __m256 x0 = _mm256_set1_ps(seed + 0.01f), x1 = _mm256_set1_ps(seed + 0.02f), x2 = _mm256_set1_ps(seed + 0.03f),
+           x3 = _mm256_set1_ps(seed + 0.04f), x4 = _mm256_set1_ps(seed + 0.05f), x5 = _mm256_set1_ps(seed + 0.06f),
+           x6 = _mm256_set1_ps(seed + 0.07f), x7 = _mm256_set1_ps(seed + 0.08f), x8 = _mm256_set1_ps(seed + 0.09f),
+           x9 = _mm256_set1_ps(seed + 0.10f), x10 = _mm256_set1_ps(seed + 0.11f), x11 = _mm256_set1_ps(seed + 0.12f);
     for (std::int64_t it = 0; it < iters; ++it) {
         x0 = _mm256_fmadd_ps(x0, m, c);
         x1 = _mm256_fmadd_ps(x1, m, c);
@@ -124,10 +122,18 @@ float fma_chains_avx2(std::int64_t iters, float seed) {
 
 #else  // not built for AVX2/FMA (non-x86 build): never called, rwkvx_cpu_features() reports no AVX2
 
-bool avx2_kernels_built() { return false; }
-double read_sum_avx2(const float *, std::size_t) { return 0.0; }
-double read_sum2_avx2(const float *, std::size_t) { return 0.0; }
-float fma_chains_avx2(std::int64_t, float) { return 0.0f; }
+bool avx2_kernels_built() {
+    return false;
+}
+double read_sum_avx2(const float *, std::size_t) {
+    return 0.0;
+}
+double read_sum2_avx2(const float *, std::size_t) {
+    return 0.0;
+}
+float fma_chains_avx2(std::int64_t, float) {
+    return 0.0f;
+}
 
 #endif
 

@@ -17,7 +17,7 @@ namespace rwkvx_bench {
 namespace {
 
 rwkvx::WeightType weight_type(int dtype) {
-    return dtype == RWKVX_DTYPE_F32 ? rwkvx::WeightType::F32
+    return dtype == RWKVX_DTYPE_F32   ? rwkvx::WeightType::F32
            : dtype == RWKVX_DTYPE_F16 ? rwkvx::WeightType::F16
                                       : rwkvx::WeightType::BF16;
 }
@@ -99,11 +99,17 @@ MatmulOnlyToken::MatmulOnlyToken(const Geometry &g, int dtype, int threads) : im
 
 MatmulOnlyToken::~MatmulOnlyToken() = default;
 
-bool MatmulOnlyToken::ok() const { return impl_->mapping->data() != nullptr; }
+bool MatmulOnlyToken::ok() const {
+    return impl_->mapping->data() != nullptr;
+}
 
-const std::string &MatmulOnlyToken::note() const { return impl_->note; }
+const std::string &MatmulOnlyToken::note() const {
+    return impl_->note;
+}
 
-std::int64_t MatmulOnlyToken::bytes() const { return impl_->bytes; }
+std::int64_t MatmulOnlyToken::bytes() const {
+    return impl_->bytes;
+}
 
 void MatmulOnlyToken::run() {
     if (!ok()) return;

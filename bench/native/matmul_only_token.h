@@ -15,7 +15,7 @@
 namespace rwkvx_bench {
 
 class MatmulOnlyToken {
-public:
+  public:
     // The matrices of the synthetic model `g` (RWKV-7 or RWKV-4) in `dtype`, blocked like resident
     // weights, in one 2 MiB-aligned mapping with huge pages requested; their values are a constant.
     MatmulOnlyToken(const Geometry &g, int dtype, int threads);
@@ -32,7 +32,7 @@ public:
     // Weight bytes one run() reads.
     std::int64_t bytes() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

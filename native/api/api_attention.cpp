@@ -12,18 +12,19 @@ using namespace rwkvx;
 namespace {
 
 void check_geometry(int32_t H, int32_t D, int32_t dtype, const char *what) {
-    RWKVX_REQUIRE_ARG(H >= 1 && H <= 4096, std::string(what) + ": n_head " + std::to_string(H) + " out of range 1..4096");
+    RWKVX_REQUIRE_ARG(H >= 1 && H <= 4096,
+                      std::string(what) + ": n_head " + std::to_string(H) + " out of range 1..4096");
     if (D < 16 || D > attn::kMaxHead || D % 16 != 0)
-        fail(RWKVX_ERROR_UNSUPPORTED, std::string(what) + ": head_size " + std::to_string(D) +
-                                          " is not a multiple of 16 in 16..256");
+        fail(RWKVX_ERROR_UNSUPPORTED,
+             std::string(what) + ": head_size " + std::to_string(D) + " is not a multiple of 16 in 16..256");
     if (dtype < RWKVX_DTYPE_F32 || dtype > RWKVX_DTYPE_BF16)
         fail(RWKVX_ERROR_SHAPE, std::string(what) + ": dtype " + std::to_string(dtype) + " is not F32, F16 or BF16");
 }
 
 int64_t stride_or(int64_t s, int64_t hd, const char *name) {
     if (s == 0) return hd;
-    RWKVX_REQUIRE_ARG(s >= hd, std::string(name) + " " + std::to_string(s) + " is smaller than n_head*head_size = " +
-                                   std::to_string(hd));
+    RWKVX_REQUIRE_ARG(s >= hd, std::string(name) + " " + std::to_string(s) +
+                                   " is smaller than n_head*head_size = " + std::to_string(hd));
     return s;
 }
 
@@ -42,7 +43,8 @@ float check_params(const rwkvx_attention_params *p) {
                           "scope " + std::to_string(p->scope) + " is not an rwkvx_attn_scope (0 head, 1 all)");
         RWKVX_REQUIRE_ARG(p->dense_below >= 0, "dense_below is negative");
     }
-    RWKVX_REQUIRE_ARG(std::isfinite(p->scale) && p->scale >= 0.0f, "scale must be finite and >= 0 (0 = 1/sqrt(head_size))");
+    RWKVX_REQUIRE_ARG(std::isfinite(p->scale) && p->scale >= 0.0f,
+                      "scale must be finite and >= 0 (0 = 1/sqrt(head_size))");
     RWKVX_REQUIRE_ARG(p->q && p->k && p->v && p->o, "q, k, v and o must not be NULL");
     return p->scale == 0.0f ? 1.0f / std::sqrt(float(p->head_size)) : p->scale;
 }
@@ -64,8 +66,12 @@ RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attenti
         pre.scale = scale;
         pre.q = p->q;
         pre.q_stride = stride_or(p->q_stride, hd, "q_stride");
-        pre.kv = attn::KvView{p->k, p->v, p->kv_dtype, stride_or(p->k_stride, hd, "k_stride"),
-                              stride_or(p->v_stride, hd, "v_stride"), p->head_size};
+        pre.kv = attn::KvView{p->k,
+                              p->v,
+                              p->kv_dtype,
+                              stride_or(p->k_stride, hd, "k_stride"),
+                              stride_or(p->v_stride, hd, "v_stride"),
+                              p->head_size};
         pre.o = p->o;
         pre.o_stride = stride_or(p->o_stride, hd, "o_stride");
         pre.lse = p->lse;
@@ -104,17 +110,19 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
         std::lock_guard<std::mutex> lock(ctx->mutex);
         const KernelTable &kt = ctx->ops->kernels();
         const int64_t hd = int64_t(g.n_head) * g.head_size;
-        const int64_t q_stride = stride_or(p->q_stride, hd, "q_stride"), k_stride = stride_or(p->k_stride, hd, "k_stride"),
-                      v_stride = stride_or(p->v_stride, hd, "v_stride"), o_stride = stride_or(p->o_stride, hd, "o_stride");
+        const int64_t q_stride = stride_or(p->q_stride, hd, "q_stride"),
+                      k_stride = stride_or(p->k_stride, hd, "k_stride"),
+                      v_stride = stride_or(p->v_stride, hd, "v_stride"),
+                      o_stride = stride_or(p->o_stride, hd, "o_stride");
         if (g.max_size > 0 && cache->len > g.max_size)
             attn::kv_compress(ctx->ops->pool(), kt, *cache, p->q, T, q_stride, scale);
-        RWKVX_REQUIRE_ARG(cache->len + T <= g.capacity,
-                          "the cache cannot take " + std::to_string(T) + " more tokens (length " +
-                              std::to_string(cache->len) + ", capacity " + std::to_string(g.capacity) +
-                              "); set max_size to compress it");
+        RWKVX_REQUIRE_ARG(cache->len + T <= g.capacity, "the cache cannot take " + std::to_string(T) +
+                                                            " more tokens (length " + std::to_string(cache->len) +
+                                                            ", capacity " + std::to_string(g.capacity) +
+                                                            "); set max_size to compress it");
         if (T == 1) {
-            attn::Decode d{p->q, p->k, p->v, p->o, p->lse, p->mode == RWKVX_ATTN_SPARSE, p->top_k, p->scope,
-                           p->dense_below, scale};
+            attn::Decode d{p->q,     p->k,     p->v,           p->o, p->lse, p->mode == RWKVX_ATTN_SPARSE,
+                           p->top_k, p->scope, p->dense_below, scale};
             if (attn::decode_step(ctx->ops->pool(), kt, *cache, d)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
             attn::kv_append(kt, *cache, p->k, p->v, 1, hd, hd);
             return;
@@ -171,9 +179,13 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_
     });
 }
 
-RWKVX_API void rwkvx_kv_cache_free(rwkvx_kv_cache *cache) { delete cache; }
+RWKVX_API void rwkvx_kv_cache_free(rwkvx_kv_cache *cache) {
+    delete cache;
+}
 
-RWKVX_API int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache) { return cache ? cache->len : 0; }
+RWKVX_API int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache) {
+    return cache ? cache->len : 0;
+}
 
 RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache) {
     return guarded("rwkvx_kv_cache_reset", [&] {

@@ -46,12 +46,16 @@ RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, 
     });
 }
 
-RWKVX_API void rwkvx_context_free(rwkvx_context *ctx) { delete ctx; }
+RWKVX_API void rwkvx_context_free(rwkvx_context *ctx) {
+    delete ctx;
+}
 
 RWKVX_API const char *rwkvx_context_describe(const rwkvx_context *ctx) {
     return ctx ? ctx->description.c_str() : "(null context)";
 }
 
-RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx) { return ctx ? ctx->pool->size() : 0; }
+RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx) {
+    return ctx ? ctx->pool->size() : 0;
+}
 
 }  // extern "C"

@@ -11,26 +11,30 @@ const float *f32_data(const rwkvx_tensor *t, const char *name) {
     RWKVX_REQUIRE_ARG(t != nullptr, std::string(name) + " is NULL");
     check_valid(*t, name);
     if (t->dtype != RWKVX_DTYPE_F32)
-        fail(RWKVX_ERROR_SHAPE, std::string("tensor '") + name + "': expected dtype F32, found " + dtype_name(t->dtype));
+        fail(RWKVX_ERROR_SHAPE,
+             std::string("tensor '") + name + "': expected dtype F32, found " + dtype_name(t->dtype));
     return static_cast<const float *>(t->data);
 }
 
-int64_t rows_of(const rwkvx_tensor &t) { return t.ndim == 1 ? 1 : t.shape[0]; }
-int64_t last_dim(const rwkvx_tensor &t) { return t.shape[t.ndim - 1]; }
+int64_t rows_of(const rwkvx_tensor &t) {
+    return t.ndim == 1 ? 1 : t.shape[0];
+}
+int64_t last_dim(const rwkvx_tensor &t) {
+    return t.shape[t.ndim - 1];
+}
 }  // namespace
 
 extern "C" {
 
-RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *w,
-                                    rwkvx_tensor *y) {
+RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *w, rwkvx_tensor *y) {
     return guarded("rwkvx_matmul", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(w != nullptr, "w is NULL");
         const float *xd = f32_data(x, "x");
         float *yd = const_cast<float *>(f32_data(y, "y"));
         if (x->ndim != 2 || y->ndim != 2)
-            fail(RWKVX_ERROR_SHAPE, "x and y must be 2-D [T, K] and [T, N]; found x " + shape_string(*x) + ", y " +
-                                        shape_string(*y));
+            fail(RWKVX_ERROR_SHAPE,
+                 "x and y must be 2-D [T, K] and [T, N]; found x " + shape_string(*x) + ", y " + shape_string(*y));
         WeightType wt = check_matrix(*w, "w", -1, x->shape[1]);
         if (y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0])
             fail(RWKVX_ERROR_SHAPE, "y: expected shape [" + std::to_string(x->shape[0]) + ", " +
@@ -48,8 +52,8 @@ RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *
         float *yd = const_cast<float *>(f32_data(y, "y"));
         const int64_t C = last_dim(*x), T = rows_of(*x);
         if (x->ndim > 2 || y->ndim != x->ndim || rows_of(*y) != T || last_dim(*y) != C)
-            fail(RWKVX_ERROR_SHAPE, "x and y must be [T, C] of the same shape; found x " + shape_string(*x) + ", y " +
-                                        shape_string(*y));
+            fail(RWKVX_ERROR_SHAPE,
+                 "x and y must be [T, C] of the same shape; found x " + shape_string(*x) + ", y " + shape_string(*y));
         const float *wd = check_vector(*weight, "weight", C);
         const float *bd = check_vector(*bias, "bias", C);
         RWKVX_REQUIRE_ARG(n_groups >= 1 && C % n_groups == 0,
@@ -69,13 +73,14 @@ RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *p
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
         RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
-        RWKVX_REQUIRE_ARG(p->n_head >= 1 && p->head_size >= 1 && p->head_size <= 4096,
-                          "n_head " + std::to_string(p->n_head) + " / head_size " + std::to_string(p->head_size) +
-                              " out of range");
+        RWKVX_REQUIRE_ARG(
+            p->n_head >= 1 && p->head_size >= 1 && p->head_size <= 4096,
+            "n_head " + std::to_string(p->n_head) + " / head_size " + std::to_string(p->head_size) + " out of range");
         RWKVX_REQUIRE_ARG(p->r && p->w && p->k && p->v && p->a && p->b && p->state && p->y,
                           "a pointer in rwkvx_wkv7_params is NULL");
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        ctx->ops->wkv7(Wkv7Args{p->n_tokens, p->n_head, p->head_size, p->r, p->w, p->k, p->v, p->a, p->b, p->state, p->y});
+        ctx->ops->wkv7(
+            Wkv7Args{p->n_tokens, p->n_head, p->head_size, p->r, p->w, p->k, p->v, p->a, p->b, p->state, p->y});
     });
 }
 
@@ -84,7 +89,8 @@ RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *p
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
         RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
-        RWKVX_REQUIRE_ARG(p->n_channels >= 1, "n_channels is " + std::to_string(p->n_channels) + "; at least 1 is needed");
+        RWKVX_REQUIRE_ARG(p->n_channels >= 1,
+                          "n_channels is " + std::to_string(p->n_channels) + "; at least 1 is needed");
         RWKVX_REQUIRE_ARG(p->time_decay && p->time_first && p->k && p->v && p->state && p->y,
                           "a pointer in rwkvx_wkv4_params is NULL");
         std::lock_guard<std::mutex> lock(ctx->mutex);
@@ -97,9 +103,9 @@ RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *p
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
         RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
-        RWKVX_REQUIRE_ARG(p->n_head >= 1 && p->head_size >= 1 && p->head_size <= 4096,
-                          "n_head " + std::to_string(p->n_head) + " / head_size " + std::to_string(p->head_size) +
-                              " out of range");
+        RWKVX_REQUIRE_ARG(
+            p->n_head >= 1 && p->head_size >= 1 && p->head_size <= 4096,
+            "n_head " + std::to_string(p->n_head) + " / head_size " + std::to_string(p->head_size) + " out of range");
         RWKVX_REQUIRE_ARG(p->w_per_token == 0 || p->w_per_token == 1,
                           "w_per_token is " + std::to_string(p->w_per_token) + "; expected 0 or 1");
         RWKVX_REQUIRE_ARG(p->reserved == 0, "reserved is " + std::to_string(p->reserved) + "; must be 0");
@@ -107,8 +113,8 @@ RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *p
                           "a pointer in rwkvx_wkv5_params is NULL");
         const int64_t C = int64_t(p->n_head) * p->head_size;
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        ctx->ops->wkv5(Wkv5Args{p->n_tokens, p->n_head, p->head_size, p->r, p->k, p->v, p->w,
-                                p->w_per_token ? C : 0, p->u, p->state, p->y});
+        ctx->ops->wkv5(Wkv5Args{p->n_tokens, p->n_head, p->head_size, p->r, p->k, p->v, p->w, p->w_per_token ? C : 0,
+                                p->u, p->state, p->y});
     });
 }
 

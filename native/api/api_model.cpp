@@ -4,10 +4,10 @@
 
 #include "api/handles.h"
 #include "common/errors.h"
+#include "model/hybrid.h"
 #include "model/rwkv4.h"
 #include "model/rwkv56.h"
 #include "model/rwkv7.h"
-#include "model/hybrid.h"
 
 using namespace rwkvx;
 
@@ -43,19 +43,25 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         }
         if (arch != RWKVX_ARCH_RWKV7 && arch != RWKVX_ARCH_RWKV4 && arch != RWKVX_ARCH_RWKV5 &&
             arch != RWKVX_ARCH_RWKV6)
-            fail(RWKVX_ERROR_UNSUPPORTED, "architecture " + std::to_string(arch) +
-                                              " is not supported (known: 4 = RWKV-4, 5 = RWKV-5.2, 6 = RWKV-6, 7 = RWKV-7)");
+            fail(RWKVX_ERROR_UNSUPPORTED,
+                 "architecture " + std::to_string(arch) +
+                     " is not supported (known: 4 = RWKV-4, 5 = RWKV-5.2, 6 = RWKV-6, 7 = RWKV-7)");
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
         const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
-        if (arch == RWKVX_ARCH_RWKV4) model->impl = make_rwkv4(bind_rwkv4(placed.tensors, placed.count, placed.owned));
-        else if (arch == RWKVX_ARCH_RWKV7) model->impl = make_rwkv7(bind_rwkv7(placed.tensors, placed.count, placed.owned));
-        else model->impl = make_rwkv56(bind_rwkv56(arch, placed.tensors, placed.count, placed.owned));
+        if (arch == RWKVX_ARCH_RWKV4)
+            model->impl = make_rwkv4(bind_rwkv4(placed.tensors, placed.count, placed.owned));
+        else if (arch == RWKVX_ARCH_RWKV7)
+            model->impl = make_rwkv7(bind_rwkv7(placed.tensors, placed.count, placed.owned));
+        else
+            model->impl = make_rwkv56(bind_rwkv56(arch, placed.tensors, placed.count, placed.owned));
         *out_model = model.release();
     });
 }
 
-RWKVX_API void rwkvx_model_free(rwkvx_model *model) { delete model; }
+RWKVX_API void rwkvx_model_free(rwkvx_model *model) {
+    delete model;
+}
 
 RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_model_info *out) {
     return guarded("rwkvx_model_get_info", [&] {
@@ -65,8 +71,8 @@ RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_mode
     });
 }
 
-RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, const int32_t *tokens,
-                                        int64_t n_tokens, float *logits, int32_t logits_mode) {
+RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, const int32_t *tokens, int64_t n_tokens,
+                                        float *logits, int32_t logits_mode) {
     return guarded("rwkvx_model_eval", [&] {
         RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
         require_state(state, "state");
@@ -78,7 +84,8 @@ RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, 
         RWKVX_REQUIRE_ARG(logits != nullptr || logits_mode == RWKVX_LOGITS_NONE, "logits is NULL");
         std::lock_guard<std::mutex> lock(model->ctx->mutex);
         if (state->ext)
-            model->impl->eval_ext(*model->ctx->ops, state->data.data(), *state->ext, tokens, n_tokens, logits, logits_mode);
+            model->impl->eval_ext(*model->ctx->ops, state->data.data(), *state->ext, tokens, n_tokens, logits,
+                                  logits_mode);
         else
             model->impl->eval(*model->ctx->ops, state->data.data(), tokens, n_tokens, logits, logits_mode);
     });
@@ -98,13 +105,17 @@ RWKVX_API rwkvx_status rwkvx_state_create(const rwkvx_model *model, rwkvx_state 
     });
 }
 
-RWKVX_API void rwkvx_state_free(rwkvx_state *state) { delete state; }
+RWKVX_API void rwkvx_state_free(rwkvx_state *state) {
+    delete state;
+}
 
 RWKVX_API rwkvx_status rwkvx_state_reset(rwkvx_state *state) {
     return guarded("rwkvx_state_reset", [&] {
         require_state(state, "state");
-        if (state->ext) state->model->impl->reset_ext(state->data.data(), *state->ext);
-        else state->model->impl->reset_state(state->data.data());
+        if (state->ext)
+            state->model->impl->reset_ext(state->data.data(), *state->ext);
+        else
+            state->model->impl->reset_state(state->data.data());
     });
 }
 
@@ -129,8 +140,8 @@ RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, i
         RWKVX_REQUIRE_ARG(dst != nullptr, "dst is NULL");
         if (state->ext) return state->model->impl->export_ext(state->data.data(), *state->ext, dst, dst_bytes);
         int64_t need = int64_t(state->data.size()) * 4;
-        RWKVX_REQUIRE_ARG(dst_bytes == need, "dst_bytes is " + std::to_string(dst_bytes) + ", state needs " +
-                                                 std::to_string(need));
+        RWKVX_REQUIRE_ARG(dst_bytes == need,
+                          "dst_bytes is " + std::to_string(dst_bytes) + ", state needs " + std::to_string(need));
         std::memcpy(dst, state->data.data(), size_t(need));
     });
 }
@@ -141,14 +152,13 @@ RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, i
         RWKVX_REQUIRE_ARG(src != nullptr, "src is NULL");
         if (state->ext) return state->model->impl->import_ext(state->data.data(), *state->ext, src, src_bytes);
         int64_t need = int64_t(state->data.size()) * 4;
-        RWKVX_REQUIRE_ARG(src_bytes == need, "src_bytes is " + std::to_string(src_bytes) + ", state needs " +
-                                                 std::to_string(need));
+        RWKVX_REQUIRE_ARG(src_bytes == need,
+                          "src_bytes is " + std::to_string(src_bytes) + ", state needs " + std::to_string(need));
         const float *f = static_cast<const float *>(src);
         for (size_t i = 0; i < state->data.size(); i++) {
             float v;
             std::memcpy(&v, f + i, 4);
-            if (!std::isfinite(v))
-                fail(RWKVX_ERROR_ARGUMENT, "state value #" + std::to_string(i) + " is not finite");
+            if (!std::isfinite(v)) fail(RWKVX_ERROR_ARGUMENT, "state value #" + std::to_string(i) + " is not finite");
         }
         std::memcpy(state->data.data(), src, size_t(need));
     });

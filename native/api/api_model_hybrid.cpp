@@ -15,8 +15,8 @@ RWKVX_API rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out) {
 }
 
 RWKVX_API rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx_named_tensor *tensors,
-                                                int64_t n_tensors, const rwkvx_hybrid_config *config,
-                                                rwkvx_model **out_model) {
+                                                 int64_t n_tensors, const rwkvx_hybrid_config *config,
+                                                 rwkvx_model **out_model) {
     return guarded("rwkvx_model_create_hybrid", [&] {
         RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
         *out_model = nullptr;

@@ -32,7 +32,7 @@ struct rwkvx_model {
 struct rwkvx_state {
     rwkvx::LiveHandle live;
     const rwkvx_model *model;
-    std::vector<float> data;  // CPU backend: host floats in the export layout
+    std::vector<float> data;               // CPU backend: host floats in the export layout
     std::unique_ptr<rwkvx::StateExt> ext;  // RWKV-X: KV caches (then data holds the fixed-size part)
 };
 

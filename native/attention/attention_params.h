@@ -35,7 +35,7 @@ struct Prefill {
     KvView kv;
     float *o;
     int64_t o_stride;
-    float *lse;        // [T][H] or null
+    float *lse;  // [T][H] or null
     bool sparse;
     int32_t B, top_k, scope;  // scope: 0 per head, 1 all heads
 };

@@ -86,14 +86,16 @@ bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, con
                 const int32_t hs = d.scope == 1 ? 0 : int32_t(h);
                 for (int i = 0; i < cnt[size_t(hs)]; i++) {
                     const int64_t j0 = int64_t(sel[size_t(hs) * kp + i]) * B;
-                    row.keys(kt, qh, row_ptr(k0, g.dtype, D, j0), row_ptr(v0, g.dtype, D, j0), g.dtype, D, B, D, scale2);
+                    row.keys(kt, qh, row_ptr(k0, g.dtype, D, j0), row_ptr(v0, g.dtype, D, j0), g.dtype, D, B, D,
+                             scale2);
                 }
                 row.keys(kt, qh, row_ptr(k0, g.dtype, D, n_full * B), row_ptr(v0, g.dtype, D, n_full * B), g.dtype, D,
                          CT - n_full * B, D, scale2);
             } else {
                 row.keys(kt, qh, k0, v0, g.dtype, D, CT, D, scale2);
             }
-            row.keys(kt, qh, row_ptr(d.k, g.dtype, 1, h * D), row_ptr(d.v, g.dtype, 1, h * D), g.dtype, D, 1, D, scale2);
+            row.keys(kt, qh, row_ptr(d.k, g.dtype, 1, h * D), row_ptr(d.v, g.dtype, 1, h * D), g.dtype, D, 1, D,
+                     scale2);
             for (int i = 0; i < D; i++) d.o[h * D + i] = row.acc[size_t(i)] / row.l;
             if (d.lse) d.lse[h] = (row.m + std::log2(row.l)) * kLn2;
         }

@@ -63,7 +63,8 @@ void windowed_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p,
     }
     const PackedKv own(pool, kt, p, p.past, p.past + p.T);
     run_tasks(pool, n_tasks, make, [&](std::unique_ptr<BlockScratch> &block, int64_t task) {
-        attend_own_keys(kt, tiles[size_t(task)], *block, own.head(head(task)), p, head(task), first_query(task), p.past);
+        attend_own_keys(kt, tiles[size_t(task)], *block, own.head(head(task)), p, head(task), first_query(task),
+                        p.past);
     });
 }
 

@@ -40,8 +40,8 @@ void kv_compress(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, con
     const auto &g = c.cfg;
     const int32_t D = g.head_size;
     if (c.len <= g.min_size) return;
-    const int64_t past = c.len - g.window;          // older tokens, candidates for eviction
-    const int64_t keep = g.min_size - g.window;     // older tokens kept per head
+    const int64_t past = c.len - g.window;       // older tokens, candidates for eviction
+    const int64_t keep = g.min_size - g.window;  // older tokens kept per head
     const int64_t e = c.esize();
     pool.parallel_for(g.n_head, 1, [&](int64_t h0, int64_t h1) {
         std::vector<float> s(static_cast<size_t>(past));
@@ -82,7 +82,8 @@ void kv_compress(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, con
     std::fill(c.sums.begin(), c.sums.end(), 0.0f);
     std::vector<float> tmp(D);
     for (int32_t h = 0; h < g.n_head; h++)
-        for (int64_t j = 0; j < c.len; j++) add_key(kt, c.k_row(h, j), g.dtype, D, c.sum(h, j / g.chunk_size), tmp.data());
+        for (int64_t j = 0; j < c.len; j++)
+            add_key(kt, c.k_row(h, j), g.dtype, D, c.sum(h, j / g.chunk_size), tmp.data());
 }
 
 }  // namespace attn

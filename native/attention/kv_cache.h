@@ -1,10 +1,10 @@
 // The KV cache behind rwkvx_kv_cache: per-head K/V rows in the cache's dtype and fp32 chunk sums kept
 // in step (every append adds the key to its chunk's running sum, in token order).
 #pragma once
-#include "common/live_handles.h"
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include "common/live_handles.h"
 
 #include "attention/attention_params.h"
 #include "rwkvx.h"
@@ -14,8 +14,8 @@ struct rwkvx_kv_cache {
     rwkvx_context *ctx;
     rwkvx_kv_cache_config cfg;
     int64_t len = 0;
-    std::vector<char> k, v;    // [H][capacity][D] elements of cfg.dtype
-    std::vector<float> sums;   // [H][n_chunk_slots][D]: chunk c's fp32 key sum (the last may be partial)
+    std::vector<char> k, v;   // [H][capacity][D] elements of cfg.dtype
+    std::vector<float> sums;  // [H][n_chunk_slots][D]: chunk c's fp32 key sum (the last may be partial)
     int64_t chunk_slots = 0;
 
     int64_t esize() const { return rwkvx::dtype_bytes(cfg.dtype); }

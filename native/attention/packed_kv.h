@@ -14,9 +14,9 @@ namespace attn {
 
 // Keys and values of one head, fp32.
 struct PackedHead {
-    const float *kt;      // kt[d * kt_stride + j]: key j, dimension d; zero beyond T
+    const float *kt;  // kt[d * kt_stride + j]: key j, dimension d; zero beyond T
     int64_t kt_stride;
-    const float *v;       // v[j * D + d]
+    const float *v;  // v[j * D + d]
 };
 
 // K (transposed) and V of some chunks of `chunk` keys, every head, fp32, each chunk indexed from its
@@ -32,8 +32,9 @@ class ChunkPackedKv {
     // Chunk c (one of those packed) of head h: key first + c*chunk + j is index j.
     PackedHead head(int32_t h, int64_t c) const {
         const size_t s = size_t(slot_[size_t(c)]) * size_t(H_) + size_t(h);
-        const float *v = v_in_place_ ? v_in_place_ + size_t(h) * size_t(v_head_stride_) + size_t(first_ + c * B_) * size_t(D_)
-                                     : v_.data() + s * size_t(B_) * size_t(D_);
+        const float *v = v_in_place_
+                             ? v_in_place_ + size_t(h) * size_t(v_head_stride_) + size_t(first_ + c * B_) * size_t(D_)
+                             : v_.data() + s * size_t(B_) * size_t(D_);
         return {kt_.data() + s * size_t(D_) * size_t(B_pad_), B_pad_, v};
     }
 

@@ -102,9 +102,10 @@ bool sparse_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p) {
             const int64_t n_cand = (P + t) / B;
             for (int32_t hs = 0; hs < Hs; hs++) {
                 const int len = p.scope == 1 ? int(HD) : D;
-                if (kp > 0 && n_cand > 0) kt.scores8(qt + int64_t(hs) * D, &means[size_t(int64_t(hs) * D)], HD, n_cand, len, scores.data());
-                cnt[size_t(t * Hs + hs)] = int8_t(select_top_k(n_cand, kp, [&](int64_t c) { return scores[size_t(c)]; },
-                                                                 &sel[size_t((t * Hs + hs) * kp)], &nan));
+                if (kp > 0 && n_cand > 0)
+                    kt.scores8(qt + int64_t(hs) * D, &means[size_t(int64_t(hs) * D)], HD, n_cand, len, scores.data());
+                cnt[size_t(t * Hs + hs)] = int8_t(select_top_k(
+                    n_cand, kp, [&](int64_t c) { return scores[size_t(c)]; }, &sel[size_t((t * Hs + hs) * kp)], &nan));
             }
         }
         if (nan) any_nan = true;
@@ -133,7 +134,8 @@ bool sparse_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p) {
             for (int64_t c = 0; c < n_full; c++) off[c + 1] += off[c];
             std::vector<int64_t> fill(off, off + n_full);
             for (int64_t t = 0; t < T; t++)
-                for (int i = 0; i < cnt[size_t(t * Hs + hs)]; i++) ent[fill[sel[size_t((t * Hs + hs) * kp + i)]]++] = t * kp + i;
+                for (int i = 0; i < cnt[size_t(t * Hs + hs)]; i++)
+                    ent[fill[sel[size_t((t * Hs + hs) * kp + i)]]++] = t * kp + i;
         }
     });
 

@@ -13,8 +13,8 @@ namespace attn {
 
 struct Tile {
     int nr = 0, D = 0;
-    std::vector<float> q;    // [kTileRows][D], pre-scaled by scale * log2(e)
-    std::vector<float> acc;  // [kTileRows][D]
+    std::vector<float> q;              // [kTileRows][D], pre-scaled by scale * log2(e)
+    std::vector<float> acc;            // [kTileRows][D]
     float m[kTileRows], l[kTileRows];  // running max (log2 units) and sum
     explicit Tile(int D_) : D(D_), q(size_t(kTileRows) * D_), acc(size_t(kTileRows) * D_) {}
     void reset(int rows);

@@ -11,7 +11,9 @@ namespace rwkvx {
 enum class WeightType : int32_t { F32 = 0, F16 = 1, BF16 = 2 };
 
 // Bytes per element of an rwkvx_dtype.
-inline int64_t dtype_bytes(int32_t dtype) { return dtype == RWKVX_DTYPE_F32 ? 4 : 2; }
+inline int64_t dtype_bytes(int32_t dtype) {
+    return dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+}
 
 // Row j of an array of dtype elements whose rows are `stride` elements apart.
 inline const char *row_ptr(const void *base, int32_t dtype, int64_t stride, int64_t j) {

@@ -6,12 +6,20 @@ namespace {
 thread_local std::string last_error;
 }
 
-void fail(rwkvx_status status, const std::string &message) { throw Error(status, message); }
+void fail(rwkvx_status status, const std::string &message) {
+    throw Error(status, message);
+}
 
-void set_last_error(const std::string &message) { last_error = message; }
+void set_last_error(const std::string &message) {
+    last_error = message;
+}
 
-void clear_last_error() { last_error.clear(); }
+void clear_last_error() {
+    last_error.clear();
+}
 
-const char *last_error_cstr() { return last_error.c_str(); }
+const char *last_error_cstr() {
+    return last_error.c_str();
+}
 
 }  // namespace rwkvx

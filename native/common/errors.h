@@ -39,9 +39,9 @@ rwkvx_status guarded(const char *function, F &&body) noexcept {
     }
 }
 
-#define RWKVX_REQUIRE_ARG(cond, msg)                                                             \
-    do {                                                                                         \
-        if (!(cond)) ::rwkvx::fail(RWKVX_ERROR_ARGUMENT, msg);                                   \
+#define RWKVX_REQUIRE_ARG(cond, msg)                           \
+    do {                                                       \
+        if (!(cond)) ::rwkvx::fail(RWKVX_ERROR_ARGUMENT, msg); \
     } while (0)
 
 }  // namespace rwkvx

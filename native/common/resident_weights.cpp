@@ -15,7 +15,9 @@ namespace {
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kTensorAlign = 64;
 
-size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+size_t round_up(size_t n, size_t to) {
+    return (n + to - 1) / to * to;
+}
 }  // namespace
 
 ResidentWeights::ResidentWeights(const rwkvx_named_tensor *tensors, int64_t n_tensors) {
@@ -35,8 +37,8 @@ ResidentWeights::ResidentWeights(const rwkvx_named_tensor *tensors, int64_t n_te
         mapped_ = round_up(total, kHugePage) + kHugePage;
         void *p = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
-            fail(RWKVX_ERROR_OUT_OF_MEMORY, "cannot map " + std::to_string(mapped_) + " bytes for resident weights: " +
-                                                std::strerror(errno));
+            fail(RWKVX_ERROR_OUT_OF_MEMORY,
+                 "cannot map " + std::to_string(mapped_) + " bytes for resident weights: " + std::strerror(errno));
         block_ = p;
 #ifdef MADV_HUGEPAGE
         // Refused where transparent huge pages are off; the copy then simply uses small pages.

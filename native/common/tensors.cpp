@@ -12,10 +12,14 @@ std::string shape_string(const rwkvx_tensor &t) {
 
 std::string dtype_name(int32_t dtype) {
     switch (dtype) {
-        case RWKVX_DTYPE_F32: return "F32";
-        case RWKVX_DTYPE_F16: return "F16";
-        case RWKVX_DTYPE_BF16: return "BF16";
-        default: return "dtype#" + std::to_string(dtype);
+        case RWKVX_DTYPE_F32:
+            return "F32";
+        case RWKVX_DTYPE_F16:
+            return "F16";
+        case RWKVX_DTYPE_BF16:
+            return "BF16";
+        default:
+            return "dtype#" + std::to_string(dtype);
     }
 }
 

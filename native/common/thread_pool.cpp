@@ -59,8 +59,10 @@ void ThreadPool::run(const std::function<void(int, int)> &task) {
         }
     // Spin briefly, then yield: when the machine is oversubscribed a descheduled worker needs our core.
     for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; spins++) {
-        if (spins < 4096) RWKVX_PAUSE();
-        else std::this_thread::yield();
+        if (spins < 4096)
+            RWKVX_PAUSE();
+        else
+            std::this_thread::yield();
     }
     task_ = nullptr;
 }
@@ -72,8 +74,10 @@ void ThreadPool::worker_loop(int index) {
         auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
         int spins = 0;
         while (generation_.load(std::memory_order_acquire) == seen) {
-            if (spins < 4096) RWKVX_PAUSE();
-            else std::this_thread::yield();
+            if (spins < 4096)
+                RWKVX_PAUSE();
+            else
+                std::this_thread::yield();
             if (++spins % 256 == 0 && std::chrono::steady_clock::now() > spin_until) {
                 std::unique_lock<std::mutex> lock(mutex_);
                 sleepers_.fetch_add(1);

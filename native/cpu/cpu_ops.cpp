@@ -8,7 +8,7 @@ namespace {
 constexpr int64_t kMinParallelMacs = 1 << 17;
 // WKV moves its whole state per call: worth splitting earlier than a matmul of the same size.
 constexpr int64_t kMinParallelWkv = 1 << 14;
-constexpr int kUnitBits = 32;  // Claim::next = piece << kUnitBits | unit
+constexpr int kUnitBits = 32;         // Claim::next = piece << kUnitBits | unit
 constexpr int64_t kMinGemvChunk = 8;  // units (row blocks of a blocked matrix)
 constexpr int64_t kMinClaimedGemvMacs = int64_t(1) << 24;
 constexpr int64_t kWholePiece = int64_t(1) << 30;  // a chunk is capped at the end of its piece
@@ -27,7 +27,9 @@ int64_t total_macs(const std::vector<MatmulArgs> &jobs) {
 }
 }  // namespace
 
-void CpuOps::matmul(const MatmulArgs &m) { matmul_many({m}); }
+void CpuOps::matmul(const MatmulArgs &m) {
+    matmul_many({m});
+}
 
 // Waking the workers costs a few microseconds: not worth it for tiny products.
 bool CpuOps::worth_splitting(const std::vector<MatmulArgs> &jobs) const {
@@ -55,8 +57,7 @@ void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
         claims_[t].next.store(int64_t(share_begin_[size_t(t)]) << kUnitBits, std::memory_order_relaxed);
     pool_.run([&](int slot, int n) {
         for (int v = 0; v < n; v++)
-            while (claim_and_run((slot + v) % n, n)) {
-            }
+            while (claim_and_run((slot + v) % n, n)) {}
     });
 }
 
@@ -80,8 +81,10 @@ void CpuOps::split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bo
                 new_piece = true;
             }
             before += cost;
-            if (new_piece) pieces_.push_back(Piece{&m, c, c + cols, grain, 0, 0});
-            else pieces_.back().end = c + cols;
+            if (new_piece)
+                pieces_.push_back(Piece{&m, c, c + cols, grain, 0, 0});
+            else
+                pieces_.back().end = c + cols;
         }
     }
     while (share < nt) share_begin_[size_t(++share)] = pieces_.size();
@@ -135,8 +138,10 @@ void CpuOps::wkv7(const Wkv7Args &p) {
             kernels_.wkv7(p, h, i0, i1, next);
         }
     };
-    if (nt == 1 || items == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv) body(0, items);
-    else pool_.parallel_for(items, 1, body);
+    if (nt == 1 || items == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv)
+        body(0, items);
+    else
+        pool_.parallel_for(items, 1, body);
 }
 
 void CpuOps::wkv4(const Wkv4Args &p) {
@@ -152,8 +157,10 @@ void CpuOps::wkv5(const Wkv5Args &p) {
     auto body = [&](int64_t b, int64_t e) {
         for (int64_t h = b; h < e; h++) kernels_.wkv5(p, int32_t(h));
     };
-    if (pool_.size() == 1 || p.H == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv) body(0, p.H);
-    else pool_.parallel_for(p.H, 1, body);
+    if (pool_.size() == 1 || p.H == 1 || p.T * p.H * p.N * p.N < kMinParallelWkv)
+        body(0, p.H);
+    else
+        pool_.parallel_for(p.H, 1, body);
 }
 
 }  // namespace rwkvx

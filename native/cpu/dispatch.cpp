@@ -12,23 +12,41 @@ namespace {
 
 // Field order as in KernelTable: matmul and widening; recurrences; element-wise math; attention.
 const KernelTable scalar_table = {
-    "scalar", 1, INT64_MAX, 1, scalar::matmul, scalar::to_f32,
-    scalar::wkv7, scalar::wkv4, scalar::wkv5,
-    layer_norm, scalar::sigmoid, scalar::tanh, scalar::decay, scalar::relu_square,
-    scalar::qk, scalar::pv, scalar::exp2_sub_sum, scalar::dots, scalar::axpy, scalar::dot8, scalar::scores8,
+    "scalar",
+    1,
+    INT64_MAX,
+    1,
+    scalar::matmul,
+    scalar::to_f32,
+    scalar::wkv7,
+    scalar::wkv4,
+    scalar::wkv5,
+    layer_norm,
+    scalar::sigmoid,
+    scalar::tanh,
+    scalar::decay,
+    scalar::relu_square,
+    scalar::qk,
+    scalar::pv,
+    scalar::exp2_sub_sum,
+    scalar::dots,
+    scalar::axpy,
+    scalar::dot8,
+    scalar::scores8,
 };
 
 template <avx2::StreamTuning TU>
 const KernelTable avx2_table = {
-    "avx2+fma", avx2::NR, avx2::kGemmMinRows, avx2::NC, avx2::matmul<TU>, avx2::to_f32,
-    avx2::wkv7, avx2::wkv4, avx2::wkv5,
-    avx2::layer_norm, avx2::sigmoid, avx2::tanh, avx2::decay, avx2::relu_square,
-    avx2::qk, avx2::pv, avx2::exp2_sub_sum, avx2::dots, avx2::axpy, avx2::dot8, avx2::scores8,
+    "avx2+fma", avx2::NR,   avx2::kGemmMinRows, avx2::NC,      avx2::matmul<TU>, avx2::to_f32, avx2::wkv7,
+    avx2::wkv4, avx2::wkv5, avx2::layer_norm,   avx2::sigmoid, avx2::tanh,       avx2::decay,  avx2::relu_square,
+    avx2::qk,   avx2::pv,   avx2::exp2_sub_sum, avx2::dots,    avx2::axpy,       avx2::dot8,   avx2::scores8,
 };
 
 }  // namespace
 
-const KernelTable &scalar_kernels() { return scalar_table; }
+const KernelTable &scalar_kernels() {
+    return scalar_table;
+}
 
 const KernelTable &avx2_kernels_tuned_for(bool amd) {
     return amd ? avx2_table<avx2::StreamTuning::Amd> : avx2_table<avx2::StreamTuning::Intel>;

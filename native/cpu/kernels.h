@@ -15,9 +15,13 @@ namespace rwkvx {
 // one broadcast input per 64 or 128 weights. For BF16 the 16 rows of each group of 16 are stored in
 // the order 0,8,1,9,...,7,15, so the even and odd halves of a 32-byte load are rows 0-7 and 8-15.
 constexpr int64_t kBlockRows = 32;
-inline int64_t blocked_rows(int64_t N) { return N / kBlockRows * kBlockRows; }
+inline int64_t blocked_rows(int64_t N) {
+    return N / kBlockRows * kBlockRows;
+}
 // Position of row r (0..15) inside its BF16 group of 16.
-inline int bf16_slot(int r) { return r < 8 ? 2 * r : 2 * (r - 8) + 1; }
+inline int bf16_slot(int r) {
+    return r < 8 ? 2 * r : 2 * (r - 8) + 1;
+}
 // Element offset of w(n, k) in either layout.
 inline int64_t weight_offset(bool blocked, WeightType t, int64_t N, int64_t K, int64_t n, int64_t k) {
     if (!blocked || n >= blocked_rows(N)) return n * K + k;
@@ -44,8 +48,8 @@ struct Wkv7Args {
     int64_t T;
     int32_t H, N;
     const float *r, *w, *k, *v, *a, *b;  // [T][H][N]
-    float *state;                         // [H][N key][N value]
-    float *y;                             // [T][H][N]
+    float *state;                        // [H][N key][N value]
+    float *y;                            // [T][H][N]
 };
 
 // The RWKV-4 WKV recurrence (numerically stable form with a running maximum pp) for channels
@@ -82,7 +86,9 @@ void layer_norm(const float *x, const float *w, const float *b, float *y, int64_
 constexpr int kBlockKeys = 64;
 
 // The fixed reduction tree of docs/rwkv-x.md §5.2 rule 2.
-inline float tree8(const float p[8]) { return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7])); }
+inline float tree8(const float p[8]) {
+    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
 
 // Every CPU function that has a version per instruction-set level, in one table per level (scalar,
 // AVX2: dispatch.cpp): matrix products, recurrences, the element-wise math of the forward passes and
@@ -129,8 +135,7 @@ struct KernelTable {
     // x[i] = exp2(x[i] - m) for i < n; returns the sum (NaN in, NaN out; -inf gives exactly 0).
     float (*exp2_sub_sum)(float *x, int n, float m);
     // Decode: s[j] = scale * q · k_j for keys j < n of one head (row-major, any dtype).
-    void (*dots)(const float *q, const void *k, int32_t dtype, int64_t stride, int64_t n, int D, float scale,
-                 float *s);
+    void (*dots)(const float *q, const void *k, int32_t dtype, int64_t stride, int64_t n, int D, float scale, float *s);
     // Decode: o[:] += sum_j p[j] * v_j.
     void (*axpy)(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t n, int D, float *o);
     // Canonical selection dot: part[d mod 8] = fma(q[d], kbar[d], part[d mod 8]) for d ascending.

@@ -22,8 +22,10 @@ void block_typed(WeightType type, E *data, int64_t N, int64_t K) {
 }  // namespace
 
 void block_weights(WeightType type, void *data, int64_t N, int64_t K) {
-    if (type == WeightType::F32) block_typed(type, static_cast<uint32_t *>(data), N, K);
-    else block_typed(type, static_cast<uint16_t *>(data), N, K);
+    if (type == WeightType::F32)
+        block_typed(type, static_cast<uint32_t *>(data), N, K);
+    else
+        block_typed(type, static_cast<uint16_t *>(data), N, K);
 }
 
 }  // namespace rwkvx

@@ -3,6 +3,8 @@
 
 namespace rwkvx {
 
-CudaProbe probe_cuda() { return {false, "not compiled in (nvcc was not found at build time)"}; }
+CudaProbe probe_cuda() {
+    return {false, "not compiled in (nvcc was not found at build time)"};
+}
 
 }  // namespace rwkvx

@@ -8,10 +8,10 @@
 #include "attention/attention_params.h"
 #include "common/errors.h"
 #include "cpu/dispatch.h"
-#include "model/model_ops.h"
-#include "model/rwkv7_blocks.h"
 #include "model/hybrid.h"
 #include "model/hybrid_state.h"
+#include "model/model_ops.h"
+#include "model/rwkv7_blocks.h"
 
 namespace rwkvx {
 
@@ -88,8 +88,9 @@ class HybridModel final : public Model {
 
     void export_ext(const float *state, const StateExt &ext, void *dst, int64_t dst_bytes) const override {
         const auto &caches = static_cast<const HybridStateExt &>(ext).caches;
-        RWKVX_REQUIRE_ARG(dst_bytes == export_bytes(state, ext), "dst_bytes is " + std::to_string(dst_bytes) +
-                                                                     ", state needs " + std::to_string(export_bytes(state, ext)));
+        RWKVX_REQUIRE_ARG(
+            dst_bytes == export_bytes(state, ext),
+            "dst_bytes is " + std::to_string(dst_bytes) + ", state needs " + std::to_string(export_bytes(state, ext)));
         char *p = static_cast<char *>(dst);
         int64_t header[1] = {int64_t(caches.size())};
         std::memcpy(p, header, 8);
@@ -119,11 +120,12 @@ class HybridModel final : public Model {
         const int64_t A = int64_t(caches.size());
         const char *p = static_cast<const char *>(src);
         RWKVX_REQUIRE_ARG(src_bytes >= header_bytes(), "src_bytes is " + std::to_string(src_bytes) +
-                                                           ", an RWKV-X state has at least " + std::to_string(info_.state_bytes));
+                                                           ", an RWKV-X state has at least " +
+                                                           std::to_string(info_.state_bytes));
         int64_t a = 0;
         std::memcpy(&a, p, 8);
-        RWKVX_REQUIRE_ARG(a == A, "state header says " + std::to_string(a) + " attention blocks, the model has " +
-                                      std::to_string(A));
+        RWKVX_REQUIRE_ARG(
+            a == A, "state header says " + std::to_string(a) + " attention blocks, the model has " + std::to_string(A));
         std::vector<int64_t> lens(static_cast<size_t>(A));
         int64_t need = info_.state_bytes;
         for (int64_t j = 0; j < A; j++) {
@@ -187,9 +189,8 @@ class HybridModel final : public Model {
                     int64_t T, int32_t mode) const {
         const AttnBlock &A = w_.attn[j];
         const int64_t C = C_;
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            layer_norm(b.x + t * C, A.ln1_w, A.ln1_b, b.xx + t * C, C, kLayerNormEps);
-        });
+        ops.for_rows(T, 8 * C,
+                     [&](int64_t t) { layer_norm(b.x + t * C, A.ln1_w, A.ln1_b, b.xx + t * C, C, kLayerNormEps); });
         ops.matmul_many({mm(A.q, b.xx, T, b.r), mm(A.k, b.xx, T, b.k), mm(A.v, b.xx, T, b.v)});
         attend(ops, cache, b.r, b.k, b.v, b.y, T, mode);
         ops.matmul(mm(A.o, b.y, T, b.tmp));
@@ -243,8 +244,10 @@ class HybridModel final : public Model {
             p.B = cfg_.chunk_size;
             p.top_k = cfg_.top_k;
             p.scope = cfg_.scope;
-            if (p.sparse) attn::sparse_prefill(ops.pool(), kt, p);
-            else attn::full_prefill(ops.pool(), kt, p);
+            if (p.sparse)
+                attn::sparse_prefill(ops.pool(), kt, p);
+            else
+                attn::full_prefill(ops.pool(), kt, p);
             if (past == 0) {
                 ensure_capacity(kt, cache, T);
                 attn::kv_append(kt, *cache, kd, vd, T, C_, C_);
@@ -258,8 +261,8 @@ class HybridModel final : public Model {
             ensure_capacity(kt, cache, cache->len + 1);
             const char *kt_row = static_cast<const char *>(kd) + t * C_ * esize;
             const char *vt_row = static_cast<const char *>(vd) + t * C_ * esize;
-            attn::Decode d{q + t * C_, kt_row, vt_row, o + t * C_, nullptr, sparse, cfg_.top_k, cfg_.scope,
-                           cfg_.dense_below, scale};
+            attn::Decode d{q + t * C_, kt_row,     vt_row,     o + t * C_,       nullptr,
+                           sparse,     cfg_.top_k, cfg_.scope, cfg_.dense_below, scale};
             attn::decode_step(ops.pool(), kt, *cache, d);
             attn::kv_append(kt, *cache, kt_row, vt_row, 1, C_, C_);
         }

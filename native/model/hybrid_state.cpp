@@ -48,9 +48,9 @@ uint16_t float_to_half(float f) {
     uint32_t x;
     std::memcpy(&x, &f, 4);
     const uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
-    if (ax > 0x7f800000u) return uint16_t(sign | 0x7e00u);        // NaN
-    if (ax >= 0x477ff000u) return uint16_t(sign | 0x7c00u);       // rounds past 65504: infinity
-    if (ax < 0x38800000u) {                                      // below 2^-14: subnormal (or the smallest normal)
+    if (ax > 0x7f800000u) return uint16_t(sign | 0x7e00u);   // NaN
+    if (ax >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // rounds past 65504: infinity
+    if (ax < 0x38800000u) {                                  // below 2^-14: subnormal (or the smallest normal)
         float a;
         std::memcpy(&a, &ax, 4);
         return uint16_t(sign | uint32_t(std::nearbyint(a * 16777216.0f)));  // units of 2^-24, ties to even
@@ -74,7 +74,8 @@ void narrow_rows(int32_t dtype, const float *src, void *dst, int64_t n) {
 void ensure_capacity(const KernelTable &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need) {
     if (need <= c->cfg.capacity) return;
     const auto &g = c->cfg;
-    auto bigger = new_kv_cache(g.n_head, g.head_size, g.chunk_size, std::max({need, 2 * g.capacity, int64_t(256)}), g.dtype);
+    auto bigger =
+        new_kv_cache(g.n_head, g.head_size, g.chunk_size, std::max({need, 2 * g.capacity, int64_t(256)}), g.dtype);
     bigger->cfg.max_size = g.max_size;
     bigger->cfg.window = g.window;
     bigger->cfg.min_size = g.min_size;

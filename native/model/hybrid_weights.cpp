@@ -42,13 +42,13 @@ HybridWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owne
     HybridWeights w;
     w.rwkv = bind_rwkv7(rwkv.data(), int64_t(rwkv.size()), owned);
     const int64_t R = int64_t(w.rwkv.layers.size()), C = w.rwkv.n_embd;
-    if (n_attn == 0)
-        fail(RWKVX_ERROR_MISSING_TENSOR, "RWKV-X model has no attention blocks (no 'moba.0.*' tensors)");
+    if (n_attn == 0) fail(RWKVX_ERROR_MISSING_TENSOR, "RWKV-X model has no attention blocks (no 'moba.0.*' tensors)");
     if (R % n_attn != 0)
         fail(RWKVX_ERROR_ARGUMENT, "RWKV-X layout: " + std::to_string(R) + " RWKV layers are not divisible by " +
                                        std::to_string(n_attn) + " attention layers (n_layer % n_attn_layer must be 0)");
     if (C % 64 != 0)
-        fail(RWKVX_ERROR_SHAPE, "RWKV-X attention needs n_embd divisible by 64 (heads of 64), found " + std::to_string(C));
+        fail(RWKVX_ERROR_SHAPE,
+             "RWKV-X attention needs n_embd divisible by 64 (heads of 64), found " + std::to_string(C));
     w.interval = R / n_attn;
 
     TensorSet set(moba.data(), int64_t(moba.size()), owned);
@@ -91,16 +91,21 @@ rwkvx_hybrid_config default_rwkvx_config() {
 
 void check_rwkvx_config(const rwkvx_hybrid_config &c) {
     RWKVX_REQUIRE_ARG(c.chunk_size >= 1, "RWKV-X config: chunk_size " + std::to_string(c.chunk_size) + " must be >= 1");
-    RWKVX_REQUIRE_ARG(c.top_k >= 0 && c.top_k <= 64, "RWKV-X config: top_k " + std::to_string(c.top_k) + " out of range 0..64");
-    RWKVX_REQUIRE_ARG(c.scope == RWKVX_ATTN_SCOPE_HEAD || c.scope == RWKVX_ATTN_SCOPE_ALL,
-                      "RWKV-X config: scope " + std::to_string(c.scope) + " is not an rwkvx_attn_scope (0 head, 1 all)");
+    RWKVX_REQUIRE_ARG(c.top_k >= 0 && c.top_k <= 64,
+                      "RWKV-X config: top_k " + std::to_string(c.top_k) + " out of range 0..64");
+    RWKVX_REQUIRE_ARG(
+        c.scope == RWKVX_ATTN_SCOPE_HEAD || c.scope == RWKVX_ATTN_SCOPE_ALL,
+        "RWKV-X config: scope " + std::to_string(c.scope) + " is not an rwkvx_attn_scope (0 head, 1 all)");
     for (int32_t m : {c.prefill_mode, c.decode_mode})
-        RWKVX_REQUIRE_ARG(m == RWKVX_ATTN_FULL || m == RWKVX_ATTN_SPARSE,
-                          "RWKV-X config: attention mode " + std::to_string(m) + " is not an rwkvx_attn_mode (0 full, 1 sparse)");
-    RWKVX_REQUIRE_ARG(c.kv_dtype == RWKVX_DTYPE_F32 || c.kv_dtype == RWKVX_DTYPE_F16 || c.kv_dtype == RWKVX_DTYPE_BF16,
-                      "RWKV-X config: kv_dtype " + std::to_string(c.kv_dtype) + " is not an rwkvx_dtype (F32, F16, BF16)");
+        RWKVX_REQUIRE_ARG(
+            m == RWKVX_ATTN_FULL || m == RWKVX_ATTN_SPARSE,
+            "RWKV-X config: attention mode " + std::to_string(m) + " is not an rwkvx_attn_mode (0 full, 1 sparse)");
+    RWKVX_REQUIRE_ARG(
+        c.kv_dtype == RWKVX_DTYPE_F32 || c.kv_dtype == RWKVX_DTYPE_F16 || c.kv_dtype == RWKVX_DTYPE_BF16,
+        "RWKV-X config: kv_dtype " + std::to_string(c.kv_dtype) + " is not an rwkvx_dtype (F32, F16, BF16)");
     RWKVX_REQUIRE_ARG(c.dense_below >= 0 && c.dense_below < int64_t(c.chunk_size) * (c.top_k + 1),
-                      "RWKV-X config: dense_below " + std::to_string(c.dense_below) + " must be in [0, chunk_size*(top_k+1) = " +
+                      "RWKV-X config: dense_below " + std::to_string(c.dense_below) +
+                          " must be in [0, chunk_size*(top_k+1) = " +
                           std::to_string(int64_t(c.chunk_size) * (c.top_k + 1)) + ") so that prefill and decode agree");
     RWKVX_REQUIRE_ARG(c.kv_max_size >= 0, "RWKV-X config: kv_max_size is negative");
     if (c.kv_max_size > 0)

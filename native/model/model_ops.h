@@ -1,7 +1,7 @@
 // Small element-wise helpers shared by the architectures' forward passes.
 #pragma once
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,7 +15,9 @@ namespace rwkvx {
 
 constexpr float kLayerNormEps = 1e-5f;
 
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+inline float sigmoid(float x) {
+    return 1.0f / (1.0f + std::exp(-x));
+}
 
 // y[T, rows] = x[T, cols] · wᵀ.
 inline MatmulArgs mm(const Matrix &w, const float *x, int64_t T, float *y) {
@@ -37,9 +39,12 @@ void for_each_slice(int64_t n_tokens, int64_t slice_tokens, int64_t n_vocab, flo
                     F &&slice) {
     for (int64_t s = 0; s < n_tokens; s += slice_tokens) {
         const int64_t T = std::min(slice_tokens, n_tokens - s);
-        if (logits_mode == RWKVX_LOGITS_ALL) slice(s, T, logits + s * n_vocab, int32_t(RWKVX_LOGITS_ALL));
-        else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens) slice(s, T, logits, int32_t(RWKVX_LOGITS_LAST));
-        else slice(s, T, static_cast<float *>(nullptr), int32_t(RWKVX_LOGITS_NONE));
+        if (logits_mode == RWKVX_LOGITS_ALL)
+            slice(s, T, logits + s * n_vocab, int32_t(RWKVX_LOGITS_ALL));
+        else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens)
+            slice(s, T, logits, int32_t(RWKVX_LOGITS_LAST));
+        else
+            slice(s, T, static_cast<float *>(nullptr), int32_t(RWKVX_LOGITS_NONE));
     }
 }
 

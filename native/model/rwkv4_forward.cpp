@@ -39,8 +39,9 @@ class Rwkv4Model final : public Model {
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
         check_tokens(tokens, n_tokens, w_.n_vocab);
-        for_each_slice(n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
-                       [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
+        for_each_slice(
+            n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
+            [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
     }
 
   private:
@@ -81,9 +82,8 @@ class Rwkv4Model final : public Model {
         float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
 
         // ---- time mix ----
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
-        });
+        ops.for_rows(T, 8 * C,
+                     [&](int64_t t) { layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
         ops.for_rows(T, 6 * C, [&](int64_t t) {
             shift_mix(b.xx, att_shift, t, C, {{L.att_mix_k, b.xk}, {L.att_mix_v, b.xv}, {L.att_mix_r, b.xr}});
         });
@@ -99,9 +99,8 @@ class Rwkv4Model final : public Model {
         add_rows(ops, b.x, b.tmp, T, C);
 
         // ---- channel mix ----
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps);
-        });
+        ops.for_rows(T, 8 * C,
+                     [&](int64_t t) { layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps); });
         ops.for_rows(T, 4 * C, [&](int64_t t) {
             shift_mix(b.xx, ffn_shift, t, C, {{L.ffn_mix_k, b.xk}, {L.ffn_mix_r, b.xr}});
         });
@@ -116,6 +115,8 @@ class Rwkv4Model final : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_rwkv4(Rwkv4Weights weights) { return std::make_unique<Rwkv4Model>(std::move(weights)); }
+std::unique_ptr<Model> make_rwkv4(Rwkv4Weights weights) {
+    return std::make_unique<Rwkv4Model>(std::move(weights));
+}
 
 }  // namespace rwkvx

@@ -18,10 +18,10 @@ struct Rwkv56Layer {
     // RWKV-6: data-dependent token shift; maa_* for w, k, v, r, g and the shared maa_x.
     const float *maa_x = nullptr, *maa_w = nullptr, *maa_k = nullptr, *maa_v = nullptr, *maa_r = nullptr,
                 *maa_g = nullptr;
-    Matrix maa_w1;      // [5D, C]
-    Matrix maa_w2[5];   // each [C, D]: slices of time_maa_w2 [5, C, D]
-    Matrix decay_w1;    // [Dw, C]
-    Matrix decay_w2;    // [C, Dw]
+    Matrix maa_w1;     // [5D, C]
+    Matrix maa_w2[5];  // each [C, D]: slices of time_maa_w2 [5, C, D]
+    Matrix decay_w1;   // [Dw, C]
+    Matrix decay_w2;   // [C, Dw]
     // RWKV-5.2: w = exp(-exp(d)) per channel; RWKV-6: raw d (w_t = exp(-exp(d + lora_t))).
     const float *time_decay;
     const float *time_faaaa;  // u, [H][N]

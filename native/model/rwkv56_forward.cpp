@@ -32,23 +32,25 @@ class Rwkv56Model final : public Model {
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
         check_tokens(tokens, n_tokens, w_.n_vocab);
-        for_each_slice(n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
-                       [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
+        for_each_slice(
+            n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
+            [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
     }
 
   private:
     int64_t layer_state_floats() const { return 2 * w_.n_embd + w_.n_head * w_.head_size * w_.head_size; }
 
     struct Buffers {
-        float *x, *xx, *sx /* previous rows */, *xw, *xk, *xv, *xr, *xg, *r, *k, *v, *g, *w, *y, *tmp, *lora, *lslice, *ldecay, *hidden;
+        float *x, *xx, *sx /* previous rows */, *xw, *xk, *xv, *xr, *xg, *r, *k, *v, *g, *w, *y, *tmp, *lora, *lslice,
+            *ldecay, *hidden;
     };
 
     Buffers buffers(int64_t T) {
         const int64_t C = w_.n_embd;
         RowCarver carve(workspace_, T, 15 * C + 6 * w_.maa_rank + w_.decay_rank + w_.ffn_size);
         Buffers b;
-        for (float **f : {&b.x, &b.xx, &b.sx, &b.xw, &b.xk, &b.xv, &b.xr, &b.xg, &b.r, &b.k, &b.v, &b.g, &b.w, &b.y,
-                          &b.tmp})
+        for (float **f :
+             {&b.x, &b.xx, &b.sx, &b.xw, &b.xk, &b.xv, &b.xr, &b.xg, &b.r, &b.k, &b.v, &b.g, &b.w, &b.y, &b.tmp})
             *f = carve.take(C);
         b.lora = carve.take(5 * w_.maa_rank);
         b.lslice = carve.take(w_.maa_rank);
@@ -103,9 +105,8 @@ class Rwkv56Model final : public Model {
         float *outs[5] = {b.xw, b.xk, b.xv, b.xr, b.xg};
         const float *maa[5] = {L.maa_w, L.maa_k, L.maa_v, L.maa_r, L.maa_g};
         for (int q = 0; q < 5; q++) {
-            ops.for_rows(T, D, [&](int64_t t) {
-                std::memcpy(b.lslice + t * D, b.lora + t * 5 * D + q * D, size_t(D) * 4);
-            });
+            ops.for_rows(T, D,
+                         [&](int64_t t) { std::memcpy(b.lslice + t * D, b.lora + t * 5 * D + q * D, size_t(D) * 4); });
             ops.matmul(mm(L.maa_w2[q], b.lslice, T, outs[q]));
             ops.for_rows(T, 3 * C, [&](int64_t t) {
                 float *o = outs[q] + t * C;
@@ -129,31 +130,32 @@ class Rwkv56Model final : public Model {
         float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
 
         // ---- time mix ----
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
-        });
+        ops.for_rows(T, 8 * C,
+                     [&](int64_t t) { layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
         previous_rows(b.xx, att_shift, b.sx, T, C);
         std::memcpy(att_shift, b.xx + (T - 1) * C, size_t(C) * 4);
-        if (v6_) time_mix_inputs_v6(ops, L, b, T);
-        else time_mix_inputs_v5(ops, L, b, T);
+        if (v6_)
+            time_mix_inputs_v6(ops, L, b, T);
+        else
+            time_mix_inputs_v5(ops, L, b, T);
         ops.matmul_many({mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k), mm(L.value, b.xv, T, b.v),
                          mm(L.gate, b.xg, T, b.g)});
-        ops.wkv5(Wkv5Args{T, int32_t(H), int32_t(N), b.r, b.k, b.v, v6_ ? b.w : L.time_decay, v6_ ? C : 0,
-                          L.time_faaaa, wkv_state, b.y});
+        ops.wkv5(Wkv5Args{T, int32_t(H), int32_t(N), b.r, b.k, b.v, v6_ ? b.w : L.time_decay, v6_ ? C : 0, L.time_faaaa,
+                          wkv_state, b.y});
         const float eps = v6_ ? kGroupNormEpsV6 : kGroupNormEpsV5;
         ops.for_rows(T, 12 * C, [&](int64_t t) {
             float *y = b.y + t * C;
             const float *g = b.g + t * C;
-            for (int64_t h = 0; h < H; h++) layer_norm(y + h * N, L.ln_x_w + h * N, L.ln_x_b + h * N, y + h * N, N, eps);
+            for (int64_t h = 0; h < H; h++)
+                layer_norm(y + h * N, L.ln_x_w + h * N, L.ln_x_b + h * N, y + h * N, N, eps);
             for (int64_t i = 0; i < C; i++) y[i] *= g[i] * sigmoid(g[i]);  // silu gate
         });
         ops.matmul(mm(L.output, b.y, T, b.tmp));
         add_rows(ops, b.x, b.tmp, T, C);
 
         // ---- channel mix ----
-        ops.for_rows(T, 8 * C, [&](int64_t t) {
-            layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps);
-        });
+        ops.for_rows(T, 8 * C,
+                     [&](int64_t t) { layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps); });
         previous_rows(b.xx, ffn_shift, b.sx, T, C);
         std::memcpy(ffn_shift, b.xx + (T - 1) * C, size_t(C) * 4);
         ops.for_rows(T, 4 * C, [&](int64_t t) {

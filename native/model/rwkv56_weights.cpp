@@ -14,7 +14,8 @@ void check_multiplier(const float *w, int64_t n, const std::string &name) {
     for (int64_t i = 0; i < n; i++)
         if (!(w[i] > 0.0f && w[i] <= 1.0f))
             fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "': element " + std::to_string(i) + " is " +
-                                           std::to_string(w[i]) + "; expected a decay multiplier exp(-exp(d)) in (0, 1]");
+                                           std::to_string(w[i]) +
+                                           "; expected a decay multiplier exp(-exp(d)) in (0, 1]");
 }
 
 void check_finite(const float *w, int64_t n, const std::string &name) {
@@ -37,8 +38,10 @@ Rwkv56Weights bind_rwkv56(int32_t arch, const rwkvx_named_tensor *tensors, int64
     const rwkvx_tensor &u0 = set.get("blocks.0.att.time_faaaa");
     check_valid(u0, "blocks.0.att.time_faaaa");
     if (u0.ndim < 2 || u0.shape[0] < 1 || u0.shape[0] * u0.shape[1] != C || (u0.ndim == 3 && u0.shape[2] != 1))
-        fail(RWKVX_ERROR_SHAPE, "tensor 'blocks.0.att.time_faaaa': expected shape [n_head, head_size] with n_head * "
-                                "head_size = " + std::to_string(C) + ", found " + shape_string(u0));
+        fail(RWKVX_ERROR_SHAPE,
+             "tensor 'blocks.0.att.time_faaaa': expected shape [n_head, head_size] with n_head * "
+             "head_size = " +
+                 std::to_string(C) + ", found " + shape_string(u0));
     w.n_head = u0.shape[0];
     w.head_size = u0.shape[1];
 

@@ -12,8 +12,8 @@ namespace rwkvx {
 
 namespace {
 
-constexpr float kGroupNormEps = 64e-5f;  // 1e-5 * head_size_divisor^2 (divisor 8), as RWKV-7 trains
-constexpr float kDecayScale = 0.606531f; // e^-0.5: w = exp(-e^-0.5 * sigmoid(.)) lies in (0.545, 1)
+constexpr float kGroupNormEps = 64e-5f;   // 1e-5 * head_size_divisor^2 (divisor 8), as RWKV-7 trains
+constexpr float kDecayScale = 0.606531f;  // e^-0.5: w = exp(-e^-0.5 * sigmoid(.)) lies in (0.545, 1)
 
 // Token shift: out = x + (prev - x) * mix for each row, prev = the previous row (or the carried one).
 void shift_mix(const float *xx, const float *carried, int64_t t, int64_t C,
@@ -43,7 +43,8 @@ struct HeadMix {
         float *wa = b.wa + o, *wb = b.wb + o, *vf = b.v_first + o, *vg = b.tmp + o;
         kernels.decay(L.w0 + c0, w, n, kDecayScale);
         kernels.sigmoid(L.a0 + c0, a, n);
-        if (first_layer) std::memcpy(vf, v, size_t(n) * 4);
+        if (first_layer)
+            std::memcpy(vf, v, size_t(n) * 4);
         else {
             kernels.sigmoid(L.v0 + c0, vg, n);  // the value-residual gate
             for (int64_t i = 0; i < n; i++) v[i] += (vf[i] - v[i]) * vg[i];
@@ -84,19 +85,20 @@ struct HeadMix {
 }  // namespace
 
 Rwkv7Blocks::Rwkv7Blocks(const Rwkv7Weights &w, int64_t hidden_min) : w_(w) {
-    for (const auto &L : w_.layers)
-        lora_max_ = std::max({lora_max_, L.w1.rows, L.a1.rows, L.g1.rows, L.v1.rows});
+    for (const auto &L : w_.layers) lora_max_ = std::max({lora_max_, L.w1.rows, L.a1.rows, L.g1.rows, L.v1.rows});
     hidden_ = std::max(w_.ffn_size, hidden_min);
 }
 
-void Rwkv7Blocks::check_tokens(const int32_t *tokens, int64_t n) const { rwkvx::check_tokens(tokens, n, w_.n_vocab); }
+void Rwkv7Blocks::check_tokens(const int32_t *tokens, int64_t n) const {
+    rwkvx::check_tokens(tokens, n, w_.n_vocab);
+}
 
 Rwkv7Buffers Rwkv7Blocks::buffers(int64_t T) {
     const int64_t C = w_.n_embd;
     RowCarver carve(workspace_, T, 19 * C + 4 * lora_max_ + hidden_);
     Rwkv7Buffers b;
-    for (float **f : {&b.x, &b.xx, &b.xr, &b.xw, &b.xk, &b.xv, &b.xa, &b.xg, &b.r, &b.k, &b.v, &b.w, &b.a, &b.g,
-                      &b.wa, &b.wb, &b.y, &b.v_first, &b.tmp})
+    for (float **f : {&b.x, &b.xx, &b.xr, &b.xw, &b.xk, &b.xv, &b.xa, &b.xg, &b.r, &b.k, &b.v, &b.w, &b.a, &b.g, &b.wa,
+                      &b.wb, &b.y, &b.v_first, &b.tmp})
         *f = carve.take(C);
     for (float **f : {&b.lw, &b.la, &b.lg, &b.lv}) *f = carve.take(lora_max_);
     b.hidden = carve.take(hidden_);
@@ -120,18 +122,16 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     const KernelTable &kernels = ops.kernels();
 
     // ---- time mix ----
-    ops.for_rows(T, 8 * C, [&](int64_t t) {
-        kernels.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps);
-    });
+    ops.for_rows(T, 8 * C,
+                 [&](int64_t t) { kernels.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
     ops.for_rows(T, 12 * C, [&](int64_t t) {
         shift_mix(b.xx, att_shift, t, C,
                   {{L.x_r, b.xr}, {L.x_w, b.xw}, {L.x_k, b.xk}, {L.x_v, b.xv}, {L.x_a, b.xa}, {L.x_g, b.xg}});
     });
     std::memcpy(att_shift, b.xx + (T - 1) * C, size_t(C) * 4);
 
-    std::vector<MatmulArgs> jobs = {mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k),
-                                    mm(L.value, b.xv, T, b.v),      mm(L.w1, b.xw, T, b.lw),
-                                    mm(L.a1, b.xa, T, b.la),        mm(L.g1, b.xg, T, b.lg)};
+    std::vector<MatmulArgs> jobs = {mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k), mm(L.value, b.xv, T, b.v),
+                                    mm(L.w1, b.xw, T, b.lw),        mm(L.a1, b.xa, T, b.la), mm(L.g1, b.xg, T, b.lg)};
     if (!first_layer) jobs.push_back(mm(L.v1, b.xv, T, b.lv));
     ops.matmul_many(jobs);
     const int64_t dw = L.w1.rows, dg = L.g1.rows;
@@ -173,7 +173,8 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
 void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buffers &b, int64_t T, int64_t C) {
     const int64_t F = m.key.rows;
     const KernelTable &kernels = ops.kernels();
-    ops.for_rows(T, 8 * C, [&](int64_t t) { kernels.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
+    ops.for_rows(T, 8 * C,
+                 [&](int64_t t) { kernels.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
     ops.for_rows(T, 2 * C, [&](int64_t t) { shift_mix(b.xx, shift, t, C, {{m.x_k, b.xk}}); });
     std::memcpy(shift, b.xx + (T - 1) * C, size_t(C) * 4);
     ops.matmul(mm(m.key, b.xk, T, b.hidden));

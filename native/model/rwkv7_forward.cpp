@@ -20,9 +20,7 @@ class Rwkv7Model final : public Model {
 
     const rwkvx_model_info &info() const override { return info_; }
 
-    void reset_state(float *state) const override {
-        std::memset(state, 0, size_t(info_.state_bytes));
-    }
+    void reset_state(float *state) const override { std::memset(state, 0, size_t(info_.state_bytes)); }
 
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
@@ -45,6 +43,8 @@ class Rwkv7Model final : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_rwkv7(Rwkv7Weights weights) { return std::make_unique<Rwkv7Model>(std::move(weights)); }
+std::unique_ptr<Model> make_rwkv7(Rwkv7Weights weights) {
+    return std::make_unique<Rwkv7Model>(std::move(weights));
+}
 
 }  // namespace rwkvx

@@ -61,11 +61,13 @@ inline Tensors synthetic_rwkv7(const Rwkv7Sizes &s) {
     for (int64_t i = 0; i < s.layers; i++) {
         const std::string p = "blocks." + std::to_string(i) + ".";
         for (const char *n : {"ln1.weight", "ln2.weight", "att.ln_x.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);
-        for (const char *n : {"ln1.bias", "ln2.bias", "att.ln_x.bias", "att.w0", "att.a0", "att.k_a"}) w.add(p + n, {C}, 0.1f);
+        for (const char *n : {"ln1.bias", "ln2.bias", "att.ln_x.bias", "att.w0", "att.a0", "att.k_a"})
+            w.add(p + n, {C}, 0.1f);
         for (const char *n : {"att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g", "ffn.x_k", "att.k_k"})
             w.add(p + n, {C}, 0.2f, 0.5f);
         w.add(p + "att.r_k", {C / s.head_size, s.head_size}, 0.2f);
-        for (auto [n, d] : {std::pair<const char *, int64_t>{"att.w", s.lora_w}, {"att.a", s.lora_a}, {"att.g", s.lora_g}}) {
+        for (auto [n, d] :
+             {std::pair<const char *, int64_t>{"att.w", s.lora_w}, {"att.a", s.lora_a}, {"att.g", s.lora_g}}) {
             w.add(p + n + "1", {d, C}, 0.2f);
             w.add(p + n + "2", {C, d}, 0.2f);
         }

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "rwkvx.h"
 #include "check.h"
 #include "half_floats.h"
+#include "rwkvx.h"
 
 namespace {
 
@@ -49,8 +49,8 @@ struct Contexts {
 struct Data {
     int64_t T;
     int H, D, dtype;
-    std::vector<float> q;         // [T][H][D]
-    std::vector<float> kf, vf;    // values as stored (rounded to dtype), [T+pad][H][D]
+    std::vector<float> q;       // [T][H][D]
+    std::vector<float> kf, vf;  // values as stored (rounded to dtype), [T+pad][H][D]
     std::vector<uint16_t> k16, v16;
     const void *k() const { return dtype == RWKVX_DTYPE_F32 ? (const void *)kf.data() : (const void *)k16.data(); }
     const void *v() const { return dtype == RWKVX_DTYPE_F32 ? (const void *)vf.data() : (const void *)v16.data(); }
@@ -132,13 +132,15 @@ std::vector<int> canon_select(const std::vector<float> &scores, int k, bool *nan
 }
 
 // Selected past chunks of query t (head h; scope all: the shared one).
-std::vector<int> ref_selection(const Data &x, const std::vector<float> &means, int64_t t, int h, int B, int k,
-                               bool all, bool *nan) {
+std::vector<int> ref_selection(const Data &x, const std::vector<float> &means, int64_t t, int h, int B, int k, bool all,
+                               bool *nan) {
     const int64_t HD = int64_t(x.H) * x.D;
     std::vector<float> s;
     for (int64_t c = 0; c < t / B; c++) {
-        if (all) s.push_back(canon_dot(&x.q[size_t(t * HD)], &means[size_t(c * HD)], int(HD)));
-        else s.push_back(canon_dot(&x.q[size_t(t * HD + h * x.D)], &means[size_t(c * HD + h * x.D)], x.D));
+        if (all)
+            s.push_back(canon_dot(&x.q[size_t(t * HD)], &means[size_t(c * HD)], int(HD)));
+        else
+            s.push_back(canon_dot(&x.q[size_t(t * HD + h * x.D)], &means[size_t(c * HD + h * x.D)], x.D));
     }
     return canon_select(s, k, nan);
 }
@@ -197,7 +199,9 @@ rwkvx_attention_params params(const Data &x, float *o, float *lse, int mode, int
     return p;
 }
 
-double err_tol(int dtype) { return dtype == RWKVX_DTYPE_F32 ? 1e-5 : 2e-5; }
+double err_tol(int dtype) {
+    return dtype == RWKVX_DTYPE_F32 ? 1e-5 : 2e-5;
+}
 
 std::string label(const Data &x, const char *what, int B, int k, int scope, const char *ctx) {
     char buf[200];
@@ -208,8 +212,8 @@ std::string label(const Data &x, const char *what, int B, int k, int scope, cons
 
 // Runs a prefill in every context and compares every row with the reference. nan_row: (t, h) whose
 // output must be NaN (all others finite); -1 = none.
-void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int scope, int64_t nan_t = -1,
-                   int nan_h = -1, const Data *full_equal = nullptr) {
+void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int scope, int64_t nan_t = -1, int nan_h = -1,
+                   const Data *full_equal = nullptr) {
     const int64_t HD = int64_t(x.H) * x.D;
     std::vector<float> means = mode == RWKVX_ATTN_SPARSE ? canon_means(x, x.T, B) : std::vector<float>();
     bool ref_nan = false;
@@ -232,11 +236,15 @@ void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int sc
                 bool want_nan = t == nan_t && h == nan_h;
                 for (int d = 0; d < x.D; d++) {
                     double got = o[size_t(t * HD + h * x.D + d)];
-                    if (want_nan) nan_ok &= std::isnan(got);
-                    else if (!std::isfinite(got)) nan_ok = false, worst = INFINITY;
-                    else worst = worse(worst, std::fabs(got - ro[size_t(t * HD + h * x.D + d)]));
+                    if (want_nan)
+                        nan_ok &= std::isnan(got);
+                    else if (!std::isfinite(got))
+                        nan_ok = false, worst = INFINITY;
+                    else
+                        worst = worse(worst, std::fabs(got - ro[size_t(t * HD + h * x.D + d)]));
                 }
-                if (!want_nan) worst_lse = worse(worst_lse, std::fabs(lse[size_t(t * x.H + h)] - rl[size_t(t * x.H + h)]));
+                if (!want_nan)
+                    worst_lse = worse(worst_lse, std::fabs(lse[size_t(t * x.H + h)] - rl[size_t(t * x.H + h)]));
             }
         expect(nan_ok, name + ": NaN confined to its row");
         expect(worst <= err_tol(x.dtype), name + ": max |o - ref| = " + std::to_string(worst));
@@ -263,7 +271,8 @@ void test_full_prefill(Contexts &ctxs, std::mt19937 &rng) {
         std::vector<float> o(128);
         rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_FULL, 0, 0, 0);
         expect(rwkvx_attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, "T=1 status");
-        expect(std::memcmp(o.data(), x.vf.data(), 128 * 4) == 0, std::string("T=1: o == v0 exactly [") + ctxs.names[ci] + "]");
+        expect(std::memcmp(o.data(), x.vf.data(), 128 * 4) == 0,
+               std::string("T=1: o == v0 exactly [") + ctxs.names[ci] + "]");
     }
 }
 
@@ -275,9 +284,9 @@ void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
             check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 70, 1, scope);
         }
     Data x = make_data(rng, 90, 2, 32, RWKVX_DTYPE_F32);
-    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 1, 3, 0);     // B = 1
-    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 7, 0, 1);     // own chunk only
-    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 128, 2, 0);   // B > T
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 1, 3, 0);    // B = 1
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 7, 0, 1);    // own chunk only
+    check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 128, 2, 0);  // B > T
     // top_k >= chunks available (and T <= B): equals full attention.
     check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 16, 6, 0, -1, -1, &x);
     check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 100, 2, 1, -1, -1, &x);
@@ -302,7 +311,8 @@ void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
             bool nan = false;
             auto sel = ref_selection(t, means, 70, 0, B, 1, scope == 1, &nan);
             // The tie is exact by construction; make sure the reference really faced it.
-            float s0 = canon_dot(&t.q[size_t(70 * HD)], &means[0], 32), s2 = canon_dot(&t.q[size_t(70 * HD)], &means[size_t(2 * HD)], 32);
+            float s0 = canon_dot(&t.q[size_t(70 * HD)], &means[0], 32),
+                  s2 = canon_dot(&t.q[size_t(70 * HD)], &means[size_t(2 * HD)], 32);
             expect(s0 == s2, "tie data has equal scores");
             check_prefill(ctxs, t, RWKVX_ATTN_SPARSE, B, 1, scope);
             check_prefill(ctxs, t, RWKVX_ATTN_SPARSE, B, 2, scope);
@@ -320,7 +330,8 @@ void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
     {
         Data t = make_data(rng, 50, 2, 16, RWKVX_DTYPE_F32);
         const int64_t HD = 32, S = 40;
-        std::vector<float> q(size_t(50 * S), NAN), k(size_t(50 * S), NAN), v(size_t(50 * S), NAN), o(size_t(50 * S), 5.0f);
+        std::vector<float> q(size_t(50 * S), NAN), k(size_t(50 * S), NAN), v(size_t(50 * S), NAN),
+            o(size_t(50 * S), 5.0f);
         for (int64_t i = 0; i < 50; i++)
             for (int64_t j = 0; j < HD; j++) {
                 q[size_t(i * S + j)] = t.q[size_t(i * HD + j)];
@@ -376,8 +387,10 @@ void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
                         rwkvx_status st = rwkvx_attention_decode(ctxs.list[ci], cache, &dp);
                         expect(st == RWKVX_OK, std::string("decode status: ") + rwkvx_last_error());
                         appended = t + 1;
-                        for (int i = 0; i < HD; i++) worst = worse(worst, double(std::fabs(od[size_t(i)] - o[size_t(t * HD + i)])));
-                        for (int h = 0; h < 3; h++) worst = worse(worst, double(std::fabs(ld[size_t(h)] - lse[size_t(t * 3 + h)])));
+                        for (int i = 0; i < HD; i++)
+                            worst = worse(worst, double(std::fabs(od[size_t(i)] - o[size_t(t * HD + i)])));
+                        for (int h = 0; h < 3; h++)
+                            worst = worse(worst, double(std::fabs(ld[size_t(h)] - lse[size_t(t * 3 + h)])));
                     }
                     expect(worst <= 1e-5, label(x, "decode == prefill row", B, k, scope, ctxs.names[ci]) + " mode " +
                                               std::to_string(mode) + ": max diff " + std::to_string(worst));
@@ -397,7 +410,8 @@ struct ContinueCase {
 
 // Feeds x to a KV cache in `pieces` of tokens through rwkvx_attention_decode and compares every
 // output with one rwkvx_attention_prefill of the whole sequence.
-void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCase &c, const std::vector<int64_t> &pieces) {
+void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCase &c,
+                                const std::vector<int64_t> &pieces) {
     const int64_t H = x.H, D = x.D, HD = H * D, esz = c.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
     for (int ci = 0; ci < 3; ci++) {
         std::vector<float> o(size_t(x.T * HD)), lse(size_t(x.T * H));
@@ -423,8 +437,8 @@ void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCas
         for (size_t i = 0; i < o.size(); i++) worst = worse(worst, double(std::fabs(od[i] - o[i])));
         for (size_t i = 0; i < lse.size(); i++) worst = worse(worst, double(std::fabs(ld[i] - lse[i])));
         if (std::isnan(worst)) worst = INFINITY;
-        expect(worst <= err_tol(c.dtype), label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.names[ci]) +
-                                              " mode " + std::to_string(c.mode) + ", " + std::to_string(pieces.size()) +
+        expect(worst <= err_tol(c.dtype), label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.names[ci]) + " mode " +
+                                              std::to_string(c.mode) + ", " + std::to_string(pieces.size()) +
                                               " pieces: max diff " + std::to_string(worst));
         rwkvx_attention_params full = params(x, od.data(), nullptr, c.mode, c.B, c.k, c.scope);
         full.n_tokens = 1;
@@ -485,7 +499,8 @@ void test_kv_compression(Contexts &ctxs, std::mt19937 &rng) {
             for (double v : s) z += std::exp(v - mx);
             std::vector<int64_t> order(33);
             for (int j = 0; j < 33; j++) order[size_t(j)] = j;
-            std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return s[size_t(a)] > s[size_t(b)]; });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](int64_t a, int64_t b) { return s[size_t(a)] > s[size_t(b)]; });
             std::vector<int64_t> keys(order.begin(), order.begin() + 16);
             std::sort(keys.begin(), keys.end());
             for (int64_t j = 33; j <= 41; j++) keys.push_back(j);

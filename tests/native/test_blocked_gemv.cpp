@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "check.h"
-#include "half_floats.h"
 #include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cpu/weight_layout.h"
+#include "half_floats.h"
 #include "rwkvx.h"
 
 namespace {

@@ -12,15 +12,17 @@
 #include <string>
 #include <vector>
 
-#include "rwkvx.h"
 #include "check.h"
+#include "rwkvx.h"
 #include "synthetic_rwkv7.h"
 
 namespace {
 
 constexpr int64_t C = 64, V = 232, F = 4 * C, D = 16, R = 12;  // V: 7 blocks of 32 rows + 8 (resident layout)
 
-Tensors rwkv7() { return synthetic_rwkv7({C, C, V, F, R, D, D, D, D}); }
+Tensors rwkv7() {
+    return synthetic_rwkv7({C, C, V, F, R, D, D, D, D});
+}
 
 // Adds A attention blocks; zero = output and ffn.value zero (the expansion initialisation).
 void add_attention(Tensors &w, int64_t A, bool zero) {
@@ -30,7 +32,8 @@ void add_attention(Tensors &w, int64_t A, bool zero) {
         w.add(p + "ln2.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
         w.add(p + "ln1.bias", {C}, zero ? 0.0f : 0.1f);
         w.add(p + "ln2.bias", {C}, zero ? 0.0f : 0.1f);
-        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight"}) w.add(p + n, {C, C}, 0.3f);
+        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight"})
+            w.add(p + n, {C, C}, 0.3f);
         w.add(p + "att.output.weight", {C, C}, zero ? 0.0f : 0.15f);
         w.add(p + "ffn.x_k", {1, 1, C}, zero ? 0.0f : 0.2f, zero ? 0.0f : 0.5f);
         w.add(p + "ffn.key.weight", {F, C}, 0.12f);
@@ -161,7 +164,8 @@ void test_prefill_continues_cache(rwkvx_context *ctx) {
         // other fp32 rounding, which now and then lands on the other side of a 16-bit rounding step.
         {"dense bf16 caches", 8, 2, RWKVX_ATTN_FULL, RWKVX_ATTN_SCOPE_HEAD, 0, 0, 120, RWKVX_DTYPE_BF16},
         {"dense f16 caches", 8, 2, RWKVX_ATTN_FULL, RWKVX_ATTN_SCOPE_HEAD, 0, 0, 120, RWKVX_DTYPE_F16},
-        {"dense f16 caches with compression", 8, 2, RWKVX_ATTN_FULL, RWKVX_ATTN_SCOPE_HEAD, 0, 48, 120, RWKVX_DTYPE_F16},
+        {"dense f16 caches with compression", 8, 2, RWKVX_ATTN_FULL, RWKVX_ATTN_SCOPE_HEAD, 0, 48, 120,
+         RWKVX_DTYPE_F16},
     };
     Tensors w = rwkv7();
     add_attention(w, 3, false);
@@ -179,7 +183,8 @@ void test_prefill_continues_cache(rwkvx_context *ctx) {
             cfg.kv_window = 8;
         }
         Run serial, pieces;
-        const bool made = create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, serial) && create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, pieces);
+        const bool made =
+            create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, serial) && create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, pieces);
         expect(made, std::string(k.what) + ": create: " + rwkvx_last_error());
         if (!made) continue;
         auto tok = tokens(k.n);
@@ -227,10 +232,13 @@ void test_kv_dtypes(rwkvx_context *ctx) {
     for (int32_t dt : {RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16}) {
         cfg.kv_dtype = dt;
         Run r;
-        expect(create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, r), std::string("create 16-bit-cache model: ") + rwkvx_last_error());
+        expect(create(ctx, w, RWKVX_ARCH_HYBRID, &cfg, r),
+               std::string("create 16-bit-cache model: ") + rwkvx_last_error());
         const double d = max_diff(eval(r, tok, false), want);
-        if (dt == RWKVX_DTYPE_F16) f16_diff = d;
-        else expect(d > 2 * f16_diff, "BF16 caches move the logits more than F16 ones");
+        if (dt == RWKVX_DTYPE_F16)
+            f16_diff = d;
+        else
+            expect(d > 2 * f16_diff, "BF16 caches move the logits more than F16 ones");
         const double bound = (dt == RWKVX_DTYPE_BF16 ? 5e-2 : 1e-2) * (1 + scale);
         expect(d > 0 && d <= bound, "kv dtype " + std::to_string(dt) + " vs F32 caches: max |diff| " +
                                         std::to_string(d) + " (bound " + std::to_string(bound) + ", > 0)");
@@ -285,12 +293,14 @@ void test_errors(rwkvx_context *ctx) {
     add_attention(m, 2, true);
     m.t.erase("moba.1.att.key.weight");
     expect(!create(ctx, m, RWKVX_ARCH_HYBRID, nullptr, r), "missing tensor rejected");
-    expect(std::strstr(rwkvx_last_error(), "moba.1.att.key.weight") != nullptr, std::string("message: ") + rwkvx_last_error());
+    expect(std::strstr(rwkvx_last_error(), "moba.1.att.key.weight") != nullptr,
+           std::string("message: ") + rwkvx_last_error());
     Tensors s = rwkv7();
     add_attention(s, 2, true);
     s.add("moba.0.att.value.weight", {C, C + 1}, 0.1f);
     expect(!create(ctx, s, RWKVX_ARCH_HYBRID, nullptr, r), "wrong shape rejected");
-    expect(std::strstr(rwkvx_last_error(), "moba.0.att.value.weight") != nullptr, std::string("message: ") + rwkvx_last_error());
+    expect(std::strstr(rwkvx_last_error(), "moba.0.att.value.weight") != nullptr,
+           std::string("message: ") + rwkvx_last_error());
     Tensors ok = rwkv7();
     add_attention(ok, 2, true);
     rwkvx_hybrid_config cfg = small_config();
@@ -356,7 +366,8 @@ void expect_rejected(rwkvx_context *resident, std::vector<rwkvx_named_tensor> na
     rwkvx_status st = rwkvx_model_create(resident, RWKVX_ARCH_RWKV7, named.data(), int64_t(named.size()), &model);
     expect(st == status, what + ": status " + std::to_string(st) + ", expected " + std::to_string(status));
     expect(model == nullptr, what + ": no model");
-    expect(std::strstr(rwkvx_last_error(), bad) != nullptr, what + ": message names " + bad + ": " + rwkvx_last_error());
+    expect(std::strstr(rwkvx_last_error(), bad) != nullptr,
+           what + ": message names " + bad + ": " + rwkvx_last_error());
     rwkvx_model_free(model);
     expect(rwkvx_live_handles() == live, what + ": no handle leaked");
 }
@@ -401,8 +412,10 @@ void test_resident_weights(int threads, int flags) {
         for (auto &n : named) {
             if (std::strcmp(n.name, name) != 0) continue;
             rwkvx_tensor &t = n.tensor;
-            if (flat) t.shape[0] *= t.shape[1], t.ndim = 1, t.strides[0] = 1;
-            else t.ndim = 3, t.shape[2] = 1, t.strides[2] = 1, t.strides[1] = 1;
+            if (flat)
+                t.shape[0] *= t.shape[1], t.ndim = 1, t.strides[0] = 1;
+            else
+                t.ndim = 3, t.shape[2] = 1, t.strides[2] = 1, t.strides[1] = 1;
         }
         return named;
     };

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "rwkvx.h"
 #include "check.h"
 #include "half_floats.h"
+#include "rwkvx.h"
 
 namespace {
 
@@ -67,55 +67,57 @@ void test_matmul(Contexts &ctx, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1, 1);
     // {64, 96, 1000} and {6, 200, 1300} are GEMMs of several column blocks (one partial) that threads
     // claim in chunks; the last is a GEMV as big as a vocabulary head (2^24 MACs and more), also claimed.
-    const int64_t shapes[][3] = {{1, 37, 13},   {1, 768, 40},   {2, 200, 9},      {3, 64, 48},
-                                 {4, 64, 16},   {7, 300, 33},   {13, 257, 70},    {80, 768, 50},
+    const int64_t shapes[][3] = {{1, 37, 13},    {1, 768, 40},   {2, 200, 9},         {3, 64, 48},
+                                 {4, 64, 16},    {7, 300, 33},   {13, 257, 70},       {80, 768, 50},
                                  {64, 96, 1000}, {6, 200, 1300}, {1, 256, 65536 + 40}};
     // The GEMV copies a misaligned input to an aligned buffer and uses an aligned one in place; weights
     // may start anywhere (rwkv.cpp files). Each shape runs once 64-byte aligned and once misaligned.
     for (int shifted = 0; shifted < 2; shifted++)
-    for (auto &s : shapes) {
-        int64_t T = s[0], K = s[1], N = s[2];
-        AlignedFloats xbuf(size_t(T * K), shifted ? 3 : 0), wbuf(size_t(N * K), shifted ? 1 : 0);
-        float *x = xbuf.data, *w = wbuf.data;
-        for (size_t i = 0; i < size_t(T * K); i++) x[i] = u(rng);
-        for (size_t i = 0; i < size_t(N * K); i++) w[i] = u(rng);
-        std::vector<uint16_t> whb(size_t(N * K) + 1), wbb(size_t(N * K) + 1);
-        uint16_t *wh = whb.data() + shifted, *wb = wbb.data() + shifted;  // 2-byte misaligned when shifted
-        for (size_t i = 0; i < size_t(N * K); i++) {
-            wh[i] = to_half(w[i]);
-            wb[i] = to_bf16(w[i]);
-        }
-        for (int dtype = 0; dtype < 3; dtype++) {
-            void *wd = dtype == 0 ? (void *)w : dtype == 1 ? (void *)wh : (void *)wb;
-            std::vector<double> ref(size_t(T * N));
-            double scale = 0;
-            for (int64_t t = 0; t < T; t++)
-                for (int64_t n = 0; n < N; n++) {
-                    double acc = 0, mag = 0;
-                    for (int64_t k = 0; k < K; k++) {
-                        size_t i = size_t(n * K + k);
-                        double wv = dtype == 0 ? w[i] : dtype == 1 ? from_half(wh[i]) : from_bf16(wb[i]);
-                        acc += double(x[size_t(t * K + k)]) * wv;
-                        mag += std::fabs(double(x[size_t(t * K + k)]) * wv);
+        for (auto &s : shapes) {
+            int64_t T = s[0], K = s[1], N = s[2];
+            AlignedFloats xbuf(size_t(T * K), shifted ? 3 : 0), wbuf(size_t(N * K), shifted ? 1 : 0);
+            float *x = xbuf.data, *w = wbuf.data;
+            for (size_t i = 0; i < size_t(T * K); i++) x[i] = u(rng);
+            for (size_t i = 0; i < size_t(N * K); i++) w[i] = u(rng);
+            std::vector<uint16_t> whb(size_t(N * K) + 1), wbb(size_t(N * K) + 1);
+            uint16_t *wh = whb.data() + shifted, *wb = wbb.data() + shifted;  // 2-byte misaligned when shifted
+            for (size_t i = 0; i < size_t(N * K); i++) {
+                wh[i] = to_half(w[i]);
+                wb[i] = to_bf16(w[i]);
+            }
+            for (int dtype = 0; dtype < 3; dtype++) {
+                void *wd = dtype == 0 ? (void *)w : dtype == 1 ? (void *)wh : (void *)wb;
+                std::vector<double> ref(size_t(T * N));
+                double scale = 0;
+                for (int64_t t = 0; t < T; t++)
+                    for (int64_t n = 0; n < N; n++) {
+                        double acc = 0, mag = 0;
+                        for (int64_t k = 0; k < K; k++) {
+                            size_t i = size_t(n * K + k);
+                            double wv = dtype == 0 ? w[i] : dtype == 1 ? from_half(wh[i]) : from_bf16(wb[i]);
+                            acc += double(x[size_t(t * K + k)]) * wv;
+                            mag += std::fabs(double(x[size_t(t * K + k)]) * wv);
+                        }
+                        ref[size_t(t * N + n)] = acc;
+                        scale = std::max(scale, mag);
                     }
-                    ref[size_t(t * N + n)] = acc;
-                    scale = std::max(scale, mag);
+                for (int c = 0; c < 3; c++) {
+                    std::vector<float> y(size_t(T * N), NAN);
+                    rwkvx_tensor tx = tensor(x, 0, {T, K}), tw = tensor(wd, dtype, {N, K}),
+                                 ty = tensor(y.data(), 0, {T, N});
+                    int st = rwkvx_matmul(ctx.list[c], &tx, &tw, &ty);
+                    double err = 0;
+                    for (size_t i = 0; i < y.size(); i++) err = worse(err, std::fabs(double(y[i]) - ref[i]));
+                    char what[220];
+                    std::snprintf(what, sizeof what,
+                                  "matmul T=%ld K=%ld N=%ld dtype=%d %s%s: status %d, max err %.3g (bound %.3g)",
+                                  long(T), long(K), long(N), dtype, ctx.names[c], shifted ? " misaligned" : " aligned",
+                                  st, err, 1e-6 * scale);
+                    // fp32 accumulation over K terms: error well below 1e-6 of the sum of magnitudes.
+                    expect(st == RWKVX_OK && err <= 1e-6 * scale, what);
                 }
-            for (int c = 0; c < 3; c++) {
-                std::vector<float> y(size_t(T * N), NAN);
-                rwkvx_tensor tx = tensor(x, 0, {T, K}), tw = tensor(wd, dtype, {N, K}), ty = tensor(y.data(), 0, {T, N});
-                int st = rwkvx_matmul(ctx.list[c], &tx, &tw, &ty);
-                double err = 0;
-                for (size_t i = 0; i < y.size(); i++) err = worse(err, std::fabs(double(y[i]) - ref[i]));
-                char what[220];
-                std::snprintf(what, sizeof what, "matmul T=%ld K=%ld N=%ld dtype=%d %s%s: status %d, max err %.3g (bound %.3g)",
-                              long(T), long(K), long(N), dtype, ctx.names[c], shifted ? " misaligned" : " aligned", st,
-                              err, 1e-6 * scale);
-                // fp32 accumulation over K terms: error well below 1e-6 of the sum of magnitudes.
-                expect(st == RWKVX_OK && err <= 1e-6 * scale, what);
             }
         }
-    }
 }
 
 void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
@@ -123,8 +125,8 @@ void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
     // {1, 12, 64}: decode, each thread running several whole heads (and prefetching the next one's
     // state); N = 24, 40, 128: 64-value spans and a lone 8-value block; {4, 1, 64}: heads split in
     // value blocks between threads.
-    const int cases[][3] = {{1, 1, 64}, {37, 2, 64}, {200, 3, 16}, {9, 2, 8}, {5, 1, 12},
-                            {1, 12, 64}, {3, 7, 24}, {2, 9, 40}, {2, 3, 128}, {4, 1, 64}};
+    const int cases[][3] = {{1, 1, 64},  {37, 2, 64}, {200, 3, 16}, {9, 2, 8},   {5, 1, 12},
+                            {1, 12, 64}, {3, 7, 24},  {2, 9, 40},   {2, 3, 128}, {4, 1, 64}};
     for (auto &cs : cases) {
         int64_t T = cs[0];
         int H = cs[1], N = cs[2];
@@ -165,7 +167,8 @@ void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
                     for (int j = 0; j < N; j++) sa += Sh[i * N + j] * a[o + size_t(j)];
                     double y = 0;
                     for (int j = 0; j < N; j++) {
-                        double s = Sh[i * N + j] * w[o + size_t(j)] + sa * b[o + size_t(j)] + double(v[o + size_t(i)]) * k[o + size_t(j)];
+                        double s = Sh[i * N + j] * w[o + size_t(j)] + sa * b[o + size_t(j)] +
+                                   double(v[o + size_t(i)]) * k[o + size_t(j)];
                         Sh[i * N + j] = s;
                         y += s * r[o + size_t(j)];
                     }
@@ -176,17 +179,19 @@ void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
         for (double y : yref) ymax = std::max(ymax, std::fabs(y));
         for (int c = 0; c < 3; c++) {
             std::vector<float> state = state0, y(r.size(), NAN);
-            rwkvx_wkv7_params p{T, H, N, r.data(), w.data(), k.data(), v.data(), a.data(), b.data(), state.data(), y.data()};
+            rwkvx_wkv7_params p{T,        H,        N,        r.data(),     w.data(), k.data(),
+                                v.data(), a.data(), b.data(), state.data(), y.data()};
             int st = rwkvx_wkv7(ctx.list[c], &p);
             double ey = 0, es = 0;
             for (size_t i = 0; i < y.size(); i++) ey = std::max(ey, std::fabs(y[i] - yref[i]));
             for (int h = 0; h < H; h++)
                 for (int j = 0; j < N; j++)
                     for (int i = 0; i < N; i++)
-                        es = std::max(es, std::fabs(state[size_t(h * N * N + j * N + i)] - S[size_t(h * N * N + i * N + j)]));
+                        es = std::max(
+                            es, std::fabs(state[size_t(h * N * N + j * N + i)] - S[size_t(h * N * N + i * N + j)]));
             char what[200];
-            std::snprintf(what, sizeof what, "wkv7 T=%ld H=%d N=%d %s: status %d, y err %.3g, state err %.3g", long(T), H, N,
-                          ctx.names[c], st, ey, es);
+            std::snprintf(what, sizeof what, "wkv7 T=%ld H=%d N=%d %s: status %d, y err %.3g, state err %.3g", long(T),
+                          H, N, ctx.names[c], st, ey, es);
             expect(st == RWKVX_OK && ey <= 2e-5 * ymax && es <= 2e-5 * ymax, what);
         }
     }
@@ -196,7 +201,8 @@ void test_group_norm(Contexts &ctx, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-3, 3);
     const int64_t T = 5, C = 96;
     for (int groups : {1, 12}) {
-        std::vector<float> x(static_cast<size_t>(T * C)), wt(static_cast<size_t>(C)), bs(static_cast<size_t>(C)), y(x.size());
+        std::vector<float> x(static_cast<size_t>(T * C)), wt(static_cast<size_t>(C)), bs(static_cast<size_t>(C)),
+            y(x.size());
         for (auto &v : x) v = u(rng);
         for (auto &v : wt) v = u(rng);
         for (auto &v : bs) v = u(rng);
@@ -218,7 +224,8 @@ void test_group_norm(Contexts &ctx, std::mt19937 &rng) {
                     err = worse(err, std::fabs(ref - y[q]));
                 }
             }
-        expect(st == RWKVX_OK && err < 1e-5, "group_norm groups=" + std::to_string(groups) + " err " + std::to_string(err));
+        expect(st == RWKVX_OK && err < 1e-5,
+               "group_norm groups=" + std::to_string(groups) + " err " + std::to_string(err));
     }
 }
 
@@ -242,8 +249,8 @@ void test_errors(Contexts &ctx) {
            "empty model names the first missing tensor: " + std::string(rwkvx_last_error()));
     rwkvx_context *cuda = nullptr;
     st = rwkvx_context_create(RWKVX_BACKEND_CUDA, 1, 0, &cuda);
-    expect(st == RWKVX_ERROR_UNSUPPORTED && cuda == nullptr, "CUDA backend without kernels/device is refused: " +
-                                                                std::string(rwkvx_last_error()));
+    expect(st == RWKVX_ERROR_UNSUPPORTED && cuda == nullptr,
+           "CUDA backend without kernels/device is refused: " + std::string(rwkvx_last_error()));
     rwkvx_context *autoc = nullptr;
     st = rwkvx_context_create(RWKVX_BACKEND_AUTO, 1, 0, &autoc);
     expect(st == RWKVX_OK && std::string(rwkvx_context_describe(autoc)).find("cuda:") != std::string::npos,

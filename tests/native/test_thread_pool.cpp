@@ -15,9 +15,9 @@
 namespace {
 
 struct RegionLog {
-    std::vector<std::atomic<int>> runs;          // per slot, over all regions
-    std::atomic<int> out_of_range{0};            // slot or slot count not what run() promises
-    std::atomic<int> run_by_caller{0};           // slots >= 1 that the calling thread ran
+    std::vector<std::atomic<int>> runs;  // per slot, over all regions
+    std::atomic<int> out_of_range{0};    // slot or slot count not what run() promises
+    std::atomic<int> run_by_caller{0};   // slots >= 1 that the calling thread ran
     explicit RegionLog(int n) : runs(size_t(n)) {}
 };
 
@@ -50,8 +50,8 @@ void test_exactly_once() {
         const int regions = 3000;
         RegionLog log(n);
         run_regions(pool, regions, 200, log);
-        expect(each_slot_ran(log, regions),
-               "every slot of " + std::to_string(regions) + " regions runs exactly once, " + std::to_string(n) + " threads");
+        expect(each_slot_ran(log, regions), "every slot of " + std::to_string(regions) +
+                                                " regions runs exactly once, " + std::to_string(n) + " threads");
     }
 }
 

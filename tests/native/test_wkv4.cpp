@@ -1,16 +1,16 @@
 // WKV-4 kernel tests: scalar and AVX2 contexts, 1 and 2 threads, against a float64 reference written
 // here (docs/numerics.md §2.5: 1e-5 relative), including extreme keys (±80, -inf), single-token calls and a
 // 65,536-token run whose state must stay finite.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "rwkvx.h"
 #include "check.h"
+#include "rwkvx.h"
 
 namespace {
 
@@ -79,8 +79,14 @@ std::vector<float> run(rwkvx_context *ctx, const Case &c, std::vector<float> &st
     std::vector<float> y(size_t(c.T * c.C));
     for (int64_t t0 = 0; t0 < c.T; t0 += step) {
         int64_t n = std::min(step, c.T - t0);
-        rwkvx_wkv4_params p{n, c.C, c.w.data(), c.u.data(), c.k.data() + t0 * c.C, c.v.data() + t0 * c.C,
-                            state.data(), y.data() + t0 * c.C};
+        rwkvx_wkv4_params p{n,
+                            c.C,
+                            c.w.data(),
+                            c.u.data(),
+                            c.k.data() + t0 * c.C,
+                            c.v.data() + t0 * c.C,
+                            state.data(),
+                            y.data() + t0 * c.C};
         rwkvx_status s = rwkvx_wkv4(ctx, &p);
         if (s != RWKVX_OK) {
             expect(false, std::string("rwkvx_wkv4 failed: ") + rwkvx_last_error());
@@ -113,8 +119,8 @@ void compare(const std::string &what, const std::vector<float> &y, const std::ve
         }
     }
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%s: y error %.3g (max|y| %.3g), state error %.3g, finite %d", what.c_str(),
-                  err, max_ref, serr, int(finite));
+    std::snprintf(buf, sizeof buf, "%s: y error %.3g (max|y| %.3g), state error %.3g, finite %d", what.c_str(), err,
+                  max_ref, serr, int(finite));
     expect(finite && err <= tol * max_ref && serr <= tol, buf);
     if (std::getenv("RWKVX_TEST_VERBOSE")) std::printf("%s\n", buf);
 }

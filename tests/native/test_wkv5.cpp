@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "rwkvx.h"
 #include "check.h"
+#include "rwkvx.h"
 
 namespace {
 
@@ -64,12 +64,11 @@ void run(const Case &c, int flags, int threads, const std::string &label) {
     std::vector<double> S(c.state0.begin(), c.state0.end());
     std::vector<double> want = reference(c, S);
     std::vector<float> state = c.state0, y(size_t(c.T) * c.H * c.N);
-    rwkvx_wkv5_params p{c.T, c.H, c.N, c.per_token ? 1 : 0, 0, c.r.data(), c.k.data(), c.v.data(),
-                        c.w.data(), c.u.data(), state.data(), y.data()};
+    rwkvx_wkv5_params p{c.T,        c.H,        c.N,        c.per_token ? 1 : 0, 0,       c.r.data(), c.k.data(),
+                        c.v.data(), c.w.data(), c.u.data(), state.data(),        y.data()};
     expect(rwkvx_wkv5(ctx, &p) == RWKVX_OK, label + ": call failed: " + rwkvx_last_error());
     double worst = 0;
-    for (size_t i = 0; i < y.size(); i++)
-        worst = worse(worst, std::fabs(y[i] - want[i]) / (1.0 + std::fabs(want[i])));
+    for (size_t i = 0; i < y.size(); i++) worst = worse(worst, std::fabs(y[i] - want[i]) / (1.0 + std::fabs(want[i])));
     for (size_t i = 0; i < state.size(); i++)
         worst = worse(worst, std::fabs(state[i] - S[i]) / (1.0 + std::fabs(S[i])));
     expect(worst <= 1e-5, label + ": relative error " + std::to_string(worst));

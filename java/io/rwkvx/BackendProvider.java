@@ -28,9 +28,10 @@ final class BackendProvider {
             case NATIVE -> new NativeBackend(NativeBackend.Device.AUTO, threads, false, weights);
             case NATIVE_SCALAR -> new NativeBackend(NativeBackend.Device.CPU, threads, true, weights);
             case REFERENCE -> new ReferenceBackend();
-            case AUTO -> NativeLibrary.isAvailable()
-                    ? new NativeBackend(NativeBackend.Device.AUTO, threads, false, weights)
-                    : new FallbackNote(new ReferenceBackend(), NativeLibrary.unavailableReason());
+            case AUTO ->
+                NativeLibrary.isAvailable()
+                        ? new NativeBackend(NativeBackend.Device.AUTO, threads, false, weights)
+                        : new FallbackNote(new ReferenceBackend(), NativeLibrary.unavailableReason());
         };
     }
 

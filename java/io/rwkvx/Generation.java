@@ -23,8 +23,7 @@ final class Generation {
      * @param promptTokens tokens fed as the prompt
      * @param prefillNanos time spent on the prompt
      */
-    record Start(float[] logits, int promptTokens, long prefillNanos) {
-    }
+    record Start(float[] logits, int promptTokens, long prefillNanos) {}
 
     private final GenerationOptions options;
     private final Tokenizer tokenizer;
@@ -50,8 +49,12 @@ final class Generation {
      *                   options leave the sequence untouched
      * @param decodeStep the decode step: feeds one sampled token and returns the logits after it
      */
-    Generation(Tokenizer tokenizer, int vocabSize, GenerationOptions options, Supplier<Start> start,
-               IntFunction<float[]> decodeStep) {
+    Generation(
+            Tokenizer tokenizer,
+            int vocabSize,
+            GenerationOptions options,
+            Supplier<Start> start,
+            IntFunction<float[]> decodeStep) {
         this.options = options;
         this.tokenizer = tokenizer;
         this.decodeStep = decodeStep;
@@ -75,8 +78,13 @@ final class Generation {
     }
 
     GenerationResult result() {
-        return new GenerationResult(text.toString(), java.util.Arrays.copyOf(generated, count),
-                reason == null ? GenerationResult.StopReason.MAX_TOKENS : reason, promptTokens, prefillNanos, decodeNanos);
+        return new GenerationResult(
+                text.toString(),
+                java.util.Arrays.copyOf(generated, count),
+                reason == null ? GenerationResult.StopReason.MAX_TOKENS : reason,
+                promptTokens,
+                prefillNanos,
+                decodeNanos);
     }
 
     private void step() {

@@ -11,7 +11,8 @@ import java.util.List;
  * @param stopStrings      generation stops before any of these; they are not emitted
  * @param stopAtEndOfText  stop on the end-of-text token (World vocab id 0); otherwise it is banned
  */
-public record GenerationOptions(int maxTokens, SamplerConfig sampler, List<String> stopStrings, boolean stopAtEndOfText) {
+public record GenerationOptions(
+        int maxTokens, SamplerConfig sampler, List<String> stopStrings, boolean stopAtEndOfText) {
     public GenerationOptions {
         if (maxTokens < 0) throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);
         if (sampler == null) throw new IllegalArgumentException("sampler is null");

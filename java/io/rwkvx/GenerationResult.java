@@ -10,9 +10,13 @@ package io.rwkvx;
  * @param prefillNanos  time spent on the prompt
  * @param decodeNanos   time spent generating
  */
-public record GenerationResult(String text, int[] tokens, StopReason stopReason, int promptTokens, long prefillNanos,
-                               long decodeNanos) {
-    public enum StopReason { MAX_TOKENS, END_OF_TEXT, STOP_STRING }
+public record GenerationResult(
+        String text, int[] tokens, StopReason stopReason, int promptTokens, long prefillNanos, long decodeNanos) {
+    public enum StopReason {
+        MAX_TOKENS,
+        END_OF_TEXT,
+        STOP_STRING
+    }
 
     public double decodeTokensPerSecond() {
         return decodeNanos == 0 ? 0 : tokens.length * 1e9 / decodeNanos;

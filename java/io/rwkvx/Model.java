@@ -1,8 +1,8 @@
 package io.rwkvx;
 
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.Backend;
 import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.format.ModelFiles;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
@@ -38,8 +38,13 @@ public final class Model implements AutoCloseable {
     private final Set<Session> sessions = Collections.newSetFromMap(new ConcurrentHashMap<>());
     private volatile boolean closed;
 
-    private Model(Path source, Arena arena, Backend backend, ModelWeights weights, Tokenizer tokenizer,
-                  io.rwkvx.model.HybridConfig hybrid) {
+    private Model(
+            Path source,
+            Arena arena,
+            Backend backend,
+            ModelWeights weights,
+            Tokenizer tokenizer,
+            io.rwkvx.model.HybridConfig hybrid) {
         this.source = source;
         this.arena = arena;
         this.backend = backend;
@@ -60,7 +65,8 @@ public final class Model implements AutoCloseable {
         Backend backend = null;
         try {
             ModelWeights weights = ModelFiles.read(file, arena);
-            Tokenizer tok = options.tokenizer() != null ? options.tokenizer()
+            Tokenizer tok = options.tokenizer() != null
+                    ? options.tokenizer()
                     : Tokenizers.forVocabSize(weights.config().nVocab());
             if (tok.vocabSize() > weights.config().nVocab())
                 throw new RwkvxException(file + ": tokenizer " + tok.name() + " has " + tok.vocabSize()
@@ -111,7 +117,9 @@ public final class Model implements AutoCloseable {
 
     /** Bytes of all weights as stored. */
     public long weightBytes() {
-        return weights.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+        return weights.tensors().values().stream()
+                .mapToLong(t -> t.data().byteSize())
+                .sum();
     }
 
     /** The canonical tensors (read-only views; valid while the model is open). */
@@ -127,7 +135,9 @@ public final class Model implements AutoCloseable {
     /** A new independent sequence starting from the initial state. */
     public Session newSession() {
         if (closed) throw new IllegalStateException("model " + source + " is closed");
-        Session s = new Session(executor, executor.newState(),
+        Session s = new Session(
+                executor,
+                executor.newState(),
                 new Session.Owner(source, fingerprint, tokenizer, this::newSession, sessions::remove));
         sessions.add(s);
         return s;
@@ -148,7 +158,8 @@ public final class Model implements AutoCloseable {
         hi.update(w.config().toString().getBytes(StandardCharsets.UTF_8));
         ByteBuffer sample = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
         for (Tensor t : new TreeMap<>(w.tensors()).values()) {
-            byte[] meta = (t.name() + t.dtype() + java.util.Arrays.toString(t.shape())).getBytes(StandardCharsets.UTF_8);
+            byte[] meta =
+                    (t.name() + t.dtype() + java.util.Arrays.toString(t.shape())).getBytes(StandardCharsets.UTF_8);
             hi.update(meta);
             // Head and tail of every tensor: cheap, yet tells different checkpoints apart.
             MemorySegment d = t.data();

@@ -1,7 +1,7 @@
 package io.rwkvx;
 
-import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.BackendKind;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.model.HybridConfig;
 import io.rwkvx.tokenizer.Tokenizer;
 
@@ -15,8 +15,8 @@ import io.rwkvx.tokenizer.Tokenizer;
  * @param weights   whether the native backend copies the weights into its own memory ({@link WeightPlacement#RESIDENT},
  *                  the default) or uses them in place from the mapped file ({@link WeightPlacement#IN_PLACE})
  */
-public record ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid,
-                           WeightPlacement weights) {
+public record ModelOptions(
+        BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid, WeightPlacement weights) {
     /** With {@link WeightPlacement#RESIDENT} weights. */
     public ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid) {
         this(backend, threads, tokenizer, hybrid, WeightPlacement.RESIDENT);

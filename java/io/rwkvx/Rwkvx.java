@@ -1,8 +1,8 @@
 package io.rwkvx;
 
 import io.rwkvx.common.RwkvxException;
-import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_h;
+import io.rwkvx.nativelib.NativeLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,7 +47,9 @@ public final class Rwkvx {
     /** The bundled default model as a file (extracted once from the jar when needed). */
     public static synchronized Path defaultModelPath() {
         var url = Rwkvx.class.getResource(DEFAULT_MODEL_RESOURCE);
-        if (url == null) throw new RwkvxException("the bundled default model " + DEFAULT_MODEL_RESOURCE + " is missing from the classpath");
+        if (url == null)
+            throw new RwkvxException(
+                    "the bundled default model " + DEFAULT_MODEL_RESOURCE + " is missing from the classpath");
         try {
             if ("file".equals(url.getProtocol())) return Path.of(url.toURI());
             Path tmp = Files.createTempFile("rwkvx-default-", ".bin");

@@ -1,9 +1,9 @@
 package io.rwkvx;
 
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.tokenizer.Tokenizer;
 import java.lang.foreign.Arena;
@@ -38,9 +38,8 @@ public final class Session implements AutoCloseable {
      * @param sibling     opens a new session of the same model (for {@link #fork()})
      * @param onClose     called once when the session closes (the model forgets it)
      */
-    record Owner(Path source, long fingerprint, Tokenizer tokenizer, Supplier<Session> sibling,
-                 Consumer<Session> onClose) {
-    }
+    record Owner(
+            Path source, long fingerprint, Tokenizer tokenizer, Supplier<Session> sibling, Consumer<Session> onClose) {}
 
     Session(ModelExecutor executor, BackendState state, Owner owner) {
         this.executor = executor;
@@ -132,8 +131,8 @@ public final class Session implements AutoCloseable {
     /** Like {@link #generate} but pulled piece by piece; the stream advances this session's state. */
     public TextStream stream(String prompt, GenerationOptions options) {
         ensureOpen();
-        return new TextStream(new Generation(owner.tokenizer(), executor.config().nVocab(), options,
-                () -> start(prompt), this::decodeStep));
+        return new TextStream(new Generation(
+                owner.tokenizer(), executor.config().nVocab(), options, () -> start(prompt), this::decodeStep));
     }
 
     /** Feeds the prompt (empty: continue from the current logits): where a generation starts. */
@@ -162,7 +161,11 @@ public final class Session implements AutoCloseable {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment host = tmp.allocate(state.byteSize(), 64);
             state.exportTo(host);
-            return new State(c.arch(), owner.fingerprint(), dims(c), host.toArray(ValueLayout.JAVA_FLOAT),
+            return new State(
+                    c.arch(),
+                    owner.fingerprint(),
+                    dims(c),
+                    host.toArray(ValueLayout.JAVA_FLOAT),
                     hasLogits ? logits() : null);
         }
     }
@@ -172,9 +175,11 @@ public final class Session implements AutoCloseable {
         ensureOpen();
         ModelConfig c = executor.config();
         if (s.modelFingerprint() != owner.fingerprint())
-            throw new RwkvxException("state belongs to another model (fingerprint " + Long.toHexString(s.modelFingerprint())
-                    + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + owner.source() + " has fingerprint "
-                    + Long.toHexString(owner.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
+            throw new RwkvxException(
+                    "state belongs to another model (fingerprint " + Long.toHexString(s.modelFingerprint())
+                            + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + owner.source()
+                            + " has fingerprint "
+                            + Long.toHexString(owner.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
         float[] rec = s.recurrentShared();
         // RWKV-X states grow with their KV caches: the native import checks the size its header gives.
         if (c.arch() != io.rwkvx.model.Architecture.HYBRID && (long) rec.length * 4 != state.byteSize())

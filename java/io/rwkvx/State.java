@@ -89,7 +89,10 @@ public final class State {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(tmp, buf.array());
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write state file " + file, e);
@@ -100,20 +103,24 @@ public final class State {
     public static State load(Path file) {
         byte[] bytes;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (ch.size() > Integer.MAX_VALUE - 16) throw new RwkvxException(file + ": state file too large (" + ch.size() + " bytes)");
+            if (ch.size() > Integer.MAX_VALUE - 16)
+                throw new RwkvxException(file + ": state file too large (" + ch.size() + " bytes)");
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read state file " + file, e);
         }
         if (bytes.length < HEADER_BYTES + 4)
-            throw new RwkvxException(file + ": not a state file (" + bytes.length + " bytes, header needs " + (HEADER_BYTES + 4) + ")");
+            throw new RwkvxException(
+                    file + ": not a state file (" + bytes.length + " bytes, header needs " + (HEADER_BYTES + 4) + ")");
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < MAGIC.length; i++)
-            if (bytes[i] != MAGIC[i]) throw new RwkvxException(file + ": not an rwkvx state file (bad magic at offset 0)");
+            if (bytes[i] != MAGIC[i])
+                throw new RwkvxException(file + ": not an rwkvx state file (bad magic at offset 0)");
         buf.position(8);
         int version = buf.getInt();
         if (version != FORMAT_VERSION)
-            throw new RwkvxException(file + ": state format version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
+            throw new RwkvxException(
+                    file + ": state format version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
         int archCode = buf.getInt();
         Architecture arch = null;
         for (Architecture a : Architecture.values()) if (a.code == archCode) arch = a;

@@ -49,12 +49,23 @@ void qk(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int 
     int r = 0;
     for (; r + 6 <= nr; r += 6) qk_block<6>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
     switch (nr - r) {
-        case 5: qk_block<5>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
-        case 4: qk_block<4>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
-        case 3: qk_block<3>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
-        case 2: qk_block<2>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
-        case 1: qk_block<1>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys); break;
-        default: break;
+        case 5:
+            qk_block<5>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
+            break;
+        case 4:
+            qk_block<4>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
+            break;
+        case 3:
+            qk_block<3>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
+            break;
+        case 2:
+            qk_block<2>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
+            break;
+        case 1:
+            qk_block<1>(q + r * D, kt, kt_stride, nc, D, s + r * kBlockKeys);
+            break;
+        default:
+            break;
     }
 }
 
@@ -103,9 +114,12 @@ __attribute__((noinline)) void pv_3x32(const float *p, const float *v, int nc, i
         a20 = _mm256_fmadd_ps(b, v0, a20), a21 = _mm256_fmadd_ps(b, v1, a21);
         a22 = _mm256_fmadd_ps(b, v2, a22), a23 = _mm256_fmadd_ps(b, v3, a23);
     }
-    _mm256_storeu_ps(o0, a00), _mm256_storeu_ps(o0 + 8, a01), _mm256_storeu_ps(o0 + 16, a02), _mm256_storeu_ps(o0 + 24, a03);
-    _mm256_storeu_ps(o1, a10), _mm256_storeu_ps(o1 + 8, a11), _mm256_storeu_ps(o1 + 16, a12), _mm256_storeu_ps(o1 + 24, a13);
-    _mm256_storeu_ps(o2, a20), _mm256_storeu_ps(o2 + 8, a21), _mm256_storeu_ps(o2 + 16, a22), _mm256_storeu_ps(o2 + 24, a23);
+    _mm256_storeu_ps(o0, a00), _mm256_storeu_ps(o0 + 8, a01), _mm256_storeu_ps(o0 + 16, a02),
+        _mm256_storeu_ps(o0 + 24, a03);
+    _mm256_storeu_ps(o1, a10), _mm256_storeu_ps(o1 + 8, a11), _mm256_storeu_ps(o1 + 16, a12),
+        _mm256_storeu_ps(o1 + 24, a13);
+    _mm256_storeu_ps(o2, a20), _mm256_storeu_ps(o2 + 8, a21), _mm256_storeu_ps(o2 + 16, a22),
+        _mm256_storeu_ps(o2 + 24, a23);
 }
 
 template <int R>
@@ -123,8 +137,10 @@ inline void pv_rows(const float *p, const float *v, int nc, int D, float *o) {
 void pv(const float *p, int nr, const float *v, int nc, int D, float *o) {
     int r = 0;
     for (; r + 3 <= nr; r += 3) pv_rows<3>(p + r * kBlockKeys, v, nc, D, o + r * D);
-    if (nr - r == 2) pv_rows<2>(p + r * kBlockKeys, v, nc, D, o + r * D);
-    else if (nr - r == 1) pv_rows<1>(p + r * kBlockKeys, v, nc, D, o + r * D);
+    if (nr - r == 2)
+        pv_rows<2>(p + r * kBlockKeys, v, nc, D, o + r * D);
+    else if (nr - r == 1)
+        pv_rows<1>(p + r * kBlockKeys, v, nc, D, o + r * D);
 }
 
 float exp2_sub_sum(float *x, int n, float m) {
@@ -162,9 +178,12 @@ void dots_t(const float *q, const void *k, int64_t stride, int64_t n, int D, flo
 }  // namespace
 
 void dots(const float *q, const void *k, int32_t dtype, int64_t stride, int64_t n, int D, float scale, float *s) {
-    if (dtype == RWKVX_DTYPE_F32) dots_t<WeightType::F32>(q, k, stride, n, D, scale, s);
-    else if (dtype == RWKVX_DTYPE_F16) dots_t<WeightType::F16>(q, k, stride, n, D, scale, s);
-    else dots_t<WeightType::BF16>(q, k, stride, n, D, scale, s);
+    if (dtype == RWKVX_DTYPE_F32)
+        dots_t<WeightType::F32>(q, k, stride, n, D, scale, s);
+    else if (dtype == RWKVX_DTYPE_F16)
+        dots_t<WeightType::F16>(q, k, stride, n, D, scale, s);
+    else
+        dots_t<WeightType::BF16>(q, k, stride, n, D, scale, s);
 }
 
 namespace {
@@ -191,9 +210,12 @@ void axpy_t(const float *p, const void *v, int64_t stride, int64_t n, int D, flo
 }  // namespace
 
 void axpy(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t n, int D, float *o) {
-    if (dtype == RWKVX_DTYPE_F32) axpy_t<WeightType::F32>(p, v, stride, n, D, o);
-    else if (dtype == RWKVX_DTYPE_F16) axpy_t<WeightType::F16>(p, v, stride, n, D, o);
-    else axpy_t<WeightType::BF16>(p, v, stride, n, D, o);
+    if (dtype == RWKVX_DTYPE_F32)
+        axpy_t<WeightType::F32>(p, v, stride, n, D, o);
+    else if (dtype == RWKVX_DTYPE_F16)
+        axpy_t<WeightType::F16>(p, v, stride, n, D, o);
+    else
+        axpy_t<WeightType::BF16>(p, v, stride, n, D, o);
 }
 
 // Lane i of each 8-wide step is d = 8b + i, so lane = d mod 8: the canonical order of scalar::dot8.

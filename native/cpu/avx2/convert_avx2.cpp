@@ -13,7 +13,9 @@ namespace avx2 {
 void to_f32(WeightType t, const void *src, float *dst, int64_t n) {
     int64_t i = 0;
     switch (t) {
-        case WeightType::F32: std::memcpy(dst, src, size_t(n) * 4); return;
+        case WeightType::F32:
+            std::memcpy(dst, src, size_t(n) * 4);
+            return;
         case WeightType::F16:
             for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<WeightType::F16>(src, i));
             for (; i < n; i++) dst[i] = load1<WeightType::F16>(src, i);

@@ -67,8 +67,10 @@ constexpr int streamed_blocks() {
 
 template <StreamTuning TU, WeightType WT>
 constexpr int64_t stream_prefetch_bytes() {
-    if constexpr (TU == StreamTuning::Amd) return WT == WeightType::F32 ? 0 : 384;
-    else return WT == WeightType::F32 ? 512 : 2048;
+    if constexpr (TU == StreamTuning::Amd)
+        return WT == WeightType::F32 ? 0 : 384;
+    else
+        return WT == WeightType::F32 ? 512 : 2048;
 }
 
 template <StreamTuning TU, WeightType WT>
@@ -171,8 +173,10 @@ void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
             for (; i + 1 < half && i + half + 1 < blocks; i += 2)
                 run(std::integral_constant<int, 4>{}, {i, i + 1, i + half, i + half + 1});
         for (; i < half; i++) {
-            if (i + half < blocks) run(std::integral_constant<int, 2>{}, {i, i + half});
-            else run(std::integral_constant<int, 1>{}, {i});
+            if (i + half < blocks)
+                run(std::integral_constant<int, 2>{}, {i, i + half});
+            else
+                run(std::integral_constant<int, 1>{}, {i});
         }
     }
 }
@@ -198,8 +202,8 @@ int64_t gemv_far_rows(const MatmulArgs &m, int64_t t, const float *xin, int64_t 
             }
         }
         float sums[4];
-        _mm_storeu_ps(sums, hsum4(_mm256_add_ps(lo[0], hi[0]), _mm256_add_ps(lo[1], hi[1]),
-                                  _mm256_add_ps(lo[2], hi[2]), _mm256_add_ps(lo[3], hi[3])));
+        _mm_storeu_ps(sums, hsum4(_mm256_add_ps(lo[0], hi[0]), _mm256_add_ps(lo[1], hi[1]), _mm256_add_ps(lo[2], hi[2]),
+                                  _mm256_add_ps(lo[3], hi[3])));
         for (int s = 0; s < 4; s++) {
             for (int64_t k = K16; k < K; k++) sums[s] += load1<WT>(w[s], k) * x[k];
             m.y[t * m.N + n0 + j + s * q] = sums[s];
@@ -261,8 +265,8 @@ constexpr int MR = 6, KC = 256, MC = 72;  // NR and NC: avx2.h
 // acc(6x16) = A(rows x kc) * Bp(kc x 16); C = acc or C += acc for the first `rows` rows and `cols`
 // columns. Twelve named accumulators: with an array, gcc spilled them to the stack on every k.
 // Fewer than 6 rows re-read row 0 (results discarded) so that one kernel serves every block.
-__attribute__((noinline)) void micro_kernel(int rows, const float *A, int64_t lda, const float *Bp, int kc, float *C, int64_t ldc,
-                         bool accumulate, int cols) {
+__attribute__((noinline)) void micro_kernel(int rows, const float *A, int64_t lda, const float *Bp, int kc, float *C,
+                                            int64_t ldc, bool accumulate, int cols) {
     const float *a0 = A, *a1 = rows > 1 ? A + lda : A, *a2 = rows > 2 ? A + 2 * lda : A,
                 *a3 = rows > 3 ? A + 3 * lda : A, *a4 = rows > 4 ? A + 4 * lda : A, *a5 = rows > 5 ? A + 5 * lda : A;
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -317,7 +321,8 @@ void pack_panel(const MatmulArgs &m, int64_t c0, int cols, int64_t k0, int kc, f
     const int64_t K = m.K;
     const char *base = static_cast<const char *>(m.w);
     if (m.blocked && c0 < blocked_rows(m.N)) {  // 16 whole rows of one block: k-major already
-        const char *src = base + (weight_offset(true, WT, m.N, K, c0 - c0 % kBlockRows, k0) + c0 % kBlockRows) * elem_bytes(WT);
+        const char *src =
+            base + (weight_offset(true, WT, m.N, K, c0 - c0 % kBlockRows, k0) + c0 % kBlockRows) * elem_bytes(WT);
         for (int k = 0; k < kc; k++, src += kBlockRows * elem_bytes(WT)) {
             __m256 lo, hi;
             load16<WT>(src, lo, hi);
@@ -360,8 +365,7 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
         for (int64_t k0 = 0; k0 < m.K; k0 += KC) {
             int kc = int(std::min<int64_t>(KC, m.K - k0));
             for (int64_t p = 0; p < panels; p++)
-                pack_panel<WT>(m, nc0 + p * NR, int(std::min<int64_t>(NR, nc - p * NR)), k0, kc,
-                               packed + p * KC * NR);
+                pack_panel<WT>(m, nc0 + p * NR, int(std::min<int64_t>(NR, nc - p * NR)), k0, kc, packed + p * KC * NR);
             for (int64_t t0 = 0; t0 < m.T; t0 += MC) {
                 int64_t mc = std::min<int64_t>(MC, m.T - t0);
                 for (int64_t p = 0; p < panels; p++) {
@@ -369,7 +373,7 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
                     for (int64_t t = t0; t < t0 + mc; t += MR) {
                         int rows = int(std::min<int64_t>(MR, t0 + mc - t));
                         micro_kernel(rows, m.x + t * m.K + k0, m.K, packed + p * KC * NR, kc,
-                                          m.y + t * m.N + nc0 + p * NR, m.N, k0 > 0, cols);
+                                     m.y + t * m.N + nc0 + p * NR, m.N, k0 > 0, cols);
                     }
                 }
             }
@@ -379,8 +383,10 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
 
 template <WeightType WT, StreamTuning TU>
 void matmul_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    if (m.T < kGemmMinRows) gemv<WT, TU>(m, n0, n1);
-    else gemm<WT>(m, n0, n1);
+    if (m.T < kGemmMinRows)
+        gemv<WT, TU>(m, n0, n1);
+    else
+        gemm<WT>(m, n0, n1);
 }
 
 }  // namespace
@@ -388,9 +394,15 @@ void matmul_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
 template <StreamTuning TU>
 void matmul(const MatmulArgs &m, int64_t n0, int64_t n1) {
     switch (m.wtype) {
-        case WeightType::F32: matmul_typed<WeightType::F32, TU>(m, n0, n1); break;
-        case WeightType::F16: matmul_typed<WeightType::F16, TU>(m, n0, n1); break;
-        case WeightType::BF16: matmul_typed<WeightType::BF16, TU>(m, n0, n1); break;
+        case WeightType::F32:
+            matmul_typed<WeightType::F32, TU>(m, n0, n1);
+            break;
+        case WeightType::F16:
+            matmul_typed<WeightType::F16, TU>(m, n0, n1);
+            break;
+        case WeightType::BF16:
+            matmul_typed<WeightType::BF16, TU>(m, n0, n1);
+            break;
     }
 }
 

@@ -43,12 +43,16 @@ inline float load1(const void *w, int64_t i) {
     } else {
         uint16_t h;
         std::memcpy(&h, p + 2 * i, 2);
-        if constexpr (T == WeightType::F16) return _cvtsh_ss(h);
-        else return bf16_to_float(h);
+        if constexpr (T == WeightType::F16)
+            return _cvtsh_ss(h);
+        else
+            return bf16_to_float(h);
     }
 }
 
-constexpr int64_t elem_bytes(WeightType t) { return t == WeightType::F32 ? 4 : 2; }
+constexpr int64_t elem_bytes(WeightType t) {
+    return t == WeightType::F32 ? 4 : 2;
+}
 
 // ---- sums --------------------------------------------------------------------------------------
 

@@ -43,22 +43,37 @@ void wkv7_state_dot_a(const Wkv7Args &p, int32_t h, int32_t i0, float *sa_out) {
 template <typename F>
 void with_vector_count(int vectors, F &&f) {
     switch (vectors) {
-        case 8: f(std::integral_constant<int, 8>{}); break;
-        case 7: f(std::integral_constant<int, 7>{}); break;
-        case 6: f(std::integral_constant<int, 6>{}); break;
-        case 5: f(std::integral_constant<int, 5>{}); break;
-        case 4: f(std::integral_constant<int, 4>{}); break;
-        case 3: f(std::integral_constant<int, 3>{}); break;
-        case 2: f(std::integral_constant<int, 2>{}); break;
-        default: f(std::integral_constant<int, 1>{}); break;
+        case 8:
+            f(std::integral_constant<int, 8>{});
+            break;
+        case 7:
+            f(std::integral_constant<int, 7>{});
+            break;
+        case 6:
+            f(std::integral_constant<int, 6>{});
+            break;
+        case 5:
+            f(std::integral_constant<int, 5>{});
+            break;
+        case 4:
+            f(std::integral_constant<int, 4>{});
+            break;
+        case 3:
+            f(std::integral_constant<int, 3>{});
+            break;
+        case 2:
+            f(std::integral_constant<int, 2>{});
+            break;
+        default:
+            f(std::integral_constant<int, 1>{});
+            break;
     }
 }
 
 // Values [i0, i0 + 8·VB) over all tokens; sa0: their S·a for the first token. During the first
 // token, line j of `prefetch` (j < prefetch_lines) is prefetched at key j.
 template <int VB>
-void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0, const float *sa0, const char *prefetch,
-                int prefetch_lines) {
+void wkv7_block(const Wkv7Args &p, int32_t h, int32_t i0, const float *sa0, const char *prefetch, int prefetch_lines) {
     const int N = p.N;
     const int64_t C = int64_t(p.H) * N;
     float *S = p.state + int64_t(h) * N * N + i0;
@@ -117,8 +132,10 @@ void wkv7(const Wkv7Args &p, int32_t h, int32_t i0, int32_t i1, const float *pre
         for (int32_t q = 0; q < span; q += 16, first_line += p.N) {
             const int n = int(std::clamp<int64_t>(lines - first_line, 0, p.N));
             const char *at = n > 0 ? pf + 64 * first_line : nullptr;
-            if (q + 16 <= span) wkv7_block<2>(p, h, i + q, sa + q, at, n);
-            else wkv7_block<1>(p, h, i + q, sa + q, at, n);
+            if (q + 16 <= span)
+                wkv7_block<2>(p, h, i + q, sa + q, at, n);
+            else
+                wkv7_block<1>(p, h, i + q, sa + q, at, n);
         }
         i += span;
     }
@@ -249,7 +266,8 @@ void wkv5_columns(const Wkv5Args &p, int32_t h, int64_t t0, int64_t t1) {
                 float *row = S + int64_t(i) * N + j;
                 const __m256 s = _mm256_loadu_ps(row);
                 acc = _mm256_fmadd_ps(_mm256_set1_ps(r[i]), _mm256_fmadd_ps(_mm256_set1_ps(u[i] * k[i]), vj, s), acc);
-                _mm256_storeu_ps(row, _mm256_fmadd_ps(_mm256_set1_ps(w[i]), s, _mm256_mul_ps(_mm256_set1_ps(k[i]), vj)));
+                _mm256_storeu_ps(row,
+                                 _mm256_fmadd_ps(_mm256_set1_ps(w[i]), s, _mm256_mul_ps(_mm256_set1_ps(k[i]), vj)));
             }
             _mm256_storeu_ps(p.y + o + j, acc);
         }
@@ -266,7 +284,8 @@ void wkv5(const Wkv5Args &p, int32_t h) {
     }
     if (p.T == 0) return;
     for (int j = 0; j < p.N; j += 64)  // the first token, in spans of up to 64 columns
-        with_vector_count(std::min(64, p.N - j) / 8, [&](auto nv) { wkv5_first_token_rows<decltype(nv)::value>(p, h, j); });
+        with_vector_count(std::min(64, p.N - j) / 8,
+                          [&](auto nv) { wkv5_first_token_rows<decltype(nv)::value>(p, h, j); });
     wkv5_columns(p, h, 1, p.T);
 }
 

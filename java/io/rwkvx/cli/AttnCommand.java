@@ -1,9 +1,11 @@
 package io.rwkvx.cli;
 
+import static io.rwkvx.nativelib.NativeLibrary.check;
+
 import io.rwkvx.common.RwkvxException;
-import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.ffi.rwkvx_attention_params;
 import io.rwkvx.ffi.rwkvx_h;
+import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.tensor.Npy;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -13,8 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import static io.rwkvx.nativelib.NativeLibrary.check;
-
 /**
  * {@code rwkvx attn}: runs the native attention prefill on .npy inputs of shape (T, H, D) and writes
  * the output (and optionally the log-sum-exp) as .npy, so Python users can compare with their kernels.
@@ -23,14 +23,15 @@ final class AttnCommand implements Command {
     private static final Option Q = Option.value("--q", "FILE", "queries").asRequired();
     private static final Option K = Option.value("--k", "FILE", "keys").asRequired();
     private static final Option V = Option.value("--v", "FILE", "values").asRequired();
-    private static final Option MODE = Option.choice("--mode", List.of("full", "sparse"), "attention mode").asRequired();
+    private static final Option MODE =
+            Option.choice("--mode", List.of("full", "sparse"), "attention mode").asRequired();
     private static final Option OUT = Option.value("--out", "FILE", "output O").asRequired();
     private static final Option CHUNK = Option.value("--attn-chunk", "B", "chunk size for sparse (default 512)");
     private static final Option TOP_K = Option.value("--attn-top-k", "K", "past chunks selected per query (default 3)");
-    private static final Option SCOPE = Option.choice("--attn-scope", List.of("head", "all"),
-            "each head selects, or one score over all heads (default head)");
-    private static final Option DENSE_BELOW = Option.value("--attn-dense-below", "N",
-            "sparse runs as full when T <= N (default 0)");
+    private static final Option SCOPE = Option.choice(
+            "--attn-scope", List.of("head", "all"), "each head selects, or one score over all heads (default head)");
+    private static final Option DENSE_BELOW =
+            Option.value("--attn-dense-below", "N", "sparse runs as full when T <= N (default 0)");
     private static final Option LSE_OUT = Option.value("--lse-out", "FILE", "also write the log-sum-exp");
     private static final Option SCALAR = Option.flag("--scalar", "use the portable kernels");
 
@@ -56,7 +57,8 @@ final class AttnCommand implements Command {
 
     @Override
     public OptionSpec options() {
-        return OptionSpec.of(Q, K, V, MODE, OUT, CHUNK, TOP_K, SCOPE, DENSE_BELOW, LSE_OUT, ModelChoice.THREADS, SCALAR);
+        return OptionSpec.of(
+                Q, K, V, MODE, OUT, CHUNK, TOP_K, SCOPE, DENSE_BELOW, LSE_OUT, ModelChoice.THREADS, SCALAR);
     }
 
     @Override
@@ -86,15 +88,21 @@ final class AttnCommand implements Command {
         long T = q.shape()[0], H = q.shape()[1], D = q.shape()[2];
         if (T < 1 || H < 1) throw new RwkvxException("T and H must be >= 1, found shape " + q.shapeString());
         if (D < 16 || D > 256 || D % 16 != 0)
-            throw new RwkvxException("head size D = " + D + " is not supported: it must be a multiple of 16 in 16..256");
+            throw new RwkvxException(
+                    "head size D = " + D + " is not supported: it must be a multiple of 16 in 16..256");
 
         NativeLibrary.load();
         float[] o32 = new float[Math.toIntExact(T * H * D)];
         float[] lse = new float[Math.toIntExact(T * H)];
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctxOut = arena.allocate(ValueLayout.ADDRESS);
-            check("rwkvx_context_create", rwkvx_h.rwkvx_context_create(rwkvx_h.RWKVX_BACKEND_CPU(), threads,
-                    scalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0, ctxOut));
+            check(
+                    "rwkvx_context_create",
+                    rwkvx_h.rwkvx_context_create(
+                            rwkvx_h.RWKVX_BACKEND_CPU(),
+                            threads,
+                            scalar ? rwkvx_h.RWKVX_CONTEXT_FORCE_SCALAR() : 0,
+                            ctxOut));
             MemorySegment ctx = ctxOut.get(ValueLayout.ADDRESS, 0);
             try {
                 MemorySegment qs = arena.allocateFrom(ValueLayout.JAVA_FLOAT, q.toFloats());
@@ -106,12 +114,15 @@ final class AttnCommand implements Command {
                 rwkvx_attention_params.n_tokens(p, T);
                 rwkvx_attention_params.n_head(p, (int) H);
                 rwkvx_attention_params.head_size(p, (int) D);
-                rwkvx_attention_params.kv_dtype(p, k.dtype().equals("f4") ? rwkvx_h.RWKVX_DTYPE_F32() : rwkvx_h.RWKVX_DTYPE_F16());
-                rwkvx_attention_params.mode(p, mode.equals("full") ? rwkvx_h.RWKVX_ATTN_FULL() : rwkvx_h.RWKVX_ATTN_SPARSE());
+                rwkvx_attention_params.kv_dtype(
+                        p, k.dtype().equals("f4") ? rwkvx_h.RWKVX_DTYPE_F32() : rwkvx_h.RWKVX_DTYPE_F16());
+                rwkvx_attention_params.mode(
+                        p, mode.equals("full") ? rwkvx_h.RWKVX_ATTN_FULL() : rwkvx_h.RWKVX_ATTN_SPARSE());
                 rwkvx_attention_params.causal(p, 1);
                 rwkvx_attention_params.chunk_size(p, chunk);
                 rwkvx_attention_params.top_k(p, topk);
-                rwkvx_attention_params.scope(p, scope.equals("all") ? rwkvx_h.RWKVX_ATTN_SCOPE_ALL() : rwkvx_h.RWKVX_ATTN_SCOPE_HEAD());
+                rwkvx_attention_params.scope(
+                        p, scope.equals("all") ? rwkvx_h.RWKVX_ATTN_SCOPE_ALL() : rwkvx_h.RWKVX_ATTN_SCOPE_HEAD());
                 rwkvx_attention_params.dense_below(p, denseBelow);
                 rwkvx_attention_params.q(p, qs);
                 rwkvx_attention_params.k(p, ks);

@@ -50,7 +50,8 @@ final class BenchCommand implements Command {
         double[] prefill = new double[repeat];
         double[] decode = new double[repeat];
         String description;
-        try (Model model = choice.open(io); Session session = model.newSession()) {
+        try (Model model = choice.open(io);
+                Session session = model.newSession()) {
             description = model.describe();
             // Ids from 1: id 0 is end-of-text in World vocabularies; speed does not depend on the ids.
             SplittableRandom random = new SplittableRandom(SEED);
@@ -72,7 +73,14 @@ final class BenchCommand implements Command {
             }
         }
         io.out().println("model    " + description);
-        io.out().printf(Locale.ROOT, "%-8s %8s %14s %s%n", "test", "tokens", "tokens/s", "(median of " + repeat + ", min .. max)");
+        io.out()
+                .printf(
+                        Locale.ROOT,
+                        "%-8s %8s %14s %s%n",
+                        "test",
+                        "tokens",
+                        "tokens/s",
+                        "(median of " + repeat + ", min .. max)");
         row(io, "prefill", promptTokens, prefill);
         row(io, "decode", genTokens, decode);
         return 0;

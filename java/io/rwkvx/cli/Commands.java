@@ -4,8 +4,15 @@ import java.util.List;
 
 /** The subcommands, in the order the overview and README.md list them. */
 final class Commands {
-    static final List<Command> ALL = List.of(new GenerateCommand(), new LogitsCommand(), new TokenizeCommand(),
-            new DetokenizeCommand(), new PerplexityCommand(), new InfoCommand(), new BenchCommand(), new AttnCommand(),
+    static final List<Command> ALL = List.of(
+            new GenerateCommand(),
+            new LogitsCommand(),
+            new TokenizeCommand(),
+            new DetokenizeCommand(),
+            new PerplexityCommand(),
+            new InfoCommand(),
+            new BenchCommand(),
+            new AttnCommand(),
             new ExpandCommand());
 
     private Commands() {}

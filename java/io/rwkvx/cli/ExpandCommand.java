@@ -1,8 +1,8 @@
 package io.rwkvx.cli;
 
 import io.rwkvx.common.RwkvxException;
-import io.rwkvx.format.ModelFiles;
 import io.rwkvx.format.HybridExpansion;
+import io.rwkvx.format.ModelFiles;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
@@ -16,12 +16,15 @@ import java.nio.file.Path;
  * blocks ({@link HybridExpansion}) and writes it as safetensors. The result computes the same logits.
  */
 final class ExpandCommand implements Command {
-    private static final Option MODEL = Option.value("--model", "PATH", "RWKV-7 model file").asRequired();
-    private static final Option ATTN_LAYERS = Option.value("--attn-layers", "N",
-            "attention blocks to insert; must divide the layer count").asRequired();
-    private static final Option OUT = Option.value("--out", "FILE", "the RWKV-X safetensors file to write").asRequired();
-    private static final Option SEED = Option.value("--seed", "S",
-            "seed of the random q/k/v and FFN key initialisation (default 0)");
+    private static final Option MODEL =
+            Option.value("--model", "PATH", "RWKV-7 model file").asRequired();
+    private static final Option ATTN_LAYERS = Option.value(
+                    "--attn-layers", "N", "attention blocks to insert; must divide the layer count")
+            .asRequired();
+    private static final Option OUT = Option.value("--out", "FILE", "the RWKV-X safetensors file to write")
+            .asRequired();
+    private static final Option SEED =
+            Option.value("--seed", "S", "seed of the random q/k/v and FFN key initialisation (default 0)");
 
     @Override
     public String name() {
@@ -63,13 +66,15 @@ final class ExpandCommand implements Command {
         try (Arena arena = Arena.ofConfined()) {
             ModelWeights w7 = ModelFiles.read(in, arena);
             if (w7.config().arch() != Architecture.RWKV7)
-                throw new RwkvxException(in + ": expand needs an RWKV-7 model, found " + w7.config().arch().displayName);
+                throw new RwkvxException(in + ": expand needs an RWKV-7 model, found "
+                        + w7.config().arch().displayName);
             ModelWeights wx = HybridExpansion.expand(w7, attnLayers, seed, arena);
             c = wx.config();
             HybridExpansion.writeCheckpoint(wx, out, arena);
         }
-        io.out().println("wrote " + out + ": RWKV-X, " + c.nLayer() + " RWKV-7 layers + " + c.nAttnLayer()
-                + " attention layers (one after every " + c.nLayer() / c.nAttnLayer() + ")");
+        io.out()
+                .println("wrote " + out + ": RWKV-X, " + c.nLayer() + " RWKV-7 layers + " + c.nAttnLayer()
+                        + " attention layers (one after every " + c.nLayer() / c.nAttnLayer() + ")");
         return 0;
     }
 }

@@ -58,7 +58,10 @@ final class InfoCommand implements Command {
             line(out, "n_layer", c.nLayer());
             if (c.arch() == Architecture.HYBRID) {
                 line(out, "n_attn_layer", c.nAttnLayer());
-                line(out, "layer order", "an attention block after every " + c.nLayer() / c.nAttnLayer() + " RWKV-7 layers");
+                line(
+                        out,
+                        "layer order",
+                        "an attention block after every " + c.nLayer() / c.nAttnLayer() + " RWKV-7 layers");
                 HybridChoice.describe(model.hybrid()).forEach((key, value) -> line(out, key, value));
             }
             line(out, "n_embd", c.nEmbd());
@@ -66,19 +69,43 @@ final class InfoCommand implements Command {
             line(out, "head_size", c.headSize());
             line(out, "n_vocab", c.nVocab());
             line(out, "ffn_size", c.ffnSize());
-            line(out, "parameters", String.format(Locale.ROOT, "%,d (%s)", model.parameterCount(),
-                    scaled(model.parameterCount(), 1000, "", "K", "M", "B")));
-            line(out, "weight bytes", String.format(Locale.ROOT, "%,d (%s)", model.weightBytes(),
-                    scaled(model.weightBytes(), 1024, " B", " KiB", " MiB", " GiB")));
+            line(
+                    out,
+                    "parameters",
+                    String.format(
+                            Locale.ROOT,
+                            "%,d (%s)",
+                            model.parameterCount(),
+                            scaled(model.parameterCount(), 1000, "", "K", "M", "B")));
+            line(
+                    out,
+                    "weight bytes",
+                    String.format(
+                            Locale.ROOT,
+                            "%,d (%s)",
+                            model.weightBytes(),
+                            scaled(model.weightBytes(), 1024, " B", " KiB", " MiB", " GiB")));
             line(out, "weight dtypes", dtypes(model.weights().tensors()));
             long stateBytes = c.stateFloats() * Float.BYTES;
             long kvValues = 2L * c.nAttnLayer() * c.nEmbd();
             DType kvDtype = model.hybrid().kvDtype();
-            String kv = c.arch() == Architecture.HYBRID ? String.format(Locale.ROOT,
-                    " with empty KV caches, which hold %,d %s values (%,d bytes) per token", kvValues, kvDtype,
-                    kvValues * kvDtype.bytes) : "";
-            line(out, "state size", String.format(Locale.ROOT, "%,d floats (%s)%s", c.stateFloats(),
-                    scaled(stateBytes, 1024, " B", " KiB", " MiB", " GiB"), kv));
+            String kv = c.arch() == Architecture.HYBRID
+                    ? String.format(
+                            Locale.ROOT,
+                            " with empty KV caches, which hold %,d %s values (%,d bytes) per token",
+                            kvValues,
+                            kvDtype,
+                            kvValues * kvDtype.bytes)
+                    : "";
+            line(
+                    out,
+                    "state size",
+                    String.format(
+                            Locale.ROOT,
+                            "%,d floats (%s)%s",
+                            c.stateFloats(),
+                            scaled(stateBytes, 1024, " B", " KiB", " MiB", " GiB"),
+                            kv));
             line(out, "tokenizer", model.tokenizer().name());
             line(out, "backend", model.backendDescription());
             line(out, "fingerprint", String.format("%016x", model.fingerprint()));

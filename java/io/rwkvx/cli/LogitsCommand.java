@@ -1,9 +1,9 @@
 package io.rwkvx.cli;
 
 import io.rwkvx.Model;
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.Session;
 import io.rwkvx.State;
+import io.rwkvx.common.RwkvxException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +12,10 @@ import java.nio.file.Path;
 
 /** {@code rwkvx logits}: writes the raw logits after a token list, optionally resuming from and saving a state. */
 final class LogitsCommand implements Command {
-    private static final Option OUT = Option.value("--out", "FILE", "where to write the logits").asRequired();
-    private static final Option STATE_IN = Option.value("--state-in", "F", "first restore a state saved by --state-out");
+    private static final Option OUT =
+            Option.value("--out", "FILE", "where to write the logits").asRequired();
+    private static final Option STATE_IN =
+            Option.value("--state-in", "F", "first restore a state saved by --state-out");
     private static final Option STATE_OUT = Option.value("--state-out", "F", "afterwards save the state");
 
     @Override
@@ -48,7 +50,8 @@ final class LogitsCommand implements Command {
         Path stateOut = o.path(STATE_OUT.name());
 
         float[] logits;
-        try (Model model = choice.open(io); Session session = model.newSession()) {
+        try (Model model = choice.open(io);
+                Session session = model.newSession()) {
             int nVocab = model.config().nVocab();
             for (int i = 0; i < tokens.length; i++)
                 if (tokens[i] >= nVocab)

@@ -33,8 +33,8 @@ public final class Main {
      */
     public static void main(String[] args) {
         // Models speak UTF-8; the platform default (e.g. ASCII under LANG=C) would mangle their text.
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false,
-                StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(
+                new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code = run(args, out, err, stderrIsTerminal());
         out.flush();
@@ -62,11 +62,12 @@ public final class Main {
                     out.println("rwkvx " + Rwkvx.version());
                     return 0;
                 }
-                default -> { }
+                default -> {}
             }
             Command command = Commands.named(name);
             if (command == null) throw new UsageException(null, "unknown command '" + name + "'");
-            Options options = Options.parse(name, command.options(), List.of(args).subList(1, args.length));
+            Options options =
+                    Options.parse(name, command.options(), List.of(args).subList(1, args.length));
             if (options.help()) {
                 out.print(Usage.of(name));
                 return 0;
@@ -105,9 +106,13 @@ public final class Main {
         }
         String message;
         if (t instanceof FileSystemException f && f.getFile() != null) {
-            String reason = t instanceof NoSuchFileException ? "no such file or directory"
-                    : t instanceof AccessDeniedException ? "permission denied"
-                    : f.getReason() != null ? f.getReason() : t.getClass().getSimpleName();
+            String reason = t instanceof NoSuchFileException
+                    ? "no such file or directory"
+                    : t instanceof AccessDeniedException
+                            ? "permission denied"
+                            : f.getReason() != null
+                                    ? f.getReason()
+                                    : t.getClass().getSimpleName();
             // "cannot read state file F: no such file" rather than naming F twice.
             message = context != null && context.contains(f.getFile()) ? reason : f.getFile() + ": " + reason;
         } else {

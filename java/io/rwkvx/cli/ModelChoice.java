@@ -3,8 +3,8 @@ package io.rwkvx.cli;
 import io.rwkvx.Model;
 import io.rwkvx.ModelOptions;
 import io.rwkvx.Rwkvx;
-import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.BackendKind;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -22,28 +22,35 @@ import java.util.function.Supplier;
  * @param command       the subcommand, for warnings
  * @param hybridOptions the RWKV-X options given, which a model of another architecture ignores
  */
-record ModelChoice(Path file, ModelOptions options, Supplier<Tokenizer> tokenizer, String command,
-                   List<String> hybridOptions) {
+record ModelChoice(
+        Path file, ModelOptions options, Supplier<Tokenizer> tokenizer, String command, List<String> hybridOptions) {
     /** {@code --model} of the commands that need a model file. */
-    static final Option MODEL = Option.value("--model", "PATH",
-            "model file: rwkv.cpp .bin, .safetensors or .pth").asRequired();
+    static final Option MODEL = Option.value("--model", "PATH", "model file: rwkv.cpp .bin, .safetensors or .pth")
+            .asRequired();
     /** {@code --model} of the commands that fall back to the bundled model. */
-    static final Option MODEL_OR_BUNDLED = Option.value("--model", "PATH",
-            "model file (default: the bundled tiny byte-level RWKV-7)");
+    static final Option MODEL_OR_BUNDLED =
+            Option.value("--model", "PATH", "model file (default: the bundled tiny byte-level RWKV-7)");
+
     static final Option THREADS = Option.value("--threads", "N", "compute threads, 0 = all processors (default 0)");
-    static final Option BACKEND = Option.choice("--backend", List.of("auto", "native", "scalar", "reference"),
+    static final Option BACKEND = Option.choice(
+            "--backend",
+            List.of("auto", "native", "scalar", "reference"),
             "native: the C++ library; scalar: the same with portable kernels; reference: pure Java; "
                     + "auto (the default): native when the library loads, else reference");
-    static final Option TOKENIZER = Option.value("--tokenizer", "NAME",
+    static final Option TOKENIZER = Option.value(
+            "--tokenizer",
+            "NAME",
             "world, neox (GPT-NeoX 20B) or bytes; default: the model's own by vocabulary size "
                     + "(65536 World, 50277 NeoX for RWKV-4 Pile, 256 bytes)");
-    static final Option WEIGHTS = Option.choice("--weights", List.of("resident", "in-place"),
+    static final Option WEIGHTS = Option.choice(
+            "--weights",
+            List.of("resident", "in-place"),
             "where the native backend reads the weights from: resident (the default), its own copy laid out for "
                     + "the kernels, faster decode; in-place, the memory-mapped file used zero-copy");
 
     /** The model options, besides {@code --model}, of every command that loads a model. */
-    static final OptionSpec.Group OPTIONS = new OptionSpec.Group("Model options", null,
-            List.of(THREADS, BACKEND, TOKENIZER, WEIGHTS));
+    static final OptionSpec.Group OPTIONS =
+            new OptionSpec.Group("Model options", null, List.of(THREADS, BACKEND, TOKENIZER, WEIGHTS));
 
     /**
      * The options of a command that loads a model: {@code model} ({@link #MODEL} or {@link #MODEL_OR_BUNDLED}),
@@ -67,11 +74,15 @@ record ModelChoice(Path file, ModelOptions options, Supplier<Tokenizer> tokenize
             default -> BackendKind.AUTO;
         };
         WeightPlacement weights = o.choice(WEIGHTS.name(), "resident").equals("in-place")
-                ? WeightPlacement.IN_PLACE : WeightPlacement.RESIDENT;
-        ModelOptions options = ModelOptions.defaults().withThreads(threads).withBackend(backend).withWeights(weights)
+                ? WeightPlacement.IN_PLACE
+                : WeightPlacement.RESIDENT;
+        ModelOptions options = ModelOptions.defaults()
+                .withThreads(threads)
+                .withBackend(backend)
+                .withWeights(weights)
                 .withHybrid(HybridChoice.from(o));
-        return new ModelChoice(file, options, TokenizerName.parse(o, TOKENIZER.name()), o.command(),
-                HybridChoice.given(o));
+        return new ModelChoice(
+                file, options, TokenizerName.parse(o, TOKENIZER.name()), o.command(), HybridChoice.given(o));
     }
 
     /** Loads the model; warns on {@code io}'s stderr when RWKV-X options were given for another architecture. */
@@ -80,9 +91,11 @@ record ModelChoice(Path file, ModelOptions options, Supplier<Tokenizer> tokenize
         Model model = file == null ? Rwkvx.loadDefault(opts) : Rwkvx.load(file, opts);
         Architecture arch = model.config().arch();
         if (arch != Architecture.HYBRID && !hybridOptions.isEmpty())
-            io.err().println("rwkvx " + command + ": warning: " + String.join(", ", hybridOptions) + " only "
-                    + (hybridOptions.size() == 1 ? "applies" : "apply") + " to RWKV-X models; this " + arch.displayName
-                    + " model ignores " + (hybridOptions.size() == 1 ? "it" : "them"));
+            io.err()
+                    .println("rwkvx " + command + ": warning: " + String.join(", ", hybridOptions) + " only "
+                            + (hybridOptions.size() == 1 ? "applies" : "apply") + " to RWKV-X models; this "
+                            + arch.displayName
+                            + " model ignores " + (hybridOptions.size() == 1 ? "it" : "them"));
         return model;
     }
 }

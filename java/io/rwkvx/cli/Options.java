@@ -19,7 +19,8 @@ import java.util.Map;
  */
 final class Options {
     /** {@code --tokens} of the commands that take token ids, read with {@link #idList}. */
-    static final Option TOKENS = Option.value("--tokens", "IDS", "comma-separated token ids, e.g. 1,2,3").asRequired();
+    static final Option TOKENS = Option.value("--tokens", "IDS", "comma-separated token ids, e.g. 1,2,3")
+            .asRequired();
 
     private final String command;
     private final OptionSpec spec;
@@ -63,7 +64,8 @@ final class Options {
         }
         if (!o.help)
             for (Option option : spec.all())
-                if (option.required() && !o.has(option.name())) throw o.usage("missing required option " + option.name());
+                if (option.required() && !o.has(option.name()))
+                    throw o.usage("missing required option " + option.name());
         return o;
     }
 

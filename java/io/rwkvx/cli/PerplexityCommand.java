@@ -1,8 +1,8 @@
 package io.rwkvx.cli;
 
 import io.rwkvx.Model;
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.Session;
+import io.rwkvx.common.RwkvxException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /** {@code rwkvx perplexity}: mean next-token loss of a model over a text file. */
 final class PerplexityCommand implements Command {
-    private static final Option FILE = Option.value("--file", "TEXT", "the text file").asRequired();
+    private static final Option FILE =
+            Option.value("--file", "TEXT", "the text file").asRequired();
     private static final Option CONTEXT = Option.value("--context", "N", "tokens per evaluation call (default 256)");
 
     @Override
@@ -49,7 +50,8 @@ final class PerplexityCommand implements Command {
         byte[] text = Files.readAllBytes(file);
         double lossSum = 0;
         int n;
-        try (Model model = choice.open(io); Session session = model.newSession()) {
+        try (Model model = choice.open(io);
+                Session session = model.newSession()) {
             int[] tokens = model.tokenizer().encodeBytes(text);
             n = tokens.length;
             if (n < 2) throw new RwkvxException(file + ": " + n + " token(s); perplexity needs at least 2");

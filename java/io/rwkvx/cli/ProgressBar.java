@@ -29,8 +29,15 @@ final class ProgressBar {
         if (permille == lastPermille) return; // redraw only when the bar would change
         lastPermille = permille;
         int filled = permille * WIDTH / 1000;
-        err.printf(Locale.ROOT, "\r[%s%s] %5.1f%% %d/%d %s", "#".repeat(filled), " ".repeat(WIDTH - filled),
-                permille / 10.0, done, total, unit);
+        err.printf(
+                Locale.ROOT,
+                "\r[%s%s] %5.1f%% %d/%d %s",
+                "#".repeat(filled),
+                " ".repeat(WIDTH - filled),
+                permille / 10.0,
+                done,
+                total,
+                unit);
         err.flush();
     }
 

@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 
 /** {@code rwkvx tokenize}: prints the token ids of a text. */
 final class TokenizeCommand implements Command {
-    private static final Option TEXT = Option.value("--text", "TEXT", "the text").asRequired();
+    private static final Option TEXT =
+            Option.value("--text", "TEXT", "the text").asRequired();
 
     @Override
     public String name() {

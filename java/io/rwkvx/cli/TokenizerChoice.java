@@ -16,10 +16,10 @@ import java.util.function.Supplier;
  */
 final class TokenizerChoice {
     static final Option MODEL = Option.value("--model", "PATH", "use the tokenizer this model file calls for");
-    static final Option VOCAB = Option.value("--vocab", "NAME",
-            "world (RWKV World, 65536 ids; the default), neox (GPT-NeoX 20B) or bytes (id = byte)");
-    static final Option TOKENIZER = Option.value("--tokenizer", "NAME",
-            "the same names; overrides the tokenizer of --model");
+    static final Option VOCAB = Option.value(
+            "--vocab", "NAME", "world (RWKV World, 65536 ids; the default), neox (GPT-NeoX 20B) or bytes (id = byte)");
+    static final Option TOKENIZER =
+            Option.value("--tokenizer", "NAME", "the same names; overrides the tokenizer of --model");
 
     /** The options of {@code tokenize} or {@code detokenize}: {@code own}, then those that pick the tokenizer. */
     static OptionSpec spec(Option own) {

@@ -44,7 +44,10 @@ final class Usage {
 
     /** {@code Usage: rwkvx NAME REQUIRED... [options]}, the description, then the options group by group. */
     static String of(Command c) {
-        StringBuilder sb = new StringBuilder("Usage: rwkvx ").append(synopsis(c)).append("\n\n").append(c.description());
+        StringBuilder sb = new StringBuilder("Usage: rwkvx ")
+                .append(synopsis(c))
+                .append("\n\n")
+                .append(c.description());
         for (OptionSpec.Group g : c.options().groups()) {
             sb.append('\n').append(g.title()).append(":\n");
             if (g.note() != null) wrap(sb, g.note(), 2);
@@ -61,7 +64,10 @@ final class Usage {
     /** The command with its required options, then {@code [options]} when it takes others. */
     private static String synopsis(Command c) {
         List<Option> all = c.options().all();
-        String required = all.stream().filter(Option::required).map(o -> " " + o.synopsis()).collect(Collectors.joining());
+        String required = all.stream()
+                .filter(Option::required)
+                .map(o -> " " + o.synopsis())
+                .collect(Collectors.joining());
         return c.name() + required + (all.stream().allMatch(Option::required) ? "" : " [options]");
     }
 
@@ -122,17 +128,31 @@ final class Usage {
                     sharedBy.computeIfAbsent(g.title(), t -> new ArrayList<>()).add(code(c.name()));
                 }
             }
-            String options = String.join(", ", own) + (groups.isEmpty() ? "" : (own.isEmpty() ? "" : "; ") + "see "
-                    + String.join(", ", groups));
-            sb.append("| ").append(code(synopsis(c).replace(" [options]", ""))).append(" | ").append(cell(c.summary()))
-                    .append(" | ").append(options).append(" |\n");
+            String options = String.join(", ", own)
+                    + (groups.isEmpty() ? "" : (own.isEmpty() ? "" : "; ") + "see " + String.join(", ", groups));
+            sb.append("| ")
+                    .append(code(synopsis(c).replace(" [options]", "")))
+                    .append(" | ")
+                    .append(cell(c.summary()))
+                    .append(" | ")
+                    .append(options)
+                    .append(" |\n");
         }
         for (OptionSpec.Group g : shared.values()) {
-            sb.append("\n**").append(g.title()).append("** (").append(String.join(", ", sharedBy.get(g.title())))
-                    .append(")").append(g.note() == null ? "" : ": " + g.note()).append('\n');
+            sb.append("\n**")
+                    .append(g.title())
+                    .append("** (")
+                    .append(String.join(", ", sharedBy.get(g.title())))
+                    .append(")")
+                    .append(g.note() == null ? "" : ": " + g.note())
+                    .append('\n');
             sb.append("\n| option | what it does |\n|---|---|\n");
             for (Option o : g.options())
-                sb.append("| ").append(code(o.synopsis())).append(" | ").append(cell(help(o))).append(" |\n");
+                sb.append("| ")
+                        .append(code(o.synopsis()))
+                        .append(" | ")
+                        .append(cell(help(o)))
+                        .append(" |\n");
         }
         return sb.append(MARKDOWN_END).append('\n').toString();
     }

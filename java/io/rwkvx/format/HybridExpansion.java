@@ -27,7 +27,8 @@ public final class HybridExpansion {
     public static ModelWeights expand(ModelWeights rwkv7, int attnLayers, long seed, Arena arena) {
         var c = rwkv7.config();
         if (c.arch() != Architecture.RWKV7)
-            throw new IllegalArgumentException(rwkv7.source() + ": expansion needs an RWKV-7 model, found " + c.arch().displayName);
+            throw new IllegalArgumentException(
+                    rwkv7.source() + ": expansion needs an RWKV-7 model, found " + c.arch().displayName);
         if (attnLayers < 1 || c.nLayer() % attnLayers != 0)
             throw new IllegalArgumentException("--attn-layers " + attnLayers + " must divide the " + c.nLayer()
                     + " RWKV-7 layers (docs/rwkv-x.md §2.1: the layers are split into equal groups)");
@@ -60,7 +61,8 @@ public final class HybridExpansion {
             String name = e.getKey();
             Tensor t = e.getValue();
             if (HybridLayout.isAttention(name)) named.put(name, t);
-            else if (Rwkv7Layout.isLora(name, 1) || Rwkv7Layout.isLora(name, 2)) named.put("rwkv." + name, TensorCopies.transpose2d(t, arena));
+            else if (Rwkv7Layout.isLora(name, 1) || Rwkv7Layout.isLora(name, 2))
+                named.put("rwkv." + name, TensorCopies.transpose2d(t, arena));
             else named.put("rwkv." + name, t);
         }
         SafetensorsWriter.write(file, named);
@@ -76,7 +78,8 @@ public final class HybridExpansion {
 
     private static Tensor random(String name, Arena arena, Random rng, long rows, long cols) {
         MemorySegment seg = arena.allocate(rows * cols * 4, 64);
-        for (long i = 0; i < rows * cols; i++) seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (rng.nextGaussian() * INIT_STD));
+        for (long i = 0; i < rows * cols; i++)
+            seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (rng.nextGaussian() * INIT_STD));
         return new Tensor(name, DType.F32, new long[] {rows, cols}, seg);
     }
 }

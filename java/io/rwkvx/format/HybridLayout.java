@@ -26,8 +26,8 @@ public final class HybridLayout {
     /** Vectors [C] (F32) of every attention block, without {@code moba.j.}. */
     public static final List<String> VECTORS = List.of("ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias", "ffn.x_k");
     /** [C, C] projections of every attention block (receptance is q). */
-    public static final List<String> SQUARE = List.of(
-            "att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight");
+    public static final List<String> SQUARE =
+            List.of("att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight");
 
     private static final Pattern BLOCK = Pattern.compile("moba\\.(0|[1-9][0-9]{0,5})\\.(.+)");
 
@@ -50,7 +50,8 @@ public final class HybridLayout {
     /** Checkpoint vectors ([1,1,C] etc.) of attention blocks become F32 [C]; matrices stay views. */
     static Tensor canonicalise(Tensor t, Arena arena) {
         Matcher m = BLOCK.matcher(t.name());
-        if (m.matches() && VECTORS.contains(m.group(2))) return TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena);
+        if (m.matches() && VECTORS.contains(m.group(2)))
+            return TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena);
         return t;
     }
 
@@ -67,23 +68,27 @@ public final class HybridLayout {
         TreeSet<Integer> blocks = new TreeSet<>();
         for (String n : attn.keySet()) {
             Matcher m = BLOCK.matcher(n);
-            if (!m.matches()) throw new ModelFormatException(source + ": tensor '" + n + "' is not moba.<block>.<name>");
+            if (!m.matches())
+                throw new ModelFormatException(source + ": tensor '" + n + "' is not moba.<block>.<name>");
             blocks.add(Integer.parseInt(m.group(1)));
         }
-        if (blocks.isEmpty()) throw new ModelFormatException(source + ": no attention blocks (moba.<j>.*); not an RWKV-X model");
+        if (blocks.isEmpty())
+            throw new ModelFormatException(source + ": no attention blocks (moba.<j>.*); not an RWKV-X model");
         int a = blocks.last() + 1, r = base.nLayer(), c = base.nEmbd();
         if (r % a != 0)
             throw new ModelFormatException(source + ": RWKV-X layout: " + r + " RWKV layers are not divisible by " + a
                     + " attention layers (n_layer % n_attn_layer must be 0)");
         if (c % 64 != 0)
-            throw new ModelFormatException(source + ": tensor '" + blockNames(0).get(0) + "' (attention block 0): RWKV-X "
-                    + "attention needs n_embd divisible by 64 (heads of 64), found " + c);
+            throw new ModelFormatException(
+                    source + ": tensor '" + blockNames(0).get(0) + "' (attention block 0): RWKV-X "
+                            + "attention needs n_embd divisible by 64 (heads of 64), found " + c);
         List<String> expected = new ArrayList<>();
         for (int j = 0; j < a; j++) expected.addAll(blockNames(j));
         for (String e : expected)
             if (!attn.containsKey(e)) throw new ModelFormatException(source + ": missing tensor '" + e + "'");
         for (String n : attn.keySet())
-            if (!expected.contains(n)) throw new ModelFormatException(source + ": unexpected tensor '" + n + "' in an attention block");
+            if (!expected.contains(n))
+                throw new ModelFormatException(source + ": unexpected tensor '" + n + "' in an attention block");
         long f = -1;
         for (int j = 0; j < a; j++) {
             String p = PREFIX + j + ".";
@@ -94,8 +99,8 @@ public final class HybridLayout {
             matrix(attn, p + "ffn.key.weight", source, f, c);
             matrix(attn, p + "ffn.value.weight", source, c, f);
         }
-        ModelConfig config = new ModelConfig(Architecture.HYBRID, r, c, base.nHead(), base.headSize(), base.nVocab(),
-                base.ffnSize(), a);
+        ModelConfig config = new ModelConfig(
+                Architecture.HYBRID, r, c, base.nHead(), base.headSize(), base.nVocab(), base.ffnSize(), a);
         return new ModelWeights(config, tensors, source);
     }
 }

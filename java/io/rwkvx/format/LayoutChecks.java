@@ -28,8 +28,8 @@ final class LayoutChecks {
     static void checkNamesMatchKeys(Map<String, Tensor> tensors, String source) {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             if (e.getValue() == null || !e.getKey().equals(e.getValue().name())) {
-                throw new IllegalArgumentException(source + ": tensor map key '" + e.getKey()
-                        + "' does not match tensor " + e.getValue());
+                throw new IllegalArgumentException(
+                        source + ": tensor map key '" + e.getKey() + "' does not match tensor " + e.getValue());
             }
         }
     }
@@ -42,7 +42,8 @@ final class LayoutChecks {
             if (l >= 0) layers.add(l);
         }
         if (layers.isEmpty()) {
-            throw new ModelFormatException(source + ": no layer tensors (blocks.<i>.*) found; not an " + archName + " model");
+            throw new ModelFormatException(
+                    source + ": no layer tensors (blocks.<i>.*) found; not an " + archName + " model");
         }
         if (layers.last() + 1 != layers.size()) {
             List<Integer> gaps = new ArrayList<>();
@@ -61,14 +62,19 @@ final class LayoutChecks {
     }
 
     /** As above; {@code unknownHint} may add a hint (or "") about the unexpected names it is given. */
-    static void checkNames(Map<String, Tensor> tensors, List<String> expected, String source, String archName,
-                           Function<List<String>, String> unknownHint) {
+    static void checkNames(
+            Map<String, Tensor> tensors,
+            List<String> expected,
+            String source,
+            String archName,
+            Function<List<String>, String> unknownHint) {
         List<String> missing = new ArrayList<>();
         for (String e : expected) if (!tensors.containsKey(e)) missing.add(e);
         if (!missing.isEmpty()) {
-            throw new ModelFormatException(source + ": " + archName + " model " + (missing.size() == 1
-                    ? "is missing tensor '" + missing.get(0) + "'"
-                    : "is missing " + missing.size() + " tensors: " + list(missing)));
+            throw new ModelFormatException(source + ": " + archName + " model "
+                    + (missing.size() == 1
+                            ? "is missing tensor '" + missing.get(0) + "'"
+                            : "is missing " + missing.size() + " tensors: " + list(missing)));
         }
         Set<String> known = new HashSet<>(expected);
         List<String> unknown = new ArrayList<>(new TreeSet<>(tensors.keySet()));
@@ -107,7 +113,8 @@ final class LayoutChecks {
             if (i > 0) sb.append(", ");
             sb.append('\'').append(names.get(i)).append('\'');
         }
-        if (names.size() > LIST_LIMIT) sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
+        if (names.size() > LIST_LIMIT)
+            sb.append(" and ").append(names.size() - LIST_LIMIT).append(" more");
         return sb.toString();
     }
 
@@ -129,7 +136,10 @@ final class LayoutChecks {
 
     /** A 2-D tensor with positive dimensions that fit an int (it sets model sizes); {@code what} names them. */
     private static void requireSizes2d(Tensor t, String what, String source) {
-        if (t.rank() != 2 || t.dim(0) <= 0 || t.dim(1) <= 0 || t.dim(0) > Integer.MAX_VALUE
+        if (t.rank() != 2
+                || t.dim(0) <= 0
+                || t.dim(1) <= 0
+                || t.dim(0) > Integer.MAX_VALUE
                 || t.dim(1) > Integer.MAX_VALUE) {
             throw fail(source, t, "expected shape " + what + ", found " + shape(t));
         }

@@ -18,7 +18,9 @@ public final class ModelFiles {
 
     /** The formats {@link #read} tells apart. */
     public enum Kind {
-        RWKV_CPP, SAFETENSORS, PYTORCH
+        RWKV_CPP,
+        SAFETENSORS,
+        PYTORCH
     }
 
     /**
@@ -72,8 +74,8 @@ public final class ModelFiles {
         if (headerLen >= 2 && headerLen <= size - 8 && n > 8 && head[8] == '{') return Kind.SAFETENSORS;
         StringBuilder hex = new StringBuilder();
         for (int i = 0; i < Math.min(n, 8); i++) hex.append(String.format("%02x ", head[i] & 0xff));
-        throw new ModelFormatException(file + ": not a recognised model file (first bytes " + hex.toString().trim()
-                + "); expected an rwkv.cpp .bin or a .safetensors file");
+        throw new ModelFormatException(file + ": not a recognised model file (first bytes "
+                + hex.toString().trim() + "); expected an rwkv.cpp .bin or a .safetensors file");
     }
 
     private static boolean startsWith(byte[] head, int... prefix) {

@@ -78,7 +78,8 @@ public final class PthReader {
      */
     private static String archivePrefix(PthZip zip, String source) {
         List<String> pkls = zip.entries().keySet().stream()
-                .filter(n -> n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - "/data.pkl".length()).toList();
+                .filter(n -> n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - "/data.pkl".length())
+                .toList();
         if (pkls.size() == 1) {
             String prefix = pkls.get(0).substring(0, pkls.get(0).length() - "data.pkl".length());
             if (zip.entry(prefix + "constants.pkl") != null) {
@@ -104,16 +105,17 @@ public final class PthReader {
         return d.map;
     }
 
-    private static Tensor tensor(PthZip zip, String prefix, String name, TensorRef t, Map<String, MemorySegment> storages,
-                                 String source) {
+    private static Tensor tensor(
+            PthZip zip, String prefix, String name, TensorRef t, Map<String, MemorySegment> storages, String source) {
         String where = source + ": tensor '" + name + "'";
         StorageRef s = t.storage();
         DType dtype = switch (s.storageType()) {
             case "FloatStorage" -> DType.F32;
             case "HalfStorage" -> DType.F16;
             case "BFloat16Storage" -> DType.BF16;
-            default -> throw new ModelFormatException(where + ": dtype " + torchDtype(s.storageType()) + " (torch."
-                    + s.storageType() + ") is not supported; expected float32, float16 or bfloat16");
+            default ->
+                throw new ModelFormatException(where + ": dtype " + torchDtype(s.storageType()) + " (torch."
+                        + s.storageType() + ") is not supported; expected float32, float16 or bfloat16");
         };
         String entryName = prefix + "data/" + s.key();
         MemorySegment storage = storages.get(s.key());
@@ -144,7 +146,8 @@ public final class PthReader {
         long numel = 1;
         try {
             for (long d : shape) {
-                if (d < 0) throw new ModelFormatException(where + ": negative dimension in size " + Arrays.toString(shape));
+                if (d < 0)
+                    throw new ModelFormatException(where + ": negative dimension in size " + Arrays.toString(shape));
                 numel = Math.multiplyExact(numel, d);
             }
         } catch (ArithmeticException ex) {

@@ -47,14 +47,25 @@ final class PthUnpickler {
 
     /** Storage classes torch.save names in persistent ids (TypedStorage._pickle_storage_type()). */
     static final Set<String> STORAGE_TYPES = Set.of(
-            "FloatStorage", "HalfStorage", "BFloat16Storage", "DoubleStorage", "LongStorage", "IntStorage",
-            "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage");
+            "FloatStorage",
+            "HalfStorage",
+            "BFloat16Storage",
+            "DoubleStorage",
+            "LongStorage",
+            "IntStorage",
+            "ShortStorage",
+            "CharStorage",
+            "ByteStorage",
+            "BoolStorage");
 
     private static final Set<String> ALLOWED = allowed();
 
     private static Set<String> allowed() {
-        List<String> a = new ArrayList<>(List.of("collections.OrderedDict", "torch._utils._rebuild_tensor_v2",
-                "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state"));
+        List<String> a = new ArrayList<>(List.of(
+                "collections.OrderedDict",
+                "torch._utils._rebuild_tensor_v2",
+                "torch._utils._rebuild_parameter",
+                "torch._utils._rebuild_parameter_with_state"));
         for (String s : STORAGE_TYPES) a.add("torch." + s);
         return Set.copyOf(a);
     }
@@ -156,7 +167,8 @@ final class PthUnpickler {
                 case 'R' -> { // REDUCE
                     Object args = pop(), func = pop();
                     if (!(func instanceof Global g)) throw error("REDUCE on " + type(func) + ", not an allowed global");
-                    if (!(args instanceof PyTuple t)) throw error("REDUCE with " + type(args) + " arguments, expected a tuple");
+                    if (!(args instanceof PyTuple t))
+                        throw error("REDUCE with " + type(args) + " arguments, expected a tuple");
                     push(call(g, t.items()));
                 }
                 case 'b' -> { // BUILD
@@ -169,9 +181,10 @@ final class PthUnpickler {
                     }
                 }
                 case 'Q' -> push(storage(pop())); // BINPERSID
-                default -> throw new ModelFormatException(source + ": " + entry + ": unsupported pickle opcode "
-                        + String.format("0x%02x", op) + (op >= 0x21 && op < 0x7f ? " ('" + (char) op + "')" : "")
-                        + " at byte offset " + opAt + " (only the opcodes of tensor state dicts are supported)");
+                default ->
+                    throw new ModelFormatException(source + ": " + entry + ": unsupported pickle opcode "
+                            + String.format("0x%02x", op) + (op >= 0x21 && op < 0x7f ? " ('" + (char) op + "')" : "")
+                            + " at byte offset " + opAt + " (only the opcodes of tensor state dicts are supported)");
             }
         }
     }
@@ -188,7 +201,8 @@ final class PthUnpickler {
     private Object call(Global g, List<Object> args) {
         switch (g.qualified()) {
             case "collections.OrderedDict" -> {
-                if (!args.isEmpty()) throw error("OrderedDict called with arguments " + args.size() + "; expected none");
+                if (!args.isEmpty())
+                    throw error("OrderedDict called with arguments " + args.size() + "; expected none");
                 return new PyDict();
             }
             case "torch._utils._rebuild_tensor_v2" -> {
@@ -216,10 +230,16 @@ final class PthUnpickler {
     }
 
     private StorageRef storage(Object pid) {
-        if (pid instanceof PyTuple t && t.items().size() == 5 && "storage".equals(t.items().get(0))
-                && t.items().get(1) instanceof Global g && g.module().equals("torch") && STORAGE_TYPES.contains(g.name())
-                && t.items().get(2) instanceof String key && t.items().get(3) instanceof String location
-                && t.items().get(4) instanceof Long numel && numel >= 0) {
+        if (pid instanceof PyTuple t
+                && t.items().size() == 5
+                && "storage".equals(t.items().get(0))
+                && t.items().get(1) instanceof Global g
+                && g.module().equals("torch")
+                && STORAGE_TYPES.contains(g.name())
+                && t.items().get(2) instanceof String key
+                && t.items().get(3) instanceof String location
+                && t.items().get(4) instanceof Long numel
+                && numel >= 0) {
             return new StorageRef(g.name(), key, location, numel);
         }
         throw error("persistent id " + describe(pid) + " is not ('storage', torch.<T>Storage, key, location, numel)");
@@ -230,7 +250,8 @@ final class PthUnpickler {
         long[] out = new long[t.items().size()];
         for (int i = 0; i < out.length; i++) {
             if (!(t.items().get(i) instanceof Long l)) {
-                throw error("_rebuild_tensor_v2: " + what + " holds " + type(t.items().get(i)) + ", not an int");
+                throw error("_rebuild_tensor_v2: " + what + " holds "
+                        + type(t.items().get(i)) + ", not an int");
             }
             out[i] = l;
         }
@@ -335,8 +356,12 @@ final class PthUnpickler {
     private String utf8(long n) {
         if (n < 0 || n > data.byteSize() - pos) need(n < 0 ? Long.MAX_VALUE : n);
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes(n))).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes(n)))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw error("string is not valid UTF-8");
         }
@@ -384,7 +409,8 @@ final class PthUnpickler {
     private static String describe(Object o) {
         if (o instanceof PyTuple t) {
             List<String> parts = new ArrayList<>();
-            for (Object i : t.items()) parts.add(i instanceof String s ? "'" + s + "'" : i instanceof Long l ? l.toString() : type(i));
+            for (Object i : t.items())
+                parts.add(i instanceof String s ? "'" + s + "'" : i instanceof Long l ? l.toString() : type(i));
             return "(" + String.join(", ", parts) + ")";
         }
         return type(o);

@@ -52,8 +52,9 @@ final class PthZip {
         if (locator >= 0 && u32(file, locator) == ZIP64_LOCATOR_SIG) {
             long z = u64(file, locator + 8);
             if (z < 0 || z > locator - 56 || u32(file, z) != ZIP64_EOCD_SIG) {
-                throw new ModelFormatException(source + ": zip64 end-of-central-directory record expected at byte offset "
-                        + Long.toUnsignedString(z) + " (named by the locator at " + locator + ") is missing");
+                throw new ModelFormatException(
+                        source + ": zip64 end-of-central-directory record expected at byte offset "
+                                + Long.toUnsignedString(z) + " (named by the locator at " + locator + ") is missing");
             }
             count = u64(file, z + 32);
             cdSize = u64(file, z + 40);
@@ -63,9 +64,10 @@ final class PthZip {
                     + " needs zip64 values, but there is no zip64 locator before it");
         }
         if (cdOffset < 0 || cdSize < 0 || cdOffset > size || cdSize > size - cdOffset) {
-            throw new ModelFormatException(source + ": zip central directory (byte offset " + Long.toUnsignedString(cdOffset)
-                    + ", " + Long.toUnsignedString(cdSize) + " bytes) lies outside the file of " + size
-                    + " bytes (truncated file?)");
+            throw new ModelFormatException(
+                    source + ": zip central directory (byte offset " + Long.toUnsignedString(cdOffset)
+                            + ", " + Long.toUnsignedString(cdSize) + " bytes) lies outside the file of " + size
+                            + " bytes (truncated file?)");
         }
         if (count < 0 || count > cdSize / CENTRAL_SIZE) {
             throw new ModelFormatException(source + ": zip central directory claims " + Long.toUnsignedString(count)
@@ -81,24 +83,33 @@ final class PthZip {
             int flags = (int) u16(file, p + 8);
             int method = (int) u16(file, p + 10);
             long comp = u32(file, p + 20), uncomp = u32(file, p + 24);
-            int nameLen = (int) u16(file, p + 28), extraLen = (int) u16(file, p + 30), commentLen = (int) u16(file, p + 32);
+            int nameLen = (int) u16(file, p + 28),
+                    extraLen = (int) u16(file, p + 30),
+                    commentLen = (int) u16(file, p + 32);
             long local = u32(file, p + 42);
             long next = p + CENTRAL_SIZE + nameLen + extraLen + commentLen;
             if (next > end) {
                 throw new ModelFormatException(source + ": zip central directory entry " + i + " at byte offset " + p
                         + " runs past the end of the directory");
             }
-            String name = new String(file.asSlice(p + CENTRAL_SIZE, nameLen).toArray(ValueLayout.JAVA_BYTE),
-                    StandardCharsets.UTF_8);
-            // Zip64 extended information (id 1): 8-byte values for exactly the fields that hold 0xffffffff, in this order.
+            String name = new String(
+                    file.asSlice(p + CENTRAL_SIZE, nameLen).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+            // Zip64 extended information (id 1): 8-byte values for exactly the fields that hold 0xffffffff, in this
+            // order.
             long x = p + CENTRAL_SIZE + nameLen, xEnd = x + extraLen;
             while (x + 4 <= xEnd) {
                 int id = (int) u16(file, x), len = (int) u16(file, x + 2);
                 if (x + 4 + len > xEnd) break;
                 if (id == 1) {
                     long q = x + 4, qEnd = q + len;
-                    if (uncomp == U32_MAX) { uncomp = zip64Field(file, q, qEnd, source, name); q += 8; }
-                    if (comp == U32_MAX) { comp = zip64Field(file, q, qEnd, source, name); q += 8; }
+                    if (uncomp == U32_MAX) {
+                        uncomp = zip64Field(file, q, qEnd, source, name);
+                        q += 8;
+                    }
+                    if (comp == U32_MAX) {
+                        comp = zip64Field(file, q, qEnd, source, name);
+                        q += 8;
+                    }
                     if (local == U32_MAX) local = zip64Field(file, q, qEnd, source, name);
                 }
                 x += 4 + len;
@@ -153,8 +164,8 @@ final class PthZip {
                     + "as torch.save writes them");
         }
         if (e.compressedSize() != e.size()) {
-            throw new ModelFormatException(where + ": stored entry with compressed size " + e.compressedSize()
-                    + " != size " + e.size());
+            throw new ModelFormatException(
+                    where + ": stored entry with compressed size " + e.compressedSize() + " != size " + e.size());
         }
         long size = file.byteSize(), h = e.localHeaderOffset();
         if (h < 0 || h > size - LOCAL_SIZE || u32(file, h) != LOCAL_SIG) {
@@ -162,8 +173,9 @@ final class PthZip {
         }
         long start = h + LOCAL_SIZE + u16(file, h + 26) + u16(file, h + 28);
         if (e.size() < 0 || start > size || e.size() > size - start) {
-            throw new ModelFormatException(where + ": data (byte offset " + start + ", " + Long.toUnsignedString(e.size())
-                    + " bytes) runs past the end of the file (" + size + " bytes; truncated file?)");
+            throw new ModelFormatException(
+                    where + ": data (byte offset " + start + ", " + Long.toUnsignedString(e.size())
+                            + " bytes) runs past the end of the file (" + size + " bytes; truncated file?)");
         }
         return file.asSlice(start, e.size());
     }

@@ -33,17 +33,28 @@ import java.util.Map;
 public final class Rwkv4Layout {
     /** Vectors (shape [C], F32) of every layer, without the {@code blocks.i.} prefix. */
     public static final List<String> LAYER_VECTORS = List.of(
-            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
-            "att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "att.time_decay", "att.time_first",
-            "ffn.time_mix_k", "ffn.time_mix_r");
+            "ln1.weight",
+            "ln1.bias",
+            "ln2.weight",
+            "ln2.bias",
+            "att.time_mix_k",
+            "att.time_mix_v",
+            "att.time_mix_r",
+            "att.time_decay",
+            "att.time_first",
+            "ffn.time_mix_k",
+            "ffn.time_mix_r");
 
     /** Square [C, C] projections of every layer. */
     private static final List<String> SQUARE = List.of(
-            "att.key.weight", "att.value.weight", "att.receptance.weight", "att.output.weight",
+            "att.key.weight",
+            "att.value.weight",
+            "att.receptance.weight",
+            "att.output.weight",
             "ffn.receptance.weight");
 
-    private static final List<String> GLOBAL_VECTORS = List.of(
-            "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
+    private static final List<String> GLOBAL_VECTORS =
+            List.of("blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
 
     private Rwkv4Layout() {}
 
@@ -111,8 +122,11 @@ public final class Rwkv4Layout {
         for (long i = 0; i < t.numel(); i++) {
             float w = t.getFloat(i);
             if (!(w < 0) || !Float.isFinite(w)) {
-                throw fail(source, t, "element " + i + " is " + w + "; expected the decay in the form -exp(d) "
-                        + "(negative and finite), as rwkv.cpp stores it");
+                throw fail(
+                        source,
+                        t,
+                        "element " + i + " is " + w + "; expected the decay in the form -exp(d) "
+                                + "(negative and finite), as rwkv.cpp stores it");
             }
         }
     }

@@ -26,21 +26,46 @@ import java.util.Map;
 final class Rwkv56Layout {
     /** [H, N] tensors: H = n_head is read from time_faaaa's first dimension. */
     static final List<String> HEAD_TENSORS = List.of("att.time_decay", "att.time_faaaa");
+
     static final List<String> SQUARE = List.of(
-            "att.key.weight", "att.value.weight", "att.receptance.weight", "att.gate.weight", "att.output.weight",
+            "att.key.weight",
+            "att.value.weight",
+            "att.receptance.weight",
+            "att.gate.weight",
+            "att.output.weight",
             "ffn.receptance.weight");
-    static final List<String> GLOBAL_VECTORS = List.of(
-            "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
+    static final List<String> GLOBAL_VECTORS =
+            List.of("blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
     static final List<String> V5_VECTORS = List.of(
-            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
-            "att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "att.time_mix_g", "att.ln_x.weight", "att.ln_x.bias",
-            "ffn.time_mix_k", "ffn.time_mix_r");
+            "ln1.weight",
+            "ln1.bias",
+            "ln2.weight",
+            "ln2.bias",
+            "att.time_mix_k",
+            "att.time_mix_v",
+            "att.time_mix_r",
+            "att.time_mix_g",
+            "att.ln_x.weight",
+            "att.ln_x.bias",
+            "ffn.time_mix_k",
+            "ffn.time_mix_r");
     static final List<String> V6_VECTORS = List.of(
-            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
-            "att.time_maa_x", "att.time_maa_w", "att.time_maa_k", "att.time_maa_v", "att.time_maa_r", "att.time_maa_g",
-            "att.ln_x.weight", "att.ln_x.bias", "ffn.time_maa_k", "ffn.time_maa_r");
-    static final List<String> V6_LORA = List.of(
-            "att.time_maa_w1", "att.time_maa_w2", "att.time_decay_w1", "att.time_decay_w2");
+            "ln1.weight",
+            "ln1.bias",
+            "ln2.weight",
+            "ln2.bias",
+            "att.time_maa_x",
+            "att.time_maa_w",
+            "att.time_maa_k",
+            "att.time_maa_v",
+            "att.time_maa_r",
+            "att.time_maa_g",
+            "att.ln_x.weight",
+            "att.ln_x.bias",
+            "ffn.time_maa_k",
+            "ffn.time_maa_r");
+    static final List<String> V6_LORA =
+            List.of("att.time_maa_w1", "att.time_maa_w2", "att.time_decay_w1", "att.time_decay_w2");
 
     private Rwkv56Layout() {}
 
@@ -92,8 +117,8 @@ final class Rwkv56Layout {
      * for x @ w1 @ w2, is transposed: time_maa_w1 (C,5D), time_decay_w1 (C,Dw), time_decay_w2 (Dw,C) and
      * time_maa_w2 (5,D,C) become [5D,C], [Dw,C], [C,Dw] and [5,C,D]. Matrices stay views of the file.
      */
-    static Map<String, Tensor> canonicaliseBlinkDl(Architecture arch, Map<String, Tensor> named, String source,
-            Arena arena) {
+    static Map<String, Tensor> canonicaliseBlinkDl(
+            Architecture arch, Map<String, Tensor> named, String source, Arena arena) {
         Tensor u0 = named.get("blocks.0.att.time_faaaa");
         long nHead = u0 != null && u0.rank() == 2 ? u0.dim(0) : -1, headSize = nHead > 0 ? u0.dim(1) : -1;
         List<String> vectors = layerVectors(arch);
@@ -103,7 +128,8 @@ final class Rwkv56Layout {
             String local = Rwkv7Layout.localName(name);
             Tensor c = t;
             if ("att.time_decay".equals(local)) {
-                c = arch == Architecture.RWKV6 ? headShaped(TensorCopies.asF32(t, arena), nHead, headSize, source)
+                c = arch == Architecture.RWKV6
+                        ? headShaped(TensorCopies.asF32(t, arena), nHead, headSize, source)
                         : decayMultiplier(t, arena);
             } else if ("att.time_faaaa".equals(local)) {
                 c = TensorCopies.asF32(t, arena);
@@ -112,9 +138,13 @@ final class Rwkv56Layout {
             } else if (local != null && V6_LORA.contains(local)) {
                 int rank = local.equals("att.time_maa_w2") ? 3 : 2;
                 if (t.rank() != rank) {
-                    throw fail(source, t, "expected " + rank + " dimensions (BlinkDL checkpoint layout "
-                            + (rank == 3 ? "(5, D, C)" : local.endsWith("w1") ? "(C, D)" : "(D, C)") + "), found "
-                            + shape(t));
+                    throw fail(
+                            source,
+                            t,
+                            "expected " + rank + " dimensions (BlinkDL checkpoint layout "
+                                    + (rank == 3 ? "(5, D, C)" : local.endsWith("w1") ? "(C, D)" : "(D, C)")
+                                    + "), found "
+                                    + shape(t));
                 }
                 c = TensorCopies.transposeLastTwo(t, arena);
             }
@@ -133,7 +163,7 @@ final class Rwkv56Layout {
 
     /** A C-element tensor as [n_head, head_size] (the head geometry comes from time_faaaa). */
     private static Tensor headShaped(Tensor t, long nHead, long headSize, String source) {
-        if (nHead <= 0 || t.numel() != nHead * headSize) return t;  // validate() names what is wrong
+        if (nHead <= 0 || t.numel() != nHead * headSize) return t; // validate() names what is wrong
         return t.reshape(nHead, headSize);
     }
 
@@ -147,8 +177,10 @@ final class Rwkv56Layout {
         int nVocab = sizes.nVocab(), nEmbd = sizes.nEmbd(), ffnSize = sizes.ffnSize();
         Tensor u0 = tensors.get("blocks.0.att.time_faaaa");
         if (u0.rank() != 2 || u0.dim(0) <= 0 || u0.dim(0) * u0.dim(1) != nEmbd) {
-            throw fail(source, u0, "expected shape [n_head, head_size] with n_head * head_size = " + nEmbd + ", found "
-                    + shape(u0));
+            throw fail(
+                    source,
+                    u0,
+                    "expected shape [n_head, head_size] with n_head * head_size = " + nEmbd + ", found " + shape(u0));
         }
         int nHead = (int) u0.dim(0), headSize = (int) u0.dim(1);
         long d = 0, dw = 0;
@@ -158,7 +190,8 @@ final class Rwkv56Layout {
             if (w1.rank() != 2 || w1.dim(0) <= 0 || w1.dim(0) % 5 != 0) {
                 throw fail(source, w1, "expected shape [5*D, " + nEmbd + "], found " + shape(w1));
             }
-            if (d1.rank() != 2 || d1.dim(0) <= 0) throw fail(source, d1, "expected shape [Dw, " + nEmbd + "], found " + shape(d1));
+            if (d1.rank() != 2 || d1.dim(0) <= 0)
+                throw fail(source, d1, "expected shape [Dw, " + nEmbd + "], found " + shape(d1));
             d = w1.dim(0) / 5;
             dw = d1.dim(0);
         }
@@ -188,8 +221,11 @@ final class Rwkv56Layout {
         for (long i = 0; i < t.numel(); i++) {
             float w = t.getFloat(i);
             if (!(w > 0 && w <= 1)) {
-                throw fail(source, t, "element " + i + " is " + w + "; expected the decay multiplier exp(-exp(d)) in "
-                        + "(0, 1], as rwkv.cpp stores it");
+                throw fail(
+                        source,
+                        t,
+                        "element " + i + " is " + w + "; expected the decay multiplier exp(-exp(d)) in "
+                                + "(0, 1], as rwkv.cpp stores it");
             }
         }
     }

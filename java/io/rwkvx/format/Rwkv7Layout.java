@@ -6,9 +6,9 @@ import static io.rwkvx.format.LayoutChecks.countLayers;
 import static io.rwkvx.format.LayoutChecks.f32;
 import static io.rwkvx.format.LayoutChecks.fail;
 import static io.rwkvx.format.LayoutChecks.matrix;
+import static io.rwkvx.format.LayoutChecks.outerSizes;
 import static io.rwkvx.format.LayoutChecks.requireF32;
 import static io.rwkvx.format.LayoutChecks.requireShape;
-import static io.rwkvx.format.LayoutChecks.outerSizes;
 import static io.rwkvx.format.LayoutChecks.shape;
 
 import io.rwkvx.model.Architecture;
@@ -30,23 +30,37 @@ import java.util.regex.Pattern;
 public final class Rwkv7Layout {
     /** Vectors (shape [C], F32) present in every layer, without the {@code blocks.i.} prefix. */
     public static final List<String> LAYER_VECTORS = List.of(
-            "ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias",
-            "att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g",
-            "att.w0", "att.a0", "att.k_k", "att.k_a",
-            "att.ln_x.weight", "att.ln_x.bias", "ffn.x_k");
+            "ln1.weight",
+            "ln1.bias",
+            "ln2.weight",
+            "ln2.bias",
+            "att.x_r",
+            "att.x_w",
+            "att.x_k",
+            "att.x_v",
+            "att.x_a",
+            "att.x_g",
+            "att.w0",
+            "att.a0",
+            "att.k_k",
+            "att.k_a",
+            "att.ln_x.weight",
+            "att.ln_x.bias",
+            "ffn.x_k");
 
     /** The six token-shift mixes in the order rwkv.cpp concatenates them into {@code x_rwkvag}. */
-    public static final List<String> SHIFT_MIXES = List.of("att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g");
+    public static final List<String> SHIFT_MIXES =
+            List.of("att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g");
 
     /** Square [C, C] projections of every layer. */
-    private static final List<String> SQUARE = List.of(
-            "att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight");
+    private static final List<String> SQUARE =
+            List.of("att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight");
 
     /** LoRA pairs {@code <p>1} [D, C] and {@code <p>2} [C, D] in every layer; {@code att.v} only in layers ≥ 1. */
     private static final List<String> LORAS = List.of("att.w", "att.a", "att.g");
 
-    private static final List<String> GLOBAL_VECTORS = List.of(
-            "blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
+    private static final List<String> GLOBAL_VECTORS =
+            List.of("blocks.0.ln0.weight", "blocks.0.ln0.bias", "ln_out.weight", "ln_out.bias");
 
     /** {@code blocks.<i>.<rest>} with a canonical decimal index (no sign, no leading zeros). */
     private static final Pattern BLOCK = Pattern.compile("blocks\\.(0|[1-9][0-9]{0,6})\\.(.+)");
@@ -129,17 +143,24 @@ public final class Rwkv7Layout {
     public static ModelWeights validate(Map<String, Tensor> tensors, String source) {
         checkNamesMatchKeys(tensors, source);
         int nLayer = countLayers(tensors.keySet(), source, "RWKV-7");
-        checkNames(tensors, tensorNames(nLayer), source, "RWKV-7",
+        checkNames(
+                tensors,
+                tensorNames(nLayer),
+                source,
+                "RWKV-7",
                 unknown -> unknown.stream().anyMatch(n -> n.matches("blocks\\.0\\.att\\.v[012]"))
-                        ? " (layer 0 has no value-residual v0/v1/v2)" : "");
+                        ? " (layer 0 has no value-residual v0/v1/v2)"
+                        : "");
 
         LayoutChecks.OuterSizes sizes = outerSizes(tensors, GLOBAL_VECTORS, source);
         int nVocab = sizes.nVocab(), nEmbd = sizes.nEmbd(), ffnSize = sizes.ffnSize();
 
         Tensor rk = tensors.get("blocks.0.att.r_k");
         if (rk.rank() != 2 || rk.dim(0) <= 0 || rk.dim(1) <= 0 || rk.dim(0) * rk.dim(1) != nEmbd) {
-            throw fail(source, rk, "expected shape [n_head, head_size] with n_head * head_size = " + nEmbd
-                    + ", found " + shape(rk));
+            throw fail(
+                    source,
+                    rk,
+                    "expected shape [n_head, head_size] with n_head * head_size = " + nEmbd + ", found " + shape(rk));
         }
         int nHead = (int) rk.dim(0);
         int headSize = (int) rk.dim(1);
@@ -164,15 +185,21 @@ public final class Rwkv7Layout {
     private static void lora(Map<String, Tensor> tensors, String prefix, String source, int c) {
         Tensor down = tensors.get(prefix + "1");
         if (down.rank() != 2 || down.dim(1) != c || down.dim(0) <= 0) {
-            throw fail(source, down, "expected shape [D, " + c + "] (LoRA down-projection in Linear layout (out, in)),"
-                    + " found " + shape(down));
+            throw fail(
+                    source,
+                    down,
+                    "expected shape [D, " + c + "] (LoRA down-projection in Linear layout (out, in))," + " found "
+                            + shape(down));
         }
         long rank = down.dim(0);
         matrix(tensors, prefix + "1", source, rank, c);
         Tensor up = tensors.get(prefix + "2");
         if (up.rank() != 2 || up.dim(0) != c || up.dim(1) != rank) {
-            throw fail(source, up, "expected shape [" + c + ", " + rank + "] (LoRA up-projection matching "
-                    + down.name() + " " + shape(down) + "), found " + shape(up));
+            throw fail(
+                    source,
+                    up,
+                    "expected shape [" + c + ", " + rank + "] (LoRA up-projection matching " + down.name() + " "
+                            + shape(down) + "), found " + shape(up));
         }
         matrix(tensors, prefix + "2", source, c, rank);
     }

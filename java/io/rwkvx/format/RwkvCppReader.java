@@ -67,24 +67,25 @@ public final class RwkvCppReader {
     private static long[] readHeader(MemorySegment seg, String source) {
         long size = seg.byteSize();
         if (size < 4) {
-            throw new ModelFormatException(source + ": truncated header: file has " + size + " bytes, the header needs "
-                    + HEADER_BYTES);
+            throw new ModelFormatException(
+                    source + ": truncated header: file has " + size + " bytes, the header needs " + HEADER_BYTES);
         }
         int magic = seg.get(U32, 0);
         if (magic != MAGIC) {
-            String hint = magic == Integer.reverseBytes(MAGIC) ? " (a big-endian rwkv.cpp file; only little-endian is supported)"
+            String hint = magic == Integer.reverseBytes(MAGIC)
+                    ? " (a big-endian rwkv.cpp file; only little-endian is supported)"
                     : "; not an rwkv.cpp model file";
             throw new ModelFormatException(source + ": wrong magic " + hex(magic) + " at byte offset 0, expected "
                     + hex(MAGIC) + " (\"fmgg\")" + hint);
         }
         if (size < HEADER_BYTES) {
-            throw new ModelFormatException(source + ": truncated header: file has " + size + " bytes, the header needs "
-                    + HEADER_BYTES);
+            throw new ModelFormatException(
+                    source + ": truncated header: file has " + size + " bytes, the header needs " + HEADER_BYTES);
         }
         long version = u32(seg, 4);
         if (version != 100 && version != 101) {
-            throw new ModelFormatException(source + ": unknown file version " + version
-                    + " at byte offset 4, expected 100 or 101");
+            throw new ModelFormatException(
+                    source + ": unknown file version " + version + " at byte offset 4, expected 100 or 101");
         }
         return new long[] {version, u32(seg, 8), u32(seg, 12), u32(seg, 16), u32(seg, 20)};
     }
@@ -120,13 +121,16 @@ public final class RwkvCppReader {
             DType dtype = dtype(typeCode, where);
             long[] shape = new long[ne.length];
             for (int i = 0; i < ne.length; i++) {
-                if (ne[i] == 0) throw new ModelFormatException(where + ": dimension of size 0 in ne " + Arrays.toString(ne));
+                if (ne[i] == 0)
+                    throw new ModelFormatException(where + ": dimension of size 0 in ne " + Arrays.toString(ne));
                 shape[ne.length - 1 - i] = ne[i]; // ggml ne[0] is the fastest dimension: torch order is reversed
             }
             long bytes;
             try {
-                bytes = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(ne[0], ne.length > 1 ? ne[1] : 1),
-                        ne.length > 2 ? ne[2] : 1), dtype.bytes);
+                bytes = Math.multiplyExact(
+                        Math.multiplyExact(
+                                Math.multiplyExact(ne[0], ne.length > 1 ? ne[1] : 1), ne.length > 2 ? ne[2] : 1),
+                        dtype.bytes);
             } catch (ArithmeticException e) {
                 throw new ModelFormatException(where + ": implausible size ne " + Arrays.toString(ne));
             }
@@ -160,11 +164,13 @@ public final class RwkvCppReader {
             case 14 -> "Q5_K";
             case 15 -> "Q6_K";
             case 16 -> "Q8_K";
-            case 4, 5, 6 -> throw new ModelFormatException(where + ": data type code " + code + " ("
-                    + List.of("Q4_1_O", "Q4_2", "Q4_3").get((int) code - 4)
-                    + ") was removed from rwkv.cpp; re-convert the model as FP32 or FP16");
-            default -> throw new ModelFormatException(where + ": unknown data type code " + code
-                    + ", expected 0 (FP32) or 1 (FP16)");
+            case 4, 5, 6 ->
+                throw new ModelFormatException(where + ": data type code " + code + " ("
+                        + List.of("Q4_1_O", "Q4_2", "Q4_3").get((int) code - 4)
+                        + ") was removed from rwkv.cpp; re-convert the model as FP32 or FP16");
+            default ->
+                throw new ModelFormatException(
+                        where + ": unknown data type code " + code + ", expected 0 (FP32) or 1 (FP16)");
         };
         if (quantized != null) {
             throw new ModelFormatException(where + ": quantized data type " + quantized + " (code " + code
@@ -178,12 +184,12 @@ public final class RwkvCppReader {
         Tensor emb = raw.get("emb.weight");
         if (emb != null && emb.rank() == 2) {
             if (header[1] != emb.dim(0)) {
-                throw new ModelFormatException(source + ": header n_vocab = " + header[1] + " (byte offset 8) but tensor"
-                        + " 'emb.weight' has shape " + Arrays.toString(emb.shape()));
+                throw new ModelFormatException(source + ": header n_vocab = " + header[1]
+                        + " (byte offset 8) but tensor" + " 'emb.weight' has shape " + Arrays.toString(emb.shape()));
             }
             if (header[2] != emb.dim(1)) {
-                throw new ModelFormatException(source + ": header n_embed = " + header[2] + " (byte offset 12) but tensor"
-                        + " 'emb.weight' has shape " + Arrays.toString(emb.shape()));
+                throw new ModelFormatException(source + ": header n_embed = " + header[2]
+                        + " (byte offset 12) but tensor" + " 'emb.weight' has shape " + Arrays.toString(emb.shape()));
             }
         }
         TreeSet<Integer> layers = new TreeSet<>();
@@ -210,8 +216,8 @@ public final class RwkvCppReader {
             if ("att.x_rwkvag".equals(local)) {
                 long[] s = t.shape();
                 if (s.length != 3 || s[0] != 6 || s[1] != 1) {
-                    throw new ModelFormatException(source + ": tensor '" + t.name() + "': expected shape [6, 1, C], found "
-                            + Arrays.toString(s));
+                    throw new ModelFormatException(source + ": tensor '" + t.name()
+                            + "': expected shape [6, 1, C], found " + Arrays.toString(s));
                 }
                 String prefix = t.name().substring(0, t.name().length() - "att.x_rwkvag".length());
                 for (int c = 0; c < 6; c++) {
@@ -237,15 +243,17 @@ public final class RwkvCppReader {
     private static Map<String, Tensor> canonicaliseV4(Map<String, Tensor> raw, Arena arena) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Tensor t : raw.values()) {
-            out.put(t.name(), Rwkv4Layout.isVector(t.name())
-                    ? TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena) : t);
+            out.put(
+                    t.name(),
+                    Rwkv4Layout.isVector(t.name()) ? TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena) : t);
         }
         return out;
     }
 
     private static void put(Map<String, Tensor> out, Tensor t, String source) {
         if (out.putIfAbsent(t.name(), t) != null) {
-            throw new ModelFormatException(source + ": tensor '" + t.name() + "' is given twice (directly and inside x_rwkvag)");
+            throw new ModelFormatException(
+                    source + ": tensor '" + t.name() + "' is given twice (directly and inside x_rwkvag)");
         }
     }
 
@@ -260,13 +268,15 @@ public final class RwkvCppReader {
 
     private static String utf8(MemorySegment bytes, String source, long start) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toArray(ValueLayout.JAVA_BYTE)))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new ModelFormatException(source + ": tensor record at byte offset " + start + ": name is not valid UTF-8");
+            throw new ModelFormatException(
+                    source + ": tensor record at byte offset " + start + ": name is not valid UTF-8");
         }
     }
 

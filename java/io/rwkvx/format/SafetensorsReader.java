@@ -33,8 +33,8 @@ public final class SafetensorsReader {
     private static final long MAX_HEADER_BYTES = 100L << 20;
 
     private static final Set<String> OTHER_DTYPES = Set.of(
-            "F64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "BOOL",
-            "I8", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "C64");
+            "F64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "BOOL", "I8", "U8", "I16", "U16", "I32",
+            "U32", "I64", "U64", "C64");
 
     private SafetensorsReader() {}
 
@@ -73,25 +73,28 @@ public final class SafetensorsReader {
     private static Map<String, Tensor> readTensors(MemorySegment seg, String source) {
         long size = seg.byteSize();
         if (size < 8) {
-            throw new ModelFormatException(source + ": truncated safetensors file: " + size
-                    + " bytes, the header length alone needs 8");
+            throw new ModelFormatException(
+                    source + ": truncated safetensors file: " + size + " bytes, the header length alone needs 8");
         }
         long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
             throw new ModelFormatException(source + ": safetensors header length " + Long.toUnsignedString(headerLen)
                     + " (byte offset 0) is impossible for a file of " + size + " bytes"
-                    + (headerLen > MAX_HEADER_BYTES && headerLen <= size - 8 ? " (limit " + MAX_HEADER_BYTES + ")" : ""));
+                    + (headerLen > MAX_HEADER_BYTES && headerLen <= size - 8
+                            ? " (limit " + MAX_HEADER_BYTES + ")"
+                            : ""));
         }
         String json;
         try {
-            json = StandardCharsets.UTF_8.newDecoder()
+            json = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(seg.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE)))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new ModelFormatException(source + ": safetensors header (bytes 8.." + (8 + headerLen)
-                    + ") is not valid UTF-8");
+            throw new ModelFormatException(
+                    source + ": safetensors header (bytes 8.." + (8 + headerLen) + ") is not valid UTF-8");
         }
         Object root;
         try {
@@ -119,18 +122,22 @@ public final class SafetensorsReader {
         return out;
     }
 
-    private static Tensor tensor(MemorySegment seg, String name, Object entry, long dataStart, long dataSize,
-                                 String source) {
+    private static Tensor tensor(
+            MemorySegment seg, String name, Object entry, long dataStart, long dataSize, String source) {
         String where = source + ": tensor '" + name + "'";
-        if (!(entry instanceof Map<?, ?> info)) throw new ModelFormatException(where + ": header entry is not a JSON object");
-        if (!(info.get("dtype") instanceof String dt)) throw new ModelFormatException(where + ": missing or non-string \"dtype\"");
+        if (!(entry instanceof Map<?, ?> info))
+            throw new ModelFormatException(where + ": header entry is not a JSON object");
+        if (!(info.get("dtype") instanceof String dt))
+            throw new ModelFormatException(where + ": missing or non-string \"dtype\"");
         DType dtype = switch (dt) {
             case "F32" -> DType.F32;
             case "F16" -> DType.F16;
             case "BF16" -> DType.BF16;
-            default -> throw new ModelFormatException(where + (OTHER_DTYPES.contains(dt)
-                    ? ": dtype " + dt + " is not supported; expected F32, F16 or BF16"
-                    : ": unknown dtype \"" + dt + "\"; expected F32, F16 or BF16"));
+            default ->
+                throw new ModelFormatException(where
+                        + (OTHER_DTYPES.contains(dt)
+                                ? ": dtype " + dt + " is not supported; expected F32, F16 or BF16"
+                                : ": unknown dtype \"" + dt + "\"; expected F32, F16 or BF16"));
         };
         long[] shape = longs(info.get("shape"), -1, where, "shape");
         long[] offsets = longs(info.get("data_offsets"), 2, where, "data_offsets");
@@ -162,7 +169,8 @@ public final class SafetensorsReader {
         long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(list.get(i) instanceof Long l) || l < 0) {
-                throw new ModelFormatException(where + ": \"" + field + "\" must hold non-negative integers, found " + list);
+                throw new ModelFormatException(
+                        where + ": \"" + field + "\" must hold non-negative integers, found " + list);
             }
             out[i] = l;
         }
@@ -201,7 +209,8 @@ public final class SafetensorsReader {
         for (Tensor t : named.values()) {
             String name = t.name();
             if (Rwkv4Layout.isDecay(name)) out.put(name, Rwkv4Layout.decayFromRaw(t, arena));
-            else if (Rwkv4Layout.isVector(name)) out.put(name, TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena));
+            else if (Rwkv4Layout.isVector(name))
+                out.put(name, TensorCopies.asF32(Rwkv7Layout.squeezeLeadingOnes(t), arena));
             else out.put(name, t);
         }
         return out;

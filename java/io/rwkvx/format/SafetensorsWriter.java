@@ -24,16 +24,27 @@ public final class SafetensorsWriter {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
             long n = t.data().byteSize();
-            json.append(",\"").append(e.getKey()).append("\":{\"dtype\":\"").append(t.dtype().name())
-                    .append("\",\"shape\":").append(Arrays.toString(t.shape()).replace(" ", ""))
-                    .append(",\"data_offsets\":[").append(offset).append(',').append(offset + n).append("]}");
+            json.append(",\"")
+                    .append(e.getKey())
+                    .append("\":{\"dtype\":\"")
+                    .append(t.dtype().name())
+                    .append("\",\"shape\":")
+                    .append(Arrays.toString(t.shape()).replace(" ", ""))
+                    .append(",\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(offset + n)
+                    .append("]}");
             offset += n;
         }
         json.append('}');
         while ((json.length() + 8) % 8 != 0) json.append(' ');
         byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
         try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length)
+                    .array());
             out.write(header);
             for (Tensor t : tensors.values()) out.write(t.data().toArray(ValueLayout.JAVA_BYTE));
         } catch (IOException e) {

@@ -20,12 +20,38 @@ import io.rwkvx.tensor.DType;
  * @param kvDtype     how the KV caches store K and V: F32, or F16/BF16 for half the memory (K and V then
  *                    rounded to 16 bits, in prefill and decode alike)
  */
-public record HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolean prefillSparse, boolean decodeSparse,
-                           long denseBelow, long kvMaxSize, long kvWindow, long kvMinSize, DType kvDtype) {
+public record HybridConfig(
+        int chunkSize,
+        int topK,
+        boolean perHeadScope,
+        boolean prefillSparse,
+        boolean decodeSparse,
+        long denseBelow,
+        long kvMaxSize,
+        long kvWindow,
+        long kvMinSize,
+        DType kvDtype) {
     /** With F32 KV caches. */
-    public HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolean prefillSparse, boolean decodeSparse,
-                        long denseBelow, long kvMaxSize, long kvWindow, long kvMinSize) {
-        this(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow, kvMinSize,
+    public HybridConfig(
+            int chunkSize,
+            int topK,
+            boolean perHeadScope,
+            boolean prefillSparse,
+            boolean decodeSparse,
+            long denseBelow,
+            long kvMaxSize,
+            long kvWindow,
+            long kvMinSize) {
+        this(
+                chunkSize,
+                topK,
+                perHeadScope,
+                prefillSparse,
+                decodeSparse,
+                denseBelow,
+                kvMaxSize,
+                kvWindow,
+                kvMinSize,
                 DType.F32);
     }
 
@@ -34,8 +60,9 @@ public record HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolea
         if (chunkSize < 1) throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
         if (topK < 0 || topK > 64) throw new IllegalArgumentException("top-k must be in 0..64, got " + topK);
         if (denseBelow < 0 || denseBelow >= (long) chunkSize * (topK + 1))
-            throw new IllegalArgumentException("dense-below threshold " + denseBelow + " must be in [0, chunk*(topK+1) = "
-                    + (long) chunkSize * (topK + 1) + ") so that prefill and decode agree");
+            throw new IllegalArgumentException(
+                    "dense-below threshold " + denseBelow + " must be in [0, chunk*(topK+1) = "
+                            + (long) chunkSize * (topK + 1) + ") so that prefill and decode agree");
         if (kvMaxSize < 0) throw new IllegalArgumentException("kv max size must be >= 0, got " + kvMaxSize);
         if (kvMaxSize > 0 && !(kvWindow >= 0 && kvWindow < kvMinSize && kvMinSize <= kvMaxSize))
             throw new IllegalArgumentException("need 0 <= kv window < kv min size <= kv max size, got " + kvWindow
@@ -48,23 +75,50 @@ public record HybridConfig(int chunkSize, int topK, boolean perHeadScope, boolea
     }
 
     public HybridConfig withChunk(int chunk, int k) {
-        return new HybridConfig(chunk, k, perHeadScope, prefillSparse, decodeSparse, Math.min(denseBelow,
-                (long) chunk * k), kvMaxSize, kvWindow, kvMinSize, kvDtype);
-    }
-
-    public HybridConfig withDenseBelow(long n) {
-        return new HybridConfig(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, n, kvMaxSize, kvWindow, kvMinSize,
+        return new HybridConfig(
+                chunk,
+                k,
+                perHeadScope,
+                prefillSparse,
+                decodeSparse,
+                Math.min(denseBelow, (long) chunk * k),
+                kvMaxSize,
+                kvWindow,
+                kvMinSize,
                 kvDtype);
     }
 
+    public HybridConfig withDenseBelow(long n) {
+        return new HybridConfig(
+                chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, n, kvMaxSize, kvWindow, kvMinSize, kvDtype);
+    }
+
     public HybridConfig withPerHeadScope(boolean perHead) {
-        return new HybridConfig(chunkSize, topK, perHead, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow, kvMinSize,
+        return new HybridConfig(
+                chunkSize,
+                topK,
+                perHead,
+                prefillSparse,
+                decodeSparse,
+                denseBelow,
+                kvMaxSize,
+                kvWindow,
+                kvMinSize,
                 kvDtype);
     }
 
     /** The same knobs with KV caches in {@code dtype}. */
     public HybridConfig withKvDtype(DType dtype) {
-        return new HybridConfig(chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, denseBelow, kvMaxSize, kvWindow,
-                kvMinSize, dtype);
+        return new HybridConfig(
+                chunkSize,
+                topK,
+                perHeadScope,
+                prefillSparse,
+                decodeSparse,
+                denseBelow,
+                kvMaxSize,
+                kvWindow,
+                kvMinSize,
+                dtype);
     }
 }

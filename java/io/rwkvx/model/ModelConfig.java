@@ -7,8 +7,8 @@ package io.rwkvx.model;
  * @param ffnSize  hidden size of the channel mix
  * @param nAttnLayer RWKV-X: attention blocks (A; nLayer counts the RWKV-7 blocks R); 0 for other architectures
  */
-public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, int headSize, int nVocab, int ffnSize,
-                          int nAttnLayer) {
+public record ModelConfig(
+        Architecture arch, int nLayer, int nEmbd, int nHead, int headSize, int nVocab, int ffnSize, int nAttnLayer) {
     /** A model without attention blocks. */
     public ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, int headSize, int nVocab, int ffnSize) {
         this(arch, nLayer, nEmbd, nHead, headSize, nVocab, ffnSize, 0);
@@ -32,7 +32,8 @@ public record ModelConfig(Architecture arch, int nLayer, int nEmbd, int nHead, i
      */
     public long stateFloats() {
         // RWKV-X (empty KV caches): int64 header [A, L_0..L_{A-1}] as float pairs, RWKV-7 layers, A ffn shifts.
-        if (arch == Architecture.HYBRID) return (long) nLayer * layerStateFloats() + 2L * (1 + nAttnLayer) + (long) nAttnLayer * nEmbd;
+        if (arch == Architecture.HYBRID)
+            return (long) nLayer * layerStateFloats() + 2L * (1 + nAttnLayer) + (long) nAttnLayer * nEmbd;
         return (long) nLayer * layerStateFloats();
     }
 

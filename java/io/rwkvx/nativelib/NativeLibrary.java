@@ -2,7 +2,6 @@ package io.rwkvx.nativelib;
 
 import io.rwkvx.common.RwkvxException;
 import io.rwkvx.ffi.rwkvx_h;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
@@ -45,8 +44,7 @@ public final class NativeLibrary {
     private static volatile RwkvxException failure; // set once, when loading failed
     private static volatile String loadedFrom;
 
-    private NativeLibrary() {
-    }
+    private NativeLibrary() {}
 
     /**
      * Loads the library if it is not loaded yet. Idempotent and thread-safe.
@@ -215,8 +213,10 @@ public final class NativeLibrary {
             }
             return file;
         } catch (IOException e) {
-            throw new RwkvxException("cannot load the rwkvx native library " + url + ": copying it to "
-                    + (file != null ? file : "a temporary file") + " failed: " + e, e);
+            throw new RwkvxException(
+                    "cannot load the rwkvx native library " + url + ": copying it to "
+                            + (file != null ? file : "a temporary file") + " failed: " + e,
+                    e);
         }
     }
 }

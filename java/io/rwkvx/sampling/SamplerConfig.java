@@ -71,48 +71,80 @@ public record SamplerConfig(
     }
 
     public SamplerConfig withTemperature(double value) {
-        return new SamplerConfig(value, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, penaltyWindow, seed);
+        return new SamplerConfig(
+                value, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, penaltyWindow, seed);
     }
 
     public SamplerConfig withTopK(int value) {
-        return new SamplerConfig(temperature, value, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, penaltyWindow, seed);
+        return new SamplerConfig(
+                temperature,
+                value,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penaltyWindow,
+                seed);
     }
 
     public SamplerConfig withTopP(double value) {
-        return new SamplerConfig(temperature, topK, value, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, penaltyWindow, seed);
+        return new SamplerConfig(
+                temperature,
+                topK,
+                value,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penaltyWindow,
+                seed);
     }
 
     public SamplerConfig withMinP(double value) {
-        return new SamplerConfig(temperature, topK, topP, value, repetitionPenalty, presencePenalty,
-                frequencyPenalty, penaltyWindow, seed);
+        return new SamplerConfig(
+                temperature,
+                topK,
+                topP,
+                value,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penaltyWindow,
+                seed);
     }
 
     public SamplerConfig withRepetitionPenalty(double value) {
-        return new SamplerConfig(temperature, topK, topP, minP, value, presencePenalty,
-                frequencyPenalty, penaltyWindow, seed);
+        return new SamplerConfig(
+                temperature, topK, topP, minP, value, presencePenalty, frequencyPenalty, penaltyWindow, seed);
     }
 
     public SamplerConfig withPresencePenalty(double value) {
-        return new SamplerConfig(temperature, topK, topP, minP, repetitionPenalty, value,
-                frequencyPenalty, penaltyWindow, seed);
+        return new SamplerConfig(
+                temperature, topK, topP, minP, repetitionPenalty, value, frequencyPenalty, penaltyWindow, seed);
     }
 
     public SamplerConfig withFrequencyPenalty(double value) {
-        return new SamplerConfig(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                value, penaltyWindow, seed);
+        return new SamplerConfig(
+                temperature, topK, topP, minP, repetitionPenalty, presencePenalty, value, penaltyWindow, seed);
     }
 
     public SamplerConfig withPenaltyWindow(int value) {
-        return new SamplerConfig(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, value, seed);
+        return new SamplerConfig(
+                temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, value, seed);
     }
 
     public SamplerConfig withSeed(long value) {
-        return new SamplerConfig(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, penaltyWindow, value);
+        return new SamplerConfig(
+                temperature,
+                topK,
+                topP,
+                minP,
+                repetitionPenalty,
+                presencePenalty,
+                frequencyPenalty,
+                penaltyWindow,
+                value);
     }
 
     private static IllegalArgumentException invalid(String field, Object value, String rule) {

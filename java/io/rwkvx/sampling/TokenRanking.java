@@ -12,8 +12,7 @@ final class TokenRanking {
     // Below k = n / 16 the heap scan wins; above it quickselect's linear cost does.
     private static final int HEAP_SELECTION_RATIO = 16;
 
-    private TokenRanking() {
-    }
+    private TokenRanking() {}
 
     /** Key for a non-NaN logit; a larger key means a better-ranked token. */
     static long key(int token, float logit) {

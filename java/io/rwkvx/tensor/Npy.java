@@ -81,27 +81,35 @@ public final class Npy {
             throw new IOException(file + ": unsupported .npy format version " + major);
         }
         if (start + headerLen > all.length) throw new IOException(file + ": truncated .npy header");
-        String header = new String(all, start, (int) headerLen,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header = new String(
+                all, start, (int) headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
-        if (!d.find() || !f.find() || !s.find()) throw new IOException(file + ": malformed .npy header: " + header.strip());
+        if (!d.find() || !f.find() || !s.find())
+            throw new IOException(file + ": malformed .npy header: " + header.strip());
         String descr = d.group(1);
         String dtype = switch (descr) {
             case "<f4" -> "f4";
             case "<f2" -> "f2";
-            default -> throw new IOException(file + ": dtype '" + descr
-                    + "' is not supported; expected float32 ('<f4') or float16 ('<f2'), little-endian");
+            default ->
+                throw new IOException(file + ": dtype '" + descr
+                        + "' is not supported; expected float32 ('<f4') or float16 ('<f2'), little-endian");
         };
-        if (f.group(1).equals("True")) throw new IOException(file + ": Fortran-order arrays are not supported; save a C-contiguous array");
+        if (f.group(1).equals("True"))
+            throw new IOException(file + ": Fortran-order arrays are not supported; save a C-contiguous array");
         String[] parts = s.group(1).split(",");
-        long[] shape = Arrays.stream(parts).map(String::strip).filter(p -> !p.isEmpty()).mapToLong(p -> {
-            try {
-                return Long.parseLong(p.replaceAll("L$", ""));
-            } catch (NumberFormatException e) {
-                return -1;
-            }
-        }).toArray();
-        for (long dim : shape) if (dim < 0) throw new IOException(file + ": bad shape in .npy header: " + header.strip());
+        long[] shape = Arrays.stream(parts)
+                .map(String::strip)
+                .filter(p -> !p.isEmpty())
+                .mapToLong(p -> {
+                    try {
+                        return Long.parseLong(p.replaceAll("L$", ""));
+                    } catch (NumberFormatException e) {
+                        return -1;
+                    }
+                })
+                .toArray();
+        for (long dim : shape)
+            if (dim < 0) throw new IOException(file + ": bad shape in .npy header: " + header.strip());
         long elements = 1;
         for (long dim : shape) elements = Math.multiplyExact(elements, dim);
         long bytes = elements * (dtype.equals("f4") ? 4 : 2);
@@ -135,7 +143,8 @@ public final class Npy {
         int unpadded = 10 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(10 + header.length() + payload.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.ISO_8859_1)).put(payload);
         Files.write(file, out.array());

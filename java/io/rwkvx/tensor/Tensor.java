@@ -13,10 +13,8 @@ import java.util.Arrays;
  */
 public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
 
-    private static final ValueLayout.OfFloat F32 =
-            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16 =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Tensor {
         shape = shape.clone();
@@ -27,8 +25,8 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         }
         long need = n * dtype.bytes;
         if (data.byteSize() != need) {
-            throw new IllegalArgumentException(name + ": " + dtype + " " + Arrays.toString(shape) + " needs "
-                    + need + " bytes, segment has " + data.byteSize());
+            throw new IllegalArgumentException(name + ": " + dtype + " " + Arrays.toString(shape) + " needs " + need
+                    + " bytes, segment has " + data.byteSize());
         }
     }
 

@@ -15,8 +15,8 @@ final class ByteTrie {
     private static final int ROOT = 0;
 
     private final int[] firstChild; // length nodeCount + 1
-    private final byte[] label;     // byte on the edge into each node
-    private final int[] tokenAt;    // id of the token that ends at each node, or NO_TOKEN
+    private final byte[] label; // byte on the edge into each node
+    private final int[] tokenAt; // id of the token that ends at each node, or NO_TOKEN
 
     private ByteTrie(int[] firstChild, byte[] label, int[] tokenAt) {
         this.firstChild = firstChild;
@@ -71,8 +71,8 @@ final class ByteTrie {
             for (int k = 0; k < activeCount; k++) {
                 keys[k] = sortedParents[k] - previousLevelStart;
             }
-            stableCountingSort(keys, nodeCount - previousLevelStart, activeCount,
-                    sortedIds, sortedParents, ids, parents);
+            stableCountingSort(
+                    keys, nodeCount - previousLevelStart, activeCount, sortedIds, sortedParents, ids, parents);
 
             int levelStart = nodeCount;
             int previousParent = -1;
@@ -120,8 +120,8 @@ final class ByteTrie {
     }
 
     /** Stably reorders the pairs {@code (ids[k], parents[k])} by {@code keys[k]} in {@code [0, keyRange)}. */
-    private static void stableCountingSort(int[] keys, int keyRange, int count,
-            int[] ids, int[] parents, int[] sortedIds, int[] sortedParents) {
+    private static void stableCountingSort(
+            int[] keys, int keyRange, int count, int[] ids, int[] parents, int[] sortedIds, int[] sortedParents) {
         int[] next = new int[keyRange + 1];
         for (int k = 0; k < count; k++) {
             next[keys[k] + 1]++;

@@ -32,8 +32,10 @@ final class NeoxAddedTokens {
         }
         for (Map.Entry<Character, List<Integer>> group : groups.entrySet()) {
             List<Integer> ks = group.getValue();
-            ks.sort(Comparator.comparingInt((Integer k) -> this.contents[k].length()).reversed());
-            byFirstChar.put(group.getKey(), ks.stream().mapToInt(Integer::intValue).toArray());
+            ks.sort(Comparator.comparingInt((Integer k) -> this.contents[k].length())
+                    .reversed());
+            byFirstChar.put(
+                    group.getKey(), ks.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 

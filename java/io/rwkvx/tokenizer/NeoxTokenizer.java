@@ -41,6 +41,7 @@ public final class NeoxTokenizer implements Tokenizer {
     private static final Pattern GPT2_SPLIT = Pattern.compile(
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
             Pattern.UNICODE_CHARACTER_CLASS);
+
     private static final int CACHE_LIMIT = 100_000;
     private static final int CACHE_MAX_PIECE = 48;
     private static final byte[] NO_BYTES = new byte[0];
@@ -143,7 +144,8 @@ public final class NeoxTokenizer implements Tokenizer {
     @Override
     public int[] encodeBytes(byte[] bytes) {
         IntList out = new IntList(bytes.length / 3 + 8);
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -259,7 +261,8 @@ public final class NeoxTokenizer implements Tokenizer {
             if (!Character.isSurrogate(c)) {
                 continue;
             }
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+            boolean paired = Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
                     && Character.isLowSurrogate(text.charAt(i + 1));
             if (paired) {
                 i++;

@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +21,7 @@ final class NeoxTokenizerFile {
 
     /** GPT-2 {@code bytes_to_unicode}: printable Latin-1 bytes map to themselves, the other 68 to U+0100... */
     static final char[] BYTE_TO_CHAR = new char[256];
+
     private static final int[] CHAR_TO_BYTE = new int[256 + 68];
 
     static {
@@ -61,7 +60,8 @@ final class NeoxTokenizerFile {
     private static Object parseJson(byte[] content, String sourceName) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(content))
@@ -79,7 +79,8 @@ final class NeoxTokenizerFile {
                     line++;
                     lineStart = i + 1;
                 }
-            throw new TokenizerFormatException(String.format("%s: malformed JSON at line %d, column %d: %s",
+            throw new TokenizerFormatException(String.format(
+                    "%s: malformed JSON at line %d, column %d: %s",
                     sourceName, line, e.offset() - lineStart + 1, e.reason()));
         }
     }
@@ -137,8 +138,10 @@ final class NeoxTokenizerFile {
             (token.normalized ? normContents : rawContents).add(token.content);
             (token.normalized ? normIds : rawIds).add(token.id);
         }
-        rawAdded = new NeoxAddedTokens(rawContents, rawIds.stream().mapToInt(Integer::intValue).toArray());
-        normalizedAdded = new NeoxAddedTokens(normContents, normIds.stream().mapToInt(Integer::intValue).toArray());
+        rawAdded = new NeoxAddedTokens(
+                rawContents, rawIds.stream().mapToInt(Integer::intValue).toArray());
+        normalizedAdded = new NeoxAddedTokens(
+                normContents, normIds.stream().mapToInt(Integer::intValue).toArray());
 
         bytesById = new byte[vocabSize][];
         for (int id = 0; id < vocabSize; id++) {
@@ -160,7 +163,8 @@ final class NeoxTokenizerFile {
                 continue;
             }
             if (id == null) {
-                throw error(String.format("expected model.vocab to hold every byte that occurs in UTF-8, found none for 0x%02X (\"%c\")",
+                throw error(String.format(
+                        "expected model.vocab to hold every byte that occurs in UTF-8, found none for 0x%02X (\"%c\")",
                         b, BYTE_TO_CHAR[b]));
             }
             idOfByte[b] = ((Long) id).intValue();
@@ -198,18 +202,20 @@ final class NeoxTokenizerFile {
             if (entry instanceof String s) {
                 int space = s.indexOf(' ');
                 if (space <= 0 || space == s.length() - 1 || s.indexOf(' ', space + 1) >= 0) {
-                    throw error("expected model.merges[" + rank + "] to be \"left right\" with exactly one space, found \""
-                            + s + "\"");
+                    throw error("expected model.merges[" + rank
+                            + "] to be \"left right\" with exactly one space, found \"" + s + "\"");
                 }
                 left = s.substring(0, space);
                 right = s.substring(space + 1);
-            } else if (entry instanceof List<?> pair && pair.size() == 2
-                    && pair.get(0) instanceof String a && pair.get(1) instanceof String b) {
+            } else if (entry instanceof List<?> pair
+                    && pair.size() == 2
+                    && pair.get(0) instanceof String a
+                    && pair.get(1) instanceof String b) {
                 left = a;
                 right = b;
             } else {
-                throw error("expected model.merges[" + rank + "] to be a string \"left right\" or a pair of strings, found "
-                        + describe(entry));
+                throw error("expected model.merges[" + rank
+                        + "] to be a string \"left right\" or a pair of strings, found " + describe(entry));
             }
             int leftId = vocabId(vocab, left, rank);
             int rightId = vocabId(vocab, right, rank);
@@ -222,7 +228,8 @@ final class NeoxTokenizerFile {
     private int vocabId(Map<String, Object> vocab, String token, int rank) {
         Object id = vocab.get(token);
         if (id == null) {
-            throw error("expected model.vocab to hold \"" + token + "\" used by model.merges[" + rank + "], found none");
+            throw error(
+                    "expected model.vocab to hold \"" + token + "\" used by model.merges[" + rank + "], found none");
         }
         return ((Long) id).intValue();
     }
@@ -258,8 +265,8 @@ final class NeoxTokenizerFile {
         Map<String, Object> map = asObject(preTokenizer, "pre_tokenizer");
         Object type = require(map, "type", "pre_tokenizer.");
         if (!"ByteLevel".equals(type)) {
-            throw error("expected pre_tokenizer.type \"ByteLevel\", found " + describe(type)
-                    + ", which is not supported");
+            throw error(
+                    "expected pre_tokenizer.type \"ByteLevel\", found " + describe(type) + ", which is not supported");
         }
         // The reference defaults add_prefix_space to true, which this tokenizer does not implement.
         Object prefix = require(map, "add_prefix_space", "pre_tokenizer.");

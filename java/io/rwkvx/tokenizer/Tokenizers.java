@@ -20,10 +20,11 @@ public final class Tokenizers {
             // RWKV-4 Pile checkpoints padded to a multiple of 64; the extra ids are never produced.
             case PILE_PADDED_VOCAB_SIZE -> NeoxTokenizer.bundled();
             case WorldTokenizer.VOCAB_SIZE -> WorldTokenizer.bundled();
-            default -> throw new IllegalArgumentException("no tokenizer for vocabulary size " + nVocab
-                    + "; known sizes are " + ByteTokenizer.VOCAB_SIZE + " (byte-level), "
-                    + NeoxTokenizer.VOCAB_SIZE + " (GPT-NeoX-20B, RWKV-4 Pile) and "
-                    + WorldTokenizer.VOCAB_SIZE + " (RWKV World)");
+            default ->
+                throw new IllegalArgumentException("no tokenizer for vocabulary size " + nVocab
+                        + "; known sizes are " + ByteTokenizer.VOCAB_SIZE + " (byte-level), "
+                        + NeoxTokenizer.VOCAB_SIZE + " (GPT-NeoX-20B, RWKV-4 Pile) and "
+                        + WorldTokenizer.VOCAB_SIZE + " (RWKV World)");
         };
     }
 }

@@ -82,7 +82,8 @@ public final class WorldTokenizer implements Tokenizer {
         try {
             trie = ByteTrie.build(tokensById);
         } catch (IllegalArgumentException e) {
-            throw new TokenizerFormatException(sourceName + ": expected distinct byte strings, found " + e.getMessage());
+            throw new TokenizerFormatException(
+                    sourceName + ": expected distinct byte strings, found " + e.getMessage());
         }
         requireEverySingleByte(sourceName, tokensById);
         return new WorldTokenizer(tokensById, trie, sourceName);

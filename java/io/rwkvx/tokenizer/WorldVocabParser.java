@@ -15,7 +15,8 @@ import java.util.Arrays;
 final class WorldVocabParser {
     private final String sourceName;
     private final int vocabSize;
-    private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8.newDecoder()
+    private final CharsetDecoder strictUtf8 = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private byte[] literalBuffer = new byte[256];
@@ -98,7 +99,8 @@ final class WorldVocabParser {
         int declaredLength = parseDecimal(content, lastSpace + 1, end, "a decimal byte length");
         parseLiteral(content, firstSpace + 1, lastSpace);
         if (literalLength != declaredLength) {
-            fail("a literal of " + declaredLength + " bytes (the declared length)",
+            fail(
+                    "a literal of " + declaredLength + " bytes (the declared length)",
                     "one of " + literalLength + " bytes");
         }
         if (literalLength == 0) {
@@ -180,12 +182,26 @@ final class WorldVocabParser {
                     appendCodePoint(value);
                     i += 6;
                 }
-                case 't' -> { appendByte('\t'); i += 2; }
-                case 'n' -> { appendByte('\n'); i += 2; }
-                case 'r' -> { appendByte('\r'); i += 2; }
-                case '\\', '\'', '"' -> { appendByte(escape); i += 2; }
-                default -> fail("one of the escapes \\xHH \\uHHHH \\t \\n \\r \\\\ \\' \\\"",
-                        describe(content, i, i + 2) + " in " + describe(content, start, end));
+                case 't' -> {
+                    appendByte('\t');
+                    i += 2;
+                }
+                case 'n' -> {
+                    appendByte('\n');
+                    i += 2;
+                }
+                case 'r' -> {
+                    appendByte('\r');
+                    i += 2;
+                }
+                case '\\', '\'', '"' -> {
+                    appendByte(escape);
+                    i += 2;
+                }
+                default ->
+                    fail(
+                            "one of the escapes \\xHH \\uHHHH \\t \\n \\r \\\\ \\' \\\"",
+                            describe(content, i, i + 2) + " in " + describe(content, start, end));
             }
         }
     }

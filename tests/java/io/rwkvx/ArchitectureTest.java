@@ -59,7 +59,8 @@ class ArchitectureTest {
 
     /** Every subpackage is a slice. Note: {@code io.rwkvx.(**)} does not match the root package itself. */
     @ArchTest
-    static final ArchRule subpackagesAreFreeOfCycles = slices().matching("io.rwkvx.(**)").should().beFreeOfCycles();
+    static final ArchRule subpackagesAreFreeOfCycles =
+            slices().matching("io.rwkvx.(**)").should().beFreeOfCycles();
 
     /** The same with the root package {@code io.rwkvx} as a slice of its own (the rule above leaves it out). */
     @ArchTest
@@ -73,90 +74,145 @@ class ArchitectureTest {
     static final ArchRule layers = layeredArchitecture()
             .consideringOnlyDependenciesInLayers()
             .ensureAllClassesAreContainedInArchitecture()
-            .layer("cli").definedBy(CLI)
-            .layer("api").definedBy(API)
-            .layer("backend").definedBy(BACKEND)
-            .layer("native access").definedBy(NATIVELIB, FFI)
-            .layer("model io").definedBy(FORMAT, TOKENIZER, SAMPLING)
-            .layer("model").definedBy(MODEL)
-            .layer("tensor").definedBy(TENSOR)
-            .layer("common").definedBy(COMMON)
-            .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-            .whereLayer("api").mayOnlyBeAccessedByLayers("cli")
-            .whereLayer("backend").mayOnlyBeAccessedByLayers("api", "cli")
-            .whereLayer("native access").mayOnlyBeAccessedByLayers("backend", "api", "cli")
-            .whereLayer("model io").mayOnlyBeAccessedByLayers("api", "cli")
-            .whereLayer("model").mayOnlyBeAccessedByLayers("model io", "backend", "api", "cli")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("model", "model io", "backend", "api", "cli");
+            .layer("cli")
+            .definedBy(CLI)
+            .layer("api")
+            .definedBy(API)
+            .layer("backend")
+            .definedBy(BACKEND)
+            .layer("native access")
+            .definedBy(NATIVELIB, FFI)
+            .layer("model io")
+            .definedBy(FORMAT, TOKENIZER, SAMPLING)
+            .layer("model")
+            .definedBy(MODEL)
+            .layer("tensor")
+            .definedBy(TENSOR)
+            .layer("common")
+            .definedBy(COMMON)
+            .whereLayer("cli")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("api")
+            .mayOnlyBeAccessedByLayers("cli")
+            .whereLayer("backend")
+            .mayOnlyBeAccessedByLayers("api", "cli")
+            .whereLayer("native access")
+            .mayOnlyBeAccessedByLayers("backend", "api", "cli")
+            .whereLayer("model io")
+            .mayOnlyBeAccessedByLayers("api", "cli")
+            .whereLayer("model")
+            .mayOnlyBeAccessedByLayers("model io", "backend", "api", "cli")
+            .whereLayer("tensor")
+            .mayOnlyBeAccessedByLayers("model", "model io", "backend", "api", "cli");
 
     @ArchTest
     static final ArchRule ffiHoldsOnlyGeneratedClasses = classes()
-            .that().resideInAPackage(FFI).and().areTopLevelClasses()
+            .that()
+            .resideInAPackage(FFI)
+            .and()
+            .areTopLevelClasses()
             .should(beGeneratedBindings())
             .because("io.rwkvx.ffi is bin/regenerate-bindings' output; hand-written code lives elsewhere"
                     + " (the library loader in io.rwkvx.nativelib)");
 
     @ArchTest
     static final ArchRule ffiDependsOnNothingOfRwkvxOutsideItself = noClasses()
-            .that().resideInAPackage(FFI)
-            .should().dependOnClassesThat(resideInAPackage("io.rwkvx..").and(not(resideInAPackage(FFI))));
+            .that()
+            .resideInAPackage(FFI)
+            .should()
+            .dependOnClassesThat(resideInAPackage("io.rwkvx..").and(not(resideInAPackage(FFI))));
 
     @ArchTest
     static final ArchRule nativelibUsesOnlyFfiAndCommon = noClasses()
-            .that().resideInAPackage(NATIVELIB)
-            .should().dependOnClassesThat(resideInAPackage("io.rwkvx..")
-                    .and(not(resideInAnyPackage(NATIVELIB, FFI, COMMON))));
+            .that()
+            .resideInAPackage(NATIVELIB)
+            .should()
+            .dependOnClassesThat(resideInAPackage("io.rwkvx..").and(not(resideInAnyPackage(NATIVELIB, FFI, COMMON))));
 
     @ArchTest
     static final ArchRule commonDependsOnNoOtherRwkvxPackage = noClasses()
-            .that().resideInAPackage(COMMON)
-            .should().dependOnClassesThat(resideInAPackage("io.rwkvx..").and(not(resideInAPackage(COMMON))));
+            .that()
+            .resideInAPackage(COMMON)
+            .should()
+            .dependOnClassesThat(resideInAPackage("io.rwkvx..").and(not(resideInAPackage(COMMON))));
 
     @ArchTest
     static final ArchRule lowerLayersDoNotUseTheApiBackendsNativeCodeOrCli = noClasses()
-            .that().resideInAnyPackage(MODEL, TENSOR, FORMAT, TOKENIZER, SAMPLING, COMMON)
-            .should().dependOnClassesThat().resideInAnyPackage(API, BACKEND, CLI, NATIVELIB, FFI);
+            .that()
+            .resideInAnyPackage(MODEL, TENSOR, FORMAT, TOKENIZER, SAMPLING, COMMON)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(API, BACKEND, CLI, NATIVELIB, FFI);
 
     @ArchTest
     static final ArchRule nothingButCliUsesCli = noClasses()
-            .that().resideOutsideOfPackage(CLI)
-            .should().dependOnClassesThat().resideInAPackage(CLI);
+            .that()
+            .resideOutsideOfPackage(CLI)
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(CLI);
 
     @ArchTest
-    static final ArchRule formatTokenizerAndSamplingAreIndependent = CompositeArchRule
-            .of(noClasses().that().resideInAPackage(FORMAT)
-                    .should().dependOnClassesThat().resideInAnyPackage(TOKENIZER, SAMPLING))
-            .and(noClasses().that().resideInAPackage(TOKENIZER)
-                    .should().dependOnClassesThat().resideInAnyPackage(FORMAT, SAMPLING))
-            .and(noClasses().that().resideInAPackage(SAMPLING)
-                    .should().dependOnClassesThat().resideInAnyPackage(FORMAT, TOKENIZER));
+    static final ArchRule formatTokenizerAndSamplingAreIndependent = CompositeArchRule.of(noClasses()
+                    .that()
+                    .resideInAPackage(FORMAT)
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(TOKENIZER, SAMPLING))
+            .and(noClasses()
+                    .that()
+                    .resideInAPackage(TOKENIZER)
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(FORMAT, SAMPLING))
+            .and(noClasses()
+                    .that()
+                    .resideInAPackage(SAMPLING)
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(FORMAT, TOKENIZER));
 
     @ArchTest
     static final ArchRule backendInterfacesDoNotKnowTheirImplementations = noClasses()
-            .that().resideInAPackage("io.rwkvx.backend")
-            .should().dependOnClassesThat()
+            .that()
+            .resideInAPackage("io.rwkvx.backend")
+            .should()
+            .dependOnClassesThat()
             .resideInAnyPackage("io.rwkvx.backend.nativelib..", "io.rwkvx.backend.reference..");
 
     @ArchTest
-    static final ArchRule backendImplementationsAreIndependent = CompositeArchRule
-            .of(noClasses().that().resideInAPackage("io.rwkvx.backend.nativelib..")
-                    .should().dependOnClassesThat().resideInAPackage("io.rwkvx.backend.reference.."))
-            .and(noClasses().that().resideInAPackage("io.rwkvx.backend.reference..")
-                    .should().dependOnClassesThat().resideInAPackage("io.rwkvx.backend.nativelib.."));
+    static final ArchRule backendImplementationsAreIndependent = CompositeArchRule.of(noClasses()
+                    .that()
+                    .resideInAPackage("io.rwkvx.backend.nativelib..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("io.rwkvx.backend.reference.."))
+            .and(noClasses()
+                    .that()
+                    .resideInAPackage("io.rwkvx.backend.reference..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("io.rwkvx.backend.nativelib.."));
 
     // ---------------------------------------------------------------------------------------------
     // Classes of the public API
 
     @ArchTest
     static final ArchRule generationDoesNotCallBackIntoSession = noClasses()
-            .that().haveNameMatching("io\\.rwkvx\\.Generation(\\$.*)?")
-            .should().dependOnClassesThat().haveNameMatching("io\\.rwkvx\\.(Session|Model)(\\$.*)?")
+            .that()
+            .haveNameMatching("io\\.rwkvx\\.Generation(\\$.*)?")
+            .should()
+            .dependOnClassesThat()
+            .haveNameMatching("io\\.rwkvx\\.(Session|Model)(\\$.*)?")
             .because("Generation gets the tokenizer, the start and the decode step passed in");
 
     @ArchTest
     static final ArchRule sessionHoldsNoReferenceToItsModel = noClasses()
-            .that().haveNameMatching("io\\.rwkvx\\.Session(\\$.*)?")
-            .should().dependOnClassesThat().haveNameMatching("io\\.rwkvx\\.Model(\\$.*)?")
+            .that()
+            .haveNameMatching("io\\.rwkvx\\.Session(\\$.*)?")
+            .should()
+            .dependOnClassesThat()
+            .haveNameMatching("io\\.rwkvx\\.Model(\\$.*)?")
             .because("a session gets what it needs from its model passed in (Session.Owner)");
 
     // ---------------------------------------------------------------------------------------------
@@ -170,8 +226,8 @@ class ArchitectureTest {
             @Override
             public void check(JavaClass c, ConditionEvents events) {
                 String problem = generatedProblem(c);
-                events.add(new SimpleConditionEvent(c, problem == null,
-                        c.getName() + (problem == null ? " is generated" : " " + problem)));
+                events.add(new SimpleConditionEvent(
+                        c, problem == null, c.getName() + (problem == null ? " is generated" : " " + problem)));
             }
         };
     }
@@ -184,7 +240,8 @@ class ArchitectureTest {
         Path source = BINDINGS_DIR.resolve(fileName);
         try (BufferedReader in = Files.newBufferedReader(source, StandardCharsets.UTF_8)) {
             String first = in.readLine();
-            return first != null && first.startsWith("// Generated") ? null
+            return first != null && first.startsWith("// Generated")
+                    ? null
                     : "comes from " + source + ", whose first line is not '// Generated ...'";
         } catch (IOException e) {
             return "has no readable source " + source.toAbsolutePath() + " (" + e + ")";

@@ -34,7 +34,10 @@ class ConcurrentSessionsTest {
                             }
                         }));
                 for (int i = 0; i < results.size(); i++)
-                    assertArrayEquals(serial.get(i % prompts.length), results.get(i).get(), "prompt " + prompts[i % prompts.length]);
+                    assertArrayEquals(
+                            serial.get(i % prompts.length),
+                            results.get(i).get(),
+                            "prompt " + prompts[i % prompts.length]);
             } finally {
                 pool.shutdown();
             }

@@ -25,7 +25,8 @@ public final class GoldenFiles {
      * rwkv.cpp's check (tests/test_tiny_rwkv.c): the float32 signed sum of the differences within
      * {@code sumBound}, plus every element within {@code perElement} (docs/formats.md §8.3, docs/numerics.md §3.1).
      */
-    public static void assertWithinBounds(float[] got, float[] expected, double sumBound, double perElement, String where) {
+    public static void assertWithinBounds(
+            float[] got, float[] expected, double sumBound, double perElement, String where) {
         assertEquals(expected.length, got.length, where + ": logit count");
         float diffSum = 0;
         double worst = 0;

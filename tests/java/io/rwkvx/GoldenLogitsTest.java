@@ -21,11 +21,11 @@ class GoldenLogitsTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void serialAndSequenceModesMatchTheGoldenLogits(TestModels.Setup kind, Path file, double maxDiff,
-                                                    double perElement) throws Exception {
+    void serialAndSequenceModesMatchTheGoldenLogits(TestModels.Setup kind, Path file, double maxDiff, double perElement)
+            throws Exception {
         try (Model model = kind.open(file)) {
-            ModelChecks.assertSerialAndSequenceMatchGolden(model, TestModels.golden(), maxDiff * 1.05, perElement, 32,
-                    kind + " " + file);
+            ModelChecks.assertSerialAndSequenceMatchGolden(
+                    model, TestModels.golden(), maxDiff * 1.05, perElement, 32, kind + " " + file);
         }
     }
 }

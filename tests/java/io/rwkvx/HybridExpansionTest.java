@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rwkvx.backend.BackendKind;
-import io.rwkvx.format.ModelFiles;
-import io.rwkvx.format.ModelFormatException;
 import io.rwkvx.format.HybridExpansion;
+import io.rwkvx.format.ModelFiles;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelWeights;
 import java.lang.foreign.Arena;
@@ -52,8 +51,9 @@ class HybridExpansionTest {
             }
             for (int a : new int[] {1, 2, 3, 4, 6, 12}) {
                 if (r % a != 0) continue;
-                try (Model mx = TestModels.open(expanded(a), BackendKind.NATIVE); Session s = mx.newSession();
-                     Session serial = mx.newSession()) {
+                try (Model mx = TestModels.open(expanded(a), BackendKind.NATIVE);
+                        Session s = mx.newSession();
+                        Session serial = mx.newSession()) {
                     assertEquals(Architecture.HYBRID, mx.config().arch());
                     assertEquals(a, mx.config().nAttnLayer());
                     float[][] got = s.evalAll(tokens);
@@ -70,8 +70,9 @@ class HybridExpansionTest {
     @Test
     void hybridStateSavesAndLoadsMidSequence() {
         int[] tokens = TestModels.bytesOf(TestModels.LONG_PROMPT);
-        try (Model mx = TestModels.open(expanded(2), BackendKind.NATIVE); Session a = mx.newSession();
-             Session b = mx.newSession()) {
+        try (Model mx = TestModels.open(expanded(2), BackendKind.NATIVE);
+                Session a = mx.newSession();
+                Session b = mx.newSession()) {
             a.prefill(java.util.Arrays.copyOf(tokens, 20));
             Path f = dir.resolve("hybrid.state");
             a.saveState(f);
@@ -90,8 +91,8 @@ class HybridExpansionTest {
         try (Arena arena = Arena.ofConfined()) {
             ModelWeights w7 = ModelFiles.read(TestModels.FP32, arena);
             int r = w7.config().nLayer();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> HybridExpansion.expand(w7, r + 1, 1, arena));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> HybridExpansion.expand(w7, r + 1, 1, arena));
             assertTrue(e.getMessage().contains("must divide the " + r + " RWKV-7 layers"), e.getMessage());
         }
     }

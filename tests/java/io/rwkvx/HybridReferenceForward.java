@@ -21,8 +21,16 @@ final class HybridReferenceForward {
      * @param w          tensors by checkpoint name without the {@code rwkv.} prefix ({@code moba.j.*} as is)
      * @param denseBelow sparse runs as full while the attended length is at most this (prefill: T; decode: cache length)
      */
-    HybridReferenceForward(Map<String, float[]> w, int c, int r, int a, int vocab, int chunk, int topK, boolean perHead,
-                          long denseBelow) {
+    HybridReferenceForward(
+            Map<String, float[]> w,
+            int c,
+            int r,
+            int a,
+            int vocab,
+            int chunk,
+            int topK,
+            boolean perHead,
+            long denseBelow) {
         this.w = w;
         this.c = c;
         this.h = c / N;
@@ -159,7 +167,7 @@ final class HybridReferenceForward {
                 for (int pick = 0; pick < Math.min(topK, own); pick++) {
                     int best = -1;
                     for (int cc = 0; cc < own; cc++) // >= : ties go to the more recent chunk
-                        if (!chosen[hh][cc] && (best < 0 || score[hh][cc] >= score[hh][best])) best = cc;
+                    if (!chosen[hh][cc] && (best < 0 || score[hh][cc] >= score[hh][best])) best = cc;
                     chosen[hh][best] = true;
                 }
         }

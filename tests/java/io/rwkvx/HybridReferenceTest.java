@@ -58,9 +58,14 @@ class HybridReferenceTest {
         var ref = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW);
         double[][] wantSeq = ref.run(tokens, true);
         double[][] wantStep = ref.run(tokens, false);
-        try (Model m = Rwkvx.load(write(), ModelOptions.defaults().withBackend(BackendKind.NATIVE).withThreads(2)
-                     .withHybrid(hybrid));
-             Session seq = m.newSession(); Session step = m.newSession()) {
+        try (Model m = Rwkvx.load(
+                        write(),
+                        ModelOptions.defaults()
+                                .withBackend(BackendKind.NATIVE)
+                                .withThreads(2)
+                                .withHybrid(hybrid));
+                Session seq = m.newSession();
+                Session step = m.newSession()) {
             assertEquals(Architecture.HYBRID, m.config().arch());
             assertEquals(A, m.config().nAttnLayer());
             float[][] gotSeq = seq.evalAll(tokens);
@@ -88,9 +93,14 @@ class HybridReferenceTest {
         Path file = write();
         for (int i = 0; i < 2; i++) {
             DType dtype = i == 0 ? DType.F16 : DType.BF16;
-            try (Model m = Rwkvx.load(file, ModelOptions.defaults().withBackend(BackendKind.NATIVE).withThreads(2)
-                    .withHybrid(full.withKvDtype(dtype)));
-                 Session seq = m.newSession(); Session step = m.newSession()) {
+            try (Model m = Rwkvx.load(
+                            file,
+                            ModelOptions.defaults()
+                                    .withBackend(BackendKind.NATIVE)
+                                    .withThreads(2)
+                                    .withHybrid(full.withKvDtype(dtype)));
+                    Session seq = m.newSession();
+                    Session step = m.newSession()) {
                 float[][] got = seq.evalAll(tokens);
                 double steps = 0;
                 for (int t = 0; t < T; t++) {
@@ -102,7 +112,9 @@ class HybridReferenceTest {
             }
         }
         assertTrue(worst[0] > 0 && worst[0] < 0.01, "F16 caches vs reference: " + worst[0]);
-        assertTrue(worst[1] > 3 * worst[0] && worst[1] < 0.1, "BF16 caches vs reference: " + worst[1] + " (F16: " + worst[0] + ")");
+        assertTrue(
+                worst[1] > 3 * worst[0] && worst[1] < 0.1,
+                "BF16 caches vs reference: " + worst[1] + " (F16: " + worst[0] + ")");
     }
 
     @ParameterizedTest(name = "per-head scope {0}")
@@ -112,7 +124,8 @@ class HybridReferenceTest {
         randomModel();
         int[] tokens = new int[T];
         for (int t = 0; t < T; t++) tokens[t] = rnd.nextInt(V);
-        double[][] sparse = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW).run(tokens, true);
+        double[][] sparse =
+                new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, DENSE_BELOW).run(tokens, true);
         double[][] full = new HybridReferenceForward(values, C, R, A, V, CHUNK, TOP_K, perHead, T).run(tokens, true);
         double diff = 0;
         for (int i = 0; i < V; i++) diff = Math.max(diff, Math.abs(sparse[T - 1][i] - full[T - 1][i]));

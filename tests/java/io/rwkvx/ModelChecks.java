@@ -16,8 +16,8 @@ final class ModelChecks {
      * The logits after rwkv.cpp's golden prompt, fed one token per call and as one sequence: both
      * within rwkv.cpp's bounds ({@link GoldenFiles#assertWithinBounds}) and with the expected argmax.
      */
-    static void assertSerialAndSequenceMatchGolden(Model model, float[] expected, double sumBound, double perElement,
-                                                   int argmax, String where) {
+    static void assertSerialAndSequenceMatchGolden(
+            Model model, float[] expected, double sumBound, double perElement, int argmax, String where) {
         float[] serial;
         try (Session s = model.newSession()) {
             for (int t : TestModels.GOLDEN_TOKENS) s.prefill(t);
@@ -62,10 +62,12 @@ final class ModelChecks {
     /** The last logits of one prefill of {@code tokens} on {@code kind} and on the float64 reference. */
     static void assertAgreesWithTheReference(Path file, BackendKind kind, int[] tokens, double tolerance) {
         float[] expected, got;
-        try (Model ref = TestModels.open(file, BackendKind.REFERENCE); Session s = ref.newSession()) {
+        try (Model ref = TestModels.open(file, BackendKind.REFERENCE);
+                Session s = ref.newSession()) {
             expected = s.prefill(tokens);
         }
-        try (Model m = TestModels.open(file, kind); Session s = m.newSession()) {
+        try (Model m = TestModels.open(file, kind);
+                Session s = m.newSession()) {
             got = s.prefill(tokens);
         }
         double d = TestModels.maxAbsDiff(got, expected);

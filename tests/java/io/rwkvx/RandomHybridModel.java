@@ -103,7 +103,8 @@ public final class RandomHybridModel {
             String p = "blocks." + i + ".";
             layerNorm(p + "ln1");
             layerNorm(p + "ln2");
-            for (String m : new String[] {"x_r", "x_w", "x_k", "x_v", "x_a", "x_g"}) put(p + "att." + m, uniform(0, 1, c), 1, 1, c);
+            for (String m : new String[] {"x_r", "x_w", "x_k", "x_v", "x_a", "x_g"})
+                put(p + "att." + m, uniform(0, 1, c), 1, 1, c);
             put(p + "att.w0", uniform(-2, 0.5, c), 1, 1, c);
             put(p + "att.a0", gauss(0.5, c), 1, 1, c);
             for (String l : i == 0 ? new String[] {"w", "a", "g"} : new String[] {"w", "a", "g", "v"}) {

@@ -50,7 +50,8 @@ class RepositoryLayoutTest {
         Pattern bareDocs = Pattern.compile("(?<![\\w/.-])(formats|numerics|architecture|rwkv-x)\\.md");
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(ROOT)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).filter(RepositoryLayoutTest::isSource)::iterator) {
+            for (Path f : (Iterable<Path>)
+                    files.filter(Files::isRegularFile).filter(RepositoryLayoutTest::isSource)::iterator) {
                 String rel = ROOT.relativize(f).toString().replace('\\', '/');
                 if (rel.equals("tests/java/io/rwkvx/RepositoryLayoutTest.java")) continue; // names the patterns
                 String text = read(f);
@@ -59,12 +60,16 @@ class RepositoryLayoutTest {
                 for (int i = 0; i < lines.length; i++) {
                     Matcher m = outside.matcher(lines[i]);
                     boolean bad = m.find();
-                    if (!bad && !rel.startsWith("docs/")) bad = bareDocs.matcher(lines[i]).find();
+                    if (!bad && !rel.startsWith("docs/"))
+                        bad = bareDocs.matcher(lines[i]).find();
                     if (bad) found.add(rel + ":" + (i + 1) + ": " + lines[i].strip());
                 }
             }
         }
-        assertEquals(List.of(), found, "cite docs/formats.md, docs/rwkv-x.md, docs/numerics.md or docs/architecture.md instead");
+        assertEquals(
+                List.of(),
+                found,
+                "cite docs/formats.md, docs/rwkv-x.md, docs/numerics.md or docs/architecture.md instead");
     }
 
     /** Paths in the first column of README.md's "## Layout" table (back-quoted, several per cell allowed). */
@@ -123,8 +128,10 @@ class RepositoryLayoutTest {
         String first = rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel;
         if (NOT_SOURCE.contains(first) || first.startsWith("build") || first.equals("models")) return false;
         if (rel.startsWith("tests/data/")) return false;
-        return rel.matches(".*\\.(java|h|cpp|cu|cuh|cmake|txt|md|sh|py|xml)$") || rel.startsWith("bin/")
-                || rel.startsWith(".ci/") || rel.endsWith("CMakeLists.txt");
+        return rel.matches(".*\\.(java|h|cpp|cu|cuh|cmake|txt|md|sh|py|xml)$")
+                || rel.startsWith("bin/")
+                || rel.startsWith(".ci/")
+                || rel.endsWith("CMakeLists.txt");
     }
 
     private static String read(Path f) {

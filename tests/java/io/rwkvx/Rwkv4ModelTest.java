@@ -40,25 +40,30 @@ class Rwkv4ModelTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("goldenCases")
-    void serialAndSequenceModesMatchTheGoldenLogits(TestModels.Setup kind, Path file, double sumBound,
-                                                    double perElement) throws IOException {
+    void serialAndSequenceModesMatchTheGoldenLogits(
+            TestModels.Setup kind, Path file, double sumBound, double perElement) throws IOException {
         try (Model model = kind.open(file)) {
             assertEquals(Architecture.RWKV4, model.config().arch());
-            ModelChecks.assertSerialAndSequenceMatchGolden(model, golden(), sumBound, perElement, 115, kind + " " + file);
+            ModelChecks.assertSerialAndSequenceMatchGolden(
+                    model, golden(), sumBound, perElement, 115, kind + " " + file);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
     void prefillEqualsTokenByTokenAndSplitCalls(BackendKind kind) {
         try (Model model = TestModels.open(FP32, kind)) {
-            ModelChecks.assertSequenceMatchesSteps(model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE,
-                    kind.toString());
+            ModelChecks.assertSequenceMatchesSteps(
+                    model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE, kind.toString());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR"})
     void nativeAgreesWithTheReferenceOnBothWeightFormats(BackendKind kind) {
         // 1100 tokens: crosses the native 512-token slices; the reference runs one token at a time.
         int[] tokens = TestModels.randomBytes(1100, 11);
@@ -66,18 +71,22 @@ class Rwkv4ModelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "REFERENCE"})
     void savedStateContinuesExactlyLikeTheOriginal(BackendKind kind) {
         try (Model model = TestModels.open(FP32, kind)) {
             ModelConfig c = model.config();
             assertEquals(5L * c.nEmbd() * c.nLayer(), c.stateFloats(), "RWKV-4 state: 5·C per layer");
-            ModelChecks.assertStateContinuesExactly(model, dir.resolve("v4.state"),
-                    TestModels.bytesOf("The state of a recurrent model"), TestModels.bytesOf(" carries on"));
+            ModelChecks.assertStateContinuesExactly(
+                    model,
+                    dir.resolve("v4.state"),
+                    TestModels.bytesOf("The state of a recurrent model"),
+                    TestModels.bytesOf(" carries on"));
         }
     }
 
     static float[] golden() throws IOException {
         return GoldenFiles.read(GOLDEN);
     }
-
 }

@@ -32,45 +32,57 @@ abstract class Rwkv56ModelTestBase {
     abstract int goldenArgmax();
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
     void serialAndSequenceModesMatchTheGoldenLogits(BackendKind kind) throws IOException {
         try (Model model = TestModels.open(model(), kind)) {
             assertEquals(arch(), model.config().arch());
-            ModelChecks.assertSerialAndSequenceMatchGolden(model, goldenLogits(), 0.001 * 1.05, 1e-4, goldenArgmax(),
-                    kind.toString());
+            ModelChecks.assertSerialAndSequenceMatchGolden(
+                    model, goldenLogits(), 0.001 * 1.05, 1e-4, goldenArgmax(), kind.toString());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
     void prefillEqualsTokenByTokenAndSplitCalls(BackendKind kind) {
         try (Model model = TestModels.open(model(), kind)) {
-            ModelChecks.assertSequenceMatchesSteps(model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE,
-                    kind.toString());
+            ModelChecks.assertSequenceMatchesSteps(
+                    model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE, kind.toString());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR"})
     void nativeAgreesWithTheReference(BackendKind kind) {
         // 1100 tokens: crosses the native 512-token slices; the reference runs one token at a time.
         ModelChecks.assertAgreesWithTheReference(model(), kind, TestModels.randomBytes(1100, 11), 1e-4);
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "REFERENCE"})
     void savedStateContinuesExactlyLikeTheOriginal(BackendKind kind) {
         try (Model model = TestModels.open(model(), kind)) {
             ModelConfig c = model.config();
-            assertEquals((2L * c.nEmbd() + (long) c.nHead() * c.headSize() * c.headSize()) * c.nLayer(), c.stateFloats(),
+            assertEquals(
+                    (2L * c.nEmbd() + (long) c.nHead() * c.headSize() * c.headSize()) * c.nLayer(),
+                    c.stateFloats(),
                     "state: 2·C + H·N·N per layer");
-            ModelChecks.assertStateContinuesExactly(model, dir.resolve("v56.state"),
-                    TestModels.bytesOf("The state of a recurrent model"), TestModels.bytesOf(" carries on"));
+            ModelChecks.assertStateContinuesExactly(
+                    model,
+                    dir.resolve("v56.state"),
+                    TestModels.bytesOf("The state of a recurrent model"),
+                    TestModels.bytesOf(" carries on"));
         }
     }
 
     float[] goldenLogits() throws IOException {
         return GoldenFiles.read(golden());
     }
-
 }

@@ -17,23 +17,28 @@ class SequenceConsistencyTest {
     private static final double TOLERANCE = 2e-5;
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR"})
     void prefillEqualsTokenByTokenAndSplitCalls(BackendKind kind) {
         try (Model model = TestModels.open(TestModels.FP32, kind)) {
-            ModelChecks.assertSequenceMatchesSteps(model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE,
-                    kind.toString());
+            ModelChecks.assertSequenceMatchesSteps(
+                    model, TestModels.bytesOf(TestModels.LONG_PROMPT + "T"), TOLERANCE, kind.toString());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR", "REFERENCE"})
     void decodeStepAfterPrefillGivesTheLogitsOfTheLongerPrefill(BackendKind kind) {
         int[] a = TestModels.bytesOf(TestModels.LONG_PROMPT);
         int b = 'T';
         int[] ab = java.util.Arrays.copyOf(a, a.length + 1);
         ab[a.length] = b;
         try (Model model = TestModels.open(TestModels.FP32, kind);
-             Session stepped = model.newSession(); Session whole = model.newSession()) {
+                Session stepped = model.newSession();
+                Session whole = model.newSession()) {
             stepped.prefill(a);
             float[] step = stepped.decodeStep(b);
             float[] expected = whole.prefill(ab);
@@ -42,7 +47,8 @@ class SequenceConsistencyTest {
             assertEquals(ab.length, stepped.position(), "decodeStep counts one token");
             assertArrayEquals(step, stepped.logits(), "decodeStep returns the session's logits");
             // From the initial state, too: one decode step is a one-token prefill.
-            try (Session first = model.newSession(); Session one = model.newSession()) {
+            try (Session first = model.newSession();
+                    Session one = model.newSession()) {
                 d = TestModels.maxAbsDiff(first.decodeStep(b), one.prefill(b));
                 assertTrue(d <= TOLERANCE, kind + ": initial state: decodeStep(b) vs prefill(b) differ by " + d);
             }
@@ -50,20 +56,25 @@ class SequenceConsistencyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "NATIVE_SCALAR"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "NATIVE_SCALAR"})
     void nativeAgreesWithTheReferenceOnBothWeightFormats(BackendKind kind) {
         int[] tokens = TestModels.bytesOf(TestModels.LONG_PROMPT);
         for (var file : new java.nio.file.Path[] {TestModels.FP32, TestModels.FP16}) {
             float[][] expected, got;
-            try (Model ref = TestModels.open(file, BackendKind.REFERENCE); Session s = ref.newSession()) {
+            try (Model ref = TestModels.open(file, BackendKind.REFERENCE);
+                    Session s = ref.newSession()) {
                 expected = s.evalAll(tokens);
             }
-            try (Model m = TestModels.open(file, kind); Session s = m.newSession()) {
+            try (Model m = TestModels.open(file, kind);
+                    Session s = m.newSession()) {
                 got = s.evalAll(tokens);
             }
             for (int t = 0; t < tokens.length; t++) {
                 double d = TestModels.maxAbsDiff(got[t], expected[t]);
-                assertTrue(d <= TOLERANCE, kind + " " + file + " position " + t + ": differs from the reference by " + d);
+                assertTrue(
+                        d <= TOLERANCE, kind + " " + file + " position " + t + ": differs from the reference by " + d);
             }
         }
     }
@@ -73,7 +84,8 @@ class SequenceConsistencyTest {
         // 1100 tokens: more than two internal 512-token slices, against single steps.
         int[] tokens = TestModels.randomBytes(1100, 7);
         try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE);
-             Session a = model.newSession(); Session b = model.newSession()) {
+                Session a = model.newSession();
+                Session b = model.newSession()) {
             float[] seq = a.prefill(tokens);
             float[] step = null;
             for (int t : tokens) step = b.prefill(t);

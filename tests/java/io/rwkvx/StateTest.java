@@ -1,11 +1,11 @@
 package io.rwkvx;
 
-import io.rwkvx.common.RwkvxException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rwkvx.backend.BackendKind;
+import io.rwkvx.common.RwkvxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,7 +23,9 @@ class StateTest {
     private final int[] more = TestModels.bytesOf(" carries on");
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"NATIVE", "REFERENCE"})
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "REFERENCE"})
     void savedStateContinuesExactlyLikeTheOriginal(BackendKind kind) {
         try (Model model = TestModels.open(TestModels.FP32, kind)) {
             ModelChecks.assertStateContinuesExactly(model, dir.resolve("s.state"), prompt, more);
@@ -32,7 +34,8 @@ class StateTest {
 
     @Test
     void snapshotsAndForksAreIndependent() {
-        try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE); Session s = model.newSession()) {
+        try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE);
+                Session s = model.newSession()) {
             float[] afterPrompt = s.prefill(prompt);
             State snap = s.snapshot();
             try (Session fork = s.fork()) {
@@ -55,20 +58,25 @@ class StateTest {
     @Test
     void aStateFromAnotherModelIsRejected() {
         Path file = dir.resolve("fp32.state");
-        try (Model fp32 = TestModels.open(TestModels.FP32, BackendKind.NATIVE); Session s = fp32.newSession()) {
+        try (Model fp32 = TestModels.open(TestModels.FP32, BackendKind.NATIVE);
+                Session s = fp32.newSession()) {
             s.prefill(prompt);
             s.saveState(file);
         }
-        try (Model fp16 = TestModels.open(TestModels.FP16, BackendKind.NATIVE); Session s = fp16.newSession()) {
+        try (Model fp16 = TestModels.open(TestModels.FP16, BackendKind.NATIVE);
+                Session s = fp16.newSession()) {
             RwkvxException e = assertThrows(RwkvxException.class, () -> s.loadState(file));
-            assertTrue(e.getMessage().contains("another model") && e.getMessage().contains(file.toString()), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("another model") && e.getMessage().contains(file.toString()),
+                    e.getMessage());
         }
     }
 
     @Test
     void corruptTruncatedAndForeignFilesAreRejectedWithReasons() throws Exception {
         Path good = dir.resolve("good.state");
-        try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE); Session s = model.newSession()) {
+        try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE);
+                Session s = model.newSession()) {
             s.prefill(prompt);
             s.saveState(good);
         }
@@ -89,7 +97,8 @@ class StateTest {
 
     @Test
     void nonFiniteStateValuesAreRejectedByTheNativeLibrary() {
-        try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE); Session s = model.newSession()) {
+        try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE);
+                Session s = model.newSession()) {
             s.prefill(prompt);
             State snap = s.snapshot();
             float[] rec = snap.recurrent();
@@ -104,7 +113,8 @@ class StateTest {
         Path f = dir.resolve("bad-" + fragment.replaceAll("\\W", "_") + ".state");
         Files.write(f, content);
         RwkvxException e = assertThrows(RwkvxException.class, () -> State.load(f));
-        assertTrue(e.getMessage().contains(fragment) && e.getMessage().contains(f.toString()),
+        assertTrue(
+                e.getMessage().contains(fragment) && e.getMessage().contains(f.toString()),
                 "expected '" + fragment + "' in: " + e.getMessage());
     }
 }

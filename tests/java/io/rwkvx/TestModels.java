@@ -1,9 +1,9 @@
 package io.rwkvx;
 
-import io.rwkvx.common.WeightPlacement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rwkvx.backend.BackendKind;
+import io.rwkvx.common.WeightPlacement;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -25,7 +25,8 @@ final class TestModels {
     }
 
     static Model open(Path file, BackendKind kind, WeightPlacement weights) {
-        return Rwkvx.load(file, ModelOptions.defaults().withBackend(kind).withThreads(2).withWeights(weights));
+        return Rwkvx.load(
+                file, ModelOptions.defaults().withBackend(kind).withThreads(2).withWeights(weights));
     }
 
     /** A backend and where it keeps the weights. */
@@ -42,7 +43,8 @@ final class TestModels {
 
     /** Every backend, the native one with both weight placements (the others with the default). */
     static Stream<Setup> setups() {
-        return Stream.of(new Setup(BackendKind.NATIVE, WeightPlacement.RESIDENT),
+        return Stream.of(
+                new Setup(BackendKind.NATIVE, WeightPlacement.RESIDENT),
                 new Setup(BackendKind.NATIVE, WeightPlacement.IN_PLACE),
                 new Setup(BackendKind.NATIVE_SCALAR, WeightPlacement.RESIDENT),
                 new Setup(BackendKind.REFERENCE, WeightPlacement.RESIDENT));

@@ -1,6 +1,5 @@
 package io.rwkvx;
 
-import io.rwkvx.common.WeightPlacement;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rwkvx.backend.BackendKind;
 import io.rwkvx.backend.nativelib.NativeBackend;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.HybridConfig;
 import java.nio.file.Path;
@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class WeightPlacementTest {
     /** A prefill of several tokens, then single-token steps. */
     private static final int[] PREFILL = TestModels.bytesOf("The quick brown");
+
     private static final int[] STEPS = TestModels.bytesOf(" fox");
 
     @ParameterizedTest(name = "{0} {1}")
@@ -64,7 +65,8 @@ class WeightPlacementTest {
     /** Logits after every prefill position (one sequence call), then after each single-token step. */
     private static List<float[]> run(Path file, Architecture arch, WeightPlacement weights, String described) {
         List<float[]> logits = new ArrayList<>();
-        try (Model model = TestModels.open(file, BackendKind.NATIVE, weights); Session s = model.newSession()) {
+        try (Model model = TestModels.open(file, BackendKind.NATIVE, weights);
+                Session s = model.newSession()) {
             assertEquals(arch, model.config().arch());
             assertTrue(model.backendDescription().contains(described), model.backendDescription());
             logits.addAll(Arrays.asList(s.evalAll(PREFILL)));
@@ -83,20 +85,23 @@ class WeightPlacementTest {
     void nativeContextDescribesThePlacement() {
         for (BackendKind kind : new BackendKind[] {BackendKind.NATIVE, BackendKind.NATIVE_SCALAR}) {
             try (Model resident = TestModels.open(TestModels.FP32, kind, WeightPlacement.RESIDENT);
-                 Model mapped = TestModels.open(TestModels.FP32, kind, WeightPlacement.IN_PLACE)) {
-                assertTrue(resident.backendDescription().contains(", weights: resident)"), resident.backendDescription());
+                    Model mapped = TestModels.open(TestModels.FP32, kind, WeightPlacement.IN_PLACE)) {
+                assertTrue(
+                        resident.backendDescription().contains(", weights: resident)"), resident.backendDescription());
                 assertTrue(mapped.backendDescription().contains(", weights: in place)"), mapped.backendDescription());
-                assertTrue(resident.describe().contains("weights: resident"), "Model.describe names it: " + resident.describe());
+                assertTrue(
+                        resident.describe().contains("weights: resident"),
+                        "Model.describe names it: " + resident.describe());
             }
         }
         // The low-level constructors from before placements existed keep borrowing the caller's memory.
         try (NativeBackend legacy = new NativeBackend(NativeBackend.Device.CPU, 1, false);
-             NativeBackend explicit = new NativeBackend(NativeBackend.Device.CPU, 1, false, WeightPlacement.RESIDENT)) {
+                NativeBackend explicit =
+                        new NativeBackend(NativeBackend.Device.CPU, 1, false, WeightPlacement.RESIDENT)) {
             assertTrue(legacy.describe().contains("weights: in place"), legacy.describe());
             assertTrue(explicit.describe().contains("weights: resident"), explicit.describe());
         }
-        assertThrows(IllegalArgumentException.class,
-                () -> new NativeBackend(NativeBackend.Device.CPU, 1, false, null));
+        assertThrows(IllegalArgumentException.class, () -> new NativeBackend(NativeBackend.Device.CPU, 1, false, null));
     }
 
     @Test
@@ -104,7 +109,7 @@ class WeightPlacementTest {
         long before = Rwkvx.liveNativeHandles();
         for (int i = 0; i < 3; i++) {
             try (Model model = TestModels.open(TestModels.FP32, BackendKind.NATIVE, WeightPlacement.RESIDENT);
-                 Session s = model.newSession()) {
+                    Session s = model.newSession()) {
                 s.prefill(PREFILL);
                 assertTrue(Rwkvx.liveNativeHandles() >= before + 3, "context, model and state are live");
             }
@@ -116,22 +121,30 @@ class WeightPlacementTest {
     void optionsDefaultToResidentWeights() {
         assertEquals(WeightPlacement.RESIDENT, ModelOptions.defaults().weights());
         assertEquals(WeightPlacement.RESIDENT, new ModelOptions(BackendKind.NATIVE, 2, null).weights());
-        assertEquals(WeightPlacement.RESIDENT,
+        assertEquals(
+                WeightPlacement.RESIDENT,
                 new ModelOptions(BackendKind.NATIVE, 2, null, HybridConfig.defaults()).weights());
         ModelOptions mapped = ModelOptions.defaults().withThreads(3).withWeights(WeightPlacement.IN_PLACE);
         assertEquals(WeightPlacement.IN_PLACE, mapped.weights());
         assertEquals(3, mapped.threads());
         // every other with* keeps the placement
-        assertEquals(WeightPlacement.IN_PLACE, mapped.withBackend(BackendKind.REFERENCE).withThreads(1)
-                .withTokenizer(null).withHybrid(HybridConfig.defaults()).weights());
-        assertThrows(IllegalArgumentException.class, () -> ModelOptions.defaults().withWeights(null));
+        assertEquals(
+                WeightPlacement.IN_PLACE,
+                mapped.withBackend(BackendKind.REFERENCE)
+                        .withThreads(1)
+                        .withTokenizer(null)
+                        .withHybrid(HybridConfig.defaults())
+                        .weights());
+        assertThrows(
+                IllegalArgumentException.class, () -> ModelOptions.defaults().withWeights(null));
     }
 
     @Test
     void theReferenceBackendIgnoresThePlacement() {
         try (Model resident = TestModels.open(TestModels.FP32, BackendKind.REFERENCE, WeightPlacement.RESIDENT);
-             Model mapped = TestModels.open(TestModels.FP32, BackendKind.REFERENCE, WeightPlacement.IN_PLACE);
-             Session a = resident.newSession(); Session b = mapped.newSession()) {
+                Model mapped = TestModels.open(TestModels.FP32, BackendKind.REFERENCE, WeightPlacement.IN_PLACE);
+                Session a = resident.newSession();
+                Session b = mapped.newSession()) {
             assertEquals(resident.backendDescription(), mapped.backendDescription());
             assertArrayEquals(bits(a.prefill(TestModels.GOLDEN_TOKENS)), bits(b.prefill(TestModels.GOLDEN_TOKENS)));
         }

@@ -14,8 +14,10 @@ final class HybridConfigs {
         MemorySegment c = rwkvx_hybrid_config.allocate(arena);
         rwkvx_hybrid_config.chunk_size(c, h.chunkSize());
         rwkvx_hybrid_config.top_k(c, h.topK());
-        rwkvx_hybrid_config.scope(c, h.perHeadScope() ? rwkvx_h.RWKVX_ATTN_SCOPE_HEAD() : rwkvx_h.RWKVX_ATTN_SCOPE_ALL());
-        rwkvx_hybrid_config.prefill_mode(c, h.prefillSparse() ? rwkvx_h.RWKVX_ATTN_SPARSE() : rwkvx_h.RWKVX_ATTN_FULL());
+        rwkvx_hybrid_config.scope(
+                c, h.perHeadScope() ? rwkvx_h.RWKVX_ATTN_SCOPE_HEAD() : rwkvx_h.RWKVX_ATTN_SCOPE_ALL());
+        rwkvx_hybrid_config.prefill_mode(
+                c, h.prefillSparse() ? rwkvx_h.RWKVX_ATTN_SPARSE() : rwkvx_h.RWKVX_ATTN_FULL());
         rwkvx_hybrid_config.decode_mode(c, h.decodeSparse() ? rwkvx_h.RWKVX_ATTN_SPARSE() : rwkvx_h.RWKVX_ATTN_FULL());
         rwkvx_hybrid_config.kv_dtype(c, h.kvDtype().code);
         rwkvx_hybrid_config.dense_below(c, h.denseBelow());

@@ -2,12 +2,12 @@ package io.rwkvx.backend.nativelib;
 
 import static io.rwkvx.nativelib.NativeLibrary.check;
 
-import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.backend.Backend;
 import io.rwkvx.backend.ModelExecutor;
-import io.rwkvx.nativelib.NativeLibrary;
+import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.model.ModelWeights;
+import io.rwkvx.nativelib.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,7 +19,9 @@ import java.lang.foreign.ValueLayout;
 public final class NativeBackend implements Backend {
     /** Selects the backend inside the native library; values equal {@code rwkvx_backend}. */
     public enum Device {
-        AUTO(0), CPU(1), CUDA(2);
+        AUTO(0),
+        CPU(1),
+        CUDA(2);
 
         final int code;
 
@@ -50,7 +52,8 @@ public final class NativeBackend implements Backend {
             check("rwkvx_context_create", rwkvx_h.rwkvx_context_create(device.code, threads, flags, out));
             context = out.get(ValueLayout.ADDRESS, 0);
         }
-        description = "native " + rwkvx_h.rwkvx_context_describe(context).reinterpret(4096).getString(0);
+        description = "native "
+                + rwkvx_h.rwkvx_context_describe(context).reinterpret(4096).getString(0);
     }
 
     /** As before weight placement existed: models use the weights in place ({@link WeightPlacement#IN_PLACE}). */

@@ -2,17 +2,17 @@ package io.rwkvx.backend.nativelib;
 
 import static io.rwkvx.nativelib.NativeLibrary.check;
 
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
-import io.rwkvx.nativelib.NativeLibrary;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.ffi.rwkvx_model_info;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.HybridConfig;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
+import io.rwkvx.nativelib.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,20 +32,32 @@ final class NativeExecutor implements ModelExecutor {
         this.backend = backend;
         this.config = weights.config();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment tensors = NativeTensors.namedArray(arena, weights.tensors().values());
+            MemorySegment tensors =
+                    NativeTensors.namedArray(arena, weights.tensors().values());
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             int status = config.arch() == Architecture.HYBRID
-                    ? rwkvx_h.rwkvx_model_create_hybrid(backend.context(), tensors, weights.tensors().size(),
-                            HybridConfigs.toNative(hybrid, arena), out)
-                    : rwkvx_h.rwkvx_model_create(backend.context(), config.arch().code, tensors,
-                            weights.tensors().size(), out);
-            if (status != 0) throw new RwkvxException(weights.source() + ": " + NativeLibrary.error("rwkvx_model_create", status).getMessage());
+                    ? rwkvx_h.rwkvx_model_create_hybrid(
+                            backend.context(),
+                            tensors,
+                            weights.tensors().size(),
+                            HybridConfigs.toNative(hybrid, arena),
+                            out)
+                    : rwkvx_h.rwkvx_model_create(
+                            backend.context(),
+                            config.arch().code,
+                            tensors,
+                            weights.tensors().size(),
+                            out);
+            if (status != 0)
+                throw new RwkvxException(weights.source() + ": "
+                        + NativeLibrary.error("rwkvx_model_create", status).getMessage());
             model = out.get(ValueLayout.ADDRESS, 0);
             MemorySegment info = rwkvx_model_info.allocate(arena);
             check("rwkvx_model_get_info", rwkvx_h.rwkvx_model_get_info(model, info));
             stateBytes = rwkvx_model_info.state_bytes(info);
             if (stateBytes != config.stateFloats() * 4)
-                throw new RwkvxException("native state size " + stateBytes + " != expected " + config.stateFloats() * 4);
+                throw new RwkvxException(
+                        "native state size " + stateBytes + " != expected " + config.stateFloats() * 4);
         }
     }
 
@@ -75,11 +87,19 @@ final class NativeExecutor implements ModelExecutor {
             case ALL -> (long) tokens.length * config.nVocab() * 4;
         };
         if (logits.byteSize() < need)
-            throw new IllegalArgumentException("logits buffer has " + logits.byteSize() + " bytes, " + need + " needed");
+            throw new IllegalArgumentException(
+                    "logits buffer has " + logits.byteSize() + " bytes, " + need + " needed");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ids = arena.allocateFrom(ValueLayout.JAVA_INT, tokens);
-            check("rwkvx_model_eval", rwkvx_h.rwkvx_model_eval(handle(), ns.handle(), ids, tokens.length,
-                    mode == LogitsMode.NONE ? MemorySegment.NULL : logits, mode.code));
+            check(
+                    "rwkvx_model_eval",
+                    rwkvx_h.rwkvx_model_eval(
+                            handle(),
+                            ns.handle(),
+                            ids,
+                            tokens.length,
+                            mode == LogitsMode.NONE ? MemorySegment.NULL : logits,
+                            mode.code));
         }
     }
 

@@ -30,8 +30,9 @@ public final class ReferenceBackend implements Backend {
             case RWKV7 -> new Rwkv7ReferenceExecutor(new Rwkv7Params(weights));
             case RWKV4 -> new Rwkv4ReferenceExecutor(weights);
             case RWKV5, RWKV6 -> new Rwkv56ReferenceExecutor(weights);
-            case HYBRID -> throw new io.rwkvx.common.RwkvxException(weights.source() + ": the reference backend does not run "
-                    + "RWKV-X models; use the native backend (the tests keep their own float64 RWKV-X reference)");
+            case HYBRID ->
+                throw new io.rwkvx.common.RwkvxException(weights.source() + ": the reference backend does not run "
+                        + "RWKV-X models; use the native backend (the tests keep their own float64 RWKV-X reference)");
         };
     }
 

@@ -1,8 +1,8 @@
 package io.rwkvx.backend.reference;
 
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.model.Architecture;
 import io.rwkvx.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
@@ -29,8 +29,8 @@ final class ReferenceState implements BackendState {
         this.owner = owner;
         this.config = config;
         if (initial.length != config.stateFloats()) {
-            throw new IllegalArgumentException("initial state has " + initial.length + " floats, expected "
-                    + config.stateFloats());
+            throw new IllegalArgumentException(
+                    "initial state has " + initial.length + " floats, expected " + config.stateFloats());
         }
         this.initial = initial;
         this.data = initial.clone();
@@ -39,7 +39,8 @@ final class ReferenceState implements BackendState {
     /** An all-zero start state of {@code config}'s size. */
     static float[] zeros(ModelConfig config) {
         long n = config.stateFloats();
-        if (n > Integer.MAX_VALUE) throw new RwkvxException("state of " + n + " floats is too large for the reference backend");
+        if (n > Integer.MAX_VALUE)
+            throw new RwkvxException("state of " + n + " floats is too large for the reference backend");
         return new float[(int) n];
     }
 
@@ -114,7 +115,8 @@ final class ReferenceState implements BackendState {
         if (r < c) return "layer " + layer + ", att token shift " + r;
         if (r < 2 * c) return "layer " + layer + ", ffn token shift " + (r - c);
         r -= 2 * c;
-        if (config.arch() == Architecture.RWKV4) return "layer " + layer + ", " + List.of("aa", "bb", "pp").get(r / c) + " " + r % c;
+        if (config.arch() == Architecture.RWKV4)
+            return "layer " + layer + ", " + List.of("aa", "bb", "pp").get(r / c) + " " + r % c;
         return "layer " + layer + ", WKV head " + r / (n * n) + " (key " + (r % (n * n)) / n + ", value " + r % n + ")";
     }
 

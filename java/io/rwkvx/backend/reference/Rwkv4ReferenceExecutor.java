@@ -12,10 +12,25 @@ final class Rwkv4ReferenceExecutor extends StepwiseExecutor {
     private static final float INITIAL_PP = -1e38f;
 
     /** One layer's tensors widened to float arrays; matrices row-major (out, in). */
-    private record Layer(float[] ln1w, float[] ln1b, float[] ln2w, float[] ln2b,
-                         float[] mixK, float[] mixV, float[] mixR, float[] decay, float[] first,
-                         float[] wk, float[] wv, float[] wr, float[] wo,
-                         float[] ffnMixK, float[] ffnMixR, float[] ffnK, float[] ffnV, float[] ffnR) {}
+    private record Layer(
+            float[] ln1w,
+            float[] ln1b,
+            float[] ln2w,
+            float[] ln2b,
+            float[] mixK,
+            float[] mixV,
+            float[] mixR,
+            float[] decay,
+            float[] first,
+            float[] wk,
+            float[] wv,
+            float[] wr,
+            float[] wo,
+            float[] ffnMixK,
+            float[] ffnMixR,
+            float[] ffnK,
+            float[] ffnV,
+            float[] ffnR) {}
 
     private final Layer[] layers;
     private final float[] initial;
@@ -25,12 +40,25 @@ final class Rwkv4ReferenceExecutor extends StepwiseExecutor {
         layers = new Layer[cfg.nLayer()];
         for (int i = 0; i < layers.length; i++) {
             String p = "blocks." + i + ".";
-            layers[i] = new Layer(f(w, p + "ln1.weight"), f(w, p + "ln1.bias"), f(w, p + "ln2.weight"),
-                    f(w, p + "ln2.bias"), f(w, p + "att.time_mix_k"), f(w, p + "att.time_mix_v"),
-                    f(w, p + "att.time_mix_r"), f(w, p + "att.time_decay"), f(w, p + "att.time_first"),
-                    f(w, p + "att.key.weight"), f(w, p + "att.value.weight"), f(w, p + "att.receptance.weight"),
-                    f(w, p + "att.output.weight"), f(w, p + "ffn.time_mix_k"), f(w, p + "ffn.time_mix_r"),
-                    f(w, p + "ffn.key.weight"), f(w, p + "ffn.value.weight"), f(w, p + "ffn.receptance.weight"));
+            layers[i] = new Layer(
+                    f(w, p + "ln1.weight"),
+                    f(w, p + "ln1.bias"),
+                    f(w, p + "ln2.weight"),
+                    f(w, p + "ln2.bias"),
+                    f(w, p + "att.time_mix_k"),
+                    f(w, p + "att.time_mix_v"),
+                    f(w, p + "att.time_mix_r"),
+                    f(w, p + "att.time_decay"),
+                    f(w, p + "att.time_first"),
+                    f(w, p + "att.key.weight"),
+                    f(w, p + "att.value.weight"),
+                    f(w, p + "att.receptance.weight"),
+                    f(w, p + "att.output.weight"),
+                    f(w, p + "ffn.time_mix_k"),
+                    f(w, p + "ffn.time_mix_r"),
+                    f(w, p + "ffn.key.weight"),
+                    f(w, p + "ffn.value.weight"),
+                    f(w, p + "ffn.receptance.weight"));
         }
         initial = ReferenceState.zeros(cfg);
         int c = cfg.nEmbd();

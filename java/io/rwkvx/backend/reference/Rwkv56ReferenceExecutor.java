@@ -13,12 +13,31 @@ final class Rwkv56ReferenceExecutor extends StepwiseExecutor {
     private static final double GN_EPS_V5 = 1e-5, GN_EPS_V6 = 64e-5;
 
     /** One layer's tensors as float arrays; matrices row-major (out, in). Unused ones of a version are null. */
-    private record Layer(float[] ln1w, float[] ln1b, float[] ln2w, float[] ln2b,
-                         float[][] mix,     // v5.2: time_mix_k, v, r, g; v6: time_maa_w, k, v, r, g
-                         float[] maaX, float[] maaW1, float[][] maaW2, float[] decayW1, float[] decayW2,
-                         float[] decay, float[] faaaa, float[] wr, float[] wk, float[] wv, float[] wg, float[] wo,
-                         float[] lnxW, float[] lnxB, float[] ffnMixK, float[] ffnMixR,
-                         float[] ffnK, float[] ffnV, float[] ffnR) {}
+    private record Layer(
+            float[] ln1w,
+            float[] ln1b,
+            float[] ln2w,
+            float[] ln2b,
+            float[][] mix, // v5.2: time_mix_k, v, r, g; v6: time_maa_w, k, v, r, g
+            float[] maaX,
+            float[] maaW1,
+            float[][] maaW2,
+            float[] decayW1,
+            float[] decayW2,
+            float[] decay,
+            float[] faaaa,
+            float[] wr,
+            float[] wk,
+            float[] wv,
+            float[] wg,
+            float[] wo,
+            float[] lnxW,
+            float[] lnxB,
+            float[] ffnMixK,
+            float[] ffnMixR,
+            float[] ffnK,
+            float[] ffnV,
+            float[] ffnR) {}
 
     private final boolean v6;
     private final int maaRank, decayRank;
@@ -47,16 +66,31 @@ final class Rwkv56ReferenceExecutor extends StepwiseExecutor {
                 }
             }
             String ffnMix = v6 ? "ffn.time_maa_" : "ffn.time_mix_";
-            layers[i] = new Layer(f(w, p + "ln1.weight"), f(w, p + "ln1.bias"), f(w, p + "ln2.weight"),
-                    f(w, p + "ln2.bias"), mix, v6 ? f(w, p + "att.time_maa_x") : null,
-                    v6 ? f(w, p + "att.time_maa_w1") : null, maaW2,
-                    v6 ? f(w, p + "att.time_decay_w1") : null, v6 ? f(w, p + "att.time_decay_w2") : null,
-                    f(w, p + "att.time_decay"), f(w, p + "att.time_faaaa"),
-                    f(w, p + "att.receptance.weight"), f(w, p + "att.key.weight"), f(w, p + "att.value.weight"),
-                    f(w, p + "att.gate.weight"), f(w, p + "att.output.weight"),
-                    f(w, p + "att.ln_x.weight"), f(w, p + "att.ln_x.bias"),
-                    f(w, p + ffnMix + "k"), f(w, p + ffnMix + "r"),
-                    f(w, p + "ffn.key.weight"), f(w, p + "ffn.value.weight"), f(w, p + "ffn.receptance.weight"));
+            layers[i] = new Layer(
+                    f(w, p + "ln1.weight"),
+                    f(w, p + "ln1.bias"),
+                    f(w, p + "ln2.weight"),
+                    f(w, p + "ln2.bias"),
+                    mix,
+                    v6 ? f(w, p + "att.time_maa_x") : null,
+                    v6 ? f(w, p + "att.time_maa_w1") : null,
+                    maaW2,
+                    v6 ? f(w, p + "att.time_decay_w1") : null,
+                    v6 ? f(w, p + "att.time_decay_w2") : null,
+                    f(w, p + "att.time_decay"),
+                    f(w, p + "att.time_faaaa"),
+                    f(w, p + "att.receptance.weight"),
+                    f(w, p + "att.key.weight"),
+                    f(w, p + "att.value.weight"),
+                    f(w, p + "att.gate.weight"),
+                    f(w, p + "att.output.weight"),
+                    f(w, p + "att.ln_x.weight"),
+                    f(w, p + "att.ln_x.bias"),
+                    f(w, p + ffnMix + "k"),
+                    f(w, p + ffnMix + "r"),
+                    f(w, p + "ffn.key.weight"),
+                    f(w, p + "ffn.value.weight"),
+                    f(w, p + "ffn.receptance.weight"));
         }
     }
 

@@ -6,6 +6,7 @@ final class Rwkv7ReferenceExecutor extends StepwiseExecutor {
     private static final double LN_X_EPS = 64e-5;
     /** Decay scale e^-0.5: w = exp(-e^-0.5 · σ(wl)). */
     private static final double DECAY_SCALE = Math.exp(-0.5);
+
     private static final double KK_EPS = 1e-12;
 
     private final Rwkv7Params p;

@@ -1,9 +1,9 @@
 package io.rwkvx.backend.reference;
 
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
 import java.lang.foreign.MemorySegment;
@@ -26,8 +26,8 @@ abstract class StepwiseExecutor implements ModelExecutor {
     private final float[] emb, ln0w, ln0b, lnOutW, lnOutB, head;
     private volatile boolean closed;
 
-    StepwiseExecutor(ModelConfig cfg, float[] emb, float[] ln0w, float[] ln0b, float[] lnOutW, float[] lnOutB,
-                     float[] head) {
+    StepwiseExecutor(
+            ModelConfig cfg, float[] emb, float[] ln0w, float[] ln0b, float[] lnOutW, float[] lnOutB, float[] head) {
         this.cfg = cfg;
         this.emb = emb;
         this.ln0w = ln0w;
@@ -39,8 +39,14 @@ abstract class StepwiseExecutor implements ModelExecutor {
 
     /** Takes the embedding, head and outer norms from the weights by their checkpoint names. */
     StepwiseExecutor(ModelWeights w) {
-        this(w.config(), f(w, "emb.weight"), f(w, "blocks.0.ln0.weight"), f(w, "blocks.0.ln0.bias"),
-                f(w, "ln_out.weight"), f(w, "ln_out.bias"), f(w, "head.weight"));
+        this(
+                w.config(),
+                f(w, "emb.weight"),
+                f(w, "blocks.0.ln0.weight"),
+                f(w, "blocks.0.ln0.bias"),
+                f(w, "ln_out.weight"),
+                f(w, "ln_out.bias"),
+                f(w, "head.weight"));
     }
 
     /** The named tensor widened to floats. */

@@ -52,9 +52,18 @@ class AttnCommandTest {
     }
 
     private static Cli attn(Path dir, String... extra) {
-        List<String> args = new ArrayList<>(List.of("attn", "--q", dir.resolve("q.npy").toString(), "--k",
-                dir.resolve("k.npy").toString(), "--v", dir.resolve("v.npy").toString(), "--out",
-                dir.resolve("o.npy").toString(), "--lse-out", dir.resolve("lse.npy").toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "attn",
+                "--q",
+                dir.resolve("q.npy").toString(),
+                "--k",
+                dir.resolve("k.npy").toString(),
+                "--v",
+                dir.resolve("v.npy").toString(),
+                "--out",
+                dir.resolve("o.npy").toString(),
+                "--lse-out",
+                dir.resolve("lse.npy").toString()));
         args.addAll(List.of(extra));
         return Cli.run(args.toArray(String[]::new));
     }
@@ -72,12 +81,13 @@ class AttnCommandTest {
         if (sparse) {
             int hd = H * D, nc = t / B;
             float[] means = new float[nc * hd];
-            for (int j = 0; j < nc * B; j++)
-                for (int i = 0; i < hd; i++) means[(j / B) * hd + i] += x.k[j * hd + i];
+            for (int j = 0; j < nc * B; j++) for (int i = 0; i < hd; i++) means[(j / B) * hd + i] += x.k[j * hd + i];
             for (int i = 0; i < means.length; i++) means[i] *= 1.0f / B;
             float[] s = new float[nc];
             for (int c = 0; c < nc; c++)
-                s[c] = all ? canonDot(x.q, t * hd, means, c * hd, hd) : canonDot(x.q, t * hd + h * D, means, c * hd + h * D, D);
+                s[c] = all
+                        ? canonDot(x.q, t * hd, means, c * hd, hd)
+                        : canonDot(x.q, t * hd + h * D, means, c * hd + h * D, D);
             boolean[] taken = new boolean[nc];
             for (int n = 0; n < Math.min(topk, nc); n++) {
                 int best = -1;
@@ -85,8 +95,7 @@ class AttnCommandTest {
                     if (!taken[c] && (best < 0 || s[c] >= s[best])) best = c; // ties to the later chunk
                 taken[best] = true;
             }
-            for (int c = 0; c < nc; c++)
-                if (taken[c]) for (int j = c * B; j < (c + 1) * B; j++) keys.add(j);
+            for (int c = 0; c < nc; c++) if (taken[c]) for (int j = c * B; j < (c + 1) * B; j++) keys.add(j);
             for (int j = (t / B) * B; j <= t; j++) keys.add(j);
         } else {
             for (int j = 0; j <= t; j++) keys.add(j);
@@ -107,7 +116,8 @@ class AttnCommandTest {
                 double mx = Double.NEGATIVE_INFINITY, l = 0;
                 for (int i = 0; i < s.length; i++) {
                     double a = 0;
-                    for (int d = 0; d < D; d++) a += (double) x.q[(t * H + h) * D + d] * x.k[(ks.get(i) * H + h) * D + d];
+                    for (int d = 0; d < D; d++)
+                        a += (double) x.q[(t * H + h) * D + d] * x.k[(ks.get(i) * H + h) * D + d];
                     s[i] = a * scale;
                     mx = Math.max(mx, s[i]);
                 }
@@ -134,7 +144,18 @@ class AttnCommandTest {
     void sparseAttentionMatchesTheReferenceForBothScopesAndFloat16(@TempDir Path dir) throws IOException {
         Inputs x = inputs(150, 2, true, dir);
         for (String scope : new String[] {"head", "all"}) {
-            Cli r = attn(dir, "--mode", "sparse", "--attn-chunk", "16", "--attn-top-k", "2", "--attn-scope", scope, "--threads", "2");
+            Cli r = attn(
+                    dir,
+                    "--mode",
+                    "sparse",
+                    "--attn-chunk",
+                    "16",
+                    "--attn-top-k",
+                    "2",
+                    "--attn-scope",
+                    scope,
+                    "--threads",
+                    "2");
             assertEquals(0, r.code(), r.dump());
             check(dir, x, true, 16, 2, scope.equals("all"));
         }

@@ -27,8 +27,10 @@ class CommandTableTest {
         String readme = Files.readString(README);
         int begin = readme.indexOf(Usage.MARKDOWN_BEGIN);
         int end = readme.indexOf(Usage.MARKDOWN_END);
-        assertTrue(begin >= 0 && end > begin, "README.md lacks the generated command section: a line "
-                + Usage.MARKDOWN_BEGIN + " and, below it, a line " + Usage.MARKDOWN_END);
+        assertTrue(
+                begin >= 0 && end > begin,
+                "README.md lacks the generated command section: a line " + Usage.MARKDOWN_BEGIN
+                        + " and, below it, a line " + Usage.MARKDOWN_END);
         end += Usage.MARKDOWN_END.length() + 1;
         String want = Usage.markdown();
         if (readme.substring(begin, end).equals(want)) return;
@@ -63,7 +65,8 @@ class CommandTableTest {
             String usage = Usage.of(c.name());
             assertTrue(usage.startsWith("Usage: rwkvx " + c.name() + " "), usage);
             for (Option o : c.options().all()) {
-                var m = Pattern.compile("^  " + Pattern.quote(o.synopsis()) + "(\\s|$)", Pattern.MULTILINE).matcher(usage);
+                var m = Pattern.compile("^  " + Pattern.quote(o.synopsis()) + "(\\s|$)", Pattern.MULTILINE)
+                        .matcher(usage);
                 assertTrue(m.find(), c.name() + " shows " + o.synopsis() + "\n" + usage);
                 assertFalse(m.find(), c.name() + " shows " + o.synopsis() + " once\n" + usage);
                 String firstWord = o.help().split(" ")[0];
@@ -71,7 +74,8 @@ class CommandTableTest {
                 if (o.required()) assertTrue(usage.contains(" " + o.synopsis()), "the usage line names " + o.name());
             }
             for (String line : usage.split("\n"))
-                assertTrue(line.length() <= Usage.WIDTH || !line.contains(" "), "wrapped at " + Usage.WIDTH + ": " + line);
+                assertTrue(
+                        line.length() <= Usage.WIDTH || !line.contains(" "), "wrapped at " + Usage.WIDTH + ": " + line);
         }
     }
 
@@ -85,6 +89,8 @@ class CommandTableTest {
                 Option other = byHelp.putIfAbsent(o.help(), o);
                 if (other != null) assertTrue(other == o, o.name() + "'s help is declared twice: " + o.help());
             }
-        assertEquals(Commands.ALL.size(), Commands.ALL.stream().map(Command::name).distinct().count());
+        assertEquals(
+                Commands.ALL.size(),
+                Commands.ALL.stream().map(Command::name).distinct().count());
     }
 }

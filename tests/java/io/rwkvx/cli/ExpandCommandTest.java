@@ -20,6 +20,7 @@ class ExpandCommandTest {
 
     @TempDir
     static Path shared;
+
     private static Path expanded;
 
     @BeforeAll
@@ -57,14 +58,38 @@ class ExpandCommandTest {
     void infoShowsTheHybridLayout() {
         Cli r = Cli.run("info", "--model", expanded.toString());
         assertEquals(0, r.code(), r.dump());
-        assertTrue(Pattern.compile("^architecture\\s+RWKV-X$", Pattern.MULTILINE).matcher(r.out()).find(), r.out());
-        assertTrue(Pattern.compile("^n_attn_layer\\s+4$", Pattern.MULTILINE).matcher(r.out()).find(), r.out());
-        assertTrue(Pattern.compile("^n_layer\\s+12$", Pattern.MULTILINE).matcher(r.out()).find(), r.out());
+        assertTrue(
+                Pattern.compile("^architecture\\s+RWKV-X$", Pattern.MULTILINE)
+                        .matcher(r.out())
+                        .find(),
+                r.out());
+        assertTrue(
+                Pattern.compile("^n_attn_layer\\s+4$", Pattern.MULTILINE)
+                        .matcher(r.out())
+                        .find(),
+                r.out());
+        assertTrue(
+                Pattern.compile("^n_layer\\s+12$", Pattern.MULTILINE)
+                        .matcher(r.out())
+                        .find(),
+                r.out());
         assertTrue(r.out().contains("after every 3 RWKV-7 layers"), r.out());
-        for (String setting : new String[] {"attn-chunk 2048", "attn-top-k 3", "attn-scope head", "attn-prefill sparse",
-                "attn-decode sparse", "attn-dense-below 6144", "kv-dtype f32", "kv-max-size 0 \\(no compression\\)",
-                "kv-window 2000", "kv-min-size 16000"})
-            assertTrue(Pattern.compile("^" + setting.replace(" ", "\\s+") + "$", Pattern.MULTILINE).matcher(r.out()).find(),
+        for (String setting : new String[] {
+            "attn-chunk 2048",
+            "attn-top-k 3",
+            "attn-scope head",
+            "attn-prefill sparse",
+            "attn-decode sparse",
+            "attn-dense-below 6144",
+            "kv-dtype f32",
+            "kv-max-size 0 \\(no compression\\)",
+            "kv-window 2000",
+            "kv-min-size 16000"
+        })
+            assertTrue(
+                    Pattern.compile("^" + setting.replace(" ", "\\s+") + "$", Pattern.MULTILINE)
+                            .matcher(r.out())
+                            .find(),
                     setting + " in\n" + r.out());
         assertTrue(r.out().contains("safetensors"), r.out());
         Cli plain = Cli.run("info", "--model", MODEL);
@@ -73,8 +98,19 @@ class ExpandCommandTest {
 
     @Test
     void generateRunsOnTheExpandedModel() {
-        String[] args = {"generate", "--model", expanded.toString(), "--prompt", "Hello", "--max-tokens", "20",
-                "--seed", "1", "--threads", "2"};
+        String[] args = {
+            "generate",
+            "--model",
+            expanded.toString(),
+            "--prompt",
+            "Hello",
+            "--max-tokens",
+            "20",
+            "--seed",
+            "1",
+            "--threads",
+            "2"
+        };
         Cli a = Cli.run(args);
         assertEquals(0, a.code(), a.dump());
         assertEquals(a.out(), Cli.run(args).out(), "same seed, same text");
@@ -94,7 +130,8 @@ class ExpandCommandTest {
     }
 
     private static double loss(String out) {
-        Matcher m = Pattern.compile("^mean loss\\s+(\\S+) nats/token$", Pattern.MULTILINE).matcher(out);
+        Matcher m = Pattern.compile("^mean loss\\s+(\\S+) nats/token$", Pattern.MULTILINE)
+                .matcher(out);
         assertTrue(m.find(), out);
         return Double.parseDouble(m.group(1));
     }
@@ -112,7 +149,13 @@ class ExpandCommandTest {
 
     @Test
     void aHybridModelCannotBeExpandedAgain(@TempDir Path dir) {
-        Cli r = Cli.run("expand", "--model", expanded.toString(), "--attn-layers", "2", "--out",
+        Cli r = Cli.run(
+                "expand",
+                "--model",
+                expanded.toString(),
+                "--attn-layers",
+                "2",
+                "--out",
                 dir.resolve("y.safetensors").toString());
         assertEquals(1, r.code(), r.dump());
         assertTrue(r.err().contains("needs an RWKV-7 model, found RWKV-X"), r.err());
@@ -120,7 +163,13 @@ class ExpandCommandTest {
 
     @Test
     void anUnwritableOutputFails(@TempDir Path dir) {
-        Cli r = Cli.run("expand", "--model", MODEL, "--attn-layers", "4", "--out",
+        Cli r = Cli.run(
+                "expand",
+                "--model",
+                MODEL,
+                "--attn-layers",
+                "4",
+                "--out",
                 dir.resolve("no/such/dir/x.safetensors").toString());
         assertEquals(1, r.code(), r.dump());
         assertTrue(r.err().startsWith("rwkvx: error: ") && r.err().contains("x.safetensors"), r.err());
@@ -149,7 +198,8 @@ class ExpandCommandTest {
         assertEquals(2, zero.code(), zero.dump());
         Cli word = Cli.run("expand", "--model", MODEL, "--attn-layers", "four", "--out", "x.safetensors");
         assertEquals(2, word.code(), word.dump());
-        Cli unknown = Cli.run("expand", "--model", MODEL, "--attn-layers", "4", "--out", "x.safetensors", "--threads", "2");
+        Cli unknown =
+                Cli.run("expand", "--model", MODEL, "--attn-layers", "4", "--out", "x.safetensors", "--threads", "2");
         assertEquals(2, unknown.code(), unknown.dump());
         assertFalse(Files.exists(Path.of("x.safetensors")));
     }

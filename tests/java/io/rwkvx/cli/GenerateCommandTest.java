@@ -29,7 +29,9 @@ class GenerateCommandTest {
 
     @Test
     void inPlaceWeightsGenerateTheSameText() {
-        String[] args = {"generate", "--prompt", "Hello", "--max-tokens", "24", "--seed", "5", "--threads", "2", "--quiet"};
+        String[] args = {
+            "generate", "--prompt", "Hello", "--max-tokens", "24", "--seed", "5", "--threads", "2", "--quiet"
+        };
         Cli resident = Cli.run(args);
         String[] mapped = java.util.Arrays.copyOf(args, args.length + 2);
         mapped[args.length] = "--weights";
@@ -56,8 +58,18 @@ class GenerateCommandTest {
         String text = full.out().substring(0, full.out().length() - 1);
         assertTrue(text.length() >= 10, "greedy text long enough for the test: " + full.dump());
         String stop = text.substring(6, 9);
-        Cli stopped = Cli.run("generate", "--prompt", "Hello", "--max-tokens", "30", "--temperature", "0",
-                "--stop", "\u0000never", "--stop", stop);
+        Cli stopped = Cli.run(
+                "generate",
+                "--prompt",
+                "Hello",
+                "--max-tokens",
+                "30",
+                "--temperature",
+                "0",
+                "--stop",
+                "\u0000never",
+                "--stop",
+                stop);
         assertEquals(0, stopped.code(), stopped.dump());
         assertEquals(text.substring(0, text.indexOf(stop)) + "\n", stopped.out());
         assertTrue(stopped.err().contains("stop: stop string"), stopped.dump());

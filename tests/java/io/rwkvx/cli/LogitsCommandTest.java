@@ -26,7 +26,8 @@ class LogitsCommandTest {
     private static void assertClose(float[] expected, float[] got, double tolerance) {
         assertEquals(expected.length, got.length, "number of logits");
         for (int i = 0; i < expected.length; i++)
-            assertTrue(Math.abs(expected[i] - got[i]) <= tolerance,
+            assertTrue(
+                    Math.abs(expected[i] - got[i]) <= tolerance,
                     "logit " + i + ": expected " + expected[i] + ", got " + got[i] + " (tolerance " + tolerance + ")");
     }
 
@@ -55,7 +56,10 @@ class LogitsCommandTest {
         assertEquals(256 * 4, Files.size(mapped));
         // Resident matrices are re-laid out in blocks: float32 rounding apart, not bit for bit.
         assertClose(readFloats(resident), readFloats(mapped), 2e-5);
-        assertClose(readFloats(Cli.GOLDEN), readFloats(logits(dir, "golden.bin", "34,105,110", "--weights=in-place")), 1e-4);
+        assertClose(
+                readFloats(Cli.GOLDEN),
+                readFloats(logits(dir, "golden.bin", "34,105,110", "--weights=in-place")),
+                1e-4);
     }
 
     @Test

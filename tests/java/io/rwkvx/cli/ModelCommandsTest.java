@@ -32,9 +32,19 @@ class ModelCommandsTest {
         assertEquals(12, number(r.out(), "^n_layer\\s+(\\d+)$"));
         assertEquals(64, number(r.out(), "^n_embd\\s+(\\d+)$"));
         assertEquals(256, number(r.out(), "^n_vocab\\s+(\\d+)$"));
-        for (String key : new String[] {"architecture", "format", "n_head", "head_size", "ffn_size", "parameters",
-                "weight bytes", "weight dtypes", "state size", "backend", "fingerprint"})
-            assertTrue(r.out().contains("\n" + key + " "), "info shows " + key + "\n" + r.out());
+        for (String key : new String[] {
+            "architecture",
+            "format",
+            "n_head",
+            "head_size",
+            "ffn_size",
+            "parameters",
+            "weight bytes",
+            "weight dtypes",
+            "state size",
+            "backend",
+            "fingerprint"
+        }) assertTrue(r.out().contains("\n" + key + " "), "info shows " + key + "\n" + r.out());
         assertTrue(r.out().contains("RWKV-7"), r.out());
         Cli half = Cli.run("info", "--model", Cli.FP16.toString());
         assertEquals(0, half.code(), half.dump());
@@ -43,8 +53,8 @@ class ModelCommandsTest {
 
     @Test
     void perplexityIsFiniteAndIndependentOfTheChunkSize(@TempDir Path dir) throws IOException {
-        Path text = Files.writeString(dir.resolve("t.txt"),
-                "The quick brown fox jumps over the lazy dog. In the beginning was the word.\n");
+        Path text = Files.writeString(
+                dir.resolve("t.txt"), "The quick brown fox jumps over the lazy dog. In the beginning was the word.\n");
         Cli small = Cli.run("perplexity", "--model", MODEL, "--file", text.toString(), "--context", "7");
         Cli large = Cli.run("perplexity", "--model", MODEL, "--file", text.toString());
         assertEquals(0, small.code(), small.dump());
@@ -71,27 +81,41 @@ class ModelCommandsTest {
         Path text = Files.writeString(dir.resolve("t.txt"), "Some text.");
         String[] args = switch (command) {
             case "generate" -> new String[] {"--prompt", "Hi", "--max-tokens", "3", "--quiet"};
-            case "logits" -> new String[] {"--tokens", "1,2", "--out", dir.resolve("l.bin").toString()};
+            case "logits" ->
+                new String[] {"--tokens", "1,2", "--out", dir.resolve("l.bin").toString()};
             case "perplexity" -> new String[] {"--file", text.toString()};
             case "bench" -> new String[] {"--prompt-tokens", "4", "--gen-tokens", "2", "--repeat", "1"};
             default -> new String[] {};
         };
         for (String weights : new String[] {"in-place", "resident"}) {
-            List<String> line = new ArrayList<>(List.of(command, "--model", MODEL, "--backend", "native", "--weights", weights));
+            List<String> line =
+                    new ArrayList<>(List.of(command, "--model", MODEL, "--backend", "native", "--weights", weights));
             line.addAll(List.of(args));
             Cli r = Cli.run(line.toArray(String[]::new));
             assertEquals(0, r.code(), r.dump());
             assertEquals("", r.err(), r.dump());
         }
         Cli help = Cli.run("help", command);
-        assertTrue(help.out().lines().anyMatch(l -> l.strip().startsWith("--weights resident|in-place ")),
+        assertTrue(
+                help.out().lines().anyMatch(l -> l.strip().startsWith("--weights resident|in-place ")),
                 "usage documents --weights\n" + help.out());
     }
 
     @Test
     void infoAndBenchNameTheWeightPlacement() {
-        String[] bench = {"bench", "--model", MODEL, "--backend", "native", "--prompt-tokens", "4", "--gen-tokens", "2",
-                "--repeat", "1"};
+        String[] bench = {
+            "bench",
+            "--model",
+            MODEL,
+            "--backend",
+            "native",
+            "--prompt-tokens",
+            "4",
+            "--gen-tokens",
+            "2",
+            "--repeat",
+            "1"
+        };
         for (String[] args : new String[][] {{"info", "--model", MODEL, "--backend", "native"}, bench}) {
             Cli resident = Cli.run(args);
             List<String> mapped = new ArrayList<>(List.of(args));
@@ -100,9 +124,15 @@ class ModelCommandsTest {
             assertEquals(0, resident.code(), resident.dump());
             assertEquals(0, inPlace.code(), inPlace.dump());
             String line = args[0].equals("info") ? "^backend\\s+native .*" : "^model\\s+.* on native .*";
-            assertTrue(Pattern.compile(line + ", weights: resident\\)", Pattern.MULTILINE).matcher(resident.out()).find(),
+            assertTrue(
+                    Pattern.compile(line + ", weights: resident\\)", Pattern.MULTILINE)
+                            .matcher(resident.out())
+                            .find(),
                     resident.out());
-            assertTrue(Pattern.compile(line + ", weights: in place\\)", Pattern.MULTILINE).matcher(inPlace.out()).find(),
+            assertTrue(
+                    Pattern.compile(line + ", weights: in place\\)", Pattern.MULTILINE)
+                            .matcher(inPlace.out())
+                            .find(),
                     inPlace.out());
         }
     }

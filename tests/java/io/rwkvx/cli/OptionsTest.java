@@ -12,9 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /** The shared option parser. */
 class OptionsTest {
-    private static final OptionSpec SPEC = OptionSpec.of(Option.value("--n", "N", "a number"),
-            Option.value("--x", "X", "anything"), Option.value("--ids", "IDS", "token ids"),
-            Option.repeatable("--stop", "STR", "repeatable"), Option.flag("--quiet", "a flag"),
+    private static final OptionSpec SPEC = OptionSpec.of(
+            Option.value("--n", "N", "a number"),
+            Option.value("--x", "X", "anything"),
+            Option.value("--ids", "IDS", "token ids"),
+            Option.repeatable("--stop", "STR", "repeatable"),
+            Option.flag("--quiet", "a flag"),
             Option.choice("--mode", List.of("full", "sparse"), "a choice"));
 
     private static Options parse(String... args) throws UsageException {
@@ -65,7 +68,8 @@ class OptionsTest {
     void choicesAndRanges() throws UsageException {
         assertEquals("sparse", parse("--mode", "sparse").choice("--mode", "full"));
         assertEquals("full", parse().choice("--mode", "full"));
-        UsageException e = assertThrows(UsageException.class, () -> parse("--mode", "dense").choice("--mode", "full"));
+        UsageException e = assertThrows(
+                UsageException.class, () -> parse("--mode", "dense").choice("--mode", "full"));
         assertEquals("option --mode must be full or sparse, got 'dense'", e.getMessage());
         assertEquals(64, parse("--n", "64").intValue("--n", 0, 0, 64));
         e = assertThrows(UsageException.class, () -> parse("--n", "65").intValue("--n", 0, 0, 64));
@@ -79,7 +83,9 @@ class OptionsTest {
         UsageException e = assertThrows(UsageException.class, () -> Options.parse("test", spec, List.of("--v")));
         assertEquals("missing required option --in", e.getMessage());
         assertTrue(Options.parse("test", spec, List.of("--help")).help());
-        assertThrows(IllegalArgumentException.class, () -> OptionSpec.of(Option.flag("--v", "a"), Option.flag("--v", "b")),
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OptionSpec.of(Option.flag("--v", "a"), Option.flag("--v", "b")),
                 "a name declared twice");
     }
 

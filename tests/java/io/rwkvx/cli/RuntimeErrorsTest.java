@@ -44,10 +44,20 @@ class RuntimeErrorsTest {
     void badStateFileAndTokenOutOfRange(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("logits.bin");
         Path notState = Files.writeString(dir.resolve("state.bin"), "garbage garbage garbage garbage garbage garbage");
-        assertOneLineError(Cli.run("logits", "--model", Cli.FP32.toString(), "--tokens", "1", "--out", out.toString(),
-                "--state-in", notState.toString()), notState.toString());
-        assertOneLineError(Cli.run("logits", "--model", Cli.FP32.toString(), "--tokens", "1,256", "--out",
-                out.toString()), "256");
+        assertOneLineError(
+                Cli.run(
+                        "logits",
+                        "--model",
+                        Cli.FP32.toString(),
+                        "--tokens",
+                        "1",
+                        "--out",
+                        out.toString(),
+                        "--state-in",
+                        notState.toString()),
+                notState.toString());
+        assertOneLineError(
+                Cli.run("logits", "--model", Cli.FP32.toString(), "--tokens", "1,256", "--out", out.toString()), "256");
         assertFalse(Files.exists(out), "no output after a failure");
         assertOneLineError(Cli.run("detokenize", "--tokens", "70000"), "70000");
     }
@@ -55,7 +65,8 @@ class RuntimeErrorsTest {
     @Test
     void missingTextFile(@TempDir Path dir) {
         Path missing = dir.resolve("missing.txt");
-        assertOneLineError(Cli.run("perplexity", "--model", Cli.FP32.toString(), "--file", missing.toString()),
+        assertOneLineError(
+                Cli.run("perplexity", "--model", Cli.FP32.toString(), "--file", missing.toString()),
                 missing + ": no such file");
     }
 

@@ -16,7 +16,8 @@ class Rwkv56CliTest {
         assertTrue(r.out().contains(version), r.out());
         // 12 layers · (2·64 + 8 heads · 8 · 8) floats.
         assertTrue(r.out().contains("7,680 floats"), r.out());
-        Cli g = Cli.run("generate", "--model", model, "--prompt", "\"in", "--max-tokens", "5", "--seed", "1", "--quiet");
+        Cli g = Cli.run(
+                "generate", "--model", model, "--prompt", "\"in", "--max-tokens", "5", "--seed", "1", "--quiet");
         assertEquals(0, g.code(), g.err());
     }
 }

@@ -24,10 +24,12 @@ class TokenizeCommandsTest {
     @Test
     void roundTripWithEveryTokenizer() {
         String text = "Grüße, 世界! \t🙂 <|endoftext|>\nline two";
-        for (String[] vocab : new String[][] {{"--vocab", "world"}, {"--vocab", "bytes"}, {"--model", Cli.FP32.toString()}}) {
+        for (String[] vocab :
+                new String[][] {{"--vocab", "world"}, {"--vocab", "bytes"}, {"--model", Cli.FP32.toString()}}) {
             Cli ids = Cli.run("tokenize", vocab[0], vocab[1], "--text", text);
             assertEquals(0, ids.code(), ids.dump());
-            Cli back = Cli.run("detokenize", vocab[0], vocab[1], "--tokens", ids.out().strip());
+            Cli back = Cli.run(
+                    "detokenize", vocab[0], vocab[1], "--tokens", ids.out().strip());
             assertEquals(0, back.code(), back.dump());
             assertEquals(text + "\n", back.out(), String.join(" ", vocab));
         }

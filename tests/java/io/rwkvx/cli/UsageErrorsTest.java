@@ -15,7 +15,9 @@ class UsageErrorsTest {
         assertEquals(2, r.code(), r.dump());
         assertEquals("", r.out(), r.dump());
         assertTrue(r.err().contains(problem), "stderr should mention '" + problem + "'\n" + r.dump());
-        assertTrue(r.err().contains("Usage: rwkvx " + usageOf), "stderr should show the usage of " + usageOf + "\n" + r.dump());
+        assertTrue(
+                r.err().contains("Usage: rwkvx " + usageOf),
+                "stderr should show the usage of " + usageOf + "\n" + r.dump());
     }
 
     @Test
@@ -40,7 +42,8 @@ class UsageErrorsTest {
 
     @Test
     void missingValueBeforeAnotherOption() {
-        assertUsageError(Cli.run("generate", "--prompt", "--max-tokens", "3"), "generate", "option --prompt needs a value");
+        assertUsageError(
+                Cli.run("generate", "--prompt", "--max-tokens", "3"), "generate", "option --prompt needs a value");
     }
 
     @ParameterizedTest
@@ -51,14 +54,18 @@ class UsageErrorsTest {
 
     @Test
     void samplerValueOutOfRange() {
-        assertUsageError(Cli.run("generate", "--prompt", "hi", "--top-p", "2"), "generate", "option --top-p must be in (0, 1]");
-        assertUsageError(Cli.run("generate", "--prompt", "hi", "--repetition-penalty", "0"), "generate",
+        assertUsageError(
+                Cli.run("generate", "--prompt", "hi", "--top-p", "2"), "generate", "option --top-p must be in (0, 1]");
+        assertUsageError(
+                Cli.run("generate", "--prompt", "hi", "--repetition-penalty", "0"),
+                "generate",
                 "option --repetition-penalty must be");
     }
 
     @Test
     void missingRequiredOption() {
-        assertUsageError(Cli.run("logits", "--model", M, "--out", "x.bin"), "logits", "missing required option --tokens");
+        assertUsageError(
+                Cli.run("logits", "--model", M, "--out", "x.bin"), "logits", "missing required option --tokens");
         assertUsageError(Cli.run("info"), "info", "missing required option --model");
         assertUsageError(Cli.run("generate"), "generate", "missing required option --prompt");
     }
@@ -73,22 +80,32 @@ class UsageErrorsTest {
     void badChoices() {
         assertUsageError(Cli.run("info", "--model", M, "--backend", "gpu"), "info", "--backend must be");
         assertUsageError(Cli.run("tokenize", "--vocab", "klingon", "--text", "x"), "tokenize", "--vocab must be");
-        assertUsageError(Cli.run("tokenize", "--vocab", "bytes", "--model", M, "--text", "x"), "tokenize",
+        assertUsageError(
+                Cli.run("tokenize", "--vocab", "bytes", "--model", M, "--text", "x"),
+                "tokenize",
                 "cannot be used together");
     }
 
     @Test
     void weightsIsAnOptionOfTheModelCommandsOnly() {
         for (String wrong : new String[] {"mapped", "in_place", "RESIDENT", ""})
-            assertUsageError(Cli.run("logits", "--model", M, "--tokens", "1", "--out", "x.bin", "--weights=" + wrong),
-                    "logits", "option --weights must be resident or in-place, got '" + wrong + "'");
+            assertUsageError(
+                    Cli.run("logits", "--model", M, "--tokens", "1", "--out", "x.bin", "--weights=" + wrong),
+                    "logits",
+                    "option --weights must be resident or in-place, got '" + wrong + "'");
         assertUsageError(Cli.run("info", "--model", M, "--weights"), "info", "option --weights needs a value");
-        assertUsageError(Cli.run("info", "--model", M, "--weights", "resident", "--weights", "in-place"), "info",
+        assertUsageError(
+                Cli.run("info", "--model", M, "--weights", "resident", "--weights", "in-place"),
+                "info",
                 "option --weights given more than once");
-        assertUsageError(Cli.run("tokenize", "--model", M, "--text", "x", "--weights", "resident"), "tokenize",
+        assertUsageError(
+                Cli.run("tokenize", "--model", M, "--text", "x", "--weights", "resident"),
+                "tokenize",
                 "unknown option '--weights'");
-        assertUsageError(Cli.run("expand", "--model", M, "--attn-layers", "2", "--out", "x", "--weights", "in-place"),
-                "expand", "unknown option '--weights'");
+        assertUsageError(
+                Cli.run("expand", "--model", M, "--attn-layers", "2", "--out", "x", "--weights", "in-place"),
+                "expand",
+                "unknown option '--weights'");
         assertUsageError(Cli.run("info", "--model", M, "--mmap"), "info", "unknown option '--mmap'");
     }
 

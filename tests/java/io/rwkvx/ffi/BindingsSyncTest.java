@@ -1,8 +1,11 @@
 package io.rwkvx.ffi;
 
-import io.rwkvx.nativelib.NativeLibrary;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.rwkvx.nativelib.NativeLibrary;
 import java.io.IOException;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
@@ -42,11 +45,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fails when include/rwkvx.h and the jextract-form bindings in {@code io.rwkvx.ffi} disagree.
@@ -136,7 +135,8 @@ class BindingsSyncTest {
     @Test
     void selfTestCheckerReportsAChangedParameterType() {
         String text = headerText();
-        Matcher m = Pattern.compile("(RWKVX_API\\s[^;(]*?\\b(\\w+)\\s*\\([^;)]*?)\\bint32_t(\\s+\\w+\\s*[,)])").matcher(text);
+        Matcher m = Pattern.compile("(RWKVX_API\\s[^;(]*?\\b(\\w+)\\s*\\([^;)]*?)\\bint32_t(\\s+\\w+\\s*[,)])")
+                .matcher(text);
         assertTrue(m.find(), "self-test: no prototype with an int32_t parameter left to alter");
         String function = m.group(2);
         String altered = text.substring(0, m.start()) + m.group(1) + "int64_t" + m.group(3) + text.substring(m.end());
@@ -146,7 +146,8 @@ class BindingsSyncTest {
     @Test
     void selfTestCheckerReportsARemovedFunction() {
         String text = headerText();
-        Matcher m = Pattern.compile("RWKVX_API\\s[^;(]*?\\b(\\w+)\\s*\\([^;]*\\);").matcher(text);
+        Matcher m =
+                Pattern.compile("RWKVX_API\\s[^;(]*?\\b(\\w+)\\s*\\([^;]*\\);").matcher(text);
         MatchResult last = null;
         while (m.find()) {
             last = m.toMatchResult();
@@ -161,31 +162,38 @@ class BindingsSyncTest {
         String text = headerText();
         int at = text.lastIndexOf("RWKVX_API");
         at = text.indexOf(';', at) + 1;
-        String altered = text.substring(0, at) + "\nRWKVX_API int32_t rwkvx_selftest_added(const rwkvx_model *m, float x);"
-                + text.substring(at);
+        String altered = text.substring(0, at)
+                + "\nRWKVX_API int32_t rwkvx_selftest_added(const rwkvx_model *m, float x);" + text.substring(at);
         assertReported(altered, "rwkvx_selftest_added has no wrapper");
     }
 
     @Test
     void selfTestCheckerReportsChangedConstantValues() {
         String text = headerText();
-        Matcher define = Pattern.compile("(#define[ \\t]+(\\w+)[ \\t]+)(\\d+)\\b").matcher(text);
+        Matcher define =
+                Pattern.compile("(#define[ \\t]+(\\w+)[ \\t]+)(\\d+)\\b").matcher(text);
         assertTrue(define.find(), "self-test: no integer #define to alter");
-        String altered = text.substring(0, define.start()) + define.group(1) + (Long.parseLong(define.group(3)) + 40)
+        String altered = text.substring(0, define.start())
+                + define.group(1)
+                + (Long.parseLong(define.group(3)) + 40)
                 + text.substring(define.end());
         assertReported(altered, "constant " + define.group(2) + " ");
 
-        Matcher enumerator = Pattern.compile("(enum\\s+\\w*\\s*\\{[^}]*?\\b(\\w+)\\s*=\\s*)(\\d+)").matcher(text);
+        Matcher enumerator = Pattern.compile("(enum\\s+\\w*\\s*\\{[^}]*?\\b(\\w+)\\s*=\\s*)(\\d+)")
+                .matcher(text);
         assertTrue(enumerator.find(), "self-test: no enum constant to alter");
-        altered = text.substring(0, enumerator.start()) + enumerator.group(1)
-                + (Long.parseLong(enumerator.group(3)) + 40) + text.substring(enumerator.end());
+        altered = text.substring(0, enumerator.start())
+                + enumerator.group(1)
+                + (Long.parseLong(enumerator.group(3)) + 40)
+                + text.substring(enumerator.end());
         assertReported(altered, "constant " + enumerator.group(2) + " ");
     }
 
     @Test
     void selfTestCheckerReportsAChangedStructField() {
         String text = headerText();
-        Matcher m = Pattern.compile("(typedef\\s+struct\\s+(\\w+)\\s*\\{[^}]*?)\\bint32_t(\\s+(\\w+)\\s*;)").matcher(text);
+        Matcher m = Pattern.compile("(typedef\\s+struct\\s+(\\w+)\\s*\\{[^}]*?)\\bint32_t(\\s+(\\w+)\\s*;)")
+                .matcher(text);
         assertTrue(m.find(), "self-test: no int32_t struct field to alter");
         String altered = text.substring(0, m.start()) + m.group(1) + "int64_t" + m.group(3) + text.substring(m.end());
         String expected = "struct " + m.group(2) + ": field " + m.group(4);
@@ -205,14 +213,14 @@ class BindingsSyncTest {
                 RWKVX_API void g(void);
                 """);
         Checker right = new Checker();
-        right.compareDescriptor(header.functions().get("f"),
-                FunctionDescriptor.of(rwkvx_h.C_POINTER, rwkvx_h.C_INT, rwkvx_h.C_FLOAT));
+        right.compareDescriptor(
+                header.functions().get("f"), FunctionDescriptor.of(rwkvx_h.C_POINTER, rwkvx_h.C_INT, rwkvx_h.C_FLOAT));
         right.compareDescriptor(header.functions().get("g"), FunctionDescriptor.ofVoid());
         assertEquals(List.of(), right.problems);
 
         Checker wrong = new Checker();
-        wrong.compareDescriptor(header.functions().get("f"),
-                FunctionDescriptor.of(rwkvx_h.C_INT, rwkvx_h.C_LONG, rwkvx_h.C_FLOAT));
+        wrong.compareDescriptor(
+                header.functions().get("f"), FunctionDescriptor.of(rwkvx_h.C_INT, rwkvx_h.C_LONG, rwkvx_h.C_FLOAT));
         wrong.compareDescriptor(header.functions().get("g"), FunctionDescriptor.of(rwkvx_h.C_INT, rwkvx_h.C_INT));
         assertContains(wrong.problems, "f$descriptor(): result");
         assertContains(wrong.problems, "f$descriptor(): parameter 0 'status'");
@@ -229,14 +237,17 @@ class BindingsSyncTest {
         baseline.critical(header(), source, critical);
         String listed = critical.get(0);
         String unlisted = header().functions().keySet().stream()
-                .filter(f -> !critical.contains(f)).findFirst().orElseThrow();
+                .filter(f -> !critical.contains(f))
+                .findFirst()
+                .orElseThrow();
         String withCritical = "downcallHandle(ADDR, DESC, Linker.Option.critical(false));";
         String without = "downcallHandle(ADDR, DESC);";
         String altered = replaceInHolder(source, listed, withCritical, without);
         altered = replaceInHolder(altered, unlisted, without, withCritical);
         Checker checker = new Checker();
         checker.critical(header(), altered, critical);
-        for (String expected : List.of(listed + " is in CRITICAL_FUNCTIONS but its downcall handle",
+        for (String expected : List.of(
+                listed + " is in CRITICAL_FUNCTIONS but its downcall handle",
                 unlisted + " has Linker.Option.critical")) {
             assertNotReported(baseline.problems, expected);
             assertContains(checker.problems, expected);
@@ -252,13 +263,17 @@ class BindingsSyncTest {
 
     /** The source with critical(false) on the listed functions' handles and no option on the others. */
     private static String withCriticalOption(String source, List<String> critical) {
-        Matcher holder = Pattern.compile("(?s)private static class (\\w+) \\{.*?\\n    \\}").matcher(source);
+        Matcher holder = Pattern.compile("(?s)private static class (\\w+) \\{.*?\\n    \\}")
+                .matcher(source);
         StringBuilder out = new StringBuilder();
         while (holder.find()) {
             String handle = critical.contains(holder.group(1))
-                    ? "downcallHandle(ADDR, DESC, Linker.Option.critical(false));" : "downcallHandle(ADDR, DESC);";
-            holder.appendReplacement(out, Matcher.quoteReplacement(
-                    holder.group().replaceAll("downcallHandle\\(ADDR, DESC[^;]*;", Matcher.quoteReplacement(handle))));
+                    ? "downcallHandle(ADDR, DESC, Linker.Option.critical(false));"
+                    : "downcallHandle(ADDR, DESC);";
+            holder.appendReplacement(
+                    out,
+                    Matcher.quoteReplacement(holder.group()
+                            .replaceAll("downcallHandle\\(ADDR, DESC[^;]*;", Matcher.quoteReplacement(handle))));
         }
         holder.appendTail(out);
         return out.toString();
@@ -287,19 +302,22 @@ class BindingsSyncTest {
     }
 
     private static void assertNotReported(List<String> problems, String unexpected) {
-        assertTrue(problems.stream().noneMatch(p -> p.contains(unexpected)),
-                "self-test: '" + unexpected + "' is reported for the unaltered header already:\n - " + String.join("\n - ", problems));
+        assertTrue(
+                problems.stream().noneMatch(p -> p.contains(unexpected)),
+                "self-test: '" + unexpected + "' is reported for the unaltered header already:\n - "
+                        + String.join("\n - ", problems));
     }
 
     private static void assertContains(List<String> problems, String expected) {
-        assertTrue(problems.stream().anyMatch(p -> p.contains(expected)),
+        assertTrue(
+                problems.stream().anyMatch(p -> p.contains(expected)),
                 "the checker did not report '" + expected + "'; it reported:\n - " + String.join("\n - ", problems));
     }
 
     private static void assertNoProblems(String what, List<String> problems) {
         if (!problems.isEmpty()) {
-            fail(problems.size() + " disagreement(s) between " + headerPath() + " and " + PACKAGE + " (" + what + "):\n - "
-                    + String.join("\n - ", problems) + FIX_HINT);
+            fail(problems.size() + " disagreement(s) between " + headerPath() + " and " + PACKAGE + " (" + what
+                    + "):\n - " + String.join("\n - ", problems) + FIX_HINT);
         }
     }
 
@@ -307,7 +325,9 @@ class BindingsSyncTest {
     // Locations
 
     static Path headerPath() {
-        return Path.of(System.getProperty("rwkvx.header", "include/rwkvx.h")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("rwkvx.header", "include/rwkvx.h"))
+                .toAbsolutePath()
+                .normalize();
     }
 
     static Path repoRoot() {
@@ -340,7 +360,8 @@ class BindingsSyncTest {
     /** CRITICAL_FUNCTIONS of bin/PatchBindings.java, the one place that list lives. */
     static List<String> criticalList() {
         String source = read(patchProgram(), "the post-processing program of bin/regenerate-bindings");
-        Matcher m = Pattern.compile("(?s)CRITICAL_FUNCTIONS\\s*=\\s*List\\.of\\((.*?)\\);").matcher(source);
+        Matcher m = Pattern.compile("(?s)CRITICAL_FUNCTIONS\\s*=\\s*List\\.of\\((.*?)\\);")
+                .matcher(source);
         if (!m.find()) {
             fail("no 'CRITICAL_FUNCTIONS = List.of(...);' in " + patchProgram());
         }
@@ -378,7 +399,8 @@ class BindingsSyncTest {
             }
             try {
                 Method layout = c.getMethod("layout");
-                if (Modifier.isStatic(layout.getModifiers()) && GroupLayout.class.isAssignableFrom(layout.getReturnType())) {
+                if (Modifier.isStatic(layout.getModifiers())
+                        && GroupLayout.class.isAssignableFrom(layout.getReturnType())) {
                     result.add(name);
                 }
             } catch (NoSuchMethodException e) {
@@ -401,7 +423,8 @@ class BindingsSyncTest {
             } else if ("jar".equals(url.getProtocol())) {
                 String prefix = PACKAGE.replace('.', '/') + "/";
                 try (JarFile jar = ((JarURLConnection) url.openConnection()).getJarFile()) {
-                    jar.stream().map(e -> e.getName())
+                    jar.stream()
+                            .map(e -> e.getName())
                             .filter(n -> n.startsWith(prefix) && n.endsWith(".class"))
                             .map(n -> n.substring(prefix.length(), n.length() - ".class".length()))
                             .filter(n -> !n.contains("/") && !n.contains("$"))
@@ -419,7 +442,19 @@ class BindingsSyncTest {
     // ---------------------------------------------------------------------------------------------
     // A model of the header, and its parser
 
-    enum Kind { VOID, BOOL, BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, POINTER, STRUCT, UNKNOWN }
+    enum Kind {
+        VOID,
+        BOOL,
+        BYTE,
+        SHORT,
+        INT,
+        LONG,
+        FLOAT,
+        DOUBLE,
+        POINTER,
+        STRUCT,
+        UNKNOWN
+    }
 
     record CType(String spelling, Kind kind, String struct) {
         @Override
@@ -428,11 +463,9 @@ class BindingsSyncTest {
         }
     }
 
-    record Param(String name, CType type) {
-    }
+    record Param(String name, CType type) {}
 
-    record CFunction(String name, CType result, List<Param> params) {
-    }
+    record CFunction(String name, CType result, List<Param> params) {}
 
     /** {@code count} is the array length, 0 for a field that is not an array. */
     record CField(String name, CType type, long count) {
@@ -441,12 +474,13 @@ class BindingsSyncTest {
         }
     }
 
-    record CStruct(String name, List<CField> fields) {
-    }
+    record CStruct(String name, List<CField> fields) {}
 
-    record CHeader(Map<String, CFunction> functions, Map<String, CStruct> structs, Map<String, Long> constants,
-                   List<String> problems) {
-    }
+    record CHeader(
+            Map<String, CFunction> functions,
+            Map<String, CStruct> structs,
+            Map<String, Long> constants,
+            List<String> problems) {}
 
     private static final Pattern DEFINE = Pattern.compile("#\\s*define\\s+(\\w+)\\s+(.*)");
     private static final Pattern INTEGER = Pattern.compile("\\(?\\s*(-?)\\s*(0[xX][0-9a-fA-F]+|\\d+)[uUlL]*\\s*\\)?");
@@ -471,7 +505,7 @@ class BindingsSyncTest {
         final List<String> problems = new ArrayList<>();
         final Set<String> enumTypes = new HashSet<>();
         final Map<String, String> structAliases = new LinkedHashMap<>(); // tag or typedef name -> struct name
-        final Map<String, String> typedefs = new LinkedHashMap<>();      // name -> aliased type spelling
+        final Map<String, String> typedefs = new LinkedHashMap<>(); // name -> aliased type spelling
 
         CHeader parse(String text) {
             String code = stripComments(text).replace("\\\r\n", " ").replace("\\\n", " ");
@@ -485,8 +519,12 @@ class BindingsSyncTest {
                     String directive = trimmed.substring(1).strip();
                     boolean cplusplus = directive.contains("__cplusplus");
                     if (directive.startsWith("if")) {
-                        conditionals.push(!cplusplus ? NORMAL : directive.startsWith("ifndef") || directive.contains("!")
-                                ? C_ONLY : CPP_ONLY);
+                        conditionals.push(
+                                !cplusplus
+                                        ? NORMAL
+                                        : directive.startsWith("ifndef") || directive.contains("!")
+                                                ? C_ONLY
+                                                : CPP_ONLY);
                     } else if (directive.startsWith("else") || directive.startsWith("elif")) {
                         if (!conditionals.isEmpty()) {
                             int top = conditionals.pop();
@@ -678,14 +716,16 @@ class BindingsSyncTest {
         }
 
         CType type(String text) {
-            String spelling = text.strip().replaceAll("\\s+", " ").replaceAll("\\s*\\*", " *").replace("* *", "**");
+            String spelling = text.strip()
+                    .replaceAll("\\s+", " ")
+                    .replaceAll("\\s*\\*", " *")
+                    .replace("* *", "**");
             if (spelling.contains("(")) {
                 return new CType(spelling, Kind.UNKNOWN, null);
             }
             String base = spelling.replaceAll("\\b(const|volatile|restrict)\\b", " ");
             long stars = base.chars().filter(c -> c == '*').count();
-            base = base.replace("*", " ").replaceAll("\\s+", " ").strip()
-                    .replaceAll("^(struct|enum|union) ", "");
+            base = base.replace("*", " ").replaceAll("\\s+", " ").strip().replaceAll("^(struct|enum|union) ", "");
             if (stars > 0) {
                 return new CType(spelling, Kind.POINTER, null);
             }
@@ -699,8 +739,16 @@ class BindingsSyncTest {
                 case "char", "signed char", "unsigned char", "int8_t", "uint8_t" -> Kind.BYTE;
                 case "short", "unsigned short", "int16_t", "uint16_t" -> Kind.SHORT;
                 case "int", "unsigned", "unsigned int", "signed", "int32_t", "uint32_t" -> Kind.INT;
-                case "long", "unsigned long", "long long", "unsigned long long", "int64_t", "uint64_t", "size_t",
-                     "ptrdiff_t", "intptr_t", "uintptr_t" -> Kind.LONG; // LP64 (linux-x86_64)
+                case "long",
+                        "unsigned long",
+                        "long long",
+                        "unsigned long long",
+                        "int64_t",
+                        "uint64_t",
+                        "size_t",
+                        "ptrdiff_t",
+                        "intptr_t",
+                        "uintptr_t" -> Kind.LONG; // LP64 (linux-x86_64)
                 case "float" -> Kind.FLOAT;
                 case "double" -> Kind.DOUBLE;
                 default -> null;
@@ -811,14 +859,14 @@ class BindingsSyncTest {
     }
 
     static long alignOf(CType t, Map<String, CStruct> structs) {
-        return t.kind() == Kind.STRUCT ? structLayout(structs.get(t.struct()), structs).align() : sizeOf(t, structs);
+        return t.kind() == Kind.STRUCT
+                ? structLayout(structs.get(t.struct()), structs).align()
+                : sizeOf(t, structs);
     }
 
-    record FieldPlacement(CField field, long offset, long size) {
-    }
+    record FieldPlacement(CField field, long offset, long size) {}
 
-    record CLayout(List<FieldPlacement> fields, long size, long align) {
-    }
+    record CLayout(List<FieldPlacement> fields, long size, long align) {}
 
     /** Offsets by the C rules: each member at the next multiple of its alignment, the size padded to the largest. */
     static CLayout structLayout(CStruct s, Map<String, CStruct> structs) {
@@ -891,7 +939,8 @@ class BindingsSyncTest {
                 }
                 List<Method> wrappers = methods.getOrDefault(f.name(), List.of());
                 if (wrappers.isEmpty()) {
-                    problems.add("C function " + f.name() + " has no wrapper " + bindings.getSimpleName() + "." + f.name() + "(...)");
+                    problems.add("C function " + f.name() + " has no wrapper " + bindings.getSimpleName() + "."
+                            + f.name() + "(...)");
                     continue;
                 }
                 if (wrappers.size() > 1) {
@@ -909,14 +958,16 @@ class BindingsSyncTest {
                         Param p = f.params().get(i);
                         if (actual[i] != javaType(p.type())) {
                             problems.add(f.name() + ": parameter " + i + " '" + p.name() + "' is " + p.type()
-                                    + " in C, so " + javaType(p.type()).getSimpleName() + " in Java, but the wrapper takes "
+                                    + " in C, so " + javaType(p.type()).getSimpleName()
+                                    + " in Java, but the wrapper takes "
                                     + actual[i].getSimpleName());
                         }
                     }
                 }
                 if (w.getReturnType() != javaType(f.result())) {
-                    problems.add(f.name() + ": returns " + f.result() + " in C, so " + javaType(f.result()).getSimpleName()
-                            + " in Java, but the wrapper returns " + w.getReturnType().getSimpleName());
+                    problems.add(f.name() + ": returns " + f.result() + " in C, so "
+                            + javaType(f.result()).getSimpleName() + " in Java, but the wrapper returns "
+                            + w.getReturnType().getSimpleName());
                 }
                 accessor(methods, f.name() + "$descriptor", FunctionDescriptor.class);
                 accessor(methods, f.name() + "$handle", MethodHandle.class);
@@ -963,7 +1014,8 @@ class BindingsSyncTest {
                     while (cause.getCause() != null) {
                         cause = cause.getCause();
                     }
-                    problems.add(f.name() + "$descriptor() failed (does the library export " + f.name() + "?): " + cause);
+                    problems.add(
+                            f.name() + "$descriptor() failed (does the library export " + f.name() + "?): " + cause);
                     continue;
                 } catch (ReflectiveOperationException e) {
                     problems.add(f.name() + "$descriptor() failed: " + e);
@@ -976,21 +1028,27 @@ class BindingsSyncTest {
         void compareDescriptor(CFunction f, FunctionDescriptor descriptor) {
             String where = f.name() + "$descriptor(): ";
             if (f.result().kind() == Kind.VOID) {
-                descriptor.returnLayout().ifPresent(l -> problems.add(where + "result is " + describe(l) + " but the C function returns void"));
+                descriptor
+                        .returnLayout()
+                        .ifPresent(l ->
+                                problems.add(where + "result is " + describe(l) + " but the C function returns void"));
             } else if (descriptor.returnLayout().isEmpty()) {
                 problems.add(where + "result is void but the C function returns " + f.result());
             } else if (!matches(descriptor.returnLayout().get(), f.result())) {
-                problems.add(where + "result is " + describe(descriptor.returnLayout().get()) + " but the C function returns " + f.result());
+                problems.add(where + "result is "
+                        + describe(descriptor.returnLayout().get()) + " but the C function returns " + f.result());
             }
             List<MemoryLayout> args = descriptor.argumentLayouts();
             if (args.size() != f.params().size()) {
-                problems.add(where + args.size() + " parameters but the C function has " + f.params().size());
+                problems.add(where + args.size() + " parameters but the C function has "
+                        + f.params().size());
                 return;
             }
             for (int i = 0; i < args.size(); i++) {
                 Param p = f.params().get(i);
                 if (!matches(args.get(i), p.type())) {
-                    problems.add(where + "parameter " + i + " '" + p.name() + "' is " + describe(args.get(i)) + " but " + p.type() + " in C");
+                    problems.add(where + "parameter " + i + " '" + p.name() + "' is " + describe(args.get(i)) + " but "
+                            + p.type() + " in C");
                 }
             }
         }
@@ -1003,15 +1061,20 @@ class BindingsSyncTest {
                 return layout instanceof GroupLayout;
             }
             ValueLayout expected = valueLayout(t);
-            return expected != null && layout instanceof ValueLayout v && !(v instanceof AddressLayout)
-                    && v.carrier() == expected.carrier() && v.byteSize() == expected.byteSize()
+            return expected != null
+                    && layout instanceof ValueLayout v
+                    && !(v instanceof AddressLayout)
+                    && v.carrier() == expected.carrier()
+                    && v.byteSize() == expected.byteSize()
                     && v.order() == expected.order();
         }
 
         void structs(CHeader header, Function<String, Class<?>> classes, Set<String> structClasses) {
             Map<String, CStruct> structs = header.structs();
             for (CStruct s : structs.values()) {
-                if (s.fields().stream().anyMatch(f -> f.type().kind() == Kind.UNKNOWN || f.type().kind() == Kind.VOID)) {
+                if (s.fields().stream()
+                        .anyMatch(
+                                f -> f.type().kind() == Kind.UNKNOWN || f.type().kind() == Kind.VOID)) {
                     continue; // reported by the parser
                 }
                 Class<?> c = classes.apply(s.name());
@@ -1048,7 +1111,7 @@ class BindingsSyncTest {
             for (MemoryLayout member : layout.memberLayouts()) {
                 if (!(member instanceof PaddingLayout)) {
                     String name = member.name().orElse("<unnamed>");
-                    actual.put(name, new long[]{offset, member.byteSize()});
+                    actual.put(name, new long[] {offset, member.byteSize()});
                     actualLayouts.put(name, member);
                 }
                 if (layout instanceof StructLayout) {
@@ -1069,7 +1132,8 @@ class BindingsSyncTest {
                     continue;
                 }
                 if (found[0] != placement.offset()) {
-                    problems.add(field + " is at offset " + placement.offset() + " in C but " + found[0] + " in the layout");
+                    problems.add(
+                            field + " is at offset " + placement.offset() + " in C but " + found[0] + " in the layout");
                 }
                 if (found[1] != placement.size()) {
                     problems.add(field + " has " + placement.size() + " bytes in C but " + found[1] + " in the layout");
@@ -1086,10 +1150,15 @@ class BindingsSyncTest {
                 if (f.type().kind() == Kind.STRUCT) {
                     // jextract embeds the member struct's layout renamed to the field, so compare its members
                     CStruct nested = structs.get(f.type().struct());
-                    List<String> nestedNames = nested.fields().stream().map(CField::name).toList();
-                    if (!(element instanceof StructLayout g) || !nestedNames.equals(g.memberLayouts().stream()
-                            .filter(l -> !(l instanceof PaddingLayout)).map(l -> l.name().orElse("?")).toList())) {
-                        problems.add(field + " is not the layout of struct " + f.type().struct() + ": " + element);
+                    List<String> nestedNames =
+                            nested.fields().stream().map(CField::name).toList();
+                    if (!(element instanceof StructLayout g)
+                            || !nestedNames.equals(g.memberLayouts().stream()
+                                    .filter(l -> !(l instanceof PaddingLayout))
+                                    .map(l -> l.name().orElse("?"))
+                                    .toList())) {
+                        problems.add(field + " is not the layout of struct "
+                                + f.type().struct() + ": " + element);
                     }
                 } else if (!matches(element, f.type())) {
                     problems.add(field + " has layout " + describe(element) + " in the bindings");
@@ -1097,10 +1166,12 @@ class BindingsSyncTest {
                 fieldOffsetAccessor(c, f, placement.offset(), field);
             }
             if (layout.byteSize() != expected.size()) {
-                problems.add(where + "sizeof is " + expected.size() + " in C but " + layout.byteSize() + " in the layout");
+                problems.add(
+                        where + "sizeof is " + expected.size() + " in C but " + layout.byteSize() + " in the layout");
             }
             if (layout.byteAlignment() != expected.align()) {
-                problems.add(where + "alignment is " + expected.align() + " in C but " + layout.byteAlignment() + " in the layout");
+                problems.add(where + "alignment is " + expected.align() + " in C but " + layout.byteAlignment()
+                        + " in the layout");
             }
             if (!layout.name().orElse("").equals(s.name())) {
                 problems.add(where + "layout is named " + layout.name().orElse("(nothing)"));
@@ -1112,7 +1183,8 @@ class BindingsSyncTest {
                 Method m = c.getMethod(f.name() + "$offset");
                 long value = (long) m.invoke(null);
                 if (value != offset) {
-                    problems.add(field + ": " + c.getSimpleName() + "." + f.name() + "$offset() is " + value + ", not " + offset);
+                    problems.add(field + ": " + c.getSimpleName() + "." + f.name() + "$offset() is " + value + ", not "
+                            + offset);
                 }
             } catch (ReflectiveOperationException e) {
                 problems.add(field + ": " + c.getSimpleName() + "." + f.name() + "$offset() missing or failing: " + e);
@@ -1155,7 +1227,8 @@ class BindingsSyncTest {
                                 setter = c.getMethod(f.name(), MemorySegment.class, java);
                                 setter.invoke(null, struct, value);
                             }
-                            long at = placement.offset() + i * valueLayout(f.type()).byteSize();
+                            long at = placement.offset()
+                                    + i * valueLayout(f.type()).byteSize();
                             MemorySegment expectedBytes = arena.allocate(expected.size(), expected.align());
                             write(expectedBytes, f.type(), at, value);
                             long mismatch = struct.mismatch(expectedBytes);
@@ -1167,14 +1240,15 @@ class BindingsSyncTest {
                             }
                             Object read = f.count() > 0 ? getter.invoke(null, struct, i) : getter.invoke(null, struct);
                             if (!same(read, value)) {
-                                problems.add(where + "the getter" + (f.count() > 0 ? " of element " + i : "")
-                                        + " read " + read + " after " + value + " was written");
+                                problems.add(where + "the getter" + (f.count() > 0 ? " of element " + i : "") + " read "
+                                        + read + " after " + value + " was written");
                                 break;
                             }
                         }
                         if (f.count() > 0) {
-                            long[] dims = (long[]) c.getMethod(f.name() + "$dimensions").invoke(null);
-                            if (!Arrays.equals(dims, new long[]{f.count()})) {
+                            long[] dims = (long[])
+                                    c.getMethod(f.name() + "$dimensions").invoke(null);
+                            if (!Arrays.equals(dims, new long[] {f.count()})) {
                                 problems.add(where + f.name() + "$dimensions() is " + Arrays.toString(dims));
                             }
                         }
@@ -1224,7 +1298,9 @@ class BindingsSyncTest {
             Map<String, List<Method>> methods = publicStaticMethods(bindings);
             for (Map.Entry<String, Long> c : header.constants().entrySet()) {
                 Method getter = methods.getOrDefault(c.getKey(), List.of()).stream()
-                        .filter(m -> m.getParameterCount() == 0).findFirst().orElse(null);
+                        .filter(m -> m.getParameterCount() == 0)
+                        .findFirst()
+                        .orElse(null);
                 if (getter == null) {
                     problems.add("constant " + c.getKey() + " = " + c.getValue() + " has no " + bindings.getSimpleName()
                             + "." + c.getKey() + "()");
@@ -1243,8 +1319,10 @@ class BindingsSyncTest {
             }
             for (Map.Entry<String, List<Method>> e : methods.entrySet()) {
                 String name = e.getKey();
-                boolean constantLike = Character.isUpperCase(name.charAt(0)) && e.getValue().stream().anyMatch(
-                        m -> m.getParameterCount() == 0 && (m.getReturnType() == int.class || m.getReturnType() == long.class));
+                boolean constantLike = Character.isUpperCase(name.charAt(0))
+                        && e.getValue().stream()
+                                .anyMatch(m -> m.getParameterCount() == 0
+                                        && (m.getReturnType() == int.class || m.getReturnType() == long.class));
                 if (constantLike && !header.constants().containsKey(name)) {
                     problems.add("binding constant " + name + "() has no #define or enum constant in the header");
                 }
@@ -1257,7 +1335,8 @@ class BindingsSyncTest {
          */
         void critical(CHeader header, String headerClassSource, List<String> criticalList) {
             Map<String, String> holders = new TreeMap<>();
-            Matcher m = Pattern.compile("(?s)private static class (\\w+) \\{(.*?)\\n    \\}").matcher(headerClassSource);
+            Matcher m = Pattern.compile("(?s)private static class (\\w+) \\{(.*?)\\n    \\}")
+                    .matcher(headerClassSource);
             while (m.find()) {
                 holders.put(m.group(1), m.group(2));
             }
@@ -1280,13 +1359,16 @@ class BindingsSyncTest {
                 String body = holder.getValue();
                 boolean critical = body.contains("downcallHandle(ADDR, DESC, Linker.Option.critical(false))");
                 if (body.contains("critical(true)")) {
-                    problems.add(name + " uses Linker.Option.critical(true): heap access from native code is not wanted");
+                    problems.add(
+                            name + " uses Linker.Option.critical(true): heap access from native code is not wanted");
                 }
                 if (listed.contains(name) && !critical) {
-                    problems.add(name + " is in CRITICAL_FUNCTIONS but its downcall handle lacks Linker.Option.critical(false)"
+                    problems.add(name
+                            + " is in CRITICAL_FUNCTIONS but its downcall handle lacks Linker.Option.critical(false)"
                             + " (run java bin/PatchBindings.java)");
                 } else if (!listed.contains(name) && body.contains("Linker.Option.critical")) {
-                    problems.add(name + " has Linker.Option.critical but is not in CRITICAL_FUNCTIONS of bin/PatchBindings.java");
+                    problems.add(name
+                            + " has Linker.Option.critical but is not in CRITICAL_FUNCTIONS of bin/PatchBindings.java");
                 }
             }
         }
@@ -1305,7 +1387,8 @@ class BindingsSyncTest {
 
     private static Map<String, List<Method>> publicStaticMethods(Class<?> c) {
         return Arrays.stream(c.getDeclaredMethods())
-                .filter(m -> Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && !m.isSynthetic())
+                .filter(m ->
+                        Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && !m.isSynthetic())
                 .collect(Collectors.groupingBy(Method::getName, TreeMap::new, Collectors.toList()));
     }
 }

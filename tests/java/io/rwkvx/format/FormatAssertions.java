@@ -12,8 +12,8 @@ import java.util.function.BiFunction;
 final class FormatAssertions {
     private FormatAssertions() {}
 
-    static ModelFormatException assertRejected(BiFunction<Path, Arena, ModelWeights> reader, Path file,
-                                               String... fragments) {
+    static ModelFormatException assertRejected(
+            BiFunction<Path, Arena, ModelWeights> reader, Path file, String... fragments) {
         ModelFormatException e;
         try (Arena arena = Arena.ofConfined()) {
             e = assertThrows(ModelFormatException.class, () -> reader.apply(file, arena));

@@ -31,7 +31,9 @@ class ModelFilesTest {
 
     @Test
     void safetensorsByHeader() throws IOException {
-        Path f = new SyntheticRwkv7(1, 8, 1, 2, 10, 32, 2).safetensors("BF16", "BF16", "").write(dir.resolve("m.bin"));
+        Path f = new SyntheticRwkv7(1, 8, 1, 2, 10, 32, 2)
+                .safetensors("BF16", "BF16", "")
+                .write(dir.resolve("m.bin"));
         assertEquals(ModelFiles.Kind.SAFETENSORS, ModelFiles.detect(f));
         try (Arena arena = Arena.ofConfined()) {
             assertEquals(2, ModelFiles.read(f, arena).config().nLayer());
@@ -47,7 +49,8 @@ class ModelFilesTest {
     @Test
     void pytorchZipCheckpoint() throws IOException {
         // A zip goes to PthReader (PthReaderTest covers real checkpoints), which names what is wrong.
-        Path f = Files.write(dir.resolve("model.pth"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        Path f = Files.write(
+                dir.resolve("model.pth"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
         assertEquals(ModelFiles.Kind.PYTORCH, ModelFiles.detect(f));
         assertRejectedFile(f, "truncated zip archive: 17 bytes");
     }
@@ -73,7 +76,9 @@ class ModelFilesTest {
     @Test
     void somethingElse() throws IOException {
         Path f = Files.writeString(dir.resolve("notes.txt"), "hello, world, this is text");
-        assertRejectedFile(f, "not a recognised model file (first bytes 68 65 6c 6c 6f 2c 20 77)",
+        assertRejectedFile(
+                f,
+                "not a recognised model file (first bytes 68 65 6c 6c 6f 2c 20 77)",
                 "expected an rwkv.cpp .bin or a .safetensors file");
     }
 
@@ -87,7 +92,8 @@ class ModelFilesTest {
 
     @Test
     void emptyAndTinyFiles() throws IOException {
-        assertRejectedFile(Files.write(dir.resolve("empty"), new byte[0]), "only 0 bytes, too short to be a model file");
+        assertRejectedFile(
+                Files.write(dir.resolve("empty"), new byte[0]), "only 0 bytes, too short to be a model file");
         assertRejectedFile(Files.write(dir.resolve("tiny"), new byte[] {1, 2, 3}), "only 3 bytes");
     }
 

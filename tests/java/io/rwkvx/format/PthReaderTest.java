@@ -60,8 +60,9 @@ class PthReaderTest {
         "BF16, F32,  rwkv., SORTED_KEYS, true",
         "F16,  BF16, rwkv., CURRENT,     false",
     })
-    void loadsTorchSaveCheckpoint(String matrixDtype, String vectorDtype, String prefix, PthTestFile.Layout layout,
-                                  boolean ordered) throws IOException {
+    void loadsTorchSaveCheckpoint(
+            String matrixDtype, String vectorDtype, String prefix, PthTestFile.Layout layout, boolean ordered)
+            throws IOException {
         PthTestFile pth = PthTestFile.of(model(), matrixDtype, vectorDtype, prefix);
         pth.layout = layout;
         pth.orderedDict = ordered;
@@ -83,7 +84,8 @@ class PthReaderTest {
         Path file = PthTestFile.of(model(), "F32", "F32", "").write(dir.resolve("m.pth"));
         try (Arena arena = Arena.ofConfined()) {
             ModelWeights w = PthReader.read(file, arena);
-            for (String n : List.of("emb.weight", "head.weight", "blocks.1.att.key.weight", "blocks.2.ffn.value.weight")) {
+            for (String n :
+                    List.of("emb.weight", "head.weight", "blocks.1.att.key.weight", "blocks.2.ffn.value.weight")) {
                 Tensor t = w.get(n);
                 assertTrue(t.data().isMapped(), n + " should be a view of the mapped file");
                 assertEquals(0, t.data().address() % 64, n);
@@ -98,7 +100,8 @@ class PthReaderTest {
         Path pth = PthTestFile.of(m, matrixDtype, vectorDtype, "").write(dir.resolve("m.pth"));
         Path st = m.safetensors(matrixDtype, vectorDtype, "").write(dir.resolve("m.safetensors"));
         Path cpp = m.writeRwkvCpp(dir.resolve("m.bin"));
-        try (Arena arena = Arena.ofConfined(); ReferenceBackend backend = new ReferenceBackend()) {
+        try (Arena arena = Arena.ofConfined();
+                ReferenceBackend backend = new ReferenceBackend()) {
             ModelWeights a = PthReader.read(pth, arena);
             ModelWeights b = SafetensorsReader.read(st, arena);
             ModelWeights c = RwkvCppReader.read(cpp, arena);
@@ -108,7 +111,9 @@ class PthReaderTest {
                 Tensor other = b.get(e.getKey());
                 assertEquals(other.dtype(), e.getValue().dtype(), e.getKey());
                 assertArrayEquals(other.shape(), e.getValue().shape(), e.getKey());
-                assertArrayEquals(other.data().toArray(ValueLayout.JAVA_BYTE), e.getValue().data().toArray(ValueLayout.JAVA_BYTE),
+                assertArrayEquals(
+                        other.data().toArray(ValueLayout.JAVA_BYTE),
+                        e.getValue().data().toArray(ValueLayout.JAVA_BYTE),
                         e.getKey());
             }
             float[] la = forward(backend, a, arena);
@@ -119,7 +124,8 @@ class PthReaderTest {
     }
 
     private static float[] forward(ReferenceBackend backend, ModelWeights w, Arena arena) {
-        try (ModelExecutor ex = backend.load(w); BackendState s = ex.newState()) {
+        try (ModelExecutor ex = backend.load(w);
+                BackendState s = ex.newState()) {
             MemorySegment out = arena.allocate((long) TOKENS.length * V * 4, 4);
             ex.eval(s, TOKENS, out, LogitsMode.ALL);
             return out.toArray(ValueLayout.JAVA_FLOAT);
@@ -142,7 +148,11 @@ class PthReaderTest {
         PthTestFile pth = PthTestFile.of(model(), "F32", "F32", "");
         pth.forceZip64 = true;
         try (Arena arena = Arena.ofConfined()) {
-            assertEquals(L, PthReader.read(pth.write(dir.resolve("z.pth")), arena).config().nLayer());
+            assertEquals(
+                    L,
+                    PthReader.read(pth.write(dir.resolve("z.pth")), arena)
+                            .config()
+                            .nLayer());
         }
     }
 
@@ -158,14 +168,18 @@ class PthReaderTest {
         b.writeBytes(new byte[] {(byte) 0x80, 2}); //                      PROTO 2
         b.writeBytes("ccollections\nOrderedDict\nq\u0000".getBytes(StandardCharsets.ISO_8859_1)); // GLOBAL, BINPUT 0
         b.writeBytes(")Rq\u0001".getBytes(StandardCharsets.ISO_8859_1)); // EMPTY_TUPLE REDUCE BINPUT 1
-        b.writeBytes("X\u0001\u0000\u0000\u0000wq\u0002".getBytes(StandardCharsets.ISO_8859_1)); // key 'w' (one item: no MARK)
+        b.writeBytes("X\u0001\u0000\u0000\u0000wq\u0002"
+                .getBytes(StandardCharsets.ISO_8859_1)); // key 'w' (one item: no MARK)
         b.writeBytes("ctorch._utils\n_rebuild_tensor_v2\nq\u0003".getBytes(StandardCharsets.ISO_8859_1));
-        b.writeBytes("((X\u0007\u0000\u0000\u0000storageq\u0004".getBytes(StandardCharsets.ISO_8859_1)); // MARK args, MARK pid
+        b.writeBytes("((X\u0007\u0000\u0000\u0000storageq\u0004"
+                .getBytes(StandardCharsets.ISO_8859_1)); // MARK args, MARK pid
         b.writeBytes("ctorch\nFloatStorage\nq\u0005".getBytes(StandardCharsets.ISO_8859_1));
         b.writeBytes("X\u0001\u0000\u0000\u00000q\u0006X\u0003\u0000\u0000\u0000cpuq\u0007K\u0002tq\u0008Q"
                 .getBytes(StandardCharsets.ISO_8859_1)); // key '0', 'cpu', numel 2, TUPLE, BINPERSID
-        b.writeBytes("K\u0000K\u0002\u0085q\tK\u0001\u0085q\n\u0089".getBytes(StandardCharsets.ISO_8859_1)); // offset, (2,), (1,), False
-        b.writeBytes("h\u0000)Rq\u000btq\u000cRq\rs.".getBytes(StandardCharsets.ISO_8859_1)); // OrderedDict(), TUPLE, REDUCE, SETITEM, STOP
+        b.writeBytes("K\u0000K\u0002\u0085q\tK\u0001\u0085q\n\u0089"
+                .getBytes(StandardCharsets.ISO_8859_1)); // offset, (2,), (1,), False
+        b.writeBytes("h\u0000)Rq\u000btq\u000cRq\rs."
+                .getBytes(StandardCharsets.ISO_8859_1)); // OrderedDict(), TUPLE, REDUCE, SETITEM, STOP
         assertEquals(HexFormat.of().formatHex(b.toByteArray()), HexFormat.of().formatHex(pth.pickle()));
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> t = PthReader.readTensors(MappedFiles.map(pth.write(dir.resolve("w.pth")), arena), "w");
@@ -177,10 +191,17 @@ class PthReaderTest {
     void tensorsMayShareAStorage() throws IOException {
         PthTestFile pth = new PthTestFile();
         float[] v = {1, 2, 3, 4, 5, 6};
-        PthTestFile.Storage s = new PthTestFile.Storage("FloatStorage", 6,
-                new SafetensorsTestFile().add("x", "F32", new long[] {6}, v).entries.get(0).data());
+        PthTestFile.Storage s = new PthTestFile.Storage(
+                "FloatStorage",
+                6,
+                new SafetensorsTestFile()
+                        .add("x", "F32", new long[] {6}, v)
+                        .entries
+                        .get(0)
+                        .data());
         pth.tensors.add(new PthTestFile.TensorSpec("a", s, 0, new long[] {2, 2}, new long[] {2, 1}));
-        pth.tensors.add(new PthTestFile.TensorSpec("b", s, 4, new long[] {1, 2}, new long[] {7, 1})); // stride of a size-1 dim is free
+        pth.tensors.add(new PthTestFile.TensorSpec(
+                "b", s, 4, new long[] {1, 2}, new long[] {7, 1})); // stride of a size-1 dim is free
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> t = PthReader.readTensors(MappedFiles.map(pth.write(dir.resolve("s.pth")), arena), "s");
             assertArrayEquals(new float[] {1, 2, 3, 4}, t.get("a").toFloatArray());
@@ -203,16 +224,21 @@ class PthReaderTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "os.system      | cos\\nsystem\\n",
-        "posix.system   | cposix\\nsystem\\n",
-        "builtins.eval  | cbuiltins\\neval\\n",
-        "numpy.core.multiarray._reconstruct | cnumpy.core.multiarray\\n_reconstruct\\n",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "os.system      | cos\\nsystem\\n",
+                "posix.system   | cposix\\nsystem\\n",
+                "builtins.eval  | cbuiltins\\neval\\n",
+                "numpy.core.multiarray._reconstruct | cnumpy.core.multiarray\\n_reconstruct\\n",
+            })
     void refusesForeignGlobals(String qualified, String global) throws IOException {
-        byte[] p = latin1("\u0080\u0002" + global.replace("\\n", "\n") + "q\u0000X\u0002\u0000\u0000\u0000idq\u0001\u0085R.");
-        assertRejectedFile(withPickle(p), "refusing to unpickle global '" + qualified
-                + "' (only tensor checkpoints are supported", "byte offset 2");
+        byte[] p = latin1(
+                "\u0080\u0002" + global.replace("\\n", "\n") + "q\u0000X\u0002\u0000\u0000\u0000idq\u0001\u0085R.");
+        assertRejectedFile(
+                withPickle(p),
+                "refusing to unpickle global '" + qualified + "' (only tensor checkpoints are supported",
+                "byte offset 2");
     }
 
     @Test
@@ -266,8 +292,10 @@ class PthReaderTest {
         List<PthTestFile.Record> recs = new ArrayList<>(pth.records());
         recs.removeIf(r -> r.name().equals("data/3"));
         Path f = Files.write(dir.resolve("m.pth"), PthTestFile.zip(pth.archive, recs, pth));
-        assertRejectedFile(f, "tensor '" + pth.tensors.get(3).name() + "': its storage '3' (entry 'archive/data/3') "
-                + "is missing from the archive");
+        assertRejectedFile(
+                f,
+                "tensor '" + pth.tensors.get(3).name() + "': its storage '3' (entry 'archive/data/3') "
+                        + "is missing from the archive");
     }
 
     @Test
@@ -276,8 +304,10 @@ class PthReaderTest {
         List<PthTestFile.Record> recs = new ArrayList<>(pth.records());
         recs.replaceAll(r -> r.name().equals("data/0") ? new PthTestFile.Record(r.name(), new byte[12], false) : r);
         Path f = Files.write(dir.resolve("s.pth"), PthTestFile.zip(pth.archive, recs, pth));
-        assertRejectedFile(f, "tensor 'emb.weight': storage entry 'archive/data/0' holds 12 bytes, but the pickle says "
-                + (V * C) + " F32 elements (" + (V * C * 4) + " bytes)");
+        assertRejectedFile(
+                f,
+                "tensor 'emb.weight': storage entry 'archive/data/0' holds 12 bytes, but the pickle says " + (V * C)
+                        + " F32 elements (" + (V * C * 4) + " bytes)");
     }
 
     @Test
@@ -285,7 +315,8 @@ class PthReaderTest {
         PthTestFile pth = new PthTestFile();
         PthTestFile.Storage s = new PthTestFile.Storage("FloatStorage", 4, new byte[16]);
         pth.tensors.add(new PthTestFile.TensorSpec("blocks.0.ln1.weight", s, 2, new long[] {4}, new long[] {1}));
-        assertRejectedFile(pth.write(dir.resolve("e.pth")),
+        assertRejectedFile(
+                pth.write(dir.resolve("e.pth")),
                 "tensor 'blocks.0.ln1.weight': needs elements [2, 6) of storage '0', which has only 4");
     }
 
@@ -294,16 +325,22 @@ class PthReaderTest {
         PthTestFile pth = new PthTestFile();
         PthTestFile.Storage s = new PthTestFile.Storage("FloatStorage", 6, new byte[24]);
         pth.tensors.add(new PthTestFile.TensorSpec("head.weight", s, 0, new long[] {2, 3}, new long[] {1, 2}));
-        assertRejectedFile(pth.write(dir.resolve("n.pth")),
+        assertRejectedFile(
+                pth.write(dir.resolve("n.pth")),
                 "tensor 'head.weight': size [2, 3] with stride [1, 2] is not contiguous row-major");
     }
 
     @Test
     void unsupportedDtype() throws IOException {
         PthTestFile pth = new PthTestFile();
-        pth.tensors.add(new PthTestFile.TensorSpec("head.weight", new PthTestFile.Storage("DoubleStorage", 2, new byte[16]),
-                0, new long[] {2}, new long[] {1}));
-        assertRejectedFile(pth.write(dir.resolve("d.pth")),
+        pth.tensors.add(new PthTestFile.TensorSpec(
+                "head.weight",
+                new PthTestFile.Storage("DoubleStorage", 2, new byte[16]),
+                0,
+                new long[] {2},
+                new long[] {1}));
+        assertRejectedFile(
+                pth.write(dir.resolve("d.pth")),
                 "tensor 'head.weight': dtype float64 (torch.DoubleStorage) is not supported");
     }
 
@@ -318,8 +355,8 @@ class PthReaderTest {
     void zipWithoutDataPkl() throws IOException {
         List<PthTestFile.Record> recs = List.of(new PthTestFile.Record("notes.txt", PthTestFile.ascii("hi"), false));
         Path f = Files.write(dir.resolve("z.pth"), PthTestFile.zip("archive", recs, null));
-        assertRejectedFile(f, "a zip archive but not a PyTorch checkpoint: no <archive>/data.pkl entry",
-                "archive/notes.txt");
+        assertRejectedFile(
+                f, "a zip archive but not a PyTorch checkpoint: no <archive>/data.pkl entry", "archive/notes.txt");
     }
 
     /** RWKV-X ({@code moba.} tensors) goes through the same canonicalisation as safetensors: same outcome. */

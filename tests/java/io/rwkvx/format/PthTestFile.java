@@ -84,9 +84,11 @@ final class PthTestFile {
     final List<TensorSpec> tensors = new ArrayList<>();
     /** state_dict() returns an OrderedDict with a {@code _metadata} attribute; a plain dict is what BlinkDL saves. */
     boolean orderedDict = true;
+
     boolean withMetadata = true;
     /** Forces zip64 extra fields on every entry (miniz writes them only beyond 4 GiB) to test that path cheaply. */
     boolean forceZip64;
+
     int dosTime = 0, dosDate = (44 << 9) | (1 << 5) | 1; // 2024-01-01 00:00
 
     /** A contiguous tensor over its own storage. */
@@ -97,7 +99,11 @@ final class PthTestFile {
             case "BF16" -> "BFloat16Storage";
             default -> throw new IllegalArgumentException(dtype);
         };
-        byte[] bytes = new SafetensorsTestFile().add(name, dtype, shape, values).entries.get(0).data();
+        byte[] bytes = new SafetensorsTestFile()
+                .add(name, dtype, shape, values)
+                .entries
+                .get(0)
+                .data();
         tensors.add(new TensorSpec(name, new Storage(type, values.length, bytes), 0, shape, contiguousStride(shape)));
         return this;
     }
@@ -117,7 +123,11 @@ final class PthTestFile {
         PthTestFile f = new PthTestFile();
         for (Map.Entry<String, SyntheticRwkv7.Param> e : m.params.entrySet()) {
             boolean matrix = e.getValue().shape().length == 2 && !e.getKey().endsWith("r_k");
-            f.add(prefix + e.getKey(), matrix ? matrixDtype : vectorDtype, e.getValue().shape(), e.getValue().values());
+            f.add(
+                    prefix + e.getKey(),
+                    matrix ? matrixDtype : vectorDtype,
+                    e.getValue().shape(),
+                    e.getValue().values());
         }
         return f;
     }
@@ -184,15 +194,27 @@ final class PthTestFile {
             long start = offset + 30 + name.length + 4 + (zip64 ? 4 + 16 + 8 : 0);
             int pad = (int) ((64 - start % 64) % 64);
             ByteBuffer zip64Local = le(zip64 ? 28 : 0);
-            if (zip64) zip64Local.putShort((short) 1).putShort((short) 24).putLong(data.length).putLong(payload.length)
-                    .putLong(offset);
+            if (zip64)
+                zip64Local
+                        .putShort((short) 1)
+                        .putShort((short) 24)
+                        .putLong(data.length)
+                        .putLong(payload.length)
+                        .putLong(offset);
             ByteBuffer padding = le(4 + pad).put((byte) 'F').put((byte) 'B').putShort((short) pad);
             for (int i = 0; i < pad; i++) padding.put((byte) 'Z');
             int flags = data.length > 0 ? 0x0808 : 0x0800;
-            ByteBuffer lh = le(30).putInt(PthZip.LOCAL_SIG).putShort((short) (method != 0 ? 20 : 0)).putShort((short) flags)
-                    .putShort((short) method).putShort((short) (opts == null ? 0 : opts.dosTime))
-                    .putShort((short) (opts == null ? 0 : opts.dosDate)).putInt(0).putInt(0).putInt(0)
-                    .putShort((short) name.length).putShort((short) (zip64Local.capacity() + padding.capacity()));
+            ByteBuffer lh = le(30).putInt(PthZip.LOCAL_SIG)
+                    .putShort((short) (method != 0 ? 20 : 0))
+                    .putShort((short) flags)
+                    .putShort((short) method)
+                    .putShort((short) (opts == null ? 0 : opts.dosTime))
+                    .putShort((short) (opts == null ? 0 : opts.dosDate))
+                    .putInt(0)
+                    .putInt(0)
+                    .putInt(0)
+                    .putShort((short) name.length)
+                    .putShort((short) (zip64Local.capacity() + padding.capacity()));
             out.writeBytes(lh.array());
             out.writeBytes(name);
             out.writeBytes(zip64Local.array());
@@ -205,14 +227,30 @@ final class PthTestFile {
                 out.writeBytes(dd.array());
             }
             ByteBuffer zip64Central = le(zip64 ? 28 : 0);
-            if (zip64) zip64Central.putShort((short) 1).putShort((short) 24).putLong(data.length).putLong(payload.length)
-                    .putLong(offset);
-            ByteBuffer ch = le(46).putInt(PthZip.CENTRAL_SIG).putShort((short) 0).putShort((short) (method != 0 ? 20 : 0))
-                    .putShort((short) flags).putShort((short) method).putShort((short) (opts == null ? 0 : opts.dosTime))
-                    .putShort((short) (opts == null ? 0 : opts.dosDate)).putInt((int) crc.getValue())
-                    .putInt(zip64 ? -1 : payload.length).putInt(zip64 ? -1 : data.length)
-                    .putShort((short) name.length).putShort((short) zip64Central.capacity()).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt(zip64 ? -1 : (int) offset);
+            if (zip64)
+                zip64Central
+                        .putShort((short) 1)
+                        .putShort((short) 24)
+                        .putLong(data.length)
+                        .putLong(payload.length)
+                        .putLong(offset);
+            ByteBuffer ch = le(46).putInt(PthZip.CENTRAL_SIG)
+                    .putShort((short) 0)
+                    .putShort((short) (method != 0 ? 20 : 0))
+                    .putShort((short) flags)
+                    .putShort((short) method)
+                    .putShort((short) (opts == null ? 0 : opts.dosTime))
+                    .putShort((short) (opts == null ? 0 : opts.dosDate))
+                    .putInt((int) crc.getValue())
+                    .putInt(zip64 ? -1 : payload.length)
+                    .putInt(zip64 ? -1 : data.length)
+                    .putShort((short) name.length)
+                    .putShort((short) zip64Central.capacity())
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt(zip64 ? -1 : (int) offset);
             central.writeBytes(ch.array());
             central.writeBytes(name);
             central.writeBytes(zip64Central.array());
@@ -221,11 +259,31 @@ final class PthTestFile {
         long cdOffset = out.size(), cdSize = central.size();
         out.writeBytes(central.toByteArray());
         long z = out.size();
-        out.writeBytes(le(56).putInt(PthZip.ZIP64_EOCD_SIG).putLong(44).putShort((short) 0x031E).putShort((short) 0x2D)
-                .putInt(0).putInt(0).putLong(n).putLong(n).putLong(cdSize).putLong(cdOffset).array());
-        out.writeBytes(le(20).putInt(PthZip.ZIP64_LOCATOR_SIG).putInt(0).putLong(z).putInt(1).array());
-        out.writeBytes(le(22).putInt(PthZip.EOCD_SIG).putShort((short) 0).putShort((short) 0).putShort((short) n)
-                .putShort((short) n).putInt((int) cdSize).putInt((int) cdOffset).putShort((short) 0).array());
+        out.writeBytes(le(56).putInt(PthZip.ZIP64_EOCD_SIG)
+                .putLong(44)
+                .putShort((short) 0x031E)
+                .putShort((short) 0x2D)
+                .putInt(0)
+                .putInt(0)
+                .putLong(n)
+                .putLong(n)
+                .putLong(cdSize)
+                .putLong(cdOffset)
+                .array());
+        out.writeBytes(le(20).putInt(PthZip.ZIP64_LOCATOR_SIG)
+                .putInt(0)
+                .putLong(z)
+                .putInt(1)
+                .array());
+        out.writeBytes(le(22).putInt(PthZip.EOCD_SIG)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) n)
+                .putShort((short) n)
+                .putInt((int) cdSize)
+                .putInt((int) cdOffset)
+                .putShort((short) 0)
+                .array());
         return out.toByteArray();
     }
 
@@ -277,7 +335,9 @@ final class PthTestFile {
                 // state_dict()._metadata: OrderedDict {module prefix: {'version': 1}} for the root and a child.
                 List<Object[]> meta = new ArrayList<>();
                 for (String p : List.of("", "blocks")) {
-                    meta.add(new Object[] {new String(p), new Dict(false, List.<Object[]>of(new Object[] {VERSION, 1L}), null)});
+                    meta.add(new Object[] {
+                        new String(p), new Dict(false, List.<Object[]>of(new Object[] {VERSION, 1L}), null)
+                    });
                 }
                 state = new Dict(false, List.<Object[]>of(new Object[] {METADATA, new Dict(true, meta, null)}), null);
             }
@@ -365,7 +425,12 @@ final class PthTestFile {
                 case Tensor t -> {
                     TensorSpec s = t.spec();
                     save(global("torch._utils", "_rebuild_tensor_v2"));
-                    save(new Tuple(new Persistent(s.storage()), s.offset(), longs(s.shape()), longs(s.stride()), false,
+                    save(new Tuple(
+                            new Persistent(s.storage()),
+                            s.offset(),
+                            longs(s.shape()),
+                            longs(s.stride()),
+                            false,
                             new Dict(true, List.of(), null)));
                     out.write('R');
                     memoize(o);

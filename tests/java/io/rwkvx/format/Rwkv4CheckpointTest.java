@@ -42,6 +42,7 @@ class Rwkv4CheckpointTest {
 
     /** The rwkv.cpp model's canonical tensors (F32 values) and config. */
     static Map<String, Param> cpp;
+
     static ModelConfig cppConfig;
 
     @TempDir
@@ -90,12 +91,14 @@ class Rwkv4CheckpointTest {
         Map<String, Param> sd = blinkDl();
         if (format.equals("safetensors")) {
             SafetensorsTestFile f = new SafetensorsTestFile();
-            for (Map.Entry<String, Param> e : sd.entrySet()) f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
+            for (Map.Entry<String, Param> e : sd.entrySet())
+                f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
             return f.write(dir.resolve("rwkv4-" + dtype + ".safetensors"));
         }
         PthTestFile f = new PthTestFile();
         f.orderedDict = false; // BlinkDL saves a plain dict
-        for (Map.Entry<String, Param> e : sd.entrySet()) f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
+        for (Map.Entry<String, Param> e : sd.entrySet())
+            f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
         return f.write(dir.resolve("rwkv4-" + dtype + ".pth"));
     }
 
@@ -103,7 +106,8 @@ class Rwkv4CheckpointTest {
     @CsvSource({"safetensors, F32", "safetensors, BF16", "pth, F32", "pth, BF16"})
     void checkpointReadsAsTheRwkvCppModel(String format, String dtype) throws IOException {
         Path file = write(format, dtype);
-        assertEquals(format.equals("pth") ? ModelFiles.Kind.PYTORCH : ModelFiles.Kind.SAFETENSORS, ModelFiles.detect(file));
+        assertEquals(
+                format.equals("pth") ? ModelFiles.Kind.PYTORCH : ModelFiles.Kind.SAFETENSORS, ModelFiles.detect(file));
         boolean bf16 = dtype.equals("BF16");
         try (Arena arena = Arena.ofConfined()) {
             ModelWeights w = ModelFiles.read(file, arena);
@@ -123,7 +127,9 @@ class Rwkv4CheckpointTest {
                         float raw = (float) Math.log(-(double) expected[i]);
                         double want = bf16 ? -Math.exp(SafetensorsTestFile.roundToBf16(raw)) : expected[i];
                         double rel = Math.abs(got[i] - want) / Math.abs(want);
-                        assertTrue(rel <= 1e-6, name + "[" + i + "]: " + got[i] + " vs " + want + " (relative " + rel + ")");
+                        assertTrue(
+                                rel <= 1e-6,
+                                name + "[" + i + "]: " + got[i] + " vs " + want + " (relative " + rel + ")");
                     }
                 } else if (bf16) {
                     for (int i = 0; i < expected.length; i++) {
@@ -138,7 +144,7 @@ class Rwkv4CheckpointTest {
         float[] golden = golden();
         float[] logits;
         try (Model model = Rwkvx.load(file, ModelOptions.defaults().withBackend(BackendKind.NATIVE));
-             Session s = model.newSession()) {
+                Session s = model.newSession()) {
             assertEquals(cppConfig.arch(), model.config().arch());
             logits = s.prefill(GOLDEN_TOKENS);
         }
@@ -148,7 +154,8 @@ class Rwkv4CheckpointTest {
             for (int i = 0; i < 256; i++) worst = Math.max(worst, Math.abs(logits[i] - golden[i]));
             assertTrue(worst <= 0.05, file + ": max |diff| " + worst + " > 0.05");
         } else {
-            GoldenFiles.assertWithinBounds(logits, golden, 0.001 * 1.05, 1e-4, file.toString());  // rwkv.cpp's FP32 bounds
+            GoldenFiles.assertWithinBounds(
+                    logits, golden, 0.001 * 1.05, 1e-4, file.toString()); // rwkv.cpp's FP32 bounds
         }
     }
 
@@ -164,12 +171,11 @@ class Rwkv4CheckpointTest {
             }
         }
         Path file = f.write(dir.resolve("bad-time-mix.safetensors"));
-        FormatAssertions.assertRejected(ModelFiles::read, file, "'blocks.0.att.time_mix_k'", "[" + c + "]",
-                "[" + (c + 1) + "]");
+        FormatAssertions.assertRejected(
+                ModelFiles::read, file, "'blocks.0.att.time_mix_k'", "[" + c + "]", "[" + (c + 1) + "]");
     }
 
     static float[] golden() throws IOException {
         return GoldenFiles.read(GOLDEN);
     }
-
 }

@@ -43,9 +43,13 @@ class Rwkv56CheckpointTest {
 
     static Source source(String arch) {
         return arch.equals("5")
-                ? new Source(Architecture.RWKV5, Path.of("tests/data/tiny-rwkv-5v2-730K-FP32.bin"),
+                ? new Source(
+                        Architecture.RWKV5,
+                        Path.of("tests/data/tiny-rwkv-5v2-730K-FP32.bin"),
                         Path.of("tests/data/expected-logits-5v2-730K.bin"))
-                : new Source(Architecture.RWKV6, Path.of("tests/data/tiny-rwkv-6v0-1m-FP32.bin"),
+                : new Source(
+                        Architecture.RWKV6,
+                        Path.of("tests/data/tiny-rwkv-6v0-1m-FP32.bin"),
                         Path.of("tests/data/expected-logits-6v0-1m.bin"));
     }
 
@@ -73,7 +77,8 @@ class Rwkv56CheckpointTest {
         float[] out = new float[p.values().length];
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < rows; i++)
-                for (int j = 0; j < cols; j++) out[b * rows * cols + j * rows + i] = p.values()[b * rows * cols + i * cols + j];
+                for (int j = 0; j < cols; j++)
+                    out[b * rows * cols + j * rows + i] = p.values()[b * rows * cols + i * cols + j];
         long[] t = s.clone();
         t[r - 2] = cols;
         t[r - 1] = rows;
@@ -95,12 +100,12 @@ class Rwkv56CheckpointTest {
                 float[] v = p.values().clone();
                 if (arch == Architecture.RWKV5) {
                     for (int i = 0; i < v.length; i++) v[i] = rawDecay(v[i]);
-                    out.put(name, new Param(p.shape(), v));  // (H, N)
+                    out.put(name, new Param(p.shape(), v)); // (H, N)
                 } else {
                     out.put(name, new Param(new long[] {1, 1, v.length}, v));
                 }
             } else if (l.equals("att.time_faaaa")) {
-                out.put(name, p);  // (H, N)
+                out.put(name, p); // (H, N)
             } else if (Rwkv56Layout.V6_LORA.contains(l)) {
                 out.put(name, transposed(p));
             } else if (p.shape().length == 1) {
@@ -115,18 +120,22 @@ class Rwkv56CheckpointTest {
     Path write(Map<String, Param> sd, String format, String dtype, String stem) throws IOException {
         if (format.equals("safetensors")) {
             SafetensorsTestFile f = new SafetensorsTestFile();
-            for (Map.Entry<String, Param> e : sd.entrySet()) f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
+            for (Map.Entry<String, Param> e : sd.entrySet())
+                f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
             return f.write(dir.resolve(stem + ".safetensors"));
         }
         PthTestFile f = new PthTestFile();
-        f.orderedDict = false;  // BlinkDL saves a plain dict
-        for (Map.Entry<String, Param> e : sd.entrySet()) f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
+        f.orderedDict = false; // BlinkDL saves a plain dict
+        for (Map.Entry<String, Param> e : sd.entrySet())
+            f.add(e.getKey(), dtype, e.getValue().shape(), e.getValue().values());
         return f.write(dir.resolve(stem + ".pth"));
     }
 
     @ParameterizedTest(name = "RWKV-{0} {1} {2}")
-    @CsvSource({"5, safetensors, F32", "5, safetensors, BF16", "5, pth, F32", "5, pth, BF16",
-                "6, safetensors, F32", "6, safetensors, BF16", "6, pth, F32", "6, pth, BF16"})
+    @CsvSource({
+        "5, safetensors, F32", "5, safetensors, BF16", "5, pth, F32", "5, pth, BF16",
+        "6, safetensors, F32", "6, safetensors, BF16", "6, pth, F32", "6, pth, BF16"
+    })
     void checkpointReadsAsTheRwkvCppModel(String arch, String format, String dtype) throws IOException {
         Source src = source(arch);
         Map<String, Param> cpp = canonical(src);
@@ -150,9 +159,13 @@ class Rwkv56CheckpointTest {
                     if (src.arch() == Architecture.RWKV5 && local(name).equals("att.time_decay")) {
                         float raw = rawDecay(expected[i]);
                         want = Math.exp(-Math.exp(bf16 ? SafetensorsTestFile.roundToBf16(raw) : raw));
-                        assertTrue(Math.abs(got[i] - want) <= 1e-6 * want, name + "[" + i + "]: " + got[i] + " vs " + want);
+                        assertTrue(
+                                Math.abs(got[i] - want) <= 1e-6 * want,
+                                name + "[" + i + "]: " + got[i] + " vs " + want);
                     } else {
-                        assertEquals(bf16 ? SafetensorsTestFile.roundToBf16(expected[i]) : expected[i], got[i],
+                        assertEquals(
+                                bf16 ? SafetensorsTestFile.roundToBf16(expected[i]) : expected[i],
+                                got[i],
                                 name + "[" + i + "]");
                     }
                 }
@@ -176,13 +189,14 @@ class Rwkv56CheckpointTest {
             for (int i = 0; i < 256; i++) d = Math.max(d, Math.abs(logits[i] - same[i]));
             assertTrue(d <= 1e-5, file + ": BF16 vs the same values in F32 differ by " + d);
         } else {
-            GoldenFiles.assertWithinBounds(logits, golden, 0.001 * 1.05, 1e-4, file.toString());  // rwkv.cpp's FP32 bounds
+            GoldenFiles.assertWithinBounds(
+                    logits, golden, 0.001 * 1.05, 1e-4, file.toString()); // rwkv.cpp's FP32 bounds
         }
     }
 
     static float[] goldenPromptLogits(Path file) {
         try (Model model = Rwkvx.load(file, ModelOptions.defaults().withBackend(BackendKind.NATIVE));
-             Session s = model.newSession()) {
+                Session s = model.newSession()) {
             return s.prefill(GOLDEN_TOKENS);
         }
     }
@@ -197,7 +211,11 @@ class Rwkv56CheckpointTest {
         sd.put(name, cpp.get(name));
         Path file = write(sd, "safetensors", "F32", "rwkv6-cpp-lora");
         long[] s = cpp.get(name).shape();
-        FormatAssertions.assertRejected(ModelFiles::read, file, "'" + name + "'",
-                "[5, " + s[1] + ", " + s[2] + "]", "[5, " + s[2] + ", " + s[1] + "]");
+        FormatAssertions.assertRejected(
+                ModelFiles::read,
+                file,
+                "'" + name + "'",
+                "[5, " + s[1] + ", " + s[2] + "]",
+                "[5, " + s[2] + ", " + s[1] + "]");
     }
 }

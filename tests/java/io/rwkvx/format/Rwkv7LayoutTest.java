@@ -44,36 +44,43 @@ class Rwkv7LayoutTest {
 
     @Test
     void vectorsMustBeF32() {
-        assertInvalid(m -> put(m, "blocks.5.att.k_k", DType.F16, 64),
+        assertInvalid(
+                m -> put(m, "blocks.5.att.k_k", DType.F16, 64),
                 "tensor 'blocks.5.att.k_k': expected dtype F32, found F16");
-        assertInvalid(m -> put(m, "blocks.5.att.r_k", DType.BF16, 1, 64),
+        assertInvalid(
+                m -> put(m, "blocks.5.att.r_k", DType.BF16, 1, 64),
                 "tensor 'blocks.5.att.r_k': expected dtype F32, found BF16");
     }
 
     @Test
     void headGeometryMustDivideTheWidth() {
-        assertInvalid(m -> put(m, "blocks.0.att.r_k", DType.F32, 3, 20),
+        assertInvalid(
+                m -> put(m, "blocks.0.att.r_k", DType.F32, 3, 20),
                 "tensor 'blocks.0.att.r_k': expected shape [n_head, head_size] with n_head * head_size = 64, found [3, 20]");
-        assertInvalid(m -> put(m, "blocks.7.att.r_k", DType.F32, 2, 32),
+        assertInvalid(
+                m -> put(m, "blocks.7.att.r_k", DType.F32, 2, 32),
                 "tensor 'blocks.7.att.r_k': expected shape [1, 64], found [2, 32]");
     }
 
     @Test
     void ffnSizeFromLayerZeroAppliesToAll() {
-        assertInvalid(m -> put(m, "blocks.3.ffn.value.weight", DType.F16, 64, 128),
+        assertInvalid(
+                m -> put(m, "blocks.3.ffn.value.weight", DType.F16, 64, 128),
                 "tensor 'blocks.3.ffn.value.weight': expected shape [64, 256], found [64, 128]");
     }
 
     @Test
     void embeddingMustBe2d() {
-        assertInvalid(m -> put(m, "emb.weight", DType.F32, 256 * 64),
+        assertInvalid(
+                m -> put(m, "emb.weight", DType.F32, 256 * 64),
                 "tensor 'emb.weight': expected shape [n_vocab, n_embd], found [16384]");
     }
 
     @Test
     void mapKeysMustMatchTensorNames() {
         try (Arena arena = Arena.ofConfined()) {
-            Map<String, Tensor> m = new HashMap<>(RwkvCppReader.read(RwkvCppReaderTest.FP32, arena).tensors());
+            Map<String, Tensor> m = new HashMap<>(
+                    RwkvCppReader.read(RwkvCppReaderTest.FP32, arena).tensors());
             m.put("ln_out.bias", m.get("ln_out.weight"));
             assertThrows(IllegalArgumentException.class, () -> Rwkv7Layout.validate(m, "mem"));
         }
@@ -81,7 +88,8 @@ class Rwkv7LayoutTest {
 
     @Test
     void manyMissingTensorsAreSummarised() {
-        assertInvalid(m -> m.keySet().removeIf(n -> n.startsWith("blocks.2.att.")),
+        assertInvalid(
+                m -> m.keySet().removeIf(n -> n.startsWith("blocks.2.att.")),
                 "missing 26 tensors: 'blocks.2.att.x_r', 'blocks.2.att.x_w'");
         assertInvalid(m -> m.keySet().removeIf(n -> n.startsWith("blocks.2.att.")), "and 18 more");
     }

@@ -152,22 +152,28 @@ class RwkvCppReaderTest {
         RwkvCppTestFile f = copy();
         f.version = 100;
         try (Arena arena = Arena.ofConfined()) {
-            assertEquals(12, RwkvCppReader.read(f.write(dir.resolve("v100.bin")), arena).config().nLayer());
+            assertEquals(
+                    12,
+                    RwkvCppReader.read(f.write(dir.resolve("v100.bin")), arena)
+                            .config()
+                            .nLayer());
         }
     }
 
     /** Cuts the file at an offset and checks the message says what was cut. */
     @ParameterizedTest(name = "cut at {0}")
-    @CsvSource(delimiter = '|', value = {
-        "0   | truncated header: file has 0 bytes",
-        "2   | truncated header: file has 2 bytes",
-        "10  | truncated header: file has 10 bytes",
-        "23  | truncated header: file has 23 bytes",
-        "29  | truncated tensor record at byte offset 24: record header needs 12 bytes, only 5 remain",
-        "38  | truncated tensor record at byte offset 24: dimensions (at byte offset 36) needs 8 bytes, only 2 remain",
-        "47  | truncated tensor record at byte offset 24: name (at byte offset 44) needs 10 bytes, only 3 remain",
-        "154 | tensor 'emb.weight' (record at byte offset 24): truncated data at byte offset 54",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0   | truncated header: file has 0 bytes",
+                "2   | truncated header: file has 2 bytes",
+                "10  | truncated header: file has 10 bytes",
+                "23  | truncated header: file has 23 bytes",
+                "29  | truncated tensor record at byte offset 24: record header needs 12 bytes, only 5 remain",
+                "38  | truncated tensor record at byte offset 24: dimensions (at byte offset 36) needs 8 bytes, only 2 remain",
+                "47  | truncated tensor record at byte offset 24: name (at byte offset 44) needs 10 bytes, only 3 remain",
+                "154 | tensor 'emb.weight' (record at byte offset 24): truncated data at byte offset 54",
+            })
     void truncatedFile(long cut, String fragment) throws IOException {
         byte[] all = Files.readAllBytes(FP32);
         Path f = Files.write(dir.resolve("cut.bin"), Arrays.copyOf(all, (int) cut));
@@ -180,8 +186,11 @@ class RwkvCppReaderTest {
         long at = f.recordOffset("blocks.5.att.key.weight");
         byte[] all = f.toBytes();
         Path p = Files.write(dir.resolve("cut.bin"), Arrays.copyOf(all, (int) at + 12 + 8 + 23 + 100));
-        assertRejectedFile(p, "tensor 'blocks.5.att.key.weight' (record at byte offset " + at + ")",
-                "truncated data", "needs 16384 bytes, only 100 remain");
+        assertRejectedFile(
+                p,
+                "tensor 'blocks.5.att.key.weight' (record at byte offset " + at + ")",
+                "truncated data",
+                "needs 16384 bytes, only 100 remain");
     }
 
     @Test
@@ -192,14 +201,16 @@ class RwkvCppReaderTest {
     }
 
     @ParameterizedTest(name = "code {0}")
-    @CsvSource(delimiter = '|', value = {
-        "2  | quantized data type Q4_0 (code 2) is not supported",
-        "9  | quantized data type Q8_0 (code 9) is not supported",
-        "14 | quantized data type Q5_K (code 14) is not supported",
-        "5  | data type code 5 (Q4_2) was removed",
-        "17 | unknown data type code 17",
-        "-1 | unknown data type code 4294967295",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "2  | quantized data type Q4_0 (code 2) is not supported",
+                "9  | quantized data type Q8_0 (code 9) is not supported",
+                "14 | quantized data type Q5_K (code 14) is not supported",
+                "5  | data type code 5 (Q4_2) was removed",
+                "17 | unknown data type code 17",
+                "-1 | unknown data type code 4294967295",
+            })
     void badDtypeCode(int code, String fragment) throws IOException {
         RwkvCppTestFile f = copy();
         RwkvCppTestFile.Record r = f.get("blocks.2.att.value.weight");
@@ -213,8 +224,9 @@ class RwkvCppReaderTest {
         RwkvCppTestFile f = copy();
         long[] ne = dims == 0 ? new long[0] : new long[] {64, 1, 1, 1};
         f.records.add(0, new RwkvCppTestFile.Record("odd", 0, ne, new byte[256]));
-        assertRejectedFile(f.write(dir.resolve("d.bin")), "record at byte offset 24: dim_count " + dims
-                + " out of range, expected 1..3");
+        assertRejectedFile(
+                f.write(dir.resolve("d.bin")),
+                "record at byte offset 24: dim_count " + dims + " out of range, expected 1..3");
     }
 
     @ParameterizedTest
@@ -223,7 +235,8 @@ class RwkvCppReaderTest {
         byte[] all = Files.readAllBytes(FP32);
         ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(28, keyLength);
         Path f = Files.write(dir.resolve("k.bin"), all);
-        assertRejectedFile(f, "record at byte offset 24: implausible key length " + Integer.toUnsignedString(keyLength));
+        assertRejectedFile(
+                f, "record at byte offset 24: implausible key length " + Integer.toUnsignedString(keyLength));
     }
 
     @Test
@@ -245,7 +258,9 @@ class RwkvCppReaderTest {
         RwkvCppTestFile f = copy();
         long first = f.recordOffset("ln_out.weight");
         f.records.add(f.get("ln_out.weight"));
-        assertRejectedFile(f.write(dir.resolve("dup.bin")), "tensor 'ln_out.weight'",
+        assertRejectedFile(
+                f.write(dir.resolve("dup.bin")),
+                "tensor 'ln_out.weight'",
                 "duplicate tensor name, first record at byte offset " + first);
     }
 
@@ -267,9 +282,11 @@ class RwkvCppReaderTest {
     @Test
     void misShapedMatrix() throws IOException {
         RwkvCppTestFile f = copy();
-        f.replace("blocks.3.att.key.weight", RwkvCppTestFile.f32("blocks.3.att.key.weight", new long[] {64, 32},
-                new float[64 * 32]));
-        assertRejectedFile(f.write(dir.resolve("shape.bin")),
+        f.replace(
+                "blocks.3.att.key.weight",
+                RwkvCppTestFile.f32("blocks.3.att.key.weight", new long[] {64, 32}, new float[64 * 32]));
+        assertRejectedFile(
+                f.write(dir.resolve("shape.bin")),
                 "tensor 'blocks.3.att.key.weight': expected shape [64, 64], found [64, 32]");
     }
 
@@ -277,15 +294,18 @@ class RwkvCppReaderTest {
     void misShapedVector() throws IOException {
         RwkvCppTestFile f = copy();
         f.replace("blocks.6.att.k_a", RwkvCppTestFile.f32("blocks.6.att.k_a", new long[] {1, 2, 32}, new float[64]));
-        assertRejectedFile(f.write(dir.resolve("vec.bin")), "tensor 'blocks.6.att.k_a': expected shape [64], found [1, 2, 32]");
+        assertRejectedFile(
+                f.write(dir.resolve("vec.bin")), "tensor 'blocks.6.att.k_a': expected shape [64], found [1, 2, 32]");
     }
 
     @Test
     void misShapedShiftMixes() throws IOException {
         RwkvCppTestFile f = copy();
-        f.replace("blocks.0.att.x_rwkvag", RwkvCppTestFile.f32("blocks.0.att.x_rwkvag", new long[] {5, 1, 64},
-                new float[5 * 64]));
-        assertRejectedFile(f.write(dir.resolve("mix.bin")),
+        f.replace(
+                "blocks.0.att.x_rwkvag",
+                RwkvCppTestFile.f32("blocks.0.att.x_rwkvag", new long[] {5, 1, 64}, new float[5 * 64]));
+        assertRejectedFile(
+                f.write(dir.resolve("mix.bin")),
                 "tensor 'blocks.0.att.x_rwkvag': expected shape [6, 1, C], found [5, 1, 64]");
     }
 
@@ -293,7 +313,8 @@ class RwkvCppReaderTest {
     void loraRanksMustAgree() throws IOException {
         RwkvCppTestFile f = copy();
         f.replace("blocks.9.att.g2", RwkvCppTestFile.f16("blocks.9.att.g2", new long[] {64, 16}, new float[64 * 16]));
-        assertRejectedFile(f.write(dir.resolve("lora.bin")),
+        assertRejectedFile(
+                f.write(dir.resolve("lora.bin")),
                 "tensor 'blocks.9.att.g2': expected shape [64, 32] (LoRA up-projection matching blocks.9.att.g1 [32, 64]),"
                         + " found [64, 16]");
     }
@@ -302,7 +323,8 @@ class RwkvCppReaderTest {
     void headMustMatchTheEmbedding() throws IOException {
         RwkvCppTestFile f = copy();
         f.replace("head.weight", RwkvCppTestFile.f32("head.weight", new long[] {255, 64}, new float[255 * 64]));
-        assertRejectedFile(f.write(dir.resolve("head.bin")), "tensor 'head.weight': expected shape [256, 64], found [255, 64]");
+        assertRejectedFile(
+                f.write(dir.resolve("head.bin")), "tensor 'head.weight': expected shape [256, 64], found [255, 64]");
     }
 
     @Test
@@ -310,7 +332,8 @@ class RwkvCppReaderTest {
         RwkvCppTestFile f = copy();
         f.records.add(RwkvCppTestFile.f32("blocks.2.att.gate.weight", new long[] {64, 64}, new float[64 * 64]));
         f.records.add(RwkvCppTestFile.f32("something.else", new long[] {3}, new float[3]));
-        assertRejectedFile(f.write(dir.resolve("extra.bin")),
+        assertRejectedFile(
+                f.write(dir.resolve("extra.bin")),
                 "2 unexpected tensors not part of RWKV-7: 'blocks.2.att.gate.weight', 'something.else'");
     }
 
@@ -333,15 +356,18 @@ class RwkvCppReaderTest {
         RwkvCppTestFile f = copy();
         f.records.removeIf(r -> r.name().startsWith("blocks.4."));
         f.nLayer = 11;
-        assertRejectedFile(f.write(dir.resolve("layer.bin")), "layers are not numbered 0..10", "no tensors for blocks [4]");
+        assertRejectedFile(
+                f.write(dir.resolve("layer.bin")), "layers are not numbered 0..10", "no tensors for blocks [4]");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "n_vocab | header n_vocab = 300 (byte offset 8) but tensor 'emb.weight' has shape [256, 64]",
-        "n_embed | header n_embed = 32 (byte offset 12) but tensor 'emb.weight' has shape [256, 64]",
-        "n_layer | header n_layer = 11 (byte offset 16) but the file has tensors for 12 layers",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "n_vocab | header n_vocab = 300 (byte offset 8) but tensor 'emb.weight' has shape [256, 64]",
+                "n_embed | header n_embed = 32 (byte offset 12) but tensor 'emb.weight' has shape [256, 64]",
+                "n_layer | header n_layer = 11 (byte offset 16) but the file has tensors for 12 layers",
+            })
     void headerMustAgreeWithTensors(String field, String fragment) throws IOException {
         RwkvCppTestFile f = copy();
         switch (field) {
@@ -353,12 +379,14 @@ class RwkvCppReaderTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "RWKV-4   | RWKV-4 model is missing",
-        "RWKV-5.1 | detected RWKV-5.1 (tensor blocks.0.att.ln_x.weight present",
-        "RWKV-5.2 | RWKV-5.2 model is missing",
-        "RWKV-6   | RWKV-6 model is missing",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "RWKV-4   | RWKV-4 model is missing",
+                "RWKV-5.1 | detected RWKV-5.1 (tensor blocks.0.att.ln_x.weight present",
+                "RWKV-5.2 | RWKV-5.2 model is missing",
+                "RWKV-6   | RWKV-6 model is missing",
+            })
     void olderGenerationsAreNamed(String generation, String fragment) throws IOException {
         RwkvCppTestFile f = new RwkvCppTestFile();
         f.nVocab = 4;

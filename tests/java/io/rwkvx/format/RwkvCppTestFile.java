@@ -85,7 +85,12 @@ final class RwkvCppTestFile {
     byte[] toBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(magic).putInt(version).putInt(nVocab).putInt(nEmbed).putInt(nLayer).putInt(dataType);
+        h.putInt(magic)
+                .putInt(version)
+                .putInt(nVocab)
+                .putInt(nEmbed)
+                .putInt(nLayer)
+                .putInt(dataType);
         out.writeBytes(h.array());
         for (Record r : records) {
             byte[] key = r.name().getBytes(StandardCharsets.UTF_8);

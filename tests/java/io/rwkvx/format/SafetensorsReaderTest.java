@@ -62,7 +62,8 @@ class SafetensorsReaderTest {
             assertEquals(md, w.get("blocks.1.att.v1").dtype(), "LoRA keeps its dtype");
             assertArrayEquals(new long[] {D, C}, w.get("blocks.1.att.v1").shape());
             assertArrayEquals(new long[] {C, D}, w.get("blocks.1.att.v2").shape());
-            for (String v : new String[] {"blocks.2.att.x_g", "blocks.2.att.k_k", "blocks.0.ln0.bias", "blocks.2.ffn.x_k"}) {
+            for (String v :
+                    new String[] {"blocks.2.att.x_g", "blocks.2.att.k_k", "blocks.0.ln0.bias", "blocks.2.ffn.x_k"}) {
                 assertEquals(DType.F32, w.get(v).dtype(), v);
                 assertArrayEquals(new long[] {C}, w.get(v).shape(), v);
             }
@@ -90,7 +91,8 @@ class SafetensorsReaderTest {
         SyntheticRwkv7 m = model();
         Path st = m.safetensors(matrixDtype, vectorDtype, "").write(dir.resolve("m.safetensors"));
         Path cpp = m.writeRwkvCpp(dir.resolve("m.bin"));
-        try (Arena arena = Arena.ofConfined(); ReferenceBackend backend = new ReferenceBackend()) {
+        try (Arena arena = Arena.ofConfined();
+                ReferenceBackend backend = new ReferenceBackend()) {
             ModelWeights a = SafetensorsReader.read(st, arena);
             ModelWeights b = RwkvCppReader.read(cpp, arena);
             assertEquals(a.config(), b.config());
@@ -108,7 +110,8 @@ class SafetensorsReaderTest {
     }
 
     private static float[] forward(ReferenceBackend backend, ModelWeights w, Arena arena) {
-        try (ModelExecutor ex = backend.load(w); BackendState s = ex.newState()) {
+        try (ModelExecutor ex = backend.load(w);
+                BackendState s = ex.newState()) {
             MemorySegment out = arena.allocate((long) TOKENS.length * V * 4, 4);
             ex.eval(s, TOKENS, out, LogitsMode.ALL);
             return out.toArray(ValueLayout.JAVA_FLOAT);
@@ -140,7 +143,9 @@ class SafetensorsReaderTest {
     void rwkvXCheckpointWithNarrowEmbeddingIsRefused() throws IOException {
         SafetensorsTestFile st = model().safetensors("F32", "F32", "rwkv.");
         st.add("moba.0.ln1.weight", "F32", new long[] {C}, new float[C]);
-        assertRejectedFile(st.write(dir.resolve("x.safetensors")), "RWKV-X attention needs n_embd divisible by 64",
+        assertRejectedFile(
+                st.write(dir.resolve("x.safetensors")),
+                "RWKV-X attention needs n_embd divisible by 64",
                 "'moba.0.ln1.weight'");
     }
 
@@ -148,7 +153,8 @@ class SafetensorsReaderTest {
     void mixedPrefixesAreUnexpectedTensors() throws IOException {
         SafetensorsTestFile st = model().safetensors("F32", "F32", "");
         st.add("rwkv.extra", "F32", new long[] {C}, new float[C]);
-        assertRejectedFile(st.write(dir.resolve("p.safetensors")), "unexpected tensor not part of RWKV-7: 'rwkv.extra'");
+        assertRejectedFile(
+                st.write(dir.resolve("p.safetensors")), "unexpected tensor not part of RWKV-7: 'rwkv.extra'");
     }
 
     @Test
@@ -162,8 +168,10 @@ class SafetensorsReaderTest {
     void loraInLinearLayoutIsRejected() throws IOException {
         SafetensorsTestFile st = model().safetensors("F32", "F32", "");
         st.entries.replaceAll(e -> e.name().equals("blocks.1.att.a1")
-                ? new SafetensorsTestFile.Entry(e.name(), e.dtype(), new long[] {D, C}, e.data()) : e);
-        assertRejectedFile(st.write(dir.resolve("l.safetensors")),
+                ? new SafetensorsTestFile.Entry(e.name(), e.dtype(), new long[] {D, C}, e.data())
+                : e);
+        assertRejectedFile(
+                st.write(dir.resolve("l.safetensors")),
                 "tensor 'blocks.1.att.a1': expected shape [16, D] (BlinkDL checkpoint layout), found [4, 16]");
     }
 
@@ -171,43 +179,50 @@ class SafetensorsReaderTest {
     void misShapedVector() throws IOException {
         SafetensorsTestFile st = model().safetensors("F32", "F32", "");
         st.entries.replaceAll(e -> e.name().equals("blocks.1.att.w0")
-                ? new SafetensorsTestFile.Entry(e.name(), e.dtype(), new long[] {1, 2, C / 2}, e.data()) : e);
-        assertRejectedFile(st.write(dir.resolve("v.safetensors")),
+                ? new SafetensorsTestFile.Entry(e.name(), e.dtype(), new long[] {1, 2, C / 2}, e.data())
+                : e);
+        assertRejectedFile(
+                st.write(dir.resolve("v.safetensors")),
                 "tensor 'blocks.1.att.w0': expected shape [16], found [1, 2, 8]");
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "F64     | tensor 'head.weight': dtype F64 is not supported; expected F32, F16 or BF16",
-        "I8      | tensor 'head.weight': dtype I8 is not supported",
-        "F8_E4M3 | tensor 'head.weight': dtype F8_E4M3 is not supported",
-        "Q4      | tensor 'head.weight': unknown dtype \"Q4\"",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "F64     | tensor 'head.weight': dtype F64 is not supported; expected F32, F16 or BF16",
+                "I8      | tensor 'head.weight': dtype I8 is not supported",
+                "F8_E4M3 | tensor 'head.weight': dtype F8_E4M3 is not supported",
+                "Q4      | tensor 'head.weight': unknown dtype \"Q4\"",
+            })
     void unsupportedDtype(String dtype, String fragment) throws IOException {
         SafetensorsTestFile st = model().safetensors("F32", "F32", "");
-        String header = st.header().replace("\"head.weight\":{\"dtype\":\"F32\"", "\"head.weight\":{\"dtype\":\"" + dtype + "\"");
+        String header = st.header()
+                .replace("\"head.weight\":{\"dtype\":\"F32\"", "\"head.weight\":{\"dtype\":\"" + dtype + "\"");
         assertRejectedFile(SafetensorsTestFile.write(dir.resolve("d.safetensors"), header, st.data()), fragment);
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "trailing comma  | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},}                    | not valid JSON: unexpected '}', expected a string key",
-        "truncated       | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}                       | not valid JSON: unexpected end of input",
-        "single quotes   | {'a':1}                                                                               | not valid JSON: unexpected ''', expected a string key",
-        "duplicate key   | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}} | duplicate key \"a\"",
-        "not an object   | [1,2]                                                                                 | header must be a JSON object",
-        "bad entry       | {\"a\":5}                                                                             | tensor 'a': header entry is not a JSON object",
-        "no dtype        | {\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}                                          | tensor 'a': missing or non-string \"dtype\"",
-        "bad shape       | {\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}                       | tensor 'a': \"shape\" must hold non-negative integers",
-        "float shape     | {\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}                      | tensor 'a': \"shape\" must hold non-negative integers",
-        "3 offsets       | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}                      | tensor 'a': \"data_offsets\" must be an array of 2 non-negative integers",
-        "past the end    | {\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}                       | tensor 'a': data_offsets [8, 24] lie outside the data section (16 bytes from byte offset",
-        "reversed        | {\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}                        | tensor 'a': data_offsets [8, 4] lie outside the data section",
-        "size mismatch   | {\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,16]}}                     | tensor 'a': data_offsets [0, 16] hold 16 bytes, but F32 [2, 3] needs 24",
-        "bf16 mismatch   | {\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,16]}}                      | tensor 'a': data_offsets [0, 16] hold 16 bytes, but BF16 [4] needs 8",
-        "huge shape      | {\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]}}   | tensor 'a': implausible shape",
-        "bad metadata    | {\"__metadata__\":3}                                                                   | \"__metadata__\" must be a JSON object",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "trailing comma  | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},}                    | not valid JSON: unexpected '}', expected a string key",
+                "truncated       | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}                       | not valid JSON: unexpected end of input",
+                "single quotes   | {'a':1}                                                                               | not valid JSON: unexpected ''', expected a string key",
+                "duplicate key   | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}} | duplicate key \"a\"",
+                "not an object   | [1,2]                                                                                 | header must be a JSON object",
+                "bad entry       | {\"a\":5}                                                                             | tensor 'a': header entry is not a JSON object",
+                "no dtype        | {\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}                                          | tensor 'a': missing or non-string \"dtype\"",
+                "bad shape       | {\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}                       | tensor 'a': \"shape\" must hold non-negative integers",
+                "float shape     | {\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}                      | tensor 'a': \"shape\" must hold non-negative integers",
+                "3 offsets       | {\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}                      | tensor 'a': \"data_offsets\" must be an array of 2 non-negative integers",
+                "past the end    | {\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}                       | tensor 'a': data_offsets [8, 24] lie outside the data section (16 bytes from byte offset",
+                "reversed        | {\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}                        | tensor 'a': data_offsets [8, 4] lie outside the data section",
+                "size mismatch   | {\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,16]}}                     | tensor 'a': data_offsets [0, 16] hold 16 bytes, but F32 [2, 3] needs 24",
+                "bf16 mismatch   | {\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,16]}}                      | tensor 'a': data_offsets [0, 16] hold 16 bytes, but BF16 [4] needs 8",
+                "huge shape      | {\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]}}   | tensor 'a': implausible shape",
+                "bad metadata    | {\"__metadata__\":3}                                                                   | \"__metadata__\" must be a JSON object",
+            })
     void badHeader(String what, String header, String fragment) throws IOException {
         Path f = SafetensorsTestFile.write(dir.resolve("h.safetensors"), header, new byte[16]);
         assertRejectedFile(f, fragment);
@@ -227,8 +242,10 @@ class SafetensorsReaderTest {
         ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(length).put("{}".getBytes());
         Path f = Files.write(dir.resolve("len.safetensors"), b.array());
-        assertRejectedFile(f, "safetensors header length " + Long.toUnsignedString(length)
-                + " (byte offset 0) is impossible for a file of 64 bytes");
+        assertRejectedFile(
+                f,
+                "safetensors header length " + Long.toUnsignedString(length)
+                        + " (byte offset 0) is impossible for a file of 64 bytes");
     }
 
     @Test
@@ -248,8 +265,7 @@ class SafetensorsReaderTest {
         SafetensorsTestFile st = new SafetensorsTestFile();
         st.add("emb.weight", "BF16", new long[] {4, 8}, new float[32]);
         st.add("blocks.0.att.time_maa_x", "BF16", new long[] {1, 1, 8}, new float[8]);
-        assertRejectedFile(st.write(dir.resolve("v6.safetensors")), "RWKV-6 model is missing",
-                "'blocks.0.ln0.weight'");
+        assertRejectedFile(st.write(dir.resolve("v6.safetensors")), "RWKV-6 model is missing", "'blocks.0.ln0.weight'");
     }
 
     @Test

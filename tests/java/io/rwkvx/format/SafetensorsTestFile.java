@@ -39,9 +39,17 @@ final class SafetensorsTestFile {
         if (metadata != null) sb.append("\"__metadata__\":").append(metadata).append(',');
         long off = 0;
         for (Entry e : entries) {
-            sb.append('"').append(e.name()).append("\":{\"dtype\":\"").append(e.dtype()).append("\",\"shape\":")
-                    .append(Arrays.toString(e.shape()).replace(" ", "")).append(",\"data_offsets\":[").append(off)
-                    .append(',').append(off + e.data().length).append("]},");
+            sb.append('"')
+                    .append(e.name())
+                    .append("\":{\"dtype\":\"")
+                    .append(e.dtype())
+                    .append("\",\"shape\":")
+                    .append(Arrays.toString(e.shape()).replace(" ", ""))
+                    .append(",\"data_offsets\":[")
+                    .append(off)
+                    .append(',')
+                    .append(off + e.data().length)
+                    .append("]},");
             off += e.data().length;
         }
         sb.setLength(sb.length() - 1);

@@ -38,7 +38,8 @@ final class SyntheticRwkv7 {
             put(p + "ln1.bias", gauss(0.1, c), c);
             put(p + "ln2.weight", around(1, 0.2, c), c);
             put(p + "ln2.bias", gauss(0.1, c), c);
-            for (String m : List.of("x_r", "x_w", "x_k", "x_v", "x_a", "x_g")) put(p + "att." + m, uniform(0, 1, c), 1, 1, c);
+            for (String m : List.of("x_r", "x_w", "x_k", "x_v", "x_a", "x_g"))
+                put(p + "att." + m, uniform(0, 1, c), 1, 1, c);
             put(p + "att.w0", uniform(-2, 0.5, c), 1, 1, c);
             put(p + "att.r_k", gauss(0.3, c), nHead, c / nHead);
             put(p + "att.w1", gauss(1 / Math.sqrt(c), c, lora), c, lora);
@@ -75,7 +76,11 @@ final class SyntheticRwkv7 {
         SafetensorsTestFile f = new SafetensorsTestFile();
         for (Map.Entry<String, Param> e : params.entrySet()) {
             boolean matrix = e.getValue().shape().length == 2 && !e.getKey().endsWith("r_k");
-            f.add(prefix + e.getKey(), matrix ? matrixDtype : vectorDtype, e.getValue().shape(), e.getValue().values());
+            f.add(
+                    prefix + e.getKey(),
+                    matrix ? matrixDtype : vectorDtype,
+                    e.getValue().shape(),
+                    e.getValue().values());
         }
         return f;
     }
@@ -100,8 +105,9 @@ final class SyntheticRwkv7 {
                 }
                 f.records.add(RwkvCppTestFile.f32(prefix + "att.x_rwkvag", new long[] {6, 1, c}, cat));
             } else if (local != null && local.matches("att\\.[wavg][12]")) {
-                f.records.add(RwkvCppTestFile.f32(name, new long[] {p.shape()[1], p.shape()[0]},
-                        transpose(p.values(), (int) p.shape()[0], (int) p.shape()[1])));
+                f.records.add(RwkvCppTestFile.f32(
+                        name, new long[] {p.shape()[1], p.shape()[0]}, transpose(p.values(), (int) p.shape()[0], (int)
+                                p.shape()[1])));
             } else {
                 f.records.add(RwkvCppTestFile.f32(name, p.shape(), p.values()));
             }

@@ -9,8 +9,7 @@ import java.util.stream.IntStream;
  * and sharing no code with {@link Sampler}, so tests can compare against it.
  */
 final class ReferenceDistribution {
-    private ReferenceDistribution() {
-    }
+    private ReferenceDistribution() {}
 
     /** softmax(logits / temperature) over the whole vocabulary; -inf logits get probability 0. */
     static double[] softmax(float[] logits, double temperature) {
@@ -32,7 +31,8 @@ final class ReferenceDistribution {
 
     /** Token ids from highest to lowest logit, ties broken by lower id first. */
     static int[] ranking(float[] logits) {
-        return IntStream.range(0, logits.length).boxed()
+        return IntStream.range(0, logits.length)
+                .boxed()
                 .sorted(Comparator.<Integer>comparingDouble(i -> -logits[i]).thenComparingInt(i -> i))
                 .mapToInt(Integer::intValue)
                 .toArray();

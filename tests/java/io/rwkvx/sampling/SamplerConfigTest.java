@@ -68,8 +68,13 @@ class SamplerConfigTest {
 
     @Test
     void acceptsBoundaryValues() {
-        SamplerConfig config = SamplerConfig.defaults().withTopP(1.0).withMinP(0.0).withTemperature(0.0)
-                .withPresencePenalty(-1.0).withFrequencyPenalty(-1.0).withRepetitionPenalty(0.5);
+        SamplerConfig config = SamplerConfig.defaults()
+                .withTopP(1.0)
+                .withMinP(0.0)
+                .withTemperature(0.0)
+                .withPresencePenalty(-1.0)
+                .withFrequencyPenalty(-1.0)
+                .withRepetitionPenalty(0.5);
         assertEquals(0.5, config.repetitionPenalty());
     }
 

@@ -43,7 +43,8 @@ class SamplerPenaltyTest {
     @Test
     void frequencyPenaltyScalesWithTheCount() {
         // Token 0 seen 3 times: 1.0 - 0.05 - 3 * 0.02 = 0.89 < 0.9. Counting it once would give 0.93.
-        Sampler sampler = new Sampler(SamplerConfig.greedy().withPresencePenalty(0.05).withFrequencyPenalty(0.02), 3);
+        Sampler sampler =
+                new Sampler(SamplerConfig.greedy().withPresencePenalty(0.05).withFrequencyPenalty(0.02), 3);
         float[] logits = {1.0f, 0.9f, 0.5f};
         sampler.accept(0);
         sampler.accept(0);
@@ -70,8 +71,13 @@ class SamplerPenaltyTest {
             double presence = random.nextDouble() - 0.3;
             double frequency = random.nextDouble() - 0.3;
             int vocab = 50;
-            Sampler sampler = new Sampler(SamplerConfig.defaults().withRepetitionPenalty(repetition)
-                    .withPresencePenalty(presence).withFrequencyPenalty(frequency).withPenaltyWindow(window), vocab);
+            Sampler sampler = new Sampler(
+                    SamplerConfig.defaults()
+                            .withRepetitionPenalty(repetition)
+                            .withPresencePenalty(presence)
+                            .withFrequencyPenalty(frequency)
+                            .withPenaltyWindow(window),
+                    vocab);
             List<Integer> history = new ArrayList<>();
             for (int step = 0; step < 600; step++) {
                 // Skewed draws so some tokens repeat a lot and others never appear.
@@ -84,8 +90,8 @@ class SamplerPenaltyTest {
                         logits[i] = (float) (random.nextGaussian() * 3);
                     }
                     float[] expected = referencePenalties(logits, history, window, repetition, presence, frequency);
-                    assertArrayEquals(expected, sampler.adjustedLogits(logits), 1e-4f,
-                            "window " + window + ", step " + step);
+                    assertArrayEquals(
+                            expected, sampler.adjustedLogits(logits), 1e-4f, "window " + window + ", step " + step);
                 }
             }
         }
@@ -108,7 +114,8 @@ class SamplerPenaltyTest {
 
     @Test
     void frequencyCountsOnlyOccurrencesInsideTheWindow() {
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withFrequencyPenalty(1).withPenaltyWindow(3), 2);
+        Sampler sampler =
+                new Sampler(SamplerConfig.defaults().withFrequencyPenalty(1).withPenaltyWindow(3), 2);
         for (int token : new int[] {0, 0, 0, 0, 1, 0}) {
             sampler.accept(token);
         }
@@ -118,7 +125,8 @@ class SamplerPenaltyTest {
 
     @Test
     void resetForgetsTheHistory() {
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withPresencePenalty(1).withPenaltyWindow(4), 3);
+        Sampler sampler =
+                new Sampler(SamplerConfig.defaults().withPresencePenalty(1).withPenaltyWindow(4), 3);
         sampler.accept(0);
         sampler.accept(1);
         sampler.reset();
@@ -135,9 +143,10 @@ class SamplerPenaltyTest {
     }
 
     /** Penalties from their definition: distinct tokens among the last {@code window} of the history. */
-    private static float[] referencePenalties(float[] logits, List<Integer> history, int window,
-            double repetition, double presence, double frequency) {
-        List<Integer> recent = window == 0 ? history : history.subList(Math.max(0, history.size() - window), history.size());
+    private static float[] referencePenalties(
+            float[] logits, List<Integer> history, int window, double repetition, double presence, double frequency) {
+        List<Integer> recent =
+                window == 0 ? history : history.subList(Math.max(0, history.size() - window), history.size());
         Map<Integer, Integer> counts = new HashMap<>();
         for (int token : recent) {
             counts.merge(token, 1, Integer::sum);

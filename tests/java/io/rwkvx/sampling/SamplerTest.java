@@ -70,8 +70,8 @@ class SamplerTest {
         for (int i = 0; i < steps.length; i++) {
             steps[i] = randomLogits(random, 300, 3);
         }
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withSeed(99).withTopK(20)
-                .withTopP(0.8).withRepetitionPenalty(1.3), 300);
+        Sampler sampler = new Sampler(
+                SamplerConfig.defaults().withSeed(99).withTopK(20).withTopP(0.8).withRepetitionPenalty(1.3), 300);
         int[] firstRun = run(sampler, steps);
         sampler.reset();
         assertArrayEquals(firstRun, run(sampler, steps));
@@ -82,7 +82,8 @@ class SamplerTest {
         float[] logits = {1.2f, 0.3f, -0.5f, 2.0f, 0.0f, -3.0f};
         double temperature = 0.7;
         double[] expected = ReferenceDistribution.softmax(logits, temperature);
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withTemperature(temperature).withSeed(5), 6);
+        Sampler sampler = new Sampler(
+                SamplerConfig.defaults().withTemperature(temperature).withSeed(5), 6);
         assertFrequencies(sampler, logits, expected, 100_000);
     }
 
@@ -90,8 +91,13 @@ class SamplerTest {
     void drawFrequenciesMatchTheFilteredDistribution() {
         float[] logits = {0.1f, 1.5f, 1.4f, -0.2f, 0.9f, 0.8f, 2.2f, -1.0f};
         double[] expected = ReferenceDistribution.filtered(logits, 1.3, 6, 0.9, 0.0);
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withTemperature(1.3).withTopK(6)
-                .withTopP(0.9).withSeed(11), logits.length);
+        Sampler sampler = new Sampler(
+                SamplerConfig.defaults()
+                        .withTemperature(1.3)
+                        .withTopK(6)
+                        .withTopP(0.9)
+                        .withSeed(11),
+                logits.length);
         assertFrequencies(sampler, logits, expected, 100_000);
     }
 
@@ -130,7 +136,8 @@ class SamplerTest {
     void topKOnAFullSizeVocabularyMatchesTheReference() {
         Random random = new Random(17);
         float[] logits = randomLogits(random, 65536, 10);
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withTemperature(0.8).withTopK(50), logits.length);
+        Sampler sampler =
+                new Sampler(SamplerConfig.defaults().withTemperature(0.8).withTopK(50), logits.length);
         assertClose(ReferenceDistribution.filtered(logits, 0.8, 50, 1.0, 0.0), sampler.probabilities(logits));
     }
 
@@ -163,7 +170,8 @@ class SamplerTest {
         for (int round = 0; round < 20; round++) {
             float[] logits = randomLogits(random, 2000, 3);
             double topP = 0.05 + 0.9 * random.nextDouble();
-            Sampler sampler = new Sampler(SamplerConfig.defaults().withTemperature(0.9).withTopP(topP), logits.length);
+            Sampler sampler =
+                    new Sampler(SamplerConfig.defaults().withTemperature(0.9).withTopP(topP), logits.length);
             assertClose(ReferenceDistribution.filtered(logits, 0.9, 0, topP, 0.0), sampler.probabilities(logits));
         }
     }
@@ -196,9 +204,15 @@ class SamplerTest {
             double topP = 0.3 + 0.6 * random.nextDouble();
             double minP = 0.1 * random.nextDouble();
             double temperature = 0.3 + random.nextDouble();
-            Sampler sampler = new Sampler(SamplerConfig.defaults().withTemperature(temperature).withTopK(topK)
-                    .withTopP(topP).withMinP(minP), logits.length);
-            assertClose(ReferenceDistribution.filtered(logits, temperature, topK, topP, minP),
+            Sampler sampler = new Sampler(
+                    SamplerConfig.defaults()
+                            .withTemperature(temperature)
+                            .withTopK(topK)
+                            .withTopP(topP)
+                            .withMinP(minP),
+                    logits.length);
+            assertClose(
+                    ReferenceDistribution.filtered(logits, temperature, topK, topP, minP),
                     sampler.probabilities(logits));
         }
     }
@@ -233,8 +247,12 @@ class SamplerTest {
     void doesNotModifyTheCallersLogits() {
         float[] logits = {1f, Float.NaN, 2f, -1f};
         float[] copy = logits.clone();
-        Sampler sampler = new Sampler(SamplerConfig.defaults().withRepetitionPenalty(2).withPresencePenalty(1)
-                .withTopK(2), logits.length);
+        Sampler sampler = new Sampler(
+                SamplerConfig.defaults()
+                        .withRepetitionPenalty(2)
+                        .withPresencePenalty(1)
+                        .withTopK(2),
+                logits.length);
         sampler.accept(2);
         sampler.sample(logits);
         assertArrayEquals(copy, logits);
@@ -269,7 +287,8 @@ class SamplerTest {
             if (p == 0) {
                 assertEquals(0, counts[token], "token " + token + " is outside the support");
             } else {
-                assertTrue(Math.abs(counts[token] - draws * p) <= 5 * standardError,
+                assertTrue(
+                        Math.abs(counts[token] - draws * p) <= 5 * standardError,
                         "token " + token + ": " + counts[token] + " draws, expected " + draws * p);
             }
         }

@@ -127,7 +127,9 @@ class StopStringsTest {
                 assertFalse(result.stopped());
                 // Held back must be exactly the longest tail that could still become a stop.
                 int hold = referenceLongestLiveTail(consumed.toString(), stopList);
-                assertEquals(consumed.substring(0, consumed.length() - hold), emitted.toString(),
+                assertEquals(
+                        consumed.substring(0, consumed.length() - hold),
+                        emitted.toString(),
                         "input " + input + " after " + consumed);
             }
             if (!stopped) {

@@ -12,8 +12,9 @@ class TokenRankingTest {
 
     @Test
     void keysOrderByLogitThenByLowerId() {
-        float[] logits = {Float.NEGATIVE_INFINITY, -3.5f, -0.0f, 0.0f, 1e-40f, 2f, 2f, Float.MAX_VALUE,
-                Float.POSITIVE_INFINITY};
+        float[] logits = {
+            Float.NEGATIVE_INFINITY, -3.5f, -0.0f, 0.0f, 1e-40f, 2f, 2f, Float.MAX_VALUE, Float.POSITIVE_INFINITY
+        };
         for (int a = 0; a < logits.length; a++) {
             for (int b = 0; b < logits.length; b++) {
                 long keyA = TokenRanking.key(a, logits[a]);

@@ -41,8 +41,7 @@ class ByteTokenizerTest {
     void rejectsIdsOutOfRange() {
         IllegalArgumentException error =
                 assertThrows(IllegalArgumentException.class, () -> tokenizer.decodeBytes(new int[] {65, 256}));
-        assertTrue(error.getMessage().contains("256") && error.getMessage().contains("position 1"),
-                error.getMessage());
+        assertTrue(error.getMessage().contains("256") && error.getMessage().contains("position 1"), error.getMessage());
         assertThrows(IllegalArgumentException.class, () -> tokenizer.decodeBytes(new int[] {-1}));
     }
 }

@@ -25,7 +25,10 @@ class NeoxTokenizerFormatTest {
         int id = 1;
         for (int b = 0; b < 256; b++) {
             if (NeoxTokenizerFile.occursInUtf8(b)) {
-                sb.append(", ").append(quote(String.valueOf(NeoxTokenizerFile.BYTE_TO_CHAR[b]))).append(": ").append(id++);
+                sb.append(", ")
+                        .append(quote(String.valueOf(NeoxTokenizerFile.BYTE_TO_CHAR[b])))
+                        .append(": ")
+                        .append(id++);
             }
         }
         for (String merged : MERGED) {
@@ -143,7 +146,8 @@ class NeoxTokenizerFormatTest {
 
     @Test
     void rejectsInvalidUtf8() {
-        TokenizerFormatException error = assertThrows(TokenizerFormatException.class,
+        TokenizerFormatException error = assertThrows(
+                TokenizerFormatException.class,
                 () -> NeoxTokenizer.load(new ByteArrayInputStream(new byte[] {'{', (byte) 0xFF, '}'}), SOURCE));
         assertTrue(error.getMessage().contains(SOURCE) && error.getMessage().contains("UTF-8"), error.getMessage());
     }
@@ -166,7 +170,8 @@ class NeoxTokenizerFormatTest {
         String json = valid();
         assertRejected(json.replace(vocab(), "[]"), "model.vocab", "object", "array");
         assertRejected(json.replace("\"<|endoftext|>\": 0", "\"<|endoftext|>\": -1"), "model.vocab[\"<|endoftext|>\"]");
-        assertRejected(json.replace("\"<|endoftext|>\": 0", "\"<|endoftext|>\": 0.5"), "model.vocab[\"<|endoftext|>\"]");
+        assertRejected(
+                json.replace("\"<|endoftext|>\": 0", "\"<|endoftext|>\": 0.5"), "model.vocab[\"<|endoftext|>\"]");
         assertRejected(json.replace("\"special\": true", "\"special\": \"yes\""), "added_tokens[0].special");
         assertRejected(json.replace("\"h e\"", "7"), "model.merges[0]");
     }
@@ -190,9 +195,12 @@ class NeoxTokenizerFormatTest {
     void rejectsInconsistentVocabularies() {
         String json = valid();
         assertRejected(json.replace("\"<|endoftext|>\": 0", "\"<|endoftext|>\": 1"), "distinct ids", "id 1");
-        assertRejected(json.replace("\"content\": \"<|endoftext|>\"", "\"content\": \"<|end|>\""),
-                "added token id 0", "<|end|>");
-        assertRejected(json.replace("\"content\": \"<|endoftext|>\"", "\"content\": \"<|end|>\"")
+        assertRejected(
+                json.replace("\"content\": \"<|endoftext|>\"", "\"content\": \"<|end|>\""),
+                "added token id 0",
+                "<|end|>");
+        assertRejected(
+                json.replace("\"content\": \"<|endoftext|>\"", "\"content\": \"<|end|>\"")
                         .replace("\"<|endoftext|>\": 0", "\"<|end|>\": 0"),
                 "<|endoftext|>");
         assertRejected(json.replace(quote("A") + ": ", quote("AA") + ": "), "0x41");
@@ -202,13 +210,20 @@ class NeoxTokenizerFormatTest {
     void rejectsSettingsThatChangeTheAlgorithm() {
         String json = valid();
         assertRejected(json.replace("{\"type\": \"NFC\"}", "{\"type\": \"NFKC\"}"), "normalizer.type", "NFKC");
-        assertRejected(json.replace("\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false",
-                "\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true"), "add_prefix_space");
-        assertRejected(json.replace("\"pre_tokenizer\": {\"type\": \"ByteLevel\"",
-                "\"pre_tokenizer\": {\"type\": \"Whitespace\""), "pre_tokenizer.type", "Whitespace");
+        assertRejected(
+                json.replace(
+                        "\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false",
+                        "\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true"),
+                "add_prefix_space");
+        assertRejected(
+                json.replace(
+                        "\"pre_tokenizer\": {\"type\": \"ByteLevel\"", "\"pre_tokenizer\": {\"type\": \"Whitespace\""),
+                "pre_tokenizer.type",
+                "Whitespace");
         assertRejected(json.replace("\"dropout\": null", "\"dropout\": 0.1"), "model.dropout");
         assertRejected(json.replace("\"type\": \"BPE\"", "\"type\": \"WordPiece\""), "model.type", "WordPiece");
-        assertRejected(json.replace("\"continuing_subword_prefix\": null", "\"continuing_subword_prefix\": \"##\""),
+        assertRejected(
+                json.replace("\"continuing_subword_prefix\": null", "\"continuing_subword_prefix\": \"##\""),
                 "model.continuing_subword_prefix");
         assertRejected(json.replace("\"lstrip\": false", "\"lstrip\": true"), "added_tokens[0].lstrip");
     }

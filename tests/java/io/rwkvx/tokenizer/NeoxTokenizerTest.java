@@ -39,9 +39,11 @@ class NeoxTokenizerTest {
         return Stream.of(
                 Arguments.of("Hello world", new int[] {12092, 1533}),
                 Arguments.of("Hello, world!", new int[] {12092, 13, 1533, 2}),
-                Arguments.of("The quick brown fox jumps over the lazy dog.",
+                Arguments.of(
+                        "The quick brown fox jumps over the lazy dog.",
                         new int[] {510, 3158, 8516, 30013, 27287, 689, 253, 22658, 4370, 15}),
-                Arguments.of("\n\nUser: hi\n\nAssistant:", new int[] {187, 187, 6989, 27, 14260, 187, 187, 6717, 5567, 27}),
+                Arguments.of(
+                        "\n\nUser: hi\n\nAssistant:", new int[] {187, 187, 6989, 27, 14260, 187, 187, 6717, 5567, 27}),
                 Arguments.of("a  b    c", new int[] {66, 50276, 67, 50274, 68}),
                 Arguments.of("def f():\n    return 1", new int[] {1545, 269, 14850, 187, 50274, 2309, 337}),
                 Arguments.of("<|endoftext|>Hi", new int[] {0, 12764}),
@@ -55,7 +57,9 @@ class NeoxTokenizerTest {
                 // contractions: lower-case only, split off the word before them
                 Arguments.of("it's", new int[] {262, 434}),
                 Arguments.of("IT'S", new int[] {1433, 8, 52}),
-                Arguments.of("we're they've I'm you'll he'd", new int[] {664, 1472, 597, 1849, 309, 1353, 368, 1833, 344, 1871}),
+                Arguments.of(
+                        "we're they've I'm you'll he'd",
+                        new int[] {664, 1472, 597, 1849, 309, 1353, 368, 1833, 344, 1871}),
                 Arguments.of("don't", new int[] {9903, 626}),
                 Arguments.of("'s'll", new int[] {434, 1833}),
                 // digits: runs of \p{N}, punctuation apart
@@ -119,12 +123,16 @@ class NeoxTokenizerTest {
     @Test
     void spaceRunsBetweenWordsUseTheLongestRunTokens() {
         for (int n = 1; n <= 30; n++) {
-            int[] expected = IntStream.concat(IntStream.concat(IntStream.of(X),
-                    IntStream.generate(() -> SPACES_24).limit(n / 24)), switch (n % 24) {
-                        case 0 -> IntStream.of(Y);
-                        case 1 -> IntStream.of(SPACE_Y); // a lone space joins the word after it
-                        default -> IntStream.of(50278 - n % 24, Y);
-                    }).toArray();
+            int[] expected = IntStream.concat(
+                            IntStream.concat(
+                                    IntStream.of(X),
+                                    IntStream.generate(() -> SPACES_24).limit(n / 24)),
+                            switch (n % 24) {
+                                case 0 -> IntStream.of(Y);
+                                case 1 -> IntStream.of(SPACE_Y); // a lone space joins the word after it
+                                default -> IntStream.of(50278 - n % 24, Y);
+                            })
+                    .toArray();
             String text = "x" + " ".repeat(n) + "y";
             assertArrayEquals(expected, NEOX.encode(text), "x + " + n + " spaces + y");
             assertEquals(text, NEOX.decode(expected));
@@ -134,11 +142,14 @@ class NeoxTokenizerTest {
     @Test
     void spaceRunsAlone() {
         for (int n = 1; n <= 30; n++) {
-            int[] expected = IntStream.concat(IntStream.generate(() -> SPACES_24).limit(n / 24), switch (n % 24) {
-                case 0 -> IntStream.empty();
-                case 1 -> IntStream.of(SPACE);
-                default -> IntStream.of(50278 - n % 24);
-            }).toArray();
+            int[] expected = IntStream.concat(
+                            IntStream.generate(() -> SPACES_24).limit(n / 24),
+                            switch (n % 24) {
+                                case 0 -> IntStream.empty();
+                                case 1 -> IntStream.of(SPACE);
+                                default -> IntStream.of(50278 - n % 24);
+                            })
+                    .toArray();
             String text = " ".repeat(n);
             assertArrayEquals(expected, NEOX.encode(text), n + " spaces");
             assertEquals(text, NEOX.decode(expected));
@@ -163,7 +174,8 @@ class NeoxTokenizerTest {
         assertTrue(NEOX.isSpecial(1));
         assertFalse(NEOX.isSpecial(50276));
         assertEquals("ab", NEOX.decode(new int[] {66, 0, 1, 67}));
-        assertEquals("a<|endoftext|><|padding|>b",
+        assertEquals(
+                "a<|endoftext|><|padding|>b",
                 new String(NEOX.decodeBytes(new int[] {66, 0, 1, 67}, false), StandardCharsets.UTF_8));
     }
 
@@ -199,7 +211,8 @@ class NeoxTokenizerTest {
         assertTrue(high.getMessage().contains("50277") && high.getMessage().contains("position 1"), high.getMessage());
         IllegalArgumentException negative =
                 assertThrows(IllegalArgumentException.class, () -> NEOX.decode(new int[] {-3}));
-        assertTrue(negative.getMessage().contains("-3") && negative.getMessage().contains("position 0"),
+        assertTrue(
+                negative.getMessage().contains("-3") && negative.getMessage().contains("position 0"),
                 negative.getMessage());
     }
 
@@ -218,7 +231,8 @@ class NeoxTokenizerTest {
         StringBuilder sb = new StringBuilder();
         while (sb.length() < length) {
             int cp = switch (random.nextInt(4)) {
-                case 0 -> pool.codePointAt(pool.offsetByCodePoints(0, random.nextInt(pool.codePointCount(0, pool.length()))));
+                case 0 ->
+                    pool.codePointAt(pool.offsetByCodePoints(0, random.nextInt(pool.codePointCount(0, pool.length()))));
                 case 1 -> 0x20 + random.nextInt(0x5F);
                 case 2 -> random.nextInt(0x3000);
                 default -> random.nextInt(0x110000);
@@ -233,9 +247,15 @@ class NeoxTokenizerTest {
     @Test
     void roundTripsInvalidUtf8() {
         // Valid parts must already be NFC (random bytes could form a combining sequence that NFC would change).
-        byte[][] chunks = {"é".getBytes(StandardCharsets.UTF_8), "中".getBytes(StandardCharsets.UTF_8),
-            "😀".getBytes(StandardCharsets.UTF_8), {(byte) 0xE4, (byte) 0xB8, 'x'}, {(byte) 0xF0, (byte) 0x9F, ' '},
-            {(byte) 0xC3, '\n'}, "<|endoftext".getBytes(StandardCharsets.UTF_8)};
+        byte[][] chunks = {
+            "é".getBytes(StandardCharsets.UTF_8),
+            "中".getBytes(StandardCharsets.UTF_8),
+            "😀".getBytes(StandardCharsets.UTF_8),
+            {(byte) 0xE4, (byte) 0xB8, 'x'},
+            {(byte) 0xF0, (byte) 0x9F, ' '},
+            {(byte) 0xC3, '\n'},
+            "<|endoftext".getBytes(StandardCharsets.UTF_8)
+        };
         Random random = new Random(50277);
         for (int trial = 0; trial < 200; trial++) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -249,7 +269,8 @@ class NeoxTokenizerTest {
             byte[] input = bytes.toByteArray();
             assertArrayEquals(input, NEOX.decodeBytes(NEOX.encodeBytes(input)), "trial " + trial);
         }
-        assertArrayEquals(new byte[] {'a', (byte) 0x80, 'b'},
+        assertArrayEquals(
+                new byte[] {'a', (byte) 0x80, 'b'},
                 NEOX.decodeBytes(NEOX.encodeBytes(new byte[] {'a', (byte) 0x80, 'b'})));
     }
 
@@ -285,10 +306,61 @@ class NeoxTokenizerTest {
         }
         StringBuilder english = new StringBuilder();
         Random random = new Random(1);
-        String[] words = {"the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with",
-            "be", "by", "on", "not", "he", "I", "this", "are", "or", "his", "from", "at", "which", "but", "have",
-            "an", "had", "they", "you", "were", "their", "one", "all", "we", "can", "her", "has", "there", "been",
-            "if", "more", "when", "will", "would", "who", "so", "no", "tokenizer", "inference", "recurrent"};
+        String[] words = {
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "a",
+            "is",
+            "that",
+            "for",
+            "it",
+            "as",
+            "was",
+            "with",
+            "be",
+            "by",
+            "on",
+            "not",
+            "he",
+            "I",
+            "this",
+            "are",
+            "or",
+            "his",
+            "from",
+            "at",
+            "which",
+            "but",
+            "have",
+            "an",
+            "had",
+            "they",
+            "you",
+            "were",
+            "their",
+            "one",
+            "all",
+            "we",
+            "can",
+            "her",
+            "has",
+            "there",
+            "been",
+            "if",
+            "more",
+            "when",
+            "will",
+            "would",
+            "who",
+            "so",
+            "no",
+            "tokenizer",
+            "inference",
+            "recurrent"
+        };
         while (english.length() < 1_000_000) {
             english.append(words[random.nextInt(words.length)]);
             english.append(random.nextInt(12) == 0 ? ".\n" : random.nextInt(8) == 0 ? ", " : " ");
@@ -296,7 +368,8 @@ class NeoxTokenizerTest {
         String mixed = english + text.substring(0, 200_000);
         assertTimeout(Duration.ofSeconds(20), () -> {
             int[] ids = NEOX.encode(mixed);
-            assertEquals(Normalizer.normalize(mixed, Normalizer.Form.NFC),
+            assertEquals(
+                    Normalizer.normalize(mixed, Normalizer.Form.NFC),
                     new String(NEOX.decodeBytes(ids, false), StandardCharsets.UTF_8));
         });
     }

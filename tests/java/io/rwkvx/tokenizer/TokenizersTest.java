@@ -21,7 +21,11 @@ class TokenizersTest {
         IllegalArgumentException error =
                 assertThrows(IllegalArgumentException.class, () -> Tokenizers.forVocabSize(50254));
         String message = error.getMessage();
-        assertTrue(message.contains("50254") && message.contains("256") && message.contains("50277")
-                && message.contains("65536"), message);
+        assertTrue(
+                message.contains("50254")
+                        && message.contains("256")
+                        && message.contains("50277")
+                        && message.contains("65536"),
+                message);
     }
 }

@@ -94,7 +94,8 @@ class Utf8StreamDecoderTest {
     @Test
     void replacesEachByteOfAnEncodedSurrogateLikePython() {
         // b"\xed\xa0\x80A".decode("utf-8", "replace") == "\ufffd\ufffd\ufffdA"
-        assertEquals("\uFFFD\uFFFD\uFFFDA",
+        assertEquals(
+                "\uFFFD\uFFFD\uFFFDA",
                 Utf8StreamDecoder.decodeAll(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80, 'A'}));
         assertEquals("\uFFFD\uFFFD", Utf8StreamDecoder.decodeAll(new byte[] {(byte) 0xED, (byte) 0xA0}));
         assertEquals("\uD55C", Utf8StreamDecoder.decodeAll(new byte[] {(byte) 0xED, (byte) 0x95, (byte) 0x9C}));

@@ -23,16 +23,18 @@ class WorldTokenizerTest {
         return Stream.of(
                 Arguments.of("Hello world", new int[] {33155, 40213}),
                 Arguments.of("Hello, world!", new int[] {33155, 45, 40213, 34}),
-                Arguments.of("The quick brown fox jumps over the lazy dog.",
+                Arguments.of(
+                        "The quick brown fox jumps over the lazy dog.",
                         new int[] {6699, 39418, 37917, 21704, 38828, 31601, 22590, 31261, 21551, 47}),
                 Arguments.of("\n\nUser: hi\n\nAssistant:", new int[] {261, 24281, 59, 4571, 261, 5585, 41693, 59}),
                 Arguments.of("中文测试", new int[] {10285, 13012, 13827, 16707}),
                 Arguments.of("😀", new int[] {3319, 153, 129}),
                 Arguments.of("\"in", new int[] {35, 1950}),
                 // rwkv.cpp's own tokenizer test: special-token text is plain bytes.
-                Arguments.of("I'll 'd test блабла 以下は、]) -> <|endoftext|><|padding|> int",
-                        new int[] {74, 5229, 274, 101, 32223, 5092, 27980, 2795, 27980, 33, 10399, 10258, 10139,
-                                10079, 1682, 3463, 295, 125, 25258, 7588, 2318, 125, 790, 125, 49520, 125, 63, 21888}));
+                Arguments.of("I'll 'd test блабла 以下は、]) -> <|endoftext|><|padding|> int", new int[] {
+                    74, 5229, 274, 101, 32223, 5092, 27980, 2795, 27980, 33, 10399, 10258, 10139, 10079, 1682, 3463,
+                    295, 125, 25258, 7588, 2318, 125, 790, 125, 49520, 125, 63, 21888
+                }));
     }
 
     @ParameterizedTest
@@ -132,15 +134,18 @@ class WorldTokenizerTest {
     void rejectsIdsOutOfRangeOrWithoutBytes() {
         IllegalArgumentException negative =
                 assertThrows(IllegalArgumentException.class, () -> WORLD.decodeBytes(new int[] {33155, -1}));
-        assertTrue(negative.getMessage().contains("-1") && negative.getMessage().contains("position 1"),
+        assertTrue(
+                negative.getMessage().contains("-1") && negative.getMessage().contains("position 1"),
                 negative.getMessage());
         IllegalArgumentException tooLarge =
                 assertThrows(IllegalArgumentException.class, () -> WORLD.decodeBytes(new int[] {65536}));
-        assertTrue(tooLarge.getMessage().contains("65536") && tooLarge.getMessage().contains("position 0"),
+        assertTrue(
+                tooLarge.getMessage().contains("65536") && tooLarge.getMessage().contains("position 0"),
                 tooLarge.getMessage());
         IllegalArgumentException noBytes =
                 assertThrows(IllegalArgumentException.class, () -> WORLD.decodeBytes(new int[] {1, 2, 65530}));
-        assertTrue(noBytes.getMessage().contains("65530") && noBytes.getMessage().contains("position 2"),
+        assertTrue(
+                noBytes.getMessage().contains("65530") && noBytes.getMessage().contains("position 2"),
                 noBytes.getMessage());
     }
 

@@ -82,28 +82,29 @@ class WorldVocabParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "257 'ab' 3",        // declared length disagrees
-        "257 b'\\xe5' 2",    // declared length disagrees (bytes literal)
-        "257 '\\x80' 1",     // text \x80 is U+0080, two bytes
-        "257 'ab 2",         // unterminated
-        "257 ab 2",          // unquoted
-        "257 'a'b' 3",       // unescaped quote inside
-        "257 'a\\q' 2",      // unknown escape
-        "257 'a\\x4' 2",     // short hex escape
-        "257 b'\\u200b' 3",  // \\u is not an escape in a bytes literal
-        "257 b'中' 3",        // non-ASCII in a bytes literal
-        "257 '' 0",          // empty token
-        "x257 'ab' 2",       // id not decimal
-        "257 'ab' two",      // length not decimal
-        "257 'ab'",          // no length
-        "257",               // nothing but an id
-        "",                  // empty line
-        "65536 'ab' 2",      // id out of range
-        "0 'ab' 2",          // id 0 is end-of-text
-        "256 'ab' 2",        // id not ascending
-        "257 'ab' 2\r",      // CRLF line ending
-    })
+    @ValueSource(
+            strings = {
+                "257 'ab' 3", // declared length disagrees
+                "257 b'\\xe5' 2", // declared length disagrees (bytes literal)
+                "257 '\\x80' 1", // text \x80 is U+0080, two bytes
+                "257 'ab 2", // unterminated
+                "257 ab 2", // unquoted
+                "257 'a'b' 3", // unescaped quote inside
+                "257 'a\\q' 2", // unknown escape
+                "257 'a\\x4' 2", // short hex escape
+                "257 b'\\u200b' 3", // \\u is not an escape in a bytes literal
+                "257 b'中' 3", // non-ASCII in a bytes literal
+                "257 '' 0", // empty token
+                "x257 'ab' 2", // id not decimal
+                "257 'ab' two", // length not decimal
+                "257 'ab'", // no length
+                "257", // nothing but an id
+                "", // empty line
+                "65536 'ab' 2", // id out of range
+                "0 'ab' 2", // id 0 is end-of-text
+                "256 'ab' 2", // id not ascending
+                "257 'ab' 2\r", // CRLF line ending
+            })
     void malformedLineNamesSourceAndLine(String badLine) {
         TokenizerFormatException error =
                 assertThrows(TokenizerFormatException.class, () -> load(singleByteLines() + badLine + "\n"));
@@ -116,8 +117,8 @@ class WorldVocabParserTest {
     void lengthMismatchSaysExpectedAndFound() {
         TokenizerFormatException error =
                 assertThrows(TokenizerFormatException.class, () -> load(singleByteLines() + "257 'ab' 3\n"));
-        assertTrue(error.getMessage().contains("3 bytes") && error.getMessage().contains("2 bytes"),
-                error.getMessage());
+        assertTrue(
+                error.getMessage().contains("3 bytes") && error.getMessage().contains("2 bytes"), error.getMessage());
         assertTrue(error instanceof RwkvxException);
     }
 
@@ -135,15 +136,16 @@ class WorldVocabParserTest {
         byte[] content = new byte[prefix.length + bad.length];
         System.arraycopy(prefix, 0, content, 0, prefix.length);
         System.arraycopy(bad, 0, content, prefix.length, bad.length);
-        TokenizerFormatException error = assertThrows(TokenizerFormatException.class,
+        TokenizerFormatException error = assertThrows(
+                TokenizerFormatException.class,
                 () -> WorldTokenizer.load(new ByteArrayInputStream(content), "test-vocab"));
         assertTrue(error.getMessage().startsWith("test-vocab line 257: expected valid UTF-8"), error.getMessage());
     }
 
     @Test
     void rejectsDuplicateByteStrings() {
-        TokenizerFormatException error = assertThrows(TokenizerFormatException.class,
-                () -> load(singleByteLines() + "257 'ab' 2\n258 b'ab' 2\n"));
+        TokenizerFormatException error = assertThrows(
+                TokenizerFormatException.class, () -> load(singleByteLines() + "257 'ab' 2\n258 b'ab' 2\n"));
         assertTrue(error.getMessage().contains("257") && error.getMessage().contains("258"), error.getMessage());
     }
 

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,9 +50,9 @@ class GoldenLogitsTest {
     void matchesRwkvCpp(String model, String mode, double maxDiff, double perElement) throws IOException {
         float[] expected = expected();
         try (Arena arena = Arena.ofConfined();
-             ReferenceBackend backend = new ReferenceBackend();
-             ModelExecutor ex = backend.load(RwkvCppReader.read(file(model), arena));
-             BackendState state = ex.newState()) {
+                ReferenceBackend backend = new ReferenceBackend();
+                ModelExecutor ex = backend.load(RwkvCppReader.read(file(model), arena));
+                BackendState state = ex.newState()) {
             MemorySegment out = arena.allocate(256L * 4 * PROMPT.length, 4);
             float[] logits = switch (mode) {
                 case "serial" -> {
@@ -84,10 +83,10 @@ class GoldenLogitsTest {
     @CsvSource({"FP32", "FP16"})
     void serialEqualsSequenceExactly(String model) {
         try (Arena arena = Arena.ofConfined();
-             ReferenceBackend backend = new ReferenceBackend();
-             ModelExecutor ex = backend.load(RwkvCppReader.read(file(model), arena));
-             BackendState a = ex.newState();
-             BackendState b = ex.newState()) {
+                ReferenceBackend backend = new ReferenceBackend();
+                ModelExecutor ex = backend.load(RwkvCppReader.read(file(model), arena));
+                BackendState a = ex.newState();
+                BackendState b = ex.newState()) {
             MemorySegment all = arena.allocate(256L * 4 * PROMPT.length, 4);
             MemorySegment one = arena.allocate(1024, 4);
             ex.eval(a, PROMPT, all, LogitsMode.ALL);

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rwkvx.common.RwkvxException;
 import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.format.RwkvCppReader;
 import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
@@ -82,7 +82,8 @@ class ReferenceBackendTest {
 
     @Test
     void exportImportRoundTrip() {
-        try (BackendState a = ex.newState(); BackendState b = ex.newState()) {
+        try (BackendState a = ex.newState();
+                BackendState b = ex.newState()) {
             ex.eval(a, PROMPT, null, LogitsMode.NONE);
             float[] exported = floats(a);
             MemorySegment buf = Arena.ofAuto().allocate(a.byteSize(), 4);
@@ -114,7 +115,9 @@ class ReferenceBackendTest {
             ex.eval(s, new int[] {PROMPT[0]}, null, LogitsMode.NONE);
             float[] st = floats(s);
             // Layer 0's att token shift is LN1(LN0(emb[token])), computed here independently.
-            double[] x0 = layerNorm(row(weights.get("emb.weight"), PROMPT[0]), weights.get("blocks.0.ln0.weight"),
+            double[] x0 = layerNorm(
+                    row(weights.get("emb.weight"), PROMPT[0]),
+                    weights.get("blocks.0.ln0.weight"),
                     weights.get("blocks.0.ln0.bias"));
             double[] xx = layerNorm(x0, weights.get("blocks.0.ln1.weight"), weights.get("blocks.0.ln1.bias"));
             for (int i = 0; i < C; i++) assertEquals(xx[i], st[i], 1e-5, "att shift " + i);
@@ -133,7 +136,8 @@ class ReferenceBackendTest {
                     nr += e * e;
                     nv += v[i] * v[i];
                 }
-                assertEquals(1.0, Math.abs(dot) / Math.sqrt(nr * nv), 1e-5, "key " + j + ": run should be parallel to v");
+                assertEquals(
+                        1.0, Math.abs(dot) / Math.sqrt(nr * nv), 1e-5, "key " + j + ": run should be parallel to v");
             }
         }
     }
@@ -157,7 +161,8 @@ class ReferenceBackendTest {
 
     @Test
     void resetGivesTheStartOfSequence() {
-        try (BackendState s = ex.newState(); BackendState fresh = ex.newState()) {
+        try (BackendState s = ex.newState();
+                BackendState fresh = ex.newState()) {
             ex.eval(s, PROMPT, null, LogitsMode.NONE);
             s.reset();
             assertArrayEquals(lastLogits(fresh, PROMPT), lastLogits(s, PROMPT));
@@ -176,7 +181,8 @@ class ReferenceBackendTest {
                 data[index] = bad;
                 MemorySegment buf = MemorySegment.ofArray(data);
                 RwkvxException e = assertThrows(RwkvxException.class, () -> s.importFrom(buf));
-                assertTrue(e.getMessage().contains("at float index " + index + " (layer 3, WKV head 0 (key 5, value 7))"),
+                assertTrue(
+                        e.getMessage().contains("at float index " + index + " (layer 3, WKV head 0 (key 5, value 7))"),
                         e.getMessage());
                 assertTrue(e.getMessage().contains(Float.toString(bad)), e.getMessage());
                 assertArrayEquals(before, floats(s), "a rejected import changes nothing");
@@ -193,7 +199,9 @@ class ReferenceBackendTest {
         try (BackendState s = ex.newState()) {
             MemorySegment small = Arena.ofAuto().allocate(s.byteSize() - 4);
             MemorySegment large = Arena.ofAuto().allocate(s.byteSize() + 4);
-            assertTrue(assertThrows(RwkvxException.class, () -> s.importFrom(small)).getMessage().contains("exactly"));
+            assertTrue(assertThrows(RwkvxException.class, () -> s.importFrom(small))
+                    .getMessage()
+                    .contains("exactly"));
             assertThrows(RwkvxException.class, () -> s.importFrom(large));
             assertThrows(RwkvxException.class, () -> s.exportTo(small));
         }
@@ -203,15 +211,21 @@ class ReferenceBackendTest {
     void evalChecksItsArguments() {
         try (BackendState s = ex.newState()) {
             MemorySegment out = Arena.ofAuto().allocate(V * 4L);
-            RwkvxException e = assertThrows(RwkvxException.class, () -> ex.eval(s, new int[] {1, 256}, out, LogitsMode.LAST));
+            RwkvxException e =
+                    assertThrows(RwkvxException.class, () -> ex.eval(s, new int[] {1, 256}, out, LogitsMode.LAST));
             assertTrue(e.getMessage().contains("token 256 at position 1 is outside [0, 256)"), e.getMessage());
             assertThrows(RwkvxException.class, () -> ex.eval(s, new int[] {-1}, out, LogitsMode.LAST));
             assertThrows(RwkvxException.class, () -> ex.eval(s, new int[0], out, LogitsMode.LAST));
             e = assertThrows(RwkvxException.class, () -> ex.eval(s, new int[] {1, 2}, out, LogitsMode.ALL));
             assertTrue(e.getMessage().contains("needs 2048"), e.getMessage());
             assertThrows(RwkvxException.class, () -> ex.eval(s, new int[] {1}, null, LogitsMode.LAST));
-            assertThrows(RwkvxException.class, () -> ex.eval(s, new int[] {1},
-                    MemorySegment.ofArray(new float[V]).asReadOnly(), LogitsMode.LAST));
+            assertThrows(
+                    RwkvxException.class,
+                    () -> ex.eval(
+                            s,
+                            new int[] {1},
+                            MemorySegment.ofArray(new float[V]).asReadOnly(),
+                            LogitsMode.LAST));
             for (float f : floats(s)) assertEquals(0f, f, "rejected calls leave the state alone");
             ex.eval(s, new int[] {1}, null, LogitsMode.NONE);
         }
@@ -219,8 +233,10 @@ class ReferenceBackendTest {
 
     @Test
     void statesBelongToTheirExecutor() {
-        try (ModelExecutor other = backend.load(weights); BackendState foreign = other.newState()) {
-            RwkvxException e = assertThrows(RwkvxException.class, () -> ex.eval(foreign, PROMPT, null, LogitsMode.NONE));
+        try (ModelExecutor other = backend.load(weights);
+                BackendState foreign = other.newState()) {
+            RwkvxException e =
+                    assertThrows(RwkvxException.class, () -> ex.eval(foreign, PROMPT, null, LogitsMode.NONE));
             assertTrue(e.getMessage().contains("not created by this model"), e.getMessage());
         }
     }
