@@ -35,12 +35,33 @@ const KernelTable scalar_table = {
     scalar::scores8,
 };
 
+// One entry per line, in KernelTable's order.
+// clang-format off
 template <avx2::StreamTuning TU>
 const KernelTable avx2_table = {
-    "avx2+fma", avx2::NR,   avx2::kGemmMinRows, avx2::NC,      avx2::matmul<TU>, avx2::to_f32, avx2::wkv7,
-    avx2::wkv4, avx2::wkv5, avx2::layer_norm,   avx2::sigmoid, avx2::tanh,       avx2::decay,  avx2::relu_square,
-    avx2::qk,   avx2::pv,   avx2::exp2_sub_sum, avx2::dots,    avx2::axpy,       avx2::dot8,   avx2::scores8,
+    "avx2+fma",
+    avx2::NR,
+    avx2::kGemmMinRows,
+    avx2::NC,
+    avx2::matmul<TU>,
+    avx2::to_f32,
+    avx2::wkv7,
+    avx2::wkv4,
+    avx2::wkv5,
+    avx2::layer_norm,
+    avx2::sigmoid,
+    avx2::tanh,
+    avx2::decay,
+    avx2::relu_square,
+    avx2::qk,
+    avx2::pv,
+    avx2::exp2_sub_sum,
+    avx2::dots,
+    avx2::axpy,
+    avx2::dot8,
+    avx2::scores8,
 };
+// clang-format on
 
 }  // namespace
 
