@@ -1,6 +1,7 @@
 package io.rwkvx;
 
 import io.rwkvx.backend.Backend;
+import io.rwkvx.backend.BackendState;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.common.RwkvxException;
 import io.rwkvx.format.ModelFiles;
@@ -23,8 +24,18 @@ import java.util.zip.CRC32C;
 
 /**
  * A loaded model: weights (memory-mapped where the file allows), a backend and a tokenizer.
- * Thread-safe: open any number of {@link Session}s, from any threads; they share the weights.
- * Closing the model closes its sessions and unmaps the weights.
+ *
+ * <h2>Threads</h2>
+ *
+ * A model is thread-safe: open any number of {@link Session}s, from any threads; they share the weights and
+ * run concurrently (each session serves one thread at a time, see {@link Session}).
+ *
+ * <p>{@link #close()} may be called from any thread at any time, a generation's callback included. It refuses
+ * new calls, waits for the native calls in flight on its sessions (each a bounded piece of work: a generation
+ * ends at its next token), then closes the sessions, frees the native objects (states, then the model, then
+ * the context) and unmaps the weights. Calls under way or made later on the model or its sessions throw
+ * {@link IllegalStateException} ("model ... is closed"). Memory of {@link #weights()} is unmapped too: use it
+ * only while the model is open.
  */
 public final class Model implements AutoCloseable {
     private final Path source;
@@ -36,7 +47,10 @@ public final class Model implements AutoCloseable {
     private final long fingerprint;
     private final io.rwkvx.model.HybridConfig hybrid;
     private final Set<Session> sessions = Collections.newSetFromMap(new ConcurrentHashMap<>());
-    private volatile boolean closed;
+    /** Guards the executor, backend and arena: sessions enter it for each native call (see {@link Gate}). */
+    private final Gate gate;
+
+    private final Object closeLock = new Object();
 
     private Model(
             Path source,
@@ -49,10 +63,11 @@ public final class Model implements AutoCloseable {
         this.arena = arena;
         this.backend = backend;
         this.weights = weights;
-        this.executor = backend.load(weights, hybrid);
         this.hybrid = hybrid;
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprintOf(weights);
+        this.gate = new Gate("model " + source + " is closed");
+        this.executor = backend.load(weights, hybrid); // last: nothing after it can fail and leak it
         // The native copy serves every call: let the OS drop the file's pages from this process
         // (they stay in the page cache, and come back on access, e.g. through weights()).
         if (executor.copiedWeights())
@@ -134,23 +149,52 @@ public final class Model implements AutoCloseable {
 
     /** A new independent sequence starting from the initial state. */
     public Session newSession() {
-        if (closed) throw new IllegalStateException("model " + source + " is closed");
-        Session s = new Session(
-                executor,
-                executor.newState(),
-                new Session.Owner(source, fingerprint, tokenizer, this::newSession, sessions::remove));
-        sessions.add(s);
-        return s;
+        gate.enter(); // a concurrent close waits for the new state, then frees it with the others
+        try {
+            BackendState state = executor.newState();
+            try {
+                Session s = new Session(
+                        executor,
+                        state,
+                        new Session.Owner(source, fingerprint, tokenizer, this::newSession, sessions::remove, gate));
+                sessions.add(s);
+                return s;
+            } catch (RuntimeException | Error e) {
+                state.close();
+                throw e;
+            }
+        } finally {
+            gate.exit();
+        }
     }
 
+    /**
+     * Closes the sessions, frees the native model and context and unmaps the weights. Safe from any thread and
+     * at any time: waits for the native calls in flight first (see the class comment); a second call (or one
+     * made while another thread closes) returns once the model is closed.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        for (Session s : sessions.toArray(Session[]::new)) s.close();
-        executor.close();
-        backend.close();
-        arena.close();
+    public void close() {
+        synchronized (closeLock) {
+            if (!gate.close()) return;
+            // Nothing runs inside the gate any more: free in dependency order, each step even if one before failed.
+            RuntimeException failure = null;
+            for (Session s : sessions.toArray(Session[]::new)) failure = attempt(failure, s::close);
+            failure = attempt(failure, executor::close);
+            failure = attempt(failure, backend::close);
+            failure = attempt(failure, arena::close);
+            if (failure != null) throw failure;
+        }
+    }
+
+    private static RuntimeException attempt(RuntimeException failure, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            if (failure == null) return e;
+            failure.addSuppressed(e);
+        }
+        return failure;
     }
 
     private static long fingerprintOf(ModelWeights w) {

@@ -19,6 +19,20 @@ import java.nio.file.StandardCopyOption;
  *     session.generate("Hello", GenerationOptions.defaults(), System.out::print);
  * }
  * }</pre>
+ *
+ * <h2>Threads</h2>
+ *
+ * Every method here is thread-safe. The objects it hands out follow one contract:
+ *
+ * <ul>
+ *   <li>{@link Model}: thread-safe; its sessions run concurrently.
+ *   <li>{@link Session}: one thread at a time; another thread's call meanwhile is refused with a
+ *       {@link java.util.ConcurrentModificationException} naming the operation in progress.
+ *   <li>{@link State}, {@link GenerationOptions}: immutable, shared freely.
+ *   <li>Closing a model or a session is safe from any thread at any time: it waits for the native call in
+ *       flight, then frees; calls under way or made later throw {@link IllegalStateException} ("... is
+ *       closed"), never a crash.
+ * </ul>
  */
 public final class Rwkvx {
     /** Classpath location of the bundled default model (tiny byte-level RWKV-7 from rwkv.cpp's tests). */

@@ -10,13 +10,30 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One sequence being evaluated: a recurrent state plus the logits after its last token. Not
- * thread-safe (use one session per thread); sessions of one model run concurrently.
+ * One sequence being evaluated: a recurrent state plus the logits after its last token.
+ *
+ * <h2>Threads</h2>
+ *
+ * A session serves one thread at a time; sessions of one model run concurrently (open one per thread, or
+ * {@link #fork()} one). A call made while another thread is inside a call of the same session is refused with
+ * a {@link ConcurrentModificationException} that names the operation in progress; the session is left as the
+ * other call leaves it. A {@link #generate} holds the session for the whole generation (its callback may use
+ * the session: it runs on the same thread, between tokens); a {@link #stream} holds it while a piece is pulled.
+ * {@link #position()} and {@link #hasLogits()} may be read from any thread.
+ *
+ * <p>{@link #close()} may be called from any thread, at any time: it waits for the native call in flight on
+ * this session (never longer: a generation ends at its next token), then frees the state. A call that was under
+ * way or that comes later throws {@link IllegalStateException} ("session is closed", or "model ... is closed"
+ * once the model was closed).
  */
 public final class Session implements AutoCloseable {
     private final ModelExecutor executor;
@@ -24,9 +41,17 @@ public final class Session implements AutoCloseable {
     private final Owner owner;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment lastLogits;
-    private boolean hasLogits;
-    private long tokensSeen;
-    private boolean closed;
+    /** Guards {@link #state}, {@link #arena} and {@link #lastLogits}: entered for each native call. */
+    private final Gate gate = new Gate("session is closed");
+
+    private final Object closeLock = new Object();
+    /** The thread inside a call of this session, or null. */
+    private final AtomicReference<Thread> user = new AtomicReference<>();
+    /** What {@link #user} is doing, for the message of a refused call. */
+    private volatile String operation;
+
+    private volatile boolean hasLogits;
+    private volatile long tokensSeen;
 
     /**
      * What a session needs from the model that opened it, passed in so that a session holds no reference
@@ -37,9 +62,16 @@ public final class Session implements AutoCloseable {
      * @param tokenizer   encodes text prompts
      * @param sibling     opens a new session of the same model (for {@link #fork()})
      * @param onClose     called once when the session closes (the model forgets it)
+     * @param modelGate   the model's gate: every native call of the session passes it, so that closing the
+     *                    model waits for the call (see {@link Gate})
      */
     record Owner(
-            Path source, long fingerprint, Tokenizer tokenizer, Supplier<Session> sibling, Consumer<Session> onClose) {}
+            Path source,
+            long fingerprint,
+            Tokenizer tokenizer,
+            Supplier<Session> sibling,
+            Consumer<Session> onClose,
+            Gate modelGate) {}
 
     Session(ModelExecutor executor, BackendState state, Owner owner) {
         this.executor = executor;
@@ -48,7 +80,7 @@ public final class Session implements AutoCloseable {
         this.lastLogits = arena.allocate((long) executor.config().nVocab() * 4, 64);
     }
 
-    /** Tokens evaluated since the last reset (restored states count from their save). */
+    /** Tokens evaluated since the last reset (a fork counts from its original). */
     public long position() {
         return tokensSeen;
     }
@@ -58,11 +90,7 @@ public final class Session implements AutoCloseable {
      * last one. For one token at a time, as generation feeds them, use {@link #decodeStep(int)}.
      */
     public float[] prefill(int... tokens) {
-        ensureOpen();
-        executor.eval(state, tokens, lastLogits, LogitsMode.LAST);
-        hasLogits = true;
-        tokensSeen += tokens.length;
-        return logits();
+        return exclusive("prefill", () -> evalLast(tokens));
     }
 
     /**
@@ -71,183 +99,339 @@ public final class Session implements AutoCloseable {
      * the same logits as feeding the whole sequence with {@link #prefill(int...)}, within float rounding.
      */
     public float[] decodeStep(int token) {
-        ensureOpen();
-        executor.eval(state, new int[] {token}, lastLogits, LogitsMode.LAST);
-        hasLogits = true;
-        tokensSeen++;
-        return logits();
+        return exclusive("decodeStep", () -> evalLast(new int[] {token}));
     }
 
     /** Tokenizes {@code text} with the model's tokenizer and feeds it. */
     public float[] prefill(String text) {
-        int[] ids = owner.tokenizer().encode(text);
-        if (ids.length == 0) throw new IllegalArgumentException("text encodes to no tokens");
-        return prefill(ids);
+        return exclusive("prefill", () -> {
+            ensureOpen();
+            int[] ids = owner.tokenizer().encode(text);
+            if (ids.length == 0) throw new IllegalArgumentException("text encodes to no tokens");
+            return evalLast(ids);
+        });
     }
 
     /** Feeds tokens without computing logits (faster: skips the output head). */
     public void ingest(int... tokens) {
-        ensureOpen();
-        executor.eval(state, tokens, lastLogits, LogitsMode.NONE);
-        hasLogits = false;
-        tokensSeen += tokens.length;
+        exclusive(
+                "ingest",
+                () -> native_(() -> {
+                    executor.eval(state, tokens, lastLogits, LogitsMode.NONE);
+                    hasLogits = false;
+                    tokensSeen += tokens.length;
+                    return null;
+                }));
     }
 
     /** Feeds tokens and returns the logits after every one of them, row-major [tokens.length][n_vocab]. */
     public float[][] evalAll(int... tokens) {
-        ensureOpen();
-        int v = executor.config().nVocab();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment all = tmp.allocate((long) tokens.length * v * 4, 64);
-            executor.eval(state, tokens, all, LogitsMode.ALL);
-            float[][] rows = new float[tokens.length][];
-            for (int t = 0; t < tokens.length; t++)
-                rows[t] = all.asSlice((long) t * v * 4, (long) v * 4).toArray(ValueLayout.JAVA_FLOAT);
-            MemorySegment.copy(all, (long) (tokens.length - 1) * v * 4, lastLogits, 0, (long) v * 4);
-            hasLogits = true;
-            tokensSeen += tokens.length;
-            return rows;
-        }
+        return exclusive(
+                "evalAll",
+                () -> native_(() -> {
+                    int v = executor.config().nVocab();
+                    try (Arena tmp = Arena.ofConfined()) {
+                        MemorySegment all = tmp.allocate((long) tokens.length * v * 4, 64);
+                        executor.eval(state, tokens, all, LogitsMode.ALL);
+                        float[][] rows = new float[tokens.length][];
+                        for (int t = 0; t < tokens.length; t++)
+                            rows[t] =
+                                    all.asSlice((long) t * v * 4, (long) v * 4).toArray(ValueLayout.JAVA_FLOAT);
+                        MemorySegment.copy(all, (long) (tokens.length - 1) * v * 4, lastLogits, 0, (long) v * 4);
+                        hasLogits = true;
+                        tokensSeen += tokens.length;
+                        return rows;
+                    }
+                }));
     }
 
     /** The logits after the last token (a copy). */
     public float[] logits() {
-        ensureOpen();
-        if (!hasLogits) throw new IllegalStateException("no logits yet: feed tokens with prefill first");
-        return lastLogits.toArray(ValueLayout.JAVA_FLOAT);
+        return exclusive("logits", () -> native_(this::copyLogits));
     }
 
     public boolean hasLogits() {
         return hasLogits;
     }
 
-    /** Generates text after {@code prompt} (empty: continue from the current state), streaming pieces to {@code onText}. */
+    /**
+     * Generates text after {@code prompt} (empty: continue from the current state), streaming pieces to
+     * {@code onText}. The session is held until the generation ends; {@code onText} runs on this thread and may
+     * use this session or close it (the generation then ends with an {@link IllegalStateException}).
+     */
     public GenerationResult generate(String prompt, GenerationOptions options, Consumer<String> onText) {
-        TextStream stream = stream(prompt, options);
-        while (stream.hasNext()) onText.accept(stream.next());
-        return stream.result();
+        Objects.requireNonNull(onText, "onText");
+        return exclusive("generate", () -> {
+            TextStream stream = stream(prompt, options);
+            while (stream.hasNext()) onText.accept(stream.next());
+            return stream.result();
+        });
     }
 
-    /** Like {@link #generate} but pulled piece by piece; the stream advances this session's state. */
+    /**
+     * Like {@link #generate} but pulled piece by piece; the stream advances this session's state, and holds the
+     * session while it pulls a piece.
+     */
     public TextStream stream(String prompt, GenerationOptions options) {
-        ensureOpen();
-        return new TextStream(new Generation(
-                owner.tokenizer(), executor.config().nVocab(), options, () -> start(prompt), this::decodeStep));
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(options, "options");
+        return exclusive("stream", () -> {
+            ensureOpen();
+            return new TextStream(
+                    this,
+                    new Generation(
+                            owner.tokenizer(),
+                            executor.config().nVocab(),
+                            options,
+                            () -> start(prompt),
+                            token -> evalLast(new int[] {token})));
+        });
     }
 
     /** Feeds the prompt (empty: continue from the current logits): where a generation starts. */
     private Generation.Start start(String prompt) {
         long t0 = System.nanoTime();
         int[] ids = prompt.isEmpty() ? new int[0] : owner.tokenizer().encode(prompt);
-        float[] logits;
-        if (ids.length > 0) logits = prefill(ids);
-        else if (hasLogits) logits = logits();
-        else throw new IllegalArgumentException("empty prompt and no previous tokens: nothing to continue from");
+        float[] logits = native_(() -> {
+            if (ids.length > 0) return evalLastInside(ids);
+            if (hasLogits) return copyLogits();
+            throw new IllegalArgumentException("empty prompt and no previous tokens: nothing to continue from");
+        });
         return new Generation.Start(logits, ids.length, System.nanoTime() - t0);
     }
 
     /** Starts over from the initial state. */
     public void reset() {
-        ensureOpen();
-        state.reset();
-        hasLogits = false;
-        tokensSeen = 0;
+        exclusive(
+                "reset",
+                () -> native_(() -> {
+                    state.reset();
+                    hasLogits = false;
+                    tokensSeen = 0;
+                    return null;
+                }));
     }
 
     /** A snapshot of this session (state and logits) that can be restored or saved. */
     public State snapshot() {
-        ensureOpen();
-        ModelConfig c = executor.config();
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment host = tmp.allocate(state.byteSize(), 64);
-            state.exportTo(host);
-            return new State(
-                    c.arch(),
-                    owner.fingerprint(),
-                    dims(c),
-                    host.toArray(ValueLayout.JAVA_FLOAT),
-                    hasLogits ? logits() : null);
-        }
+        return exclusive("snapshot", this::takeSnapshot);
     }
 
-    /** Replaces this session's state with a snapshot taken from the same model. */
+    /**
+     * Replaces this session's state with a snapshot taken from the same model. Every field is checked first: a
+     * refused snapshot leaves the session as it was.
+     */
     public void restore(State s) {
-        ensureOpen();
-        ModelConfig c = executor.config();
-        if (s.modelFingerprint() != owner.fingerprint())
-            throw new RwkvxException(
-                    "state belongs to another model (fingerprint " + Long.toHexString(s.modelFingerprint())
-                            + ", dims " + java.util.Arrays.toString(s.dims()) + "); this model " + owner.source()
-                            + " has fingerprint "
-                            + Long.toHexString(owner.fingerprint()) + ", dims " + java.util.Arrays.toString(dims(c)));
-        float[] rec = s.recurrentShared();
-        // RWKV-X states grow with their KV caches: the native import checks the size its header gives.
-        if (c.arch() != io.rwkvx.model.Architecture.HYBRID && (long) rec.length * 4 != state.byteSize())
-            throw new RwkvxException("state has " + rec.length + " floats, the model needs " + state.byteSize() / 4);
-        try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment host = tmp.allocateFrom(ValueLayout.JAVA_FLOAT, rec);
-            state.importFrom(host);
-        }
-        float[] l = s.logitsShared();
-        hasLogits = l != null;
-        if (l != null) MemorySegment.copy(l, 0, lastLogits, ValueLayout.JAVA_FLOAT, 0, l.length);
+        Objects.requireNonNull(s, "state");
+        exclusive("restore", () -> {
+            restoreFrom(s);
+            return null;
+        });
     }
 
+    /** Saves {@link #snapshot()} to {@code file} (see {@link State#save}). */
     public void saveState(Path file) {
-        snapshot().save(file);
+        exclusive("saveState", () -> {
+            takeSnapshot().save(file);
+            return null;
+        });
     }
 
+    /**
+     * Restores a state saved by {@link #saveState}. The file is read and checked completely before the session
+     * changes: a refused file (every message names it) leaves the session as it was.
+     */
     public void loadState(Path file) {
-        State loaded = State.load(file); // its errors already name the file
-        try {
-            restore(loaded);
-        } catch (RwkvxException e) {
-            throw new RwkvxException(file + ": " + e.getMessage(), e);
-        }
+        exclusive("loadState", () -> {
+            ensureOpen();
+            State loaded = State.load(file); // its errors already name the file
+            try {
+                restoreFrom(loaded);
+            } catch (RwkvxException e) {
+                throw new RwkvxException(file + ": " + e.getMessage(), e);
+            }
+            return null;
+        });
     }
 
-    /** An independent copy of this session (same model, same state and logits). */
+    /** An independent copy of this session (same model, same state, logits and position). */
     public Session fork() {
-        ensureOpen();
-        Session s = owner.sibling().get();
-        s.restore(snapshot());
-        s.tokensSeen = tokensSeen;
-        return s;
+        return exclusive("fork", () -> {
+            State snap = takeSnapshot();
+            long seen = tokensSeen;
+            Session s = owner.sibling().get();
+            try {
+                s.restore(snap);
+                s.tokensSeen = seen;
+                return s;
+            } catch (RuntimeException | Error e) {
+                s.close();
+                throw e;
+            }
+        });
     }
 
+    /**
+     * Frees the state. Safe from any thread and at any time: waits for the native call in flight on this
+     * session, if any; the call under way then ends with an {@link IllegalStateException}. Closing twice does
+     * nothing.
+     */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        state.close();
-        arena.close();
-        owner.onClose().accept(this);
+        synchronized (closeLock) {
+            if (!gate.close()) return;
+            try {
+                state.close();
+            } finally {
+                try {
+                    arena.close();
+                } finally {
+                    owner.onClose().accept(this);
+                }
+            }
+        }
     }
 
+    // ---------------------------------------------------------------------------------------------
+
+    private State takeSnapshot() {
+        ModelConfig c = executor.config();
+        record Taken(float[] recurrent, float[] logits) {}
+        Taken t = native_(() -> {
+            try (Arena tmp = Arena.ofConfined()) {
+                MemorySegment host = tmp.allocate(state.byteSize(), 64);
+                state.exportTo(host);
+                return new Taken(host.toArray(ValueLayout.JAVA_FLOAT), hasLogits ? copyLogits() : null);
+            }
+        });
+        return new State(c.arch(), owner.fingerprint(), dims(c), t.recurrent(), t.logits());
+    }
+
+    /** Checks {@code s} against this model completely, then replaces the state and logits. */
+    private void restoreFrom(State s) {
+        ModelConfig c = executor.config();
+        if (s.modelFingerprint() != owner.fingerprint())
+            throw new RwkvxException("state belongs to another model (fingerprint "
+                    + Long.toHexString(s.modelFingerprint()) + ", dims " + Arrays.toString(s.dims()) + "); this model "
+                    + owner.source() + " has fingerprint " + Long.toHexString(owner.fingerprint()) + ", dims "
+                    + Arrays.toString(dims(c)));
+        if (s.architecture() != c.arch() || !Arrays.equals(s.dims(), dims(c)))
+            throw new RwkvxException("state is of " + s.architecture().displayName + " with dims "
+                    + Arrays.toString(s.dims()) + ", the model " + owner.source() + " is " + c.arch().displayName
+                    + " with dims " + Arrays.toString(dims(c)) + " (n_layer, n_embd, n_head, head_size, n_vocab)");
+        float[] l = s.logitsShared();
+        if (l != null && l.length != c.nVocab())
+            throw new RwkvxException("state has " + l.length + " logits, the model has n_vocab " + c.nVocab()
+                    + " (a state holds 0 or n_vocab logits)");
+        float[] rec = s.recurrentShared();
+        native_(() -> {
+            // RWKV-X states grow with their KV caches: the native import checks the size its header gives.
+            if (c.arch() != io.rwkvx.model.Architecture.HYBRID && (long) rec.length * 4 != state.byteSize())
+                throw new RwkvxException(
+                        "state has " + rec.length + " floats, the model needs " + state.byteSize() / 4);
+            // The import checks everything (sizes, finite values, the RWKV-X header) before it writes.
+            try (Arena tmp = Arena.ofConfined()) {
+                state.importFrom(tmp.allocateFrom(ValueLayout.JAVA_FLOAT, rec));
+            }
+            hasLogits = l != null;
+            if (l != null) MemorySegment.copy(l, 0, lastLogits, ValueLayout.JAVA_FLOAT, 0, l.length);
+            return null;
+        });
+    }
+
+    /** Evaluates tokens, keeps and returns the logits after the last one. */
+    private float[] evalLast(int[] tokens) {
+        return native_(() -> evalLastInside(tokens));
+    }
+
+    /** {@link #evalLast} for a caller already inside the gates. */
+    private float[] evalLastInside(int[] tokens) {
+        executor.eval(state, tokens, lastLogits, LogitsMode.LAST);
+        hasLogits = true;
+        tokensSeen += tokens.length;
+        return lastLogits.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /** The last logits; only inside the gates. */
+    private float[] copyLogits() {
+        if (!hasLogits) throw new IllegalStateException("no logits yet: feed tokens with prefill first");
+        return lastLogits.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /**
+     * Runs {@code body}, which uses native memory (the state, the logits buffer, the model), inside the model's
+     * gate and this session's: neither can be closed until it returns. No user code may run in {@code body}.
+     */
+    private <T> T native_(Supplier<T> body) {
+        Gate model = owner.modelGate();
+        model.enter();
+        try {
+            gate.enter();
+            try {
+                return body.get();
+            } finally {
+                gate.exit();
+            }
+        } finally {
+            model.exit();
+        }
+    }
+
+    /** Throws the exception a call would throw now that the model or this session is closed. */
     private void ensureOpen() {
-        if (closed) throw new IllegalStateException("session is closed");
+        owner.modelGate().ensureOpen();
+        gate.ensureOpen();
+    }
+
+    /**
+     * Runs a public operation as this session's only user: refuses (naming the operation in progress) when
+     * another thread is inside a call; nested calls of the same thread (a generation's callback) pass.
+     */
+    private <T> T exclusive(String op, Supplier<T> body) {
+        Thread me = Thread.currentThread();
+        if (user.get() == me) return body.get(); // nested: a generation's callback
+        if (!user.compareAndSet(null, me)) {
+            Thread other = user.get();
+            String doing = operation;
+            throw new ConcurrentModificationException("cannot " + op + ": the session is in use by "
+                    + (other == null ? "another thread" : "thread '" + other.getName() + "'")
+                    + (doing == null ? "" : " (" + doing + " in progress)")
+                    + "; a session serves one thread at a time: give each thread its own session (fork() copies one)");
+        }
+        operation = op;
+        try {
+            return body.get();
+        } finally {
+            operation = null;
+            user.set(null);
+        }
     }
 
     private static int[] dims(ModelConfig c) {
         return new int[] {c.nLayer(), c.nEmbd(), c.nHead(), c.headSize(), c.nVocab()};
     }
 
-    /** Text pieces of one generation; {@link #result()} after the last. */
+    /**
+     * Text pieces of one generation; {@link #result()} after the last. Pulling a piece ({@link #hasNext()},
+     * {@link #next()}) holds the session, like any call of it.
+     */
     public static final class TextStream implements Iterator<String> {
+        private final Session session;
         private final Generation generation;
 
-        TextStream(Generation generation) {
+        TextStream(Session session, Generation generation) {
+            this.session = session;
             this.generation = generation;
         }
 
         @Override
         public boolean hasNext() {
-            return generation.hasNext();
+            return session.exclusive("stream", generation::hasNext);
         }
 
         @Override
         public String next() {
-            return generation.next();
+            return session.exclusive("stream", generation::next);
         }
 
         /** The summary; complete once {@link #hasNext()} is false. */
