@@ -14,7 +14,8 @@ import java.util.zip.CRC32C;
 
 /**
  * A snapshot of a session: the recurrent state (host layout, fp32) and the logits after the last
- * token. Immutable; restore it into any session of the same model, or save it to a file.
+ * token. Immutable, so thread-safe: share it between threads, restore it into any session of the same
+ * model (concurrently into several), or save it to a file.
  *
  * <p>File format (little-endian): magic "RWKVXST\0", u32 format version, u32 architecture code,
  * u64 model fingerprint, u32 n_layer, n_embd, n_head, head_size, n_vocab, u64 state float count,
@@ -72,8 +73,11 @@ public final class State {
     /** Writes the state to {@code file} (replaced atomically where the file system allows). */
     public void save(Path file) {
         int nLogits = logits == null ? 0 : logits.length;
-        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + 4 * (recurrent.length + nLogits) + 4)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        long size = HEADER_BYTES + 4L * (recurrent.length + (long) nLogits) + 4;
+        if (size > Integer.MAX_VALUE - 16)
+            throw new RwkvxException(
+                    file + ": state of " + size + " bytes is too large for a state file (2 GiB at most)");
+        ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         buf.put(MAGIC).putInt(FORMAT_VERSION).putInt(arch.code).putLong(modelFingerprint);
         for (int d : dims) buf.putInt(d);
         buf.putLong(recurrent.length).putLong(nLogits);
@@ -129,16 +133,29 @@ public final class State {
         int[] dims = new int[5];
         for (int i = 0; i < 5; i++) dims[i] = buf.getInt();
         long nState = buf.getLong(), nLogits = buf.getLong();
-        long expected = HEADER_BYTES + 4 * (nState + nLogits) + 4;
-        if (nState < 0 || nLogits < 0 || expected != bytes.length)
-            throw new RwkvxException(file + ": truncated or corrupt state file: header says " + nState + " state + "
-                    + nLogits + " logit floats (" + expected + " bytes), file has " + bytes.length + " bytes");
+        // Compared without multiplying: a count near 2^62 would wrap 4 * (S + G) around to the file's size.
+        long payload = bytes.length - HEADER_BYTES - 4L;
+        long room = payload / 4;
+        if (nState < 0 || nLogits < 0 || nState > room || nLogits > room - nState || 4 * (nState + nLogits) != payload)
+            throw new RwkvxException(file + ": truncated or corrupt state file: header says "
+                    + Long.toUnsignedString(nState) + " state + " + Long.toUnsignedString(nLogits)
+                    + " logit floats at offset 44, the file has room for " + payload + " bytes of floats ("
+                    + bytes.length + " bytes in all)");
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length - 4);
         int stored = buf.getInt(bytes.length - 4);
         if (stored != (int) crc.getValue())
             throw new RwkvxException(file + ": checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
                     + Long.toHexString(crc.getValue()) + "): the file is corrupt");
+        String[] dimNames = {"n_layer", "n_embd", "n_head", "head_size", "n_vocab"};
+        for (int i = 0; i < 5; i++)
+            if (dims[i] <= 0)
+                throw new RwkvxException(file + ": " + dimNames[i] + " " + Integer.toUnsignedString(dims[i])
+                        + " at offset " + (24 + 4 * i) + " is not a valid size");
+        if (nState == 0) throw new RwkvxException(file + ": the header says the state has no floats (offset 44)");
+        if (nLogits != 0 && nLogits != dims[4])
+            throw new RwkvxException(file + ": the header says " + nLogits + " logits (offset 52) but n_vocab "
+                    + dims[4] + "; a state holds 0 or n_vocab logits");
         float[] rec = new float[(int) nState];
         buf.position(HEADER_BYTES);
         buf.asFloatBuffer().get(rec);
