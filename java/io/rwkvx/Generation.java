@@ -33,7 +33,9 @@ final class Generation {
     private final Utf8StreamDecoder decoder = new Utf8StreamDecoder();
     private final ArrayDeque<String> pending = new ArrayDeque<>();
     private final StringBuilder text = new StringBuilder();
-    private final int[] generated;
+    /** The sampled tokens; grows as they come (maxTokens may be huge: a generation usually stops long before). */
+    private int[] generated = new int[0];
+
     private final int promptTokens;
     private final long prefillNanos;
     private int count;
@@ -60,7 +62,6 @@ final class Generation {
         this.decodeStep = decodeStep;
         this.sampler = new Sampler(options.sampler(), vocabSize);
         this.stops = new StopStrings(options.stopStrings());
-        this.generated = new int[options.maxTokens()];
         Start first = start.get();
         this.logits = first.logits();
         this.promptTokens = first.promptTokens();
@@ -110,6 +111,9 @@ final class Generation {
             return;
         }
         sampler.accept(token);
+        if (count == generated.length)
+            generated = java.util.Arrays.copyOf(generated, (int)
+                    Math.min(options.maxTokens(), Math.max(16L, 2L * generated.length)));
         generated[count++] = token;
         String piece = decoder.feed(tokenizer.decodeBytes(new int[] {token}));
         StopStrings.Result r = stops.feed(piece);

@@ -13,9 +13,17 @@ import java.util.SplittableRandom;
 final class BenchCommand implements Command {
     private static final long SEED = 1234;
 
-    private static final Option PROMPT_TOKENS = Option.value("--prompt-tokens", "N", "prefill length (default 128)");
-    private static final Option GEN_TOKENS = Option.value("--gen-tokens", "N", "decode length (default 64)");
-    private static final Option REPEAT = Option.value("--repeat", "R", "timed runs (default 5)");
+    /** Most tokens of a prefill or decode run: the prompt is held whole, for one prefill call. */
+    static final int MAX_TOKENS = 1 << 20;
+    /** Most timed runs: one rate of each is kept for the median. */
+    static final int MAX_REPEAT = 10_000;
+
+    private static final Option PROMPT_TOKENS =
+            Option.value("--prompt-tokens", "N", "prefill length (default 128, at most " + MAX_TOKENS + ")");
+    private static final Option GEN_TOKENS =
+            Option.value("--gen-tokens", "N", "decode length (default 64, at most " + MAX_TOKENS + ")");
+    private static final Option REPEAT =
+            Option.value("--repeat", "R", "timed runs (default 5, at most " + MAX_REPEAT + ")");
 
     @Override
     public String name() {
@@ -43,9 +51,9 @@ final class BenchCommand implements Command {
     @Override
     public int run(Options o, Streams io) throws UsageException {
         ModelChoice choice = ModelChoice.from(o);
-        int promptTokens = o.intValue(PROMPT_TOKENS.name(), 128, 1);
-        int genTokens = o.intValue(GEN_TOKENS.name(), 64, 1);
-        int repeat = o.intValue(REPEAT.name(), 5, 1);
+        int promptTokens = o.intValue(PROMPT_TOKENS.name(), 128, 1, MAX_TOKENS);
+        int genTokens = o.intValue(GEN_TOKENS.name(), 64, 1, MAX_TOKENS);
+        int repeat = o.intValue(REPEAT.name(), 5, 1, MAX_REPEAT);
 
         double[] prefill = new double[repeat];
         double[] decode = new double[repeat];

@@ -18,7 +18,8 @@ import java.util.List;
  * {@code detokenize}, {@code perplexity}, {@code info}, {@code bench}, {@code attn}, {@code expand}, {@code help},
  * {@code version}.
  *
- * <p>Exit codes: 0 success, 1 failure at run time (one line {@code rwkvx: error: ...} on stderr),
+ * <p>Exit codes: 0 success, 1 failure at run time (one line {@code rwkvx: error: ...} on stderr, also for
+ * errors of the JVM such as {@link OutOfMemoryError}),
  * 2 wrong arguments (the message and the command's usage on stderr). Set {@code RWKVX_DEBUG=1} to
  * get stack traces of run-time failures. Text is read from arguments and files as UTF-8 and written
  * to stdout as UTF-8.
@@ -78,7 +79,7 @@ public final class Main {
             err.println();
             err.print(Usage.of(e.command()));
             return 2;
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // Errors too (OutOfMemoryError, StackOverflowError, ...): one line, exit 1
             err.println("rwkvx: error: " + describe(e));
             if ("1".equals(System.getenv("RWKVX_DEBUG"))) e.printStackTrace(err);
             return 1;
@@ -119,8 +120,12 @@ public final class Main {
             message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
             if (context != null && context.contains(message)) context = null; // the wrapper already says it
         }
-        // A missing native library or symbol: the class name says what kind of failure it was.
-        if (t instanceof LinkageError) message = t.getClass().getSimpleName() + ": " + message;
+        // An Error (a missing native library or symbol, memory or stack exhausted): the class name says what
+        // kind of failure it was, and is all some of them say.
+        if (t instanceof Error)
+            message = t.getMessage() == null
+                    ? t.getClass().getSimpleName()
+                    : t.getClass().getSimpleName() + ": " + message;
         String line = context == null ? message : context + ": " + message;
         return line.replaceAll("\\s*\\R\\s*", " ").strip();
     }

@@ -4,6 +4,7 @@ import io.rwkvx.Model;
 import io.rwkvx.Session;
 import io.rwkvx.common.RwkvxException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,7 +14,11 @@ import java.util.Locale;
 final class PerplexityCommand implements Command {
     private static final Option FILE =
             Option.value("--file", "TEXT", "the text file").asRequired();
-    private static final Option CONTEXT = Option.value("--context", "N", "tokens per evaluation call (default 256)");
+    /** Most bytes of logits of one evaluation call (held twice: the native buffer and the rows): bounds --context. */
+    static final long LOGITS_BUDGET = 256L << 20;
+
+    private static final Option CONTEXT = Option.value(
+            "--context", "N", "tokens per evaluation call (default 256; fewer where their logits pass 256 MiB)");
 
     @Override
     public String name() {
@@ -47,7 +52,12 @@ final class PerplexityCommand implements Command {
         // Chunk length: evalAll holds chunk x n_vocab floats twice, 128 MiB at 256 tokens of a World model.
         int context = o.intValue(CONTEXT.name(), 256, 1);
 
-        byte[] text = Files.readAllBytes(file);
+        byte[] text;
+        try {
+            text = Files.readAllBytes(file);
+        } catch (IOException e) { // some (a directory: "Is a directory") do not say which file
+            throw new UncheckedIOException("cannot read text file " + file, e);
+        }
         double lossSum = 0;
         int n;
         try (Model model = choice.open(io);
@@ -55,10 +65,13 @@ final class PerplexityCommand implements Command {
             int[] tokens = model.tokenizer().encodeBytes(text);
             n = tokens.length;
             if (n < 2) throw new RwkvxException(file + ": " + n + " token(s); perplexity needs at least 2");
+            // The chunk's logits are held twice (native and Java rows): never more than the budget.
+            int chunk = (int) Math.min(
+                    context, Math.max(1, LOGITS_BUDGET / (4L * model.config().nVocab())));
             ProgressBar bar = new ProgressBar(io.err(), io.interactive(), n - 1, "tokens");
             // The last token predicts nothing, so it is never evaluated.
-            for (int start = 0; start < n - 1; start += context) {
-                int end = Math.min(start + context, n - 1);
+            for (int start = 0, end; start < n - 1; start = end) {
+                end = (int) Math.min((long) start + chunk, n - 1);
                 float[][] rows = session.evalAll(Arrays.copyOfRange(tokens, start, end));
                 for (int i = 0; i < rows.length; i++) lossSum += negativeLogLikelihood(rows[i], tokens[start + i + 1]);
                 bar.update(end);

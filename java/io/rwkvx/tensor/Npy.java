@@ -63,7 +63,14 @@ public final class Npy {
 
     /** Reads a float32 or float16 array. */
     public static Array read(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e; // names the file already
+        } catch (IOException e) { // e.g. a directory: "Is a directory", naming no file
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
         if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC))
             throw new IOException(file + ": not a .npy file (no \\x93NUMPY magic)");
         int major = all[6] & 0xff;
@@ -110,9 +117,16 @@ public final class Npy {
                 .toArray();
         for (long dim : shape)
             if (dim < 0) throw new IOException(file + ": bad shape in .npy header: " + header.strip());
-        long elements = 1;
-        for (long dim : shape) elements = Math.multiplyExact(elements, dim);
-        long bytes = elements * (dtype.equals("f4") ? 4 : 2);
+        long elements = 1, bytes;
+        try {
+            for (long dim : shape) elements = Math.multiplyExact(elements, dim);
+            bytes = Math.multiplyExact(elements, dtype.equals("f4") ? 4 : 2);
+        } catch (ArithmeticException e) {
+            throw new IOException(
+                    file + ": shape " + Array.shapeString(shape) + " in the .npy header has more "
+                            + "elements than fit in 64 bits",
+                    e);
+        }
         long offset = start + headerLen;
         if (all.length - offset != bytes)
             throw new IOException(file + ": holds " + (all.length - offset) + " data bytes, expected " + bytes
