@@ -236,7 +236,7 @@ class ConcurrencyStressTest {
     @MethodSource("io.rwkvx.ArchSetup#all")
     void aSessionInUseRefusesEveryCallOfAnotherThread(ArchSetup setup) throws Exception {
         int[] prompt = TestModels.randomBytes(16, 6);
-        GenerationOptions gen = generation(6, 7);
+        GenerationOptions gen = generation(20, 7);
         try (Model model = setup.open();
                 Session s = model.newSession()) {
             s.prefill(prompt);
@@ -355,7 +355,10 @@ class ConcurrencyStressTest {
     @MethodSource("io.rwkvx.ArchSetup#all")
     void aCallbackMayUseOrCloseItsSessionAndModel(ArchSetup setup) {
         long before = Rwkvx.liveNativeHandles();
-        GenerationOptions gen = generation(10, 11);
+        GenerationOptions gen = generation(40, 11);
+        // Long enough that the first piece comes before the last token: a close in its callback is then
+        // followed by another decode step.
+        GenerationOptions longer = generation(200, 11);
         Model model = setup.open();
         try (Session s = model.newSession()) {
             // The callback runs on the generating thread, between tokens: it may use the session.
@@ -364,13 +367,13 @@ class ConcurrencyStressTest {
             assertFalse(seen.isEmpty());
             // Closing the session from the callback ends the generation cleanly.
             IllegalStateException e =
-                    assertThrows(IllegalStateException.class, () -> s.generate("ab", gen, text -> s.close()));
+                    assertThrows(IllegalStateException.class, () -> s.generate("ab", longer, text -> s.close()));
             assertEquals("session is closed", e.getMessage());
         }
         Session s = model.newSession();
         // Closing the model from the callback: no deadlock, a clean end, every handle freed.
         IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> s.generate("ab", gen, text -> model.close()));
+                assertThrows(IllegalStateException.class, () -> s.generate("ab", longer, text -> model.close()));
         assertTrue(e.getMessage().startsWith("model ") && e.getMessage().endsWith(" is closed"), e.getMessage());
         assertEquals(before, Rwkvx.liveNativeHandles(), "every native handle is freed");
     }

@@ -162,7 +162,7 @@ class HardeningTest {
     void aSessionUsedByTwoThreadsRefusesTheSecond(String arch) throws Exception {
         ArchSetup setup = new ArchSetup(arch, WeightPlacement.RESIDENT);
         GenerationOptions gen = GenerationOptions.defaults()
-                .withMaxTokens(5)
+                .withMaxTokens(20)
                 .withStopAtEndOfText(false)
                 .withSampler(SamplerConfig.defaults().withSeed(4));
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -211,7 +211,7 @@ class HardeningTest {
             for (int i = 0; i < 50 && stream.hasNext(); i++) text.append(stream.next());
             assertTrue(text.length() > 0);
             // Stopped by a stop string long before the limit: the result holds exactly the generated tokens.
-            GenerationResult r = s.generate("", gen.withStopStrings(java.util.List.of("e")), t -> {});
+            GenerationResult r = s.generate("", gen.withStopStrings(java.util.List.of("e", "t", "a", " ")), t -> {});
             assertEquals(GenerationResult.StopReason.STOP_STRING, r.stopReason());
             assertTrue(r.tokens().length < 10_000, "tokens: " + r.tokens().length);
         }
