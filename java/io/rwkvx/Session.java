@@ -394,7 +394,9 @@ public final class Session implements AutoCloseable {
             Thread other = user.get();
             String doing = operation;
             throw new ConcurrentModificationException("cannot " + op + ": the session is in use by "
-                    + (other == null ? "another thread" : "thread '" + other.getName() + "'")
+                    + (other == null
+                            ? "another thread"
+                            : other.getName().isEmpty() ? other.toString() : "thread '" + other.getName() + "'")
                     + (doing == null ? "" : " (" + doing + " in progress)")
                     + "; a session serves one thread at a time: give each thread its own session (fork() copies one)");
         }
