@@ -287,6 +287,10 @@ void test_ownership(Arch &a, int flags, const std::string &what) {
     expect(same_bits(eval_all(model, s3, tok), l1), what + ": the model still computes after refused frees");
     rwkvx_model_info info{};
     expect(rwkvx_model_get_info(model, &info) == RWKVX_OK && info.n_vocab == V, what + ": get_info");
+    // A fresh state's export (RWKV-X: empty caches) imports back over a used one.
+    const std::vector<char> fresh = export_state(s2);
+    expect(rwkvx_state_import(s1, fresh.data(), int64_t(fresh.size())) == RWKVX_OK && export_state(s1) == fresh,
+           what + ": a fresh export imports: " + last_error());
     expect(rwkvx_state_free(s3) == RWKVX_OK && rwkvx_state_free(s1) == RWKVX_OK, what + ": free states");
     expect(rwkvx_model_free(model) == RWKVX_ERROR_IN_USE && said("the model still has 1 state;"),
            what + ": model_free with 1 state: " + last_error());
