@@ -4,17 +4,40 @@
  * Conventions (apply to every function below unless its comment says otherwise):
  *  - Every fallible function returns an rwkvx_status. On failure the calling thread's last-error
  *    message (rwkvx_last_error) says what was wrong and where. Native code never aborts the process.
- *  - Handles (rwkvx_context, rwkvx_model, rwkvx_state) are opaque. Whoever creates one frees it with
- *    the matching *_free function. *_free accepts NULL.
+ *  - Handles (rwkvx_context, rwkvx_model, rwkvx_state, rwkvx_kv_cache) are opaque. Whoever creates one
+ *    frees it with the matching *_free function, which returns a status (see "Ownership" below).
  *  - Pointers marked "borrowed" must stay valid for as long as the receiving object lives; the
  *    library never frees them.
  *  - Weight placement: tensor data handed to rwkvx_model_create is used in place (borrowed; this is
  *    how memory-mapped weights are used without copies) unless the context has
  *    RWKVX_CONTEXT_RESIDENT_WEIGHTS, which makes the weights resident: the model copies them.
  *  - Shapes are given slowest dimension first (PyTorch order); strides are in elements.
- *  - Thread-safety: a context serialises the compute calls made through it (one call runs at a time
- *    on its thread pool); models are read-only after creation and may be shared by many states and
- *    threads; a state must not be used by two calls at once.
+ *  - Thread-safety. Any function may be called from any thread. Calls that overlap on a handle are
+ *    either safe together or all but one are refused at once with RWKVX_ERROR_IN_USE; a handle is
+ *    never corrupted, and no call waits for a state or KV cache (so calls cannot deadlock on them):
+ *      - A context serialises the compute calls made through it (one call at a time runs on its
+ *        thread pool; the others wait for it); every other use of a context may overlap.
+ *      - A model is read-only after creation: any number of calls on it and on its states may
+ *        overlap (evals on one context take turns, as above).
+ *      - A state serves one call at a time: rwkvx_model_eval, rwkvx_state_reset, _copy (dst and
+ *        src), _export and _import hold it for their whole duration (reads too: an eval in flight
+ *        rewrites it). A call that finds it held fails at once with RWKVX_ERROR_IN_USE, "<function>:
+ *        another call is using the state", and changes nothing. rwkvx_state_size never waits and is
+ *        never refused (it returns the size as of the last call on the state that completed).
+ *      - A KV cache likewise: rwkvx_kv_cache_append, _reset, _compress and rwkvx_attention_decode
+ *        hold it; rwkvx_kv_cache_length never waits and is never refused (the length as of the last
+ *        call on the cache that completed).
+ *  - Ownership. A model counts its live states; a context counts its live models and KV caches.
+ *    Free in the reverse order of creation: states before their model, models and KV caches before
+ *    their context. A *_free frees nothing and returns RWKVX_ERROR_IN_USE, with a message that says
+ *    what remains, while the handle has dependents or a call on it is in flight: rwkvx_state_free and
+ *    rwkvx_kv_cache_free while a call holds the handle; rwkvx_model_free while the model has states
+ *    (an eval always holds one) or rwkvx_model_get_info / rwkvx_state_create on it runs;
+ *    rwkvx_context_free while the context has models or KV caches or a create, kernel or attention
+ *    call through it runs. The handle then stays valid. *_free(NULL) returns RWKVX_OK.
+ *    These checks see calls already running; they cannot make a freed pointer valid. No call may
+ *    start with a handle after its *_free succeeded, so a host must not free a handle that another
+ *    thread may be about to pass to a call.
  *
  * The tensor names each architecture takes, the state export layouts and the file formats are in
  * docs/formats.md; the RWKV-X hybrid (block order, attention blocks, sparse-attention rules) is in
@@ -37,7 +60,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, struct layout or enum value below changes. */
-#define RWKVX_ABI_VERSION 2
+#define RWKVX_ABI_VERSION 3
 
 /* ---- status codes ---------------------------------------------------------------------------- */
 
@@ -48,8 +71,9 @@ typedef enum rwkvx_status {
     RWKVX_ERROR_MISSING_TENSOR = 3, /* a tensor the architecture needs was not supplied */
     RWKVX_ERROR_UNSUPPORTED = 4,    /* valid request the library cannot serve (dtype, backend, size) */
     RWKVX_ERROR_OUT_OF_MEMORY = 5,
-    RWKVX_ERROR_BACKEND = 6, /* the compute backend failed (e.g. a CUDA error) */
-    RWKVX_ERROR_INTERNAL = 7 /* a bug in rwkvx: please report the message */
+    RWKVX_ERROR_BACKEND = 6,  /* the compute backend failed (e.g. a CUDA error) */
+    RWKVX_ERROR_INTERNAL = 7, /* a bug in rwkvx: please report the message */
+    RWKVX_ERROR_IN_USE = 8    /* the handle is in use by another call, or still has dependents */
 } rwkvx_status;
 
 /* ---- element types, backends, architectures -------------------------------------------------- */
@@ -186,14 +210,17 @@ RWKVX_API int64_t rwkvx_live_handles(void);
  *   out_ctx   receives the new context; owned by the caller (rwkvx_context_free). Not NULL. */
 RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, int32_t flags, rwkvx_context **out_ctx);
 
-/* Frees a context. All models created with it must be freed first. NULL is allowed. */
-RWKVX_API void rwkvx_context_free(rwkvx_context *ctx);
+/* Frees a context. Its models and KV caches must be freed first: while any is live, or a call that takes
+ * the context (a create, kernel or attention call) is in flight, fails with RWKVX_ERROR_IN_USE ("the
+ * context still has 1 model and 2 KV caches ...") and frees nothing. NULL: RWKVX_OK. */
+RWKVX_API rwkvx_status rwkvx_context_free(rwkvx_context *ctx);
 
 /* One line that says which backend and kernels run and, for AUTO, why the GPU was not used,
- * e.g. "cpu (avx2+fma, 2 threads); cuda: no device (cudaErrorNoDevice)". Owned by the context. */
+ * e.g. "cpu (avx2+fma, 2 threads); cuda: no device (cudaErrorNoDevice)". Owned by the context.
+ * Reads immutable data: may overlap anything but the context's free. */
 RWKVX_API const char *rwkvx_context_describe(const rwkvx_context *ctx);
 
-/* Number of threads the context computes with. */
+/* Number of threads the context computes with. Like rwkvx_context_describe, may overlap anything. */
 RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx);
 
 /* ---- model ----------------------------------------------------------------------------------- */
@@ -207,52 +234,64 @@ RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx);
  *              Matrices may be F32, F16 or BF16 and must be contiguous; vectors must be F32.
  *              Missing and unknown names are errors (unknown ones usually mean a wrong file).
  *   out_model  receives the model; owned by the caller (rwkvx_model_free). Not NULL.
- * Errors name the tensor and the expected and found shape or dtype. Thread-safe per context. */
+ * Errors name the tensor and the expected and found shape or dtype. Any number may run at once, on one
+ * context or several (creation does not take the context's compute lock). */
 RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, const rwkvx_named_tensor *tensors,
                                           int64_t n_tensors, rwkvx_model **out_model);
 
-/* Frees a model. All its states must be freed first. NULL is allowed. */
-RWKVX_API void rwkvx_model_free(rwkvx_model *model);
+/* Frees a model. Its states must be freed first: while any is live, or rwkvx_model_get_info or
+ * rwkvx_state_create on it is in flight, fails with RWKVX_ERROR_IN_USE ("the model still has 2 states
+ * ...") and frees nothing. (An eval always holds one of the model's live states, so no eval can be in
+ * flight when the free succeeds.) NULL: RWKVX_OK. */
+RWKVX_API rwkvx_status rwkvx_model_free(rwkvx_model *model);
 
-/* Fills *out with the model's geometry. Neither argument may be NULL. Thread-safe. */
+/* Fills *out with the model's geometry. Neither argument may be NULL. May overlap anything but the
+ * model's free (which it makes fail with RWKVX_ERROR_IN_USE). */
 RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_model_info *out);
 
 /* Runs the model over n_tokens tokens starting from *state, which is updated to follow the last
  * token. Sequence mode and token-by-token calls give the same result up to float32 rounding.
  *   model       not NULL.
- *   state       not NULL; created for this model. Must not be used by another call meanwhile.
+ *   state       not NULL; created for this model. Held for the whole call: when another call holds it,
+ *               fails at once with RWKVX_ERROR_IN_USE and changes nothing.
  *   tokens      n_tokens ids, each in [0, n_vocab). n_tokens >= 1.
  *   logits      host buffer for the logits chosen by logits_mode (NULL only with LOGITS_NONE).
  *   logits_mode an rwkvx_logits_mode.
  * Blocks until done; uses the context's threads. Safe to call from several threads with different
- * states (calls on one context are serialised). */
+ * states of one or several models (calls on one context take turns). */
 RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, const int32_t *tokens, int64_t n_tokens,
                                         float *logits, int32_t logits_mode);
 
 /* ---- state ----------------------------------------------------------------------------------- */
 
 /* Creates a zeroed recurrent state for the model (where the backend keeps it: host or device).
- * out_state receives it; owned by the caller (rwkvx_state_free). */
+ * out_state receives it; owned by the caller (rwkvx_state_free); the model counts it until then.
+ * May overlap any call but the model's free. */
 RWKVX_API rwkvx_status rwkvx_state_create(const rwkvx_model *model, rwkvx_state **out_state);
 
-/* Frees a state. NULL is allowed. */
-RWKVX_API void rwkvx_state_free(rwkvx_state *state);
+/* Frees a state. While another call holds it, fails with RWKVX_ERROR_IN_USE ("another call is using the
+ * state") and frees nothing. NULL: RWKVX_OK. */
+RWKVX_API rwkvx_status rwkvx_state_free(rwkvx_state *state);
 
-/* Resets a state to the start-of-sequence value. */
+/* Resets a state to the start-of-sequence value. Holds the state (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_state_reset(rwkvx_state *state);
 
-/* Copies src into dst; both must belong to the same model. */
+/* Copies src into dst; both must belong to the same model. Holds both (RWKVX_ERROR_IN_USE, naming dst
+ * or src, when either is held; dst == src does nothing). */
 RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src);
 
-/* Size in bytes of the host layout of the state (rwkvx_model_info.state_bytes). */
+/* Size in bytes of the host layout of the state (rwkvx_model_info.state_bytes; RWKV-X: grows with the
+ * KV caches), 0 for NULL. Never waits, never refused: while another call changes an RWKV-X state, the
+ * size from before that call. */
 RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state);
 
 /* Copies the state to host memory in the architecture's export layout (docs/formats.md §5; RWKV-X:
- * docs/rwkv-x.md §8). dst_bytes must equal rwkvx_state_size. */
+ * docs/rwkv-x.md §8). dst_bytes must equal rwkvx_state_size. Holds the state (RWKVX_ERROR_IN_USE when
+ * held, e.g. by an eval or another export). */
 RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, int64_t dst_bytes);
 
 /* Replaces the state with host data in the rwkvx_state_export layout. Non-finite values are an
- * error (they would poison every later token). */
+ * error (they would poison every later token). Holds the state (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, int64_t src_bytes);
 
 /* ---- kernels (for tests, benchmarks and other front ends) ------------------------------------ */
@@ -395,32 +434,37 @@ RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attenti
  * chunk_size * (top_k + 1). SPARSE runs as FULL when the cache length (one token) or the cache length
  * plus n_tokens (several) is <= dense_below. kv_dtype, chunk_size, n_head and head_size must match the
  * cache; the cache must have room for n_tokens more. If the cache is longer than max_size it is
- * compressed first, voting with these q rows. */
+ * compressed first, voting with these q rows. Holds the cache for the whole call (RWKVX_ERROR_IN_USE,
+ * changing nothing, when another call holds it). */
 RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache *cache,
                                               rwkvx_attention_params *params);
 
-/* Creates an empty KV cache on the context's backend; owned by the caller (rwkvx_kv_cache_free). */
+/* Creates an empty KV cache on the context's backend; owned by the caller (rwkvx_kv_cache_free); the
+ * context counts it until then. */
 RWKVX_API rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_cache_config *config,
                                              rwkvx_kv_cache **out_cache);
 
-/* Frees a cache. NULL is allowed. */
-RWKVX_API void rwkvx_kv_cache_free(rwkvx_kv_cache *cache);
+/* Frees a cache. While another call holds it, fails with RWKVX_ERROR_IN_USE and frees nothing. NULL:
+ * RWKVX_OK. */
+RWKVX_API rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache);
 
-/* Tokens in the cache (0 for NULL). */
+/* Tokens in the cache (0 for NULL). Never waits, never refused: while another call changes the cache,
+ * the length from before that call. */
 RWKVX_API int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache);
 
-/* Empties the cache. */
+/* Empties the cache. Holds it (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache);
 
 /* Appends n_tokens rows of k and v ([n][H][head_size] in the cache's dtype, token strides in elements,
- * 0 = H*head_size) and updates the chunk sums in token order. Fails when the capacity would be exceeded. */
+ * 0 = H*head_size) and updates the chunk sums in token order. Fails when the capacity would be exceeded.
+ * Holds the cache (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens,
                                              int64_t k_stride, int64_t v_stride);
 
 /* SnapKV-like compression (RWKV-X): keeps the last `window` tokens and, per head, the min_size-window
  * older tokens with the most softmax(scale * q . k) votes summed over the n_q F32 query rows q
  * ([n_q][H][head_size], token stride q_stride or 0); order is kept and the chunk sums are rebuilt.
- * Does nothing when the length is <= min_size. */
+ * Does nothing when the length is <= min_size. Holds the cache (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q,
                                                int64_t q_stride);
 

@@ -49,6 +49,20 @@ float check_params(const rwkvx_attention_params *p) {
     return p->scale == 0.0f ? 1.0f / std::sqrt(float(p->head_size)) : p->scale;
 }
 
+// Holds an API KV cache for a call (or throws RWKVX_ERROR_IN_USE); on leaving, publishes its length for
+// rwkvx_kv_cache_length, then releases it.
+class CacheUse {
+  public:
+    explicit CacheUse(rwkvx_kv_cache &c) : cache_(c), scope_(c.in_use, "the KV cache") {}
+    ~CacheUse() { cache_.published_len.set(cache_.len); }
+    CacheUse(const CacheUse &) = delete;
+    CacheUse &operator=(const CacheUse &) = delete;
+
+  private:
+    rwkvx_kv_cache &cache_;
+    InUseScope scope_;  // released after the destructor's body has published the length
+};
+
 }  // namespace
 
 extern "C" {
@@ -56,6 +70,7 @@ extern "C" {
 RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attention_params *p) {
     return guarded("rwkvx_attention_prefill", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         const float scale = check_params(p);
         p->diagnostics = 0;
         const int64_t hd = int64_t(p->n_head) * p->head_size;
@@ -94,6 +109,8 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
     return guarded("rwkvx_attention_decode", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
+        CallScope call(ctx->users);
+        CacheUse use(*cache);
         const float scale = check_params(p);
         p->diagnostics = 0;
         const int64_t T = p->n_tokens;
@@ -160,6 +177,7 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_
         *out = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(cfg != nullptr, "config is NULL");
+        CallScope call(ctx->users);
         check_geometry(cfg->n_head, cfg->head_size, cfg->dtype, "config");
         RWKVX_REQUIRE_ARG(cfg->chunk_size >= 1, "chunk_size must be >= 1");
         RWKVX_REQUIRE_ARG(cfg->capacity >= 1, "capacity must be >= 1");
@@ -175,21 +193,35 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_
         c->ctx = ctx;
         c->cfg = *cfg;
         attn::kv_init(*c);
+        ctx->users.add();  // while the call still counts itself: the context never looks free meanwhile
+        ctx->n_caches.fetch_add(1);
         *out = c.release();
     });
 }
 
-RWKVX_API void rwkvx_kv_cache_free(rwkvx_kv_cache *cache) {
-    delete cache;
+RWKVX_API rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache) {
+    return guarded("rwkvx_kv_cache_free", [&] {
+        if (cache == nullptr) return;
+        // Never released: once held here, no other call can start using the cache before it is gone.
+        if (!cache->in_use.try_acquire())
+            fail(RWKVX_ERROR_IN_USE, "another call is using the KV cache (nothing was freed)");
+        rwkvx_context *ctx = cache->ctx;
+        delete cache;
+        ctx->n_caches.fetch_sub(1);
+        ctx->users.remove();
+    });
 }
 
+// A read of the length that the last completed call published: never waits for, nor races with, a
+// call in flight.
 RWKVX_API int64_t rwkvx_kv_cache_length(const rwkvx_kv_cache *cache) {
-    return cache ? cache->len : 0;
+    return cache ? cache->published_len.get() : 0;
 }
 
 RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache) {
     return guarded("rwkvx_kv_cache_reset", [&] {
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
+        CacheUse use(*cache);
         cache->len = 0;
         std::fill(cache->sums.begin(), cache->sums.end(), 0.0f);
     });
@@ -201,6 +233,7 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
         RWKVX_REQUIRE_ARG(n_tokens >= 0, "n_tokens is negative");
         RWKVX_REQUIRE_ARG(n_tokens == 0 || (k && v), "k and v must not be NULL");
+        CacheUse use(*cache);
         const int64_t hd = int64_t(cache->cfg.n_head) * cache->cfg.head_size;
         k_stride = stride_or(k_stride, hd, "k_stride");
         v_stride = stride_or(v_stride, hd, "v_stride");
@@ -218,6 +251,8 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cach
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
         RWKVX_REQUIRE_ARG(n_q >= 1 && q != nullptr, "need n_q >= 1 query rows");
+        CallScope call(ctx->users);
+        CacheUse use(*cache);
         const auto &g = cache->cfg;
         RWKVX_REQUIRE_ARG(g.max_size > 0, "the cache was created without compression knobs (max_size = 0)");
         const int64_t hd = int64_t(g.n_head) * g.head_size;

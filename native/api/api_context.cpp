@@ -46,8 +46,22 @@ RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, 
     });
 }
 
-RWKVX_API void rwkvx_context_free(rwkvx_context *ctx) {
-    delete ctx;
+RWKVX_API rwkvx_status rwkvx_context_free(rwkvx_context *ctx) {
+    return guarded("rwkvx_context_free", [&] {
+        if (ctx == nullptr) return;
+        if (ctx->users.get() != 0) {
+            const int64_t models = ctx->n_models.load(), caches = ctx->n_caches.load();
+            const int64_t calls = ctx->users.get() - models - caches;
+            auto count = [](int64_t n, const char *one, const char *many) {
+                return std::to_string(n) + " " + (n == 1 ? one : many);
+            };
+            std::string what = "the context still has " + count(models, "model", "models") + " and " +
+                               count(caches, "KV cache", "KV caches");
+            if (calls > 0) what += ", and " + count(calls, "call", "calls") + " through it in flight";
+            fail(RWKVX_ERROR_IN_USE, what + "; free them first (nothing was freed)");
+        }
+        delete ctx;
+    });
 }
 
 RWKVX_API const char *rwkvx_context_describe(const rwkvx_context *ctx) {

@@ -29,6 +29,7 @@ extern "C" {
 RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *w, rwkvx_tensor *y) {
     return guarded("rwkvx_matmul", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         RWKVX_REQUIRE_ARG(w != nullptr, "w is NULL");
         const float *xd = f32_data(x, "x");
         float *yd = const_cast<float *>(f32_data(y, "y"));
@@ -48,6 +49,7 @@ RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *
                                         const rwkvx_tensor *bias, int32_t n_groups, float eps, rwkvx_tensor *y) {
     return guarded("rwkvx_group_norm", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         const float *xd = f32_data(x, "x");
         float *yd = const_cast<float *>(f32_data(y, "y"));
         const int64_t C = last_dim(*x), T = rows_of(*x);
@@ -71,6 +73,7 @@ RWKVX_API rwkvx_status rwkvx_group_norm(rwkvx_context *ctx, const rwkvx_tensor *
 RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *p) {
     return guarded("rwkvx_wkv7", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
         RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
         RWKVX_REQUIRE_ARG(
@@ -87,6 +90,7 @@ RWKVX_API rwkvx_status rwkvx_wkv7(rwkvx_context *ctx, const rwkvx_wkv7_params *p
 RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *p) {
     return guarded("rwkvx_wkv4", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
         RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
         RWKVX_REQUIRE_ARG(p->n_channels >= 1,
@@ -101,6 +105,7 @@ RWKVX_API rwkvx_status rwkvx_wkv4(rwkvx_context *ctx, const rwkvx_wkv4_params *p
 RWKVX_API rwkvx_status rwkvx_wkv5(rwkvx_context *ctx, const rwkvx_wkv5_params *p) {
     return guarded("rwkvx_wkv5", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         RWKVX_REQUIRE_ARG(p != nullptr, "params is NULL");
         RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
         RWKVX_REQUIRE_ARG(

@@ -43,6 +43,8 @@ RWKVX_API const char *rwkvx_status_name(int32_t status) {
             return "RWKVX_ERROR_BACKEND";
         case RWKVX_ERROR_INTERNAL:
             return "RWKVX_ERROR_INTERNAL";
+        case RWKVX_ERROR_IN_USE:
+            return "RWKVX_ERROR_IN_USE";
         default:
             return "RWKVX_ERROR_UNKNOWN_STATUS";
     }

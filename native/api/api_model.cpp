@@ -15,9 +15,34 @@ namespace {
 void require_state(const rwkvx_state *s, const char *name) {
     RWKVX_REQUIRE_ARG(s != nullptr, std::string(name) + " is NULL");
 }
+
+// Holds a state for a call (or throws RWKVX_ERROR_IN_USE "another call is using <what>"); on leaving,
+// publishes the state's export size for rwkvx_state_size, then releases the state.
+class StateUse {
+  public:
+    StateUse(const rwkvx_state *s, const char *what) : state_(const_cast<rwkvx_state &>(*s)), scope_(s->in_use, what) {}
+    ~StateUse() {
+        if (state_.grows) state_.export_bytes.set(state_.model->impl->export_bytes(state_.data.data(), *state_.ext));
+    }
+    StateUse(const StateUse &) = delete;
+    StateUse &operator=(const StateUse &) = delete;
+
+  private:
+    rwkvx_state &state_;
+    InUseScope scope_;  // released after the destructor's body has published the size
+};
+
+std::string plural(int64_t n, const char *one, const char *many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
 }  // namespace
 
 namespace rwkvx {
+void count_new_model(rwkvx_model &model) {
+    model.ctx->users.add();
+    model.ctx->n_models.fetch_add(1);
+}
+
 PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensors, int64_t n_tensors) {
     if (!model.ctx->resident_weights) return {tensors, n_tensors, false};
     model.resident = std::make_unique<ResidentWeights>(tensors, n_tensors);
@@ -33,11 +58,13 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
         RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
         *out_model = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         if (arch == RWKVX_ARCH_HYBRID) {  // RWKV-X with the default knobs
             auto model = std::make_unique<rwkvx_model>();
             model->ctx = ctx;
             const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
             model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count, placed.owned), default_rwkvx_config());
+            count_new_model(*model);
             *out_model = model.release();
             return;
         }
@@ -55,18 +82,35 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
             model->impl = make_rwkv7(bind_rwkv7(placed.tensors, placed.count, placed.owned));
         else
             model->impl = make_rwkv56(bind_rwkv56(arch, placed.tensors, placed.count, placed.owned));
+        count_new_model(*model);
         *out_model = model.release();
     });
 }
 
-RWKVX_API void rwkvx_model_free(rwkvx_model *model) {
-    delete model;
+RWKVX_API rwkvx_status rwkvx_model_free(rwkvx_model *model) {
+    return guarded("rwkvx_model_free", [&] {
+        if (model == nullptr) return;
+        // The check sees every state (an eval in flight holds one) and every other call on the model in
+        // flight; what it cannot see is a call that starts after the free (the caller's error).
+        if (model->users.get() != 0) {
+            const int64_t states = model->n_states.load();
+            const int64_t calls = model->users.get() - states;
+            fail(RWKVX_ERROR_IN_USE, "the model still has " + plural(states, "state", "states") +
+                                         (calls > 0 ? " and " + plural(calls, "call", "calls") + " in flight" : "") +
+                                         "; free its states first (nothing was freed)");
+        }
+        rwkvx_context *ctx = model->ctx;
+        delete model;
+        ctx->n_models.fetch_sub(1);
+        ctx->users.remove();
+    });
 }
 
 RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_model_info *out) {
     return guarded("rwkvx_model_get_info", [&] {
         RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
         RWKVX_REQUIRE_ARG(out != nullptr, "out is NULL");
+        CallScope call(model->users);
         *out = model->impl->info();
     });
 }
@@ -76,6 +120,10 @@ RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, 
     return guarded("rwkvx_model_eval", [&] {
         RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
         require_state(state, "state");
+        // Holding the state keeps the model alive for the call: the state is one of the model's counted
+        // dependents, and rwkvx_state_free refuses while the state is held. So the model needs no count
+        // of its evals in flight (model is only touched once it is known to be the state's).
+        StateUse use(state, "the state");
         RWKVX_REQUIRE_ARG(state->model == model, "state belongs to a different model");
         RWKVX_REQUIRE_ARG(n_tokens >= 1, "n_tokens is " + std::to_string(n_tokens) + "; at least 1 token is needed");
         RWKVX_REQUIRE_ARG(tokens != nullptr, "tokens is NULL");
@@ -96,22 +144,38 @@ RWKVX_API rwkvx_status rwkvx_state_create(const rwkvx_model *model, rwkvx_state 
         RWKVX_REQUIRE_ARG(out_state != nullptr, "out_state is NULL");
         *out_state = nullptr;
         RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
+        CallScope call(model->users);
         auto s = std::make_unique<rwkvx_state>();
         s->model = model;
         s->data.resize(size_t(model->impl->state_floats()));
         model->impl->reset_state(s->data.data());
         s->ext = model->impl->make_state_ext();
+        s->grows = s->ext != nullptr;
+        s->export_bytes.set(s->grows ? model->impl->export_bytes(s->data.data(), *s->ext)
+                                     : int64_t(s->data.size()) * 4);
+        model->users.add();  // before the call's own count goes: the model never looks free meanwhile
+        model->n_states.fetch_add(1);
         *out_state = s.release();
     });
 }
 
-RWKVX_API void rwkvx_state_free(rwkvx_state *state) {
-    delete state;
+RWKVX_API rwkvx_status rwkvx_state_free(rwkvx_state *state) {
+    return guarded("rwkvx_state_free", [&] {
+        if (state == nullptr) return;
+        // Never released: once held here, no other call can start using the state before it is gone.
+        if (!state->in_use.try_acquire())
+            fail(RWKVX_ERROR_IN_USE, "another call is using the state (nothing was freed)");
+        const rwkvx_model *model = state->model;
+        delete state;
+        model->n_states.fetch_sub(1);
+        model->users.remove();
+    });
 }
 
 RWKVX_API rwkvx_status rwkvx_state_reset(rwkvx_state *state) {
     return guarded("rwkvx_state_reset", [&] {
         require_state(state, "state");
+        StateUse use(state, "the state");
         if (state->ext)
             state->model->impl->reset_ext(state->data.data(), *state->ext);
         else
@@ -123,21 +187,27 @@ RWKVX_API rwkvx_status rwkvx_state_copy(rwkvx_state *dst, const rwkvx_state *src
     return guarded("rwkvx_state_copy", [&] {
         require_state(dst, "dst");
         require_state(src, "src");
+        // Never waits, so holding two states cannot deadlock with a copy the other way round.
+        StateUse use_dst(dst, "dst");
+        if (dst == src) return;
+        StateUse use_src(src, "src");
         RWKVX_REQUIRE_ARG(dst->model == src->model, "dst and src belong to different models");
         dst->data = src->data;
         if (src->ext) dst->ext = src->ext->clone();
     });
 }
 
+// A read of the size that the last completed call published: never waits for, nor races with, a
+// call in flight (which may be growing the state's caches).
 RWKVX_API int64_t rwkvx_state_size(const rwkvx_state *state) {
-    if (state && state->ext) return state->model->impl->export_bytes(state->data.data(), *state->ext);
-    return state ? int64_t(state->data.size()) * 4 : 0;
+    return state ? state->export_bytes.get() : 0;
 }
 
 RWKVX_API rwkvx_status rwkvx_state_export(const rwkvx_state *state, void *dst, int64_t dst_bytes) {
     return guarded("rwkvx_state_export", [&] {
         require_state(state, "state");
         RWKVX_REQUIRE_ARG(dst != nullptr, "dst is NULL");
+        StateUse use(state, "the state");
         if (state->ext) return state->model->impl->export_ext(state->data.data(), *state->ext, dst, dst_bytes);
         int64_t need = int64_t(state->data.size()) * 4;
         RWKVX_REQUIRE_ARG(dst_bytes == need,
@@ -150,6 +220,7 @@ RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, i
     return guarded("rwkvx_state_import", [&] {
         require_state(state, "state");
         RWKVX_REQUIRE_ARG(src != nullptr, "src is NULL");
+        StateUse use(state, "the state");
         if (state->ext) return state->model->impl->import_ext(state->data.data(), *state->ext, src, src_bytes);
         int64_t need = int64_t(state->data.size()) * 4;
         RWKVX_REQUIRE_ARG(src_bytes == need,

@@ -21,12 +21,14 @@ RWKVX_API rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx
         RWKVX_REQUIRE_ARG(out_model != nullptr, "out_model is NULL");
         *out_model = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
+        CallScope call(ctx->users);
         const rwkvx_hybrid_config cfg = config ? *config : default_rwkvx_config();
         check_rwkvx_config(cfg);
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
         const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
         model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count, placed.owned), cfg);
+        count_new_model(*model);
         *out_model = model.release();
     });
 }

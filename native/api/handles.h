@@ -1,10 +1,12 @@
 // Definitions behind the opaque handles of rwkvx.h.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/in_use.h"
 #include "common/live_handles.h"
 #include "common/resident_weights.h"
 #include "common/thread_pool.h"
@@ -20,11 +22,22 @@ struct rwkvx_context {
     bool resident_weights = false;  // RWKVX_CONTEXT_RESIDENT_WEIGHTS
     // Compute calls hold this: the pool runs one region at a time.
     std::mutex mutex;
+    // rwkvx_context_free refuses while this is not 0: live models and API KV caches made with the
+    // context, plus the calls in flight that take the context itself (creation, kernels, attention).
+    // rwkvx_model_eval is not counted: it runs on a live model, which is counted.
+    rwkvx::UseCount users;
+    std::atomic<int64_t> n_models{0}, n_caches{0};  // for the refusal's message
 };
 
 struct rwkvx_model {
     rwkvx::LiveHandle live;
     rwkvx_context *ctx;
+    // rwkvx_model_free refuses while this is not 0: live states of the model plus the calls in flight
+    // that take the model without holding one of its states (rwkvx_model_get_info, rwkvx_state_create).
+    // rwkvx_model_eval is not counted: it holds one of the model's states (the state's in-use flag) for
+    // its whole duration, and that state is counted and cannot be freed meanwhile.
+    mutable rwkvx::UseCount users;
+    mutable std::atomic<int64_t> n_states{0};          // for the refusal's message
     std::unique_ptr<rwkvx::ResidentWeights> resident;  // declared before impl: outlives it
     std::unique_ptr<rwkvx::Model> impl;
 };
@@ -34,6 +47,11 @@ struct rwkvx_state {
     const rwkvx_model *model;
     std::vector<float> data;               // CPU backend: host floats in the export layout
     std::unique_ptr<rwkvx::StateExt> ext;  // RWKV-X: KV caches (then data holds the fixed-size part)
+    bool grows = false;                    // set at creation: ext is non-null (RWKV-X)
+    // Held by every call that reads or writes the state (even through a const pointer).
+    mutable rwkvx::InUseFlag in_use;
+    // rwkvx_state_size: the export size as of the last call that completed (fixed unless grows).
+    rwkvx::Published export_bytes;
 };
 
 namespace rwkvx {
@@ -46,5 +64,9 @@ struct PlacedTensors {
     bool owned;  // the model's own copy: binders may re-lay matrices out (blocked layout)
 };
 PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensors, int64_t n_tensors);
+
+// Counts a model that creation is about to hand out on its context: the context's free refuses
+// until the model is freed. Call it while the creating call still counts itself on the context.
+void count_new_model(rwkvx_model &model);
 
 }  // namespace rwkvx

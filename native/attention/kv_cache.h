@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include "common/in_use.h"
 #include "common/live_handles.h"
 
 #include "attention/attention_params.h"
@@ -17,6 +18,11 @@ struct rwkvx_kv_cache {
     std::vector<char> k, v;   // [H][capacity][D] elements of cfg.dtype
     std::vector<float> sums;  // [H][n_chunk_slots][D]: chunk c's fp32 key sum (the last may be partial)
     int64_t chunk_slots = 0;
+    // Handles made by rwkvx_kv_cache_create (the hybrid model's own caches leave these alone): held by
+    // every API call that reads or writes the cache; the length as of the last such call that completed,
+    // for rwkvx_kv_cache_length.
+    rwkvx::InUseFlag in_use;
+    rwkvx::Published published_len;
 
     int64_t esize() const { return rwkvx::dtype_bytes(cfg.dtype); }
     const void *k_row(int32_t h, int64_t j) const {

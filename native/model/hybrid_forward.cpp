@@ -104,6 +104,7 @@ class HybridModel final : public Model {
         const KernelTable &kt = scalar_kernels();
         for (const auto &c : caches) {  // exported as fp32 whatever the cache stores
             const int64_t n = c->len * C_;
+            if (n == 0) continue;  // an empty cache has no rows (and memcpy must not see null buffers)
             std::vector<char> kk(size_t(n * c->esize())), vv(kk.size());
             std::vector<float> f(static_cast<size_t>(n));
             gather_rows(*c, kk.data(), vv.data());
@@ -149,11 +150,15 @@ class HybridModel final : public Model {
         const KernelTable &kt = scalar_kernels();  // add_key is bitwise-defined on every table
         for (int64_t j = 0; j < A; j++) {
             const int64_t L = lens[size_t(j)], n = L * C_;
+            auto c = empty_cache();
+            if (n == 0) {  // no rows (and memcpy must not see null buffers)
+                caches[size_t(j)] = std::move(c);
+                continue;
+            }
             std::vector<float> k(static_cast<size_t>(n)), v(static_cast<size_t>(n));
             std::memcpy(k.data(), q, size_t(n) * 4);
             std::memcpy(v.data(), q + n * 4, size_t(n) * 4);
             q += 2 * n * 4;
-            auto c = empty_cache();
             ensure_capacity(kt, c, L);
             std::vector<char> kc(size_t(n * c->esize())), vc(kc.size());  // in the cache's dtype
             narrow_rows(c->cfg.dtype, k.data(), kc.data(), n);

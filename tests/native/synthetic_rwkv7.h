@@ -1,5 +1,6 @@
 // Random named float32 tensors for model tests through the C ABI: a synthetic RWKV-7 of any size
-// with BlinkDL's tensor names (the RWKV-X tests add attention blocks to it).
+// with BlinkDL's tensor names, the attention blocks that make it an RWKV-X hybrid, and a synthetic
+// RWKV-4.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -77,6 +78,50 @@ inline Tensors synthetic_rwkv7(const Rwkv7Sizes &s) {
             w.add(p + "att.v2", {C, s.lora_v}, 0.2f);
         }
         for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight"})
+            w.add(p + n, {C, C}, 0.12f);
+        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
+        w.add(p + "ffn.value.weight", {C, F}, 0.06f);
+    }
+    return w;
+}
+
+// Adds A RWKV-X attention blocks "moba.j.*" (docs/rwkv-x.md §3) to a model of embd C and FFN size F;
+// zero = output and ffn.value zero (the expansion initialisation: the RWKV-7 function is unchanged).
+inline void add_rwkvx_attention(Tensors &w, int64_t A, int64_t C, int64_t F, bool zero) {
+    for (int64_t j = 0; j < A; j++) {
+        const std::string p = "moba." + std::to_string(j) + ".";
+        w.add(p + "ln1.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
+        w.add(p + "ln2.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
+        w.add(p + "ln1.bias", {C}, zero ? 0.0f : 0.1f);
+        w.add(p + "ln2.bias", {C}, zero ? 0.0f : 0.1f);
+        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight"})
+            w.add(p + n, {C, C}, 0.3f);
+        w.add(p + "att.output.weight", {C, C}, zero ? 0.0f : 0.15f);
+        w.add(p + "ffn.x_k", {1, 1, C}, zero ? 0.0f : 0.2f, zero ? 0.0f : 0.5f);
+        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
+        w.add(p + "ffn.value.weight", {C, F}, zero ? 0.0f : 0.06f);
+    }
+}
+
+// A synthetic RWKV-4 (docs/formats.md §3.3): embd C, vocabulary V, FFN size F; att.time_decay is
+// already in the recurrence's form w = -exp(d) (negative).
+inline Tensors synthetic_rwkv4(int64_t C, int64_t V, int64_t F, int64_t layers) {
+    Tensors w;
+    w.add("emb.weight", {V, C}, 1.0f);
+    w.add("blocks.0.ln0.weight", {C}, 0.1f, 1.0f);
+    w.add("blocks.0.ln0.bias", {C}, 0.1f);
+    w.add("ln_out.weight", {C}, 0.1f, 1.0f);
+    w.add("ln_out.bias", {C}, 0.1f);
+    w.add("head.weight", {V, C}, 0.2f);
+    for (int64_t i = 0; i < layers; i++) {
+        const std::string p = "blocks." + std::to_string(i) + ".";
+        for (const char *n : {"ln1.weight", "ln2.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);
+        for (const char *n : {"ln1.bias", "ln2.bias", "att.time_first"}) w.add(p + n, {C}, 0.1f);
+        for (const char *n : {"att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "ffn.time_mix_k", "ffn.time_mix_r"})
+            w.add(p + n, {C}, 0.1f, 0.5f);
+        w.add(p + "att.time_decay", {C}, 0.05f, -0.5f);  // -0.5 +- 0.05: negative
+        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight",
+                              "ffn.receptance.weight"})
             w.add(p + n, {C, C}, 0.12f);
         w.add(p + "ffn.key.weight", {F, C}, 0.12f);
         w.add(p + "ffn.value.weight", {C, F}, 0.06f);

@@ -26,19 +26,7 @@ Tensors rwkv7() {
 
 // Adds A attention blocks; zero = output and ffn.value zero (the expansion initialisation).
 void add_attention(Tensors &w, int64_t A, bool zero) {
-    for (int64_t j = 0; j < A; j++) {
-        const std::string p = "moba." + std::to_string(j) + ".";
-        w.add(p + "ln1.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
-        w.add(p + "ln2.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
-        w.add(p + "ln1.bias", {C}, zero ? 0.0f : 0.1f);
-        w.add(p + "ln2.bias", {C}, zero ? 0.0f : 0.1f);
-        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight"})
-            w.add(p + n, {C, C}, 0.3f);
-        w.add(p + "att.output.weight", {C, C}, zero ? 0.0f : 0.15f);
-        w.add(p + "ffn.x_k", {1, 1, C}, zero ? 0.0f : 0.2f, zero ? 0.0f : 0.5f);
-        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
-        w.add(p + "ffn.value.weight", {C, F}, zero ? 0.0f : 0.06f);
-    }
+    add_rwkvx_attention(w, A, C, F, zero);
 }
 
 struct Run {

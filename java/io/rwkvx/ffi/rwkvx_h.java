@@ -69,10 +69,10 @@ public class rwkvx_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RWKVX_ABI_VERSION = (int)2L;
+    private static final int RWKVX_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define RWKVX_ABI_VERSION 2
+     * #define RWKVX_ABI_VERSION 3
      * }
      */
     public static int RWKVX_ABI_VERSION() {
@@ -149,6 +149,15 @@ public class rwkvx_h {
      */
     public static int RWKVX_ERROR_INTERNAL() {
         return RWKVX_ERROR_INTERNAL;
+    }
+    private static final int RWKVX_ERROR_IN_USE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_status.RWKVX_ERROR_IN_USE = 8
+     * }
+     */
+    public static int RWKVX_ERROR_IN_USE() {
+        return RWKVX_ERROR_IN_USE;
     }
     private static final int RWKVX_DTYPE_F32 = (int)0L;
     /**
@@ -736,7 +745,8 @@ public class rwkvx_h {
     }
 
     private static class rwkvx_context_free {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
             rwkvx_h.C_POINTER
         );
 
@@ -748,7 +758,7 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * void rwkvx_context_free(rwkvx_context *ctx)
+     * rwkvx_status rwkvx_context_free(rwkvx_context *ctx)
      * }
      */
     public static FunctionDescriptor rwkvx_context_free$descriptor() {
@@ -758,7 +768,7 @@ public class rwkvx_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * void rwkvx_context_free(rwkvx_context *ctx)
+     * rwkvx_status rwkvx_context_free(rwkvx_context *ctx)
      * }
      */
     public static MethodHandle rwkvx_context_free$handle() {
@@ -768,7 +778,7 @@ public class rwkvx_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * void rwkvx_context_free(rwkvx_context *ctx)
+     * rwkvx_status rwkvx_context_free(rwkvx_context *ctx)
      * }
      */
     public static MemorySegment rwkvx_context_free$address() {
@@ -777,16 +787,16 @@ public class rwkvx_h {
 
     /**
      * {@snippet lang=c :
-     * void rwkvx_context_free(rwkvx_context *ctx)
+     * rwkvx_status rwkvx_context_free(rwkvx_context *ctx)
      * }
      */
-    public static void rwkvx_context_free(MemorySegment ctx) {
+    public static int rwkvx_context_free(MemorySegment ctx) {
         var mh$ = rwkvx_context_free.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("rwkvx_context_free", ctx);
             }
-            mh$.invokeExact(ctx);
+            return (int)mh$.invokeExact(ctx);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -971,7 +981,8 @@ public class rwkvx_h {
     }
 
     private static class rwkvx_model_free {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
             rwkvx_h.C_POINTER
         );
 
@@ -983,7 +994,7 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * void rwkvx_model_free(rwkvx_model *model)
+     * rwkvx_status rwkvx_model_free(rwkvx_model *model)
      * }
      */
     public static FunctionDescriptor rwkvx_model_free$descriptor() {
@@ -993,7 +1004,7 @@ public class rwkvx_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * void rwkvx_model_free(rwkvx_model *model)
+     * rwkvx_status rwkvx_model_free(rwkvx_model *model)
      * }
      */
     public static MethodHandle rwkvx_model_free$handle() {
@@ -1003,7 +1014,7 @@ public class rwkvx_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * void rwkvx_model_free(rwkvx_model *model)
+     * rwkvx_status rwkvx_model_free(rwkvx_model *model)
      * }
      */
     public static MemorySegment rwkvx_model_free$address() {
@@ -1012,16 +1023,16 @@ public class rwkvx_h {
 
     /**
      * {@snippet lang=c :
-     * void rwkvx_model_free(rwkvx_model *model)
+     * rwkvx_status rwkvx_model_free(rwkvx_model *model)
      * }
      */
-    public static void rwkvx_model_free(MemorySegment model) {
+    public static int rwkvx_model_free(MemorySegment model) {
         var mh$ = rwkvx_model_free.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("rwkvx_model_free", model);
             }
-            mh$.invokeExact(model);
+            return (int)mh$.invokeExact(model);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -1209,7 +1220,8 @@ public class rwkvx_h {
     }
 
     private static class rwkvx_state_free {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
             rwkvx_h.C_POINTER
         );
 
@@ -1221,7 +1233,7 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * void rwkvx_state_free(rwkvx_state *state)
+     * rwkvx_status rwkvx_state_free(rwkvx_state *state)
      * }
      */
     public static FunctionDescriptor rwkvx_state_free$descriptor() {
@@ -1231,7 +1243,7 @@ public class rwkvx_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * void rwkvx_state_free(rwkvx_state *state)
+     * rwkvx_status rwkvx_state_free(rwkvx_state *state)
      * }
      */
     public static MethodHandle rwkvx_state_free$handle() {
@@ -1241,7 +1253,7 @@ public class rwkvx_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * void rwkvx_state_free(rwkvx_state *state)
+     * rwkvx_status rwkvx_state_free(rwkvx_state *state)
      * }
      */
     public static MemorySegment rwkvx_state_free$address() {
@@ -1250,16 +1262,16 @@ public class rwkvx_h {
 
     /**
      * {@snippet lang=c :
-     * void rwkvx_state_free(rwkvx_state *state)
+     * rwkvx_status rwkvx_state_free(rwkvx_state *state)
      * }
      */
-    public static void rwkvx_state_free(MemorySegment state) {
+    public static int rwkvx_state_free(MemorySegment state) {
         var mh$ = rwkvx_state_free.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("rwkvx_state_free", state);
             }
-            mh$.invokeExact(state);
+            return (int)mh$.invokeExact(state);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2086,7 +2098,8 @@ public class rwkvx_h {
     }
 
     private static class rwkvx_kv_cache_free {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
             rwkvx_h.C_POINTER
         );
 
@@ -2098,7 +2111,7 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
      * }
      */
     public static FunctionDescriptor rwkvx_kv_cache_free$descriptor() {
@@ -2108,7 +2121,7 @@ public class rwkvx_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
      * }
      */
     public static MethodHandle rwkvx_kv_cache_free$handle() {
@@ -2118,7 +2131,7 @@ public class rwkvx_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
      * }
      */
     public static MemorySegment rwkvx_kv_cache_free$address() {
@@ -2127,16 +2140,16 @@ public class rwkvx_h {
 
     /**
      * {@snippet lang=c :
-     * void rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
+     * rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache)
      * }
      */
-    public static void rwkvx_kv_cache_free(MemorySegment cache) {
+    public static int rwkvx_kv_cache_free(MemorySegment cache) {
         var mh$ = rwkvx_kv_cache_free.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("rwkvx_kv_cache_free", cache);
             }
-            mh$.invokeExact(cache);
+            return (int)mh$.invokeExact(cache);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

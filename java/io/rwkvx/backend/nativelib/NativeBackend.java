@@ -15,6 +15,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * The native library (librwkvx): AVX2/scalar CPU kernels today, CUDA behind the same ABI later.
  * Owns one native context (thread pool); close it after every executor made from it.
+ *
+ * <p>After {@link #close()} every method that reaches native code throws {@link IllegalStateException};
+ * {@link #close()} is idempotent and thread-safe, and throws {@link io.rwkvx.common.RwkvxException}
+ * (freeing nothing) while executors made from it are open or another thread's call uses it.
  */
 public final class NativeBackend implements Backend {
     /** Selects the backend inside the native library; values equal {@code rwkvx_backend}. */
@@ -30,10 +34,9 @@ public final class NativeBackend implements Backend {
         }
     }
 
-    private final MemorySegment context;
+    private final NativeHandle context;
     private final WeightPlacement placement;
     private final String description;
-    private volatile boolean closed;
 
     /**
      * @param threads      compute threads, 0 = all processors
@@ -50,10 +53,11 @@ public final class NativeBackend implements Backend {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             check("rwkvx_context_create", rwkvx_h.rwkvx_context_create(device.code, threads, flags, out));
-            context = out.get(ValueLayout.ADDRESS, 0);
+            MemorySegment created = out.get(ValueLayout.ADDRESS, 0);
+            context = new NativeHandle("native backend", created);
+            description = "native "
+                    + rwkvx_h.rwkvx_context_describe(created).reinterpret(4096).getString(0);
         }
-        description = "native "
-                + rwkvx_h.rwkvx_context_describe(context).reinterpret(4096).getString(0);
     }
 
     /** As before weight placement existed: models use the weights in place ({@link WeightPlacement#IN_PLACE}). */
@@ -83,12 +87,21 @@ public final class NativeBackend implements Backend {
 
     /** Threads the native context computes with. */
     public int threads() {
-        return rwkvx_h.rwkvx_context_threads(context);
+        MemorySegment c = enter();
+        try {
+            return rwkvx_h.rwkvx_context_threads(c);
+        } finally {
+            exit();
+        }
     }
 
-    MemorySegment context() {
-        if (closed) throw new IllegalStateException("native backend is closed");
-        return context;
+    /** Holds the context for a native call (pair with {@link #exit()}); throws once it is closed. */
+    MemorySegment enter() {
+        return context.enter();
+    }
+
+    void exit() {
+        context.exit();
     }
 
     @Override
@@ -101,10 +114,14 @@ public final class NativeBackend implements Backend {
         return new NativeExecutor(this, weights, hybrid);
     }
 
+    /**
+     * Frees the native context. Idempotent and thread-safe.
+     *
+     * @throws io.rwkvx.common.RwkvxException while executors made from this backend are open (or another
+     *                                        thread's call uses it); nothing is freed then
+     */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        rwkvx_h.rwkvx_context_free(context);
+    public void close() {
+        context.close("rwkvx_context_free", rwkvx_h::rwkvx_context_free);
     }
 }

@@ -20,30 +20,31 @@ import java.lang.foreign.ValueLayout;
 /**
  * A model created in the native library: over the caller's weight memory (in place, not copied), or over
  * a copy it owns when the backend's context has resident weights.
+ *
+ * <p>Thread-safe: states of one model may be evaluated from several threads (the context's calls take
+ * turns). After {@link #close()} every method throws {@link IllegalStateException}; {@link #close()} is
+ * idempotent and thread-safe, and throws {@link RwkvxException} (freeing nothing) while the model still
+ * has states or another thread's call uses it.
  */
 final class NativeExecutor implements ModelExecutor {
     private final NativeBackend backend;
     private final ModelConfig config;
-    private final MemorySegment model;
+    private final NativeHandle model;
     private final long stateBytes;
-    private volatile boolean closed;
 
     NativeExecutor(NativeBackend backend, ModelWeights weights, HybridConfig hybrid) {
         this.backend = backend;
         this.config = weights.config();
+        MemorySegment context = backend.enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment tensors =
                     NativeTensors.namedArray(arena, weights.tensors().values());
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             int status = config.arch() == Architecture.HYBRID
                     ? rwkvx_h.rwkvx_model_create_hybrid(
-                            backend.context(),
-                            tensors,
-                            weights.tensors().size(),
-                            HybridConfigs.toNative(hybrid, arena),
-                            out)
+                            context, tensors, weights.tensors().size(), HybridConfigs.toNative(hybrid, arena), out)
                     : rwkvx_h.rwkvx_model_create(
-                            backend.context(),
+                            context,
                             config.arch().code,
                             tensors,
                             weights.tensors().size(),
@@ -51,13 +52,21 @@ final class NativeExecutor implements ModelExecutor {
             if (status != 0)
                 throw new RwkvxException(weights.source() + ": "
                         + NativeLibrary.error("rwkvx_model_create", status).getMessage());
-            model = out.get(ValueLayout.ADDRESS, 0);
-            MemorySegment info = rwkvx_model_info.allocate(arena);
-            check("rwkvx_model_get_info", rwkvx_h.rwkvx_model_get_info(model, info));
-            stateBytes = rwkvx_model_info.state_bytes(info);
-            if (stateBytes != config.stateFloats() * 4)
-                throw new RwkvxException(
-                        "native state size " + stateBytes + " != expected " + config.stateFloats() * 4);
+            MemorySegment created = out.get(ValueLayout.ADDRESS, 0);
+            model = new NativeHandle("native model", created);
+            try {
+                MemorySegment info = rwkvx_model_info.allocate(arena);
+                check("rwkvx_model_get_info", rwkvx_h.rwkvx_model_get_info(created, info));
+                stateBytes = rwkvx_model_info.state_bytes(info);
+                if (stateBytes != config.stateFloats() * 4)
+                    throw new RwkvxException(
+                            "native state size " + stateBytes + " != expected " + config.stateFloats() * 4);
+            } catch (RuntimeException | Error e) {
+                model.close("rwkvx_model_free", rwkvx_h::rwkvx_model_free); // no states yet: freed
+                throw e;
+            }
+        } finally {
+            backend.exit();
         }
     }
 
@@ -66,9 +75,13 @@ final class NativeExecutor implements ModelExecutor {
         return config;
     }
 
-    MemorySegment handle() {
-        if (closed) throw new IllegalStateException("model is closed");
-        return model;
+    /** Holds the model for a native call (pair with {@link #exit()}); throws once it is closed. */
+    MemorySegment enter() {
+        return model.enter();
+    }
+
+    void exit() {
+        model.exit();
     }
 
     @Override
@@ -89,25 +102,37 @@ final class NativeExecutor implements ModelExecutor {
         if (logits.byteSize() < need)
             throw new IllegalArgumentException(
                     "logits buffer has " + logits.byteSize() + " bytes, " + need + " needed");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ids = arena.allocateFrom(ValueLayout.JAVA_INT, tokens);
-            check(
-                    "rwkvx_model_eval",
-                    rwkvx_h.rwkvx_model_eval(
-                            handle(),
-                            ns.handle(),
-                            ids,
-                            tokens.length,
-                            mode == LogitsMode.NONE ? MemorySegment.NULL : logits,
-                            mode.code));
+        MemorySegment m = enter();
+        try {
+            MemorySegment s = ns.enter();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment ids = arena.allocateFrom(ValueLayout.JAVA_INT, tokens);
+                check(
+                        "rwkvx_model_eval",
+                        rwkvx_h.rwkvx_model_eval(
+                                m,
+                                s,
+                                ids,
+                                tokens.length,
+                                mode == LogitsMode.NONE ? MemorySegment.NULL : logits,
+                                mode.code));
+            } finally {
+                ns.exit();
+            }
+        } finally {
+            exit();
         }
     }
 
+    /**
+     * Frees the native model. Idempotent and thread-safe.
+     *
+     * @throws RwkvxException while the model has states that are not closed, or another thread's call uses
+     *                        it (nothing is freed then; close again after closing the states)
+     */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        rwkvx_h.rwkvx_model_free(model);
+    public void close() {
+        model.close("rwkvx_model_free", rwkvx_h::rwkvx_model_free);
     }
 
     @Override
