@@ -135,7 +135,7 @@ final class AttnCommand implements Command {
                 MemorySegment.copy(os, ValueLayout.JAVA_FLOAT, 0, o32, 0, o32.length);
                 MemorySegment.copy(ls, ValueLayout.JAVA_FLOAT, 0, lse, 0, lse.length);
             } finally {
-                rwkvx_h.rwkvx_context_free(ctx);
+                check("rwkvx_context_free", rwkvx_h.rwkvx_context_free(ctx)); // no models or caches: never refused
             }
         }
         Npy.writeFloat32(out, o32, T, H, D);
