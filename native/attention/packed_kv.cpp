@@ -19,8 +19,10 @@ ChunkPackedKv::ChunkPackedKv(ThreadPool &pool, const KernelTable &kt, const Pref
         v_in_place_ = static_cast<const float *>(p.kv.v);
         v_head_stride_ = p.kv.head_stride;
     } else {
-        v_.resize(chunks.size() * size_t(H_) * size_t(B_) * size_t(D));
+        // Rows past the last key of a partial chunk stay zero (never read: pv stops at the key count).
+        v_.assign(chunks.size() * size_t(H_) * size_t(B_) * size_t(D), 0.0f);
     }
+    // Zero beyond each chunk's keys: qk reads on to the next multiple of 16 columns (kernels.h).
     kt_.assign(chunks.size() * size_t(H_) * size_t(D) * size_t(B_pad_), 0.0f);
     pool.parallel_for(int64_t(chunks.size()) * H_, 1, [&](int64_t b, int64_t e) {
         std::vector<float> row(size_t(D) * 8);

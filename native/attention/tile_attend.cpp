@@ -46,12 +46,17 @@ void gather_queries(Tile &tile, const float *q, int64_t q_stride, const int64_t 
 void attend_keys(const KernelTable &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit) {
     const int D = tile.D;
+    // Keys a row does not see contribute exactly nothing (docs/rwkv-x.md §5.6): their scores are -inf
+    // before the exponential and pv stops each row at its last visible key, so neither a score from a
+    // non-finite excluded key nor 0 * (an excluded inf or NaN value) reaches the row.
+    int cols[kTileRows];
     for (int64_t jb = j0; jb < j1; jb += kBlockKeys) {
         const int nc = int(j1 - jb < kBlockKeys ? j1 - jb : kBlockKeys);
         // Rows that see nothing of this block are skipped entirely (never multiplied by 0).
         bool any = limit == nullptr;
         for (int r = 0; r < tile.nr && !any; r++) any = limit[r] > jb;
         if (!any) continue;
+        bool ragged = limit != nullptr;  // some row sees fewer than nc keys
         kt.qk(tile.q.data(), tile.nr, kv.kt + jb, kv.kt_stride, nc, D, sc.s.data());
         for (int r = 0; r < tile.nr; r++) {
             float *s = &sc.s[size_t(r) * kBlockKeys];
@@ -65,9 +70,11 @@ void attend_keys(const KernelTable &kt, Tile &tile, BlockScratch &sc, const Pack
             for (int j = 0; j < visible; j++)
                 if (s[j] > mx) mx = s[j];
             if (mx == kNegInf) {  // nothing visible yet: contributes nothing
-                for (int j = 0; j < nc; j++) s[j] = 0.0f;
+                cols[r] = 0;
+                ragged = true;
                 continue;
             }
+            cols[r] = visible;
             const float alpha = tile.m[r] == kNegInf ? 0.0f : std::exp2(tile.m[r] - mx);
             const float sum = kt.exp2_sub_sum(s, nc, mx);
             tile.l[r] = tile.l[r] * alpha + sum;
@@ -77,7 +84,7 @@ void attend_keys(const KernelTable &kt, Tile &tile, BlockScratch &sc, const Pack
                 for (int d = 0; d < D; d++) a[d] *= alpha;
             }
         }
-        kt.pv(sc.s.data(), tile.nr, kv.v + jb * D, nc, D, tile.acc.data());
+        kt.pv(sc.s.data(), tile.nr, kv.v + jb * D, nc, D, tile.acc.data(), ragged ? cols : nullptr);
     }
 }
 

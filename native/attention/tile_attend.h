@@ -33,7 +33,8 @@ void load_queries(Tile &tile, const float *q, int64_t q_stride, int nr, float sc
 // Same for scattered rows: row r is q + rows[r] * q_stride.
 void gather_queries(Tile &tile, const float *q, int64_t q_stride, const int64_t *rows, int nr, float scale);
 
-// Consumes keys [j0, j1) of one head. Row r sees only keys j < limit[r] (limit may be null: all).
+// Consumes keys [j0, j1) of one head. Row r sees only keys j < limit[r] (limit may be null: all);
+// the keys it does not see contribute exactly nothing, whatever their K and V hold.
 void attend_keys(const KernelTable &kt, Tile &tile, BlockScratch &sc, const PackedHead &kv, int64_t j0, int64_t j1,
                  const int64_t *limit);
 

@@ -130,8 +130,11 @@ struct KernelTable {
     // s[r][j] = sum_d q[r][d] * kt[d * kt_stride + j] for r < nr, j < nc; s rows are kBlockKeys apart.
     // kt must be readable (finite or not) up to j rounded up to 16.
     void (*qk)(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int D, float *s);
-    // o[r][:] += sum_j p[r][j] * v[j][:] for r < nr, j < nc (p is [nr][kBlockKeys], v is [nc][D]).
-    void (*pv)(const float *p, int nr, const float *v, int nc, int D, float *o);
+    // o[r][:] += sum_j p[r][j] * v[j][:] for r < nr, j < n_r (p is [nr][kBlockKeys], v is [nc][D]),
+    // where n_r = cols[r] (<= nc), or nc for every row when cols is null. Columns j >= n_r are
+    // excluded keys: neither p[r][j] nor v[j] is read for row r, so a non-finite value there never
+    // reaches o[r] (0 * inf would be NaN). docs/rwkv-x.md §5.6.
+    void (*pv)(const float *p, int nr, const float *v, int nc, int D, float *o, const int *cols);
     // x[i] = exp2(x[i] - m) for i < n; returns the sum (NaN in, NaN out; -inf gives exactly 0).
     float (*exp2_sub_sum)(float *x, int n, float m);
     // Decode: s[j] = scale * q · k_j for keys j < n of one head (row-major, any dtype).

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -514,6 +515,214 @@ void test_kv_compression(Contexts &ctxs, std::mt19937 &rng) {
     }
 }
 
+// ---- excluded keys contribute exactly nothing (docs/rwkv-x.md §5.6) ----------------------------
+// One ±inf or NaN is planted in K or V of one token and head. A query row that cannot see that token
+// (a future token, a chunk it did not select, a row beyond n, a stale cache row beyond the length)
+// must equal the float64 reference over its own keys and be finite; the rows that do see it are not
+// compared (IEEE semantics), but the planted token's own row must turn non-finite where the plant
+// must show (a V plant in its dimension, a NaN key everywhere), proving the value was really there.
+
+struct Plant {
+    int64_t t;
+    int h, d;
+    bool in_k;
+    float value;
+};
+
+const float kInf = std::numeric_limits<float>::infinity(), kQNaN = std::numeric_limits<float>::quiet_NaN();
+
+std::string describe(const Plant &p) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s[t=%lld h=%d d=%d] = %g", p.in_k ? "k" : "v", (long long)p.t, p.h, p.d,
+                  double(p.value));
+    return buf;
+}
+
+// Writes the plant into the stored values (and their 16-bit copy; to_half does not encode infinities).
+void plant(Data &x, const Plant &p) {
+    const size_t i = size_t((p.t * x.H + p.h) * x.D + p.d);
+    (p.in_k ? x.kf : x.vf)[i] = p.value;
+    if (x.dtype == RWKVX_DTYPE_F32) return;
+    uint16_t bits = std::isnan(p.value)
+                        ? (x.dtype == RWKVX_DTYPE_F16 ? 0x7e00 : 0x7fc0)
+                        : uint16_t((x.dtype == RWKVX_DTYPE_F16 ? 0x7c00 : 0x7f80) | (p.value < 0 ? 0x8000 : 0));
+    (p.in_k ? x.k16 : x.v16)[i] = bits;
+}
+
+// The float64 reference of every row, which rows see the planted token, and which rows' selection met
+// a NaN score.
+struct PlantRef {
+    std::vector<double> o, lse;
+    std::vector<char> sees, nan;  // [T][H], [T]
+};
+
+PlantRef plant_reference(const Data &x, const Plant &p, bool sparse, int B, int k, int scope) {
+    const int64_t HD = int64_t(x.H) * x.D;
+    std::vector<float> means = sparse ? canon_means(x, x.T, B) : std::vector<float>();
+    PlantRef r{std::vector<double>(size_t(x.T * HD)), std::vector<double>(size_t(x.T * x.H)),
+               std::vector<char>(size_t(x.T * x.H)), std::vector<char>(size_t(x.T))};
+    for (int64_t t = 0; t < x.T; t++)
+        for (int h = 0; h < x.H; h++) {
+            bool nan = false;
+            auto keys = ref_keys(x, means, t, h, sparse, B, k, scope == 1, &nan);
+            r.nan[size_t(t)] |= char(nan);
+            r.sees[size_t(t * x.H + h)] = h == p.h && std::find(keys.begin(), keys.end(), p.t) != keys.end();
+            ref_attend(x, t, h, keys, &r.o[size_t(t * HD + h * x.D)], &r.lse[size_t(t * x.H + h)]);
+        }
+    return r;
+}
+
+// Checks output rows [t0, t1) (o and lse dense, row t0 first) against the reference.
+void expect_unseen_rows(const Data &x, const Plant &p, const PlantRef &ref, const float *o, const float *lse,
+                        int64_t t0, int64_t t1, const std::string &name) {
+    const int64_t HD = int64_t(x.H) * x.D;
+    double worst = 0;
+    bool finite = true;
+    int64_t unseen = 0;
+    for (int64_t t = t0; t < t1; t++)
+        for (int h = 0; h < x.H; h++) {
+            if (ref.sees[size_t(t * x.H + h)]) continue;
+            unseen++;
+            for (int d = 0; d < x.D; d++) {
+                const double got = o[size_t((t - t0) * HD + h * x.D + d)];
+                finite &= std::isfinite(got);
+                worst = worse(worst, std::fabs(got - ref.o[size_t(t * HD + h * x.D + d)]));
+            }
+            const double l = lse[size_t((t - t0) * x.H + h)];
+            finite &= std::isfinite(l);
+            worst = worse(worst, std::fabs(l - ref.lse[size_t(t * x.H + h)]));
+        }
+    if (std::isnan(worst)) worst = INFINITY;
+    expect(finite && worst <= err_tol(x.dtype), name + " " + describe(p) + ": " + std::to_string(unseen) +
+                                                    " rows that cannot see it: all finite " + std::to_string(finite) +
+                                                    ", max |o, lse - ref| " + std::to_string(worst));
+    if (p.t >= t0 && p.t < t1 && (!p.in_k || std::isnan(p.value))) {
+        const double own = o[size_t((p.t - t0) * HD + p.h * x.D + (p.in_k ? 0 : p.d))];
+        expect(!std::isfinite(own), name + " " + describe(p) + ": the planted token's own row shows it");
+    }
+}
+
+// Prefill of x with one plant, in every context.
+void check_planted_prefill(Contexts &ctxs, Data x, const Plant &p, int mode, int B, int k, int scope) {
+    plant(x, p);
+    const bool sparse = mode == RWKVX_ATTN_SPARSE;
+    const PlantRef ref = plant_reference(x, p, sparse, B, k, scope);
+    bool ref_nan = false;
+    for (char c : ref.nan) ref_nan |= c != 0;
+    const int64_t HD = int64_t(x.H) * x.D;
+    for (int ci = 0; ci < 3; ci++) {
+        std::vector<float> o(size_t(x.T * HD), -7.0f), lse(size_t(x.T * x.H), -7.0f);
+        rwkvx_attention_params prm = params(x, o.data(), lse.data(), mode, B, k, scope);
+        const std::string name =
+            label(x, sparse ? "masked sparse prefill" : "masked full prefill", B, k, scope, ctxs.names[ci]);
+        expect(rwkvx_attention_prefill(ctxs.list[ci], &prm) == RWKVX_OK, name + ": status " + rwkvx_last_error());
+        expect_unseen_rows(x, p, ref, o.data(), lse.data(), 0, x.T, name);
+        if (sparse)
+            expect(((prm.diagnostics & RWKVX_ATTN_DIAG_NAN_SCORE) != 0) == ref_nan,
+                   name + " " + describe(p) + ": NaN diagnostics flag");
+    }
+}
+
+void test_masked_prefill(Contexts &ctxs, std::mt19937 &rng) {
+    // Full: the case (v[10] = inf; rows 0..9 turned NaN), future keys inside a diagonal block
+    // and in later tiles, and rows beyond T (the buffers' padding).
+    const Plant full_plants[] = {
+        {10, 0, 3, false, kInf},   {10, 1, 0, true, kInf},    {70, 1, 5, false, kQNaN}, {100, 0, 7, true, kQNaN},
+        {140, 1, 31, true, -kInf}, {149, 0, 0, false, -kInf}, {150, 1, 2, false, kInf}, {151, 0, 2, true, kInf},
+    };
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16}) {
+        const Data x = make_data(rng, 150, 2, 32, dtype, 3);
+        for (const Plant &p : full_plants) check_planted_prefill(ctxs, x, p, RWKVX_ATTN_FULL, 0, 0, 0);
+        const Data y = make_data(rng, 20, 1, 64, dtype, 2);  // one tile: everything in the diagonal block
+        for (const Plant &p :
+             {Plant{10, 0, 17, false, kInf}, Plant{10, 0, 0, true, kQNaN}, Plant{20, 0, 1, false, kInf}})
+            check_planted_prefill(ctxs, y, p, RWKVX_ATTN_FULL, 0, 0, 0);
+    }
+    // Sparse: future tokens of the own chunk, chunks not selected (or not yet complete), rows beyond T;
+    // chunks smaller than a tile and larger than one (own chunk in two tiles).
+    const Plant sparse_plants[] = {
+        {50, 0, 3, false, kInf}, {131, 1, 8, false, kQNaN}, {37, 1, 30, true, kInf},
+        {90, 0, 6, true, kQNaN}, {200, 0, 12, true, -kInf}, {203, 1, 4, false, kInf},
+    };
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16})
+        for (int scope : {0, 1}) {
+            const Data x = make_data(rng, 203, 2, 32, dtype, 3);
+            for (const Plant &p : sparse_plants) {
+                check_planted_prefill(ctxs, x, p, RWKVX_ATTN_SPARSE, 16, 2, scope);
+                check_planted_prefill(ctxs, x, p, RWKVX_ATTN_SPARSE, 70, 1, scope);
+            }
+        }
+}
+
+// Decode, one token per call and several (a cache continued by the tiled kernels, in uneven pieces).
+// The cache first holds the whole sequence and is reset, so rows beyond its length hold the future
+// tokens, plant included, while the sequence is fed again.
+void check_planted_decode(Contexts &ctxs, Data x, const Plant &p, int mode, int B, int k, int scope,
+                          const std::vector<int64_t> &pieces) {
+    plant(x, p);
+    const bool sparse = mode == RWKVX_ATTN_SPARSE;
+    const PlantRef ref = plant_reference(x, p, sparse, B, k, scope);
+    const int64_t HD = int64_t(x.H) * x.D, esz = x.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+    for (int ci = 0; ci < 3; ci++) {
+        rwkvx_kv_cache_config cfg{x.H, x.D, x.dtype, B > 0 ? B : 16, x.T, 0, 0, 0};
+        rwkvx_kv_cache *cache = nullptr;
+        expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
+        rwkvx_kv_cache_append(cache, x.k(), x.v(), x.T, 0, 0);
+        rwkvx_kv_cache_reset(cache);
+        std::vector<float> o(size_t(x.T * HD), -7.0f), lse(size_t(x.T * x.H), -7.0f);
+        const std::string name =
+            label(x, sparse ? "masked sparse decode" : "masked full decode", B, k, scope, ctxs.names[ci]) + " in " +
+            std::to_string(pieces.size()) + " calls";
+        bool flags_ok = true;
+        int64_t t0 = 0;
+        for (int64_t n : pieces) {
+            rwkvx_attention_params dp = params(x, &o[size_t(t0 * HD)], &lse[size_t(t0 * x.H)], mode, B, k, scope);
+            dp.n_tokens = n;
+            dp.q = &x.q[size_t(t0 * HD)];
+            dp.k = (const char *)x.k() + t0 * HD * esz;
+            dp.v = (const char *)x.v() + t0 * HD * esz;
+            expect(rwkvx_attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
+                   name + ": decode status " + rwkvx_last_error());
+            bool ref_nan = false;
+            for (int64_t t = t0; t < t0 + n; t++) ref_nan |= ref.nan[size_t(t)] != 0;
+            if (sparse) flags_ok &= ((dp.diagnostics & RWKVX_ATTN_DIAG_NAN_SCORE) != 0) == ref_nan;
+            t0 += n;
+        }
+        expect(t0 == x.T, "pieces cover the sequence");
+        expect_unseen_rows(x, p, ref, o.data(), lse.data(), 0, x.T, name);
+        expect(flags_ok, name + " " + describe(p) + ": NaN diagnostics flag of every call");
+        rwkvx_kv_cache_free(cache);
+    }
+}
+
+void test_masked_decode(Contexts &ctxs, std::mt19937 &rng) {
+    const Plant plants[] = {
+        {40, 1, 9, false, kInf},   {100, 1, 21, true, kInf},   {20, 0, 0, true, kQNaN},
+        {136, 1, 2, false, kQNaN}, {150, 0, 11, false, -kInf}, {199, 0, 31, true, kQNaN},
+    };
+    const std::vector<int64_t> one_by_one(200, 1), uneven = {37, 1, 26, 2, 70, 1, 63};
+    struct Mode {
+        int mode, B, k, scope;
+    };
+    const Mode modes[] = {{RWKVX_ATTN_FULL, 0, 0, 0},
+                          {RWKVX_ATTN_SPARSE, 16, 2, 0},
+                          {RWKVX_ATTN_SPARSE, 16, 2, 1},
+                          {RWKVX_ATTN_SPARSE, 80, 1, 0}};
+    for (int dtype : {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16}) {
+        const Data x = make_data(rng, 200, 2, 32, dtype, 0);
+        for (const Mode &m : modes)
+            for (size_t i = 0; i < std::size(plants); i++) {
+                if (i % 2 == 0)  // one token per call (decode_step; 200 calls): every other plant
+                    check_planted_decode(ctxs, x, plants[i], m.mode, m.B, m.k, m.scope, one_by_one);
+                check_planted_decode(ctxs, x, plants[i], m.mode, m.B, m.k, m.scope, uneven);
+            }
+    }
+    // Full attention continuing a cache longer than one key window (1024 keys at a time): rows of
+    // the windowed pass that precede the plant in their diagonal block.
+    check_planted_decode(ctxs, make_data(rng, 2600, 2, 32, RWKVX_DTYPE_F32, 0), {2400, 1, 3, false, kInf},
+                         RWKVX_ATTN_FULL, 0, 0, 0, {2300, 1, 150, 149});
+}
+
 void test_errors(Contexts &ctxs) {
     std::mt19937 rng(3);
     Data x = make_data(rng, 4, 1, 32, RWKVX_DTYPE_F32);
@@ -558,6 +767,8 @@ int main() {
     test_decode_consistency(ctxs, rng);
     test_decode_continues_cache(ctxs, rng);
     test_kv_compression(ctxs, rng);
+    test_masked_prefill(ctxs, rng);
+    test_masked_decode(ctxs, rng);
     test_errors(ctxs);
     return finish();
 }

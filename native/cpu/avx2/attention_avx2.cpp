@@ -132,10 +132,29 @@ inline void pv_rows(const float *p, const float *v, int nc, int D, float *o) {
     for (; d0 < D; d0 += 16) pv_block<R, 2>(p, v, nc, D, d0, o);
 }
 
+// Rows [r, r + R) with their own column counts: the columns all of them see go through the R-row
+// kernel, each row's remaining ones through the one-row kernel. Excluded columns are never read.
+template <int R>
+inline void pv_ragged(const float *p, const float *v, int D, float *o, const int *cols) {
+    int lo = cols[0];
+    for (int i = 1; i < R; i++) lo = cols[i] < lo ? cols[i] : lo;
+    if (lo > 0) pv_rows<R>(p, v, lo, D, o);
+    for (int i = 0; i < R; i++)
+        if (cols[i] > lo) pv_rows<1>(p + i * kBlockKeys + lo, v + int64_t(lo) * D, cols[i] - lo, D, o + i * D);
+}
+
 }  // namespace
 
-void pv(const float *p, int nr, const float *v, int nc, int D, float *o) {
+void pv(const float *p, int nr, const float *v, int nc, int D, float *o, const int *cols) {
     int r = 0;
+    if (cols) {  // a masked block (the diagonal, or rows that see nothing): ragged row lengths
+        for (; r + 3 <= nr; r += 3) pv_ragged<3>(p + r * kBlockKeys, v, D, o + r * D, cols + r);
+        if (nr - r == 2)
+            pv_ragged<2>(p + r * kBlockKeys, v, D, o + r * D, cols + r);
+        else if (nr - r == 1)
+            pv_ragged<1>(p + r * kBlockKeys, v, D, o + r * D, cols + r);
+        return;
+    }
     for (; r + 3 <= nr; r += 3) pv_rows<3>(p + r * kBlockKeys, v, nc, D, o + r * D);
     if (nr - r == 2)
         pv_rows<2>(p + r * kBlockKeys, v, nc, D, o + r * D);

@@ -18,9 +18,10 @@ void qk(const float *q, int nr, const float *kt, int64_t kt_stride, int nc, int 
     }
 }
 
-void pv(const float *p, int nr, const float *v, int nc, int D, float *o) {
+// Row r stops at its own column count: excluded keys are never multiplied (0 * inf = NaN).
+void pv(const float *p, int nr, const float *v, int nc, int D, float *o, const int *cols) {
     for (int r = 0; r < nr; r++)
-        for (int j = 0; j < nc; j++) {
+        for (int j = 0, n = cols ? cols[r] : nc; j < n; j++) {
             const float pj = p[r * kBlockKeys + j];
             for (int d = 0; d < D; d++) o[r * D + d] += pj * v[j * D + d];
         }

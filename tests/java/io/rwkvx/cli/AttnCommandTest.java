@@ -26,6 +26,11 @@ class AttnCommandTest {
     private record Inputs(int T, float[] q, float[] k, float[] v) {}
 
     private static Inputs inputs(int T, long seed, boolean f16, Path dir) throws IOException {
+        return inputs(T, seed, f16, dir, -1, 0);
+    }
+
+    /** Random inputs; v[vAt] = vValue when vAt >= 0 (index into the (T, H, D) array). */
+    private static Inputs inputs(int T, long seed, boolean f16, Path dir, int vAt, float vValue) throws IOException {
         Random r = new Random(seed);
         float[] q = new float[T * H * D], k = new float[q.length], v = new float[q.length];
         for (int i = 0; i < q.length; i++) {
@@ -33,6 +38,7 @@ class AttnCommandTest {
             k[i] = (float) r.nextGaussian();
             v[i] = (float) r.nextGaussian();
         }
+        if (vAt >= 0) v[vAt] = vValue;
         if (f16) {
             short[] k16 = new short[k.length], v16 = new short[v.length];
             for (int i = 0; i < k.length; i++) {
@@ -104,14 +110,28 @@ class AttnCommandTest {
     }
 
     private static void check(Path dir, Inputs x, boolean sparse, int B, int topk, boolean all) throws IOException {
+        checkRows(dir, x, sparse, B, topk, all, (t, h, ks) -> true);
+    }
+
+    /** Which (query row, head) with keys {@code ks} a check compares. */
+    private interface RowFilter {
+        boolean test(int t, int h, List<Integer> ks);
+    }
+
+    /** The rows the filter accepts against the float64 reference; a non-finite output counts as infinite error. */
+    private static void checkRows(Path dir, Inputs x, boolean sparse, int B, int topk, boolean all, RowFilter rows)
+            throws IOException {
         Npy.Array o = Npy.read(dir.resolve("o.npy")), lse = Npy.read(dir.resolve("lse.npy"));
         assertEquals("f4", o.dtype());
         assertEquals(List.of(3L, 2L), List.of((long) o.shape().length, (long) lse.shape().length), "ranks");
         float[] of = o.toFloats(), lf = lse.toFloats();
         double scale = 1 / Math.sqrt(D), worst = 0;
+        int compared = 0;
         for (int t = 0; t < x.T; t++)
             for (int h = 0; h < H; h++) {
                 List<Integer> ks = keys(x, t, h, sparse, B, topk, all);
+                if (!rows.test(t, h, ks)) continue;
+                compared++;
                 double[] s = new double[ks.size()];
                 double mx = Double.NEGATIVE_INFINITY, l = 0;
                 for (int i = 0; i < s.length; i++) {
@@ -125,11 +145,17 @@ class AttnCommandTest {
                 for (int d = 0; d < D; d++) {
                     double a = 0;
                     for (int i = 0; i < s.length; i++) a += s[i] * x.v[(ks.get(i) * H + h) * D + d];
-                    worst = Math.max(worst, Math.abs(a / l - of[(t * H + h) * D + d]));
+                    worst = Math.max(worst, error(a / l, of[(t * H + h) * D + d]));
                 }
-                worst = Math.max(worst, Math.abs(mx + Math.log(l) - lf[t * H + h]));
+                worst = Math.max(worst, error(mx + Math.log(l), lf[t * H + h]));
             }
-        assertTrue(worst <= 2e-5, "max |attn - float64 reference| = " + worst);
+        assertTrue(compared > 0, "no row compared");
+        assertTrue(worst <= 2e-5, "max |attn - float64 reference| = " + worst + " over " + compared + " rows");
+    }
+
+    /** |got - want|, infinite when got is not finite (Math.max would let a NaN error through). */
+    private static double error(double want, float got) {
+        return Float.isFinite(got) ? Math.abs(got - want) : Double.POSITIVE_INFINITY;
     }
 
     @Test
@@ -162,6 +188,39 @@ class AttnCommandTest {
         Cli r = attn(dir, "--mode", "sparse", "--attn-chunk", "16", "--attn-top-k", "3", "--scalar");
         assertEquals(0, r.code(), r.dump());
         check(dir, x, true, 16, 3, false);
+    }
+
+    /**
+     * Issue "Hardening", item 3: one v element set to inf at t = 10 turned rows 0..9 into NaN (the keys a
+     * row masks got p = 0, and 0 * inf = NaN). Rows that cannot see token 10 (earlier rows, other heads,
+     * sparse rows that did not select its chunk) equal the float64 reference and are finite; the row of
+     * token 10 itself shows the inf.
+     */
+    @Test
+    void anInfiniteValueNeverReachesRowsThatCannotSeeIt(@TempDir Path dir) throws IOException {
+        final int T = 80, t10 = 10, h0 = 0, d3 = 3;
+        for (boolean f16 : new boolean[] {false, true}) {
+            Inputs x = inputs(T, 6, f16, dir, (t10 * H + h0) * D + d3, Float.POSITIVE_INFINITY);
+            RowFilter unseen = (t, h, ks) -> h != h0 || !ks.contains(t10);
+            String[][] runs = {
+                {"--mode", "full"},
+                {"--mode", "full", "--scalar"},
+                {"--mode", "sparse", "--attn-chunk", "8", "--attn-top-k", "1"},
+                {"--mode", "sparse", "--attn-chunk", "8", "--attn-top-k", "1", "--attn-scope", "all", "--scalar"},
+                {"--mode", "sparse", "--attn-chunk", "512", "--attn-top-k", "3", "--threads", "2"},
+            };
+            for (String[] run : runs) {
+                Cli r = attn(dir, run);
+                assertEquals(0, r.code(), r.dump());
+                boolean sparse = run[1].equals("sparse");
+                int B = sparse ? Integer.parseInt(run[3]) : 0, topk = sparse ? Integer.parseInt(run[5]) : 0;
+                boolean all = List.of(run).contains("all");
+                checkRows(dir, x, sparse, B, topk, all, (t, h, ks) -> t < t10);
+                checkRows(dir, x, sparse, B, topk, all, unseen);
+                float own = Npy.read(dir.resolve("o.npy")).toFloats()[(t10 * H + h0) * D + d3];
+                assertTrue(!Float.isFinite(own), List.of(run) + ": the row of token 10 shows the inf, got " + own);
+            }
+        }
     }
 
     @Test
