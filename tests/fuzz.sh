@@ -73,12 +73,16 @@ for target in "${targets[@]}"; do
     status=FAILED
     failed+=("$target")
   fi
-  done_line=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)
-  n=$(grep -Eo '^(INFO: )?#[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
-  [ -n "$done_line" ] && n=$(echo "$done_line" | awk '{print $2}')
-  rate=$(grep -Eo 'exec/s: [0-9]+' "$log" | tail -1 | awk '{print $2}' || true)
+  # libFuzzer's closing line "Done N runs in S second(s)"; after a finding, its last status line "#N ...".
+  n=$(grep -Eo '^(INFO: )?#[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
+  secs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | awk '{n=$2; s=$5} END {print s}' || true)
+  done_runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | tail -1 | awk '{print $2}' || true)
+  n=${done_runs:-${n:-0}}
+  rate='?'
+  [ -n "$secs" ] && rate=$((n / (secs > 0 ? secs : 1)))
   total_runs=$((total_runs + n))
-  printf 'fuzz: %-36s %-6s %9s executions  %6s exec/s  %4ss\n' "$target" "$status" "$n" "${rate:-?}" $((SECONDS - start))
+  printf 'fuzz: %-36s %-6s %9s executions in %5ss (%6s exec/s), %4ss with JVM start\n' \
+    "$target" "$status" "$n" "${secs:-?}" "$rate" $((SECONDS - start))
   if [ "$status" != ok ]; then
     grep -E '^(== Java Exception|Caused by|\s+at io\.rwkvx|.*FuzzTestFindingException|artifact_prefix|Test unit written)' \
       "$log" | head -20 | sed 's/^/fuzz:   /' || true
