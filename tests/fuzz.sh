@@ -40,7 +40,7 @@ targets=()
 for arg in "$@"; do
   case "$arg" in
     --ci) runs=8000; max_duration=${FUZZ_MAX_DURATION:-90s} ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
     *) targets+=("$arg") ;;
   esac
