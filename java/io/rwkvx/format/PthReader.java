@@ -60,7 +60,7 @@ public final class PthReader {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<Object, Object> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String name)) {
-                throw new ModelFormatException(source + ": state dict key " + e.getKey() + " ("
+                throw new ModelFormatException(source + ": state dict key " + PthUnpickler.describe(e.getKey()) + " ("
                         + PthUnpickler.type(e.getKey()) + ") is not a string");
             }
             if (!(e.getValue() instanceof TensorRef t)) {
@@ -126,17 +126,19 @@ public final class PthReader {
                         + "') is missing from the archive");
             }
             storage = zip.data(e);
-            long need;
-            try {
-                need = Math.multiplyExact(s.numel(), dtype.bytes);
-            } catch (ArithmeticException ex) {
-                throw new ModelFormatException(where + ": implausible storage size of " + s.numel() + " elements");
-            }
-            if (storage.byteSize() != need) {
-                throw new ModelFormatException(where + ": storage entry '" + entryName + "' holds " + storage.byteSize()
-                        + " bytes, but the pickle says " + s.numel() + " " + dtype + " elements (" + need + " bytes)");
-            }
             storages.put(s.key(), storage);
+        }
+        // Checked for every tensor, not only the storage's first: tensors sharing a storage each name its type
+        // and element count, and a later one may disagree with the entry's size.
+        long need;
+        try {
+            need = Math.multiplyExact(s.numel(), dtype.bytes);
+        } catch (ArithmeticException ex) {
+            throw new ModelFormatException(where + ": implausible storage size of " + s.numel() + " elements");
+        }
+        if (storage.byteSize() != need) {
+            throw new ModelFormatException(where + ": storage entry '" + entryName + "' holds " + storage.byteSize()
+                    + " bytes, but the pickle says " + s.numel() + " " + dtype + " elements (" + need + " bytes)");
         }
         long[] shape = t.shape(), stride = t.stride();
         if (stride.length != shape.length) {

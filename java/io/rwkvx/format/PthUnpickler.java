@@ -214,7 +214,8 @@ final class PthUnpickler {
                     throw error("_rebuild_tensor_v2: argument 0 is " + type(args.get(0)) + ", not a storage");
                 }
                 if (!(args.get(1) instanceof Long offset) || offset < 0) {
-                    throw error("_rebuild_tensor_v2: storage offset " + args.get(1) + " is not a non-negative int");
+                    throw error("_rebuild_tensor_v2: storage offset " + describe(args.get(1))
+                            + " is not a non-negative int");
                 }
                 return new TensorRef(s, offset, ints(args.get(2), "size"), ints(args.get(3), "stride"));
             }
@@ -258,8 +259,24 @@ final class PthUnpickler {
         return out;
     }
 
-    private static Object key(Object k) {
+    /**
+     * A dict key as Python allows it: lists and dicts are unhashable (TypeError in Python), and so is a tuple
+     * holding one. Refusing them also keeps a list that contains itself (built with the memo) out of
+     * {@code hashCode}, which would recurse without end.
+     */
+    private Object key(Object k) {
+        if (!hashable(k, 0)) throw error("unhashable dict key " + type(k));
         return k; // PyTuple is a record, String/Long/Boolean/null have value equality: all hash like Python's.
+    }
+
+    private static boolean hashable(Object o, int depth) {
+        if (o instanceof PyDict || o instanceof List<?>) return false;
+        if (o instanceof PyTuple t) {
+            // A tuple is built from finished values, so nesting is finite; the depth cap only bounds the stack.
+            if (depth > 64) return false;
+            for (Object i : t.items()) if (!hashable(i, depth + 1)) return false;
+        }
+        return true;
     }
 
     private PyDict dict(Object o) {
@@ -406,7 +423,10 @@ final class PthUnpickler {
         return o.getClass().getSimpleName();
     }
 
-    private static String describe(Object o) {
+    /** A short description of a value for a message: never the whole (possibly self-containing) value. */
+    static String describe(Object o) {
+        if (o instanceof String s) return "'" + s + "'";
+        if (o instanceof Long l) return l.toString();
         if (o instanceof PyTuple t) {
             List<String> parts = new ArrayList<>();
             for (Object i : t.items())

@@ -52,7 +52,7 @@ final class NeoxTokenizerFile {
 
     static NeoxTokenizerFile parse(byte[] content, String sourceName) {
         NeoxTokenizerFile file = new NeoxTokenizerFile(sourceName);
-        file.read(parseJson(content, sourceName));
+        file.read(parseJson(content, sourceName), content.length);
         return file;
     }
 
@@ -85,7 +85,8 @@ final class NeoxTokenizerFile {
         }
     }
 
-    private void read(Object json) {
+    /** {@code fileBytes} bounds the id space: the tables sized by the largest id stay proportional to the file. */
+    private void read(Object json, int fileBytes) {
         Map<String, Object> root = asObject(json, "the top level");
         Map<String, Object> model = asObject(require(root, "model", ""), "model");
         checkModel(model);
@@ -109,6 +110,11 @@ final class NeoxTokenizerFile {
             AddedToken token = readAddedToken(addedList.get(k), "added_tokens[" + k + "]");
             added.add(token);
             maxId = Math.max(maxId, token.id);
+        }
+        // Every id is written in the file with its token ("t": id), so a dense vocabulary never has more ids than
+        // the file has bytes; a larger id is corruption, refused before the tables sized by it are allocated.
+        if (maxId >= fileBytes) {
+            throw error("expected ids below " + fileBytes + " (the file's size in bytes), found id " + maxId);
         }
         vocabSize = maxId + 1;
         String[] tokens = new String[vocabSize];

@@ -124,6 +124,13 @@ class NeoxTokenizerFormatTest {
     }
 
     @Test
+    void anIdBeyondTheFileSizeIsRefusedBeforeTablesAreSizedByIt() {
+        // Found by reviewing for the fuzz targets: one huge id made the loader allocate tables for 4M ids.
+        String json = valid().replace("\"<|endoftext|>\": 0", "\"<|endoftext|>\": 0, \"zz\": 4000000");
+        assertRejected(json, "expected ids below", "found id 4000000");
+    }
+
+    @Test
     void loadsFromAPathAndNamesItInErrors(@TempDir Path dir) throws IOException {
         Path good = dir.resolve("tokenizer.json");
         Files.writeString(good, valid());
