@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * the second half (MB per hour), and the live handles at the start and the end.
  *
  * <p>Checks on the way: after every model close no native handle is left (the count is back to where it was
- * before the first model); a restored snapshot, a fork and a loaded state give the same next logits as the
+ * with the library loaded and no model open); a restored snapshot, a fork and a loaded state give the same next logits as the
  * session they came from. Exit status 0 when every check held and no call failed, 1 otherwise, 2 on bad
  * arguments.
  */
@@ -148,7 +148,6 @@ public final class Soak {
                 ? modelFile
                 : new RandomHybridModel(new Random(seed), 128, 4, 2, 256)
                         .write(dir.resolve("random-rwkvx.safetensors"));
-        long handlesBefore = Rwkvx.liveNativeHandles();
         int nVocab;
         try (Model m = Rwkvx.load(model, ModelOptions.defaults().withBackend(BackendKind.NATIVE))) {
             if (m.config().arch() != Architecture.HYBRID)
@@ -157,7 +156,7 @@ public final class Soak {
             out("soak: " + Rwkvx.version() + "; model " + (modelFile != null ? model : "random RWKV-X") + ": "
                     + m.describe());
         }
-        handlesBefore = Math.max(handlesBefore, Rwkvx.liveNativeHandles()); // the library is loaded now
+        // The library is loaded and the first model closed: what every model close must come back to.
         long handlesBaseline = Rwkvx.liveNativeHandles();
         out(String.format(
                 Locale.ROOT,
@@ -178,8 +177,8 @@ public final class Soak {
         Random rnd = new Random(seed);
         try (PrintWriter csvOut = new PrintWriter(Files.newBufferedWriter(csv))) {
             csvOut.println(
-                    "elapsed_s,rss_mb,rss_anon_mb,heap_used_mb,non_heap_committed_mb,direct_mb,live_handles,idle_handles,iterations,sessions,tokens,"
-                            + "snapshots,forks,save_loads,models,mismatches,errors");
+                    "elapsed_s,rss_mb,rss_anon_mb,heap_used_mb,non_heap_committed_mb,direct_mb,live_handles,idle_handles,"
+                            + "iterations,sessions,tokens,snapshots,forks,save_loads,models,mismatches,errors");
             Thread reporter = Thread.ofPlatform().daemon().name("soak-report").start(() -> report(csvOut, end));
             while (System.nanoTime() < end) {
                 epoch(model, nVocab, rnd, dir, Math.min(end, System.nanoTime() + (long) ((5 + rnd.nextInt(20)) * 1e9)));
@@ -196,7 +195,7 @@ public final class Soak {
             reporter.join();
             sample(csvOut); // the final figures, everything closed
         }
-        return summary(handlesBefore, handlesBaseline);
+        return summary(handlesBaseline);
     }
 
     /** One model lifetime: open (one or both placements), run workers until {@code until}, close. */
@@ -507,7 +506,7 @@ public final class Soak {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }
 
-    private synchronized boolean summary(long handlesBefore, long handlesBaseline) {
+    private synchronized boolean summary(long handlesBaseline) {
         double total = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).t;
         List<Sample> afterWarmup = samples.stream().filter(s -> s.t >= warmupS).toList();
         if (afterWarmup.isEmpty()) afterWarmup = samples;
@@ -555,9 +554,8 @@ public final class Soak {
                 anonSlope));
         out(String.format(
                 Locale.ROOT,
-                "soak: live native handles: before the first model %d, with the library loaded %d, after warm-up %d"
-                        + " (running), max %d, end %d; %d of %d model closes left handles behind",
-                handlesBefore,
+                "soak: live native handles: at start (library loaded, no model) %d, after warm-up %d (running),"
+                        + " max %d, end %d; %d of %d model closes left handles behind",
                 handlesBaseline,
                 first.handles,
                 maxHandles,
