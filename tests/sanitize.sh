@@ -89,10 +89,23 @@ if ! $NATIVE_ONLY && [[ "$SANITIZERS" == *address* ]]; then
         preload="$preload $(readlink -f "$(g++ -print-file-name=libubsan.so)")"
     fi
     step "$SANITIZERS: running the JUnit suite against $BUILD_DIR/librwkvx.so"
-    # validate selects the JDK toolchain that surefire:test then forks.
-    LD_PRELOAD="$preload" \
-        ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:use_sigaltstack=0" \
+    # Surefire would bury a report in the crashed fork's dump file: the reports go to files of their own
+    # (log_path, one per process), printed here when the run fails. validate selects the JDK toolchain
+    # that surefire:test then forks.
+    reports="$BUILD_DIR/junit-sanitizer-report"
+    rm -f "$reports".*
+    if ! LD_PRELOAD="$preload" \
+        ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:use_sigaltstack=0:log_path=$reports" \
+        UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports" \
         JAVA_TOOL_OPTIONS="-Drwkvx.library.path=$BUILD_DIR/librwkvx.so" \
-        mvn -B -q -f "$ROOT/pom.xml" validate surefire:test
+        mvn -B -q -f "$ROOT/pom.xml" validate surefire:test; then
+        for f in "$reports".*; do
+            [[ -e "$f" ]] || continue
+            echo "==== sanitizer report $f" >&2
+            cat "$f" >&2
+        done
+        step "$SANITIZERS: the JUnit suite failed"
+        exit 1
+    fi
 fi
 step "$SANITIZERS: all tests passed$($NATIVE_ONLY && echo ' (native only)')"

@@ -62,7 +62,7 @@ fi
 
 if $build; then
     echo "soak.sh: building (mvn -B -q test-compile)"
-    mvn -B -q test-compile
+    mvn -B -q test-compile >&2 # its output (cmake's) to stderr: stdout is the report
 fi
 # The program needs only the main and test classes (librwkvx is in target/classes/META-INF/native).
 # shellcheck disable=SC2086 # SOAK_JAVA_OPTS is a list of options
