@@ -63,7 +63,7 @@ RWKVX_API rwkvx_status rwkvx_model_create(rwkvx_context *ctx, int32_t arch, cons
             auto model = std::make_unique<rwkvx_model>();
             model->ctx = ctx;
             const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
-            model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count, placed.owned), default_rwkvx_config());
+            model->impl = make_hybrid(bind_hybrid(placed.tensors, placed.count, placed.owned), default_hybrid_config());
             count_new_model(*model);
             *out_model = model.release();
             return;

@@ -10,7 +10,7 @@ extern "C" {
 RWKVX_API rwkvx_status rwkvx_hybrid_config_defaults(rwkvx_hybrid_config *out) {
     return guarded("rwkvx_hybrid_config_defaults", [&] {
         RWKVX_REQUIRE_ARG(out != nullptr, "out is NULL");
-        *out = default_rwkvx_config();
+        *out = default_hybrid_config();
     });
 }
 
@@ -22,12 +22,12 @@ RWKVX_API rwkvx_status rwkvx_model_create_hybrid(rwkvx_context *ctx, const rwkvx
         *out_model = nullptr;
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         CallScope call(ctx->users);
-        const rwkvx_hybrid_config cfg = config ? *config : default_rwkvx_config();
-        check_rwkvx_config(cfg);
+        const rwkvx_hybrid_config cfg = config ? *config : default_hybrid_config();
+        check_hybrid_config(cfg);
         auto model = std::make_unique<rwkvx_model>();
         model->ctx = ctx;
         const PlacedTensors placed = place_weights(*model, tensors, n_tensors);
-        model->impl = make_rwkvx(bind_rwkvx(placed.tensors, placed.count, placed.owned), cfg);
+        model->impl = make_hybrid(bind_hybrid(placed.tensors, placed.count, placed.owned), cfg);
         count_new_model(*model);
         *out_model = model.release();
     });

@@ -24,12 +24,12 @@ struct HybridWeights {
 
 // Binds the RWKV-7 names and the moba.j.* names; checks R % A == 0 and the shapes.
 // owned: the tensors are the model's resident copy (see TensorSet).
-HybridWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
+HybridWeights bind_hybrid(const rwkvx_named_tensor *tensors, int64_t n, bool owned = false);
 
 // Validates the knobs (clear errors) against the weights' geometry.
-void check_rwkvx_config(const rwkvx_hybrid_config &cfg);
-rwkvx_hybrid_config default_rwkvx_config();
+void check_hybrid_config(const rwkvx_hybrid_config &cfg);
+rwkvx_hybrid_config default_hybrid_config();
 
-std::unique_ptr<Model> make_rwkvx(HybridWeights weights, const rwkvx_hybrid_config &cfg);
+std::unique_ptr<Model> make_hybrid(HybridWeights weights, const rwkvx_hybrid_config &cfg);
 
 }  // namespace rwkvx

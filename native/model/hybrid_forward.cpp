@@ -284,8 +284,8 @@ class HybridModel final : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_rwkvx(HybridWeights weights, const rwkvx_hybrid_config &cfg) {
-    check_rwkvx_config(cfg);
+std::unique_ptr<Model> make_hybrid(HybridWeights weights, const rwkvx_hybrid_config &cfg) {
+    check_hybrid_config(cfg);
     return std::make_unique<HybridModel>(std::move(weights), cfg);
 }
 

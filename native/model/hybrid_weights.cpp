@@ -21,7 +21,7 @@ int64_t block_index(const char *name) {
 }
 }  // namespace
 
-HybridWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
+HybridWeights bind_hybrid(const rwkvx_named_tensor *tensors, int64_t n, bool owned) {
     RWKVX_REQUIRE_ARG(tensors != nullptr || n == 0, "tensors is NULL");
     std::vector<rwkvx_named_tensor> rwkv, moba;
     int64_t n_attn = 0;
@@ -74,7 +74,7 @@ HybridWeights bind_rwkvx(const rwkvx_named_tensor *tensors, int64_t n, bool owne
     return w;
 }
 
-rwkvx_hybrid_config default_rwkvx_config() {
+rwkvx_hybrid_config default_hybrid_config() {
     rwkvx_hybrid_config c{};
     c.chunk_size = 2048;
     c.top_k = 3;
@@ -89,7 +89,7 @@ rwkvx_hybrid_config default_rwkvx_config() {
     return c;
 }
 
-void check_rwkvx_config(const rwkvx_hybrid_config &c) {
+void check_hybrid_config(const rwkvx_hybrid_config &c) {
     RWKVX_REQUIRE_ARG(c.chunk_size >= 1, "RWKV-X config: chunk_size " + std::to_string(c.chunk_size) + " must be >= 1");
     RWKVX_REQUIRE_ARG(c.top_k >= 0 && c.top_k <= 64,
                       "RWKV-X config: top_k " + std::to_string(c.top_k) + " out of range 0..64");

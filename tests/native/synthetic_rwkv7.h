@@ -49,16 +49,21 @@ struct Rwkv7Sizes {
     int64_t lora_w, lora_a, lora_g, lora_v;
 };
 
-// embd / head_size heads (the loader reads both from r_k's shape).
-inline Tensors synthetic_rwkv7(const Rwkv7Sizes &s) {
-    const int64_t C = s.embd, V = s.vocab, F = s.ffn;
-    Tensors w;
+// The tensors around the layers, the same for RWKV-4 and RWKV-7: embedding, ln0, ln_out, head.
+inline void add_outer_tensors(Tensors &w, int64_t C, int64_t V) {
     w.add("emb.weight", {V, C}, 1.0f);
     w.add("blocks.0.ln0.weight", {C}, 0.1f, 1.0f);
     w.add("blocks.0.ln0.bias", {C}, 0.1f);
     w.add("ln_out.weight", {C}, 0.1f, 1.0f);
     w.add("ln_out.bias", {C}, 0.1f);
     w.add("head.weight", {V, C}, 0.2f);
+}
+
+// embd / head_size heads (the loader reads both from r_k's shape).
+inline Tensors synthetic_rwkv7(const Rwkv7Sizes &s) {
+    const int64_t C = s.embd, V = s.vocab, F = s.ffn;
+    Tensors w;
+    add_outer_tensors(w, C, V);
     for (int64_t i = 0; i < s.layers; i++) {
         const std::string p = "blocks." + std::to_string(i) + ".";
         for (const char *n : {"ln1.weight", "ln2.weight", "att.ln_x.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);
@@ -87,7 +92,7 @@ inline Tensors synthetic_rwkv7(const Rwkv7Sizes &s) {
 
 // Adds A RWKV-X attention blocks "moba.j.*" (docs/rwkv-x.md §3) to a model of embd C and FFN size F;
 // zero = output and ffn.value zero (the expansion initialisation: the RWKV-7 function is unchanged).
-inline void add_rwkvx_attention(Tensors &w, int64_t A, int64_t C, int64_t F, bool zero) {
+inline void add_hybrid_attention(Tensors &w, int64_t A, int64_t C, int64_t F, bool zero) {
     for (int64_t j = 0; j < A; j++) {
         const std::string p = "moba." + std::to_string(j) + ".";
         w.add(p + "ln1.weight", {C}, zero ? 0.0f : 0.1f, 1.0f);
@@ -107,12 +112,7 @@ inline void add_rwkvx_attention(Tensors &w, int64_t A, int64_t C, int64_t F, boo
 // already in the recurrence's form w = -exp(d) (negative).
 inline Tensors synthetic_rwkv4(int64_t C, int64_t V, int64_t F, int64_t layers) {
     Tensors w;
-    w.add("emb.weight", {V, C}, 1.0f);
-    w.add("blocks.0.ln0.weight", {C}, 0.1f, 1.0f);
-    w.add("blocks.0.ln0.bias", {C}, 0.1f);
-    w.add("ln_out.weight", {C}, 0.1f, 1.0f);
-    w.add("ln_out.bias", {C}, 0.1f);
-    w.add("head.weight", {V, C}, 0.2f);
+    add_outer_tensors(w, C, V);
     for (int64_t i = 0; i < layers; i++) {
         const std::string p = "blocks." + std::to_string(i) + ".";
         for (const char *n : {"ln1.weight", "ln2.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);

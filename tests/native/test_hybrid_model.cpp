@@ -26,7 +26,7 @@ Tensors rwkv7() {
 
 // Adds A attention blocks; zero = output and ffn.value zero (the expansion initialisation).
 void add_attention(Tensors &w, int64_t A, bool zero) {
-    add_rwkvx_attention(w, A, C, F, zero);
+    add_hybrid_attention(w, A, C, F, zero);
 }
 
 struct Run {

@@ -569,7 +569,7 @@ int main() {
         {"RWKV-4", RWKVX_ARCH_RWKV4, synthetic_rwkv4(C, V, F, 12), false, 256},
         {"RWKV-X", RWKVX_ARCH_HYBRID, synthetic_rwkv7({C, C, V, F, 12, D, D, D, D}), true, 192},
     };
-    add_rwkvx_attention(archs[2].tensors, 3, C, F, false);
+    add_hybrid_attention(archs[2].tensors, 3, C, F, false);
     for (int placement : {0, RWKVX_CONTEXT_RESIDENT_WEIGHTS}) {
         rwkvx_context *ctx = nullptr;
         expect(rwkvx_context_create(RWKVX_BACKEND_CPU, 2, placement, &ctx) == RWKVX_OK, "context");
