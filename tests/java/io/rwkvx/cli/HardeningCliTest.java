@@ -106,14 +106,15 @@ class HardeningCliTest {
     private static Cli runJvm(String[] args, String heap, String debug) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(
-                java,
-                heap,
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
+                java, heap, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        // The library this JVM uses (e.g. the sanitizer build), passed on directly: JAVA_TOOL_OPTIONS would
+        // make the child print a "Picked up" line of its own on stderr.
+        String library = System.getProperty("rwkvx.library.path");
+        if (library != null) cmd.add("-Drwkvx.library.path=" + library);
+        cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("RWKVX_DEBUG");
         if (debug != null) pb.environment().put("RWKVX_DEBUG", debug);
         Process p = pb.start();
