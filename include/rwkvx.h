@@ -60,7 +60,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a prototype, struct layout or enum value below changes. */
-#define RWKVX_ABI_VERSION 3
+#define RWKVX_ABI_VERSION 4
 
 /* ---- status codes ---------------------------------------------------------------------------- */
 
@@ -89,6 +89,21 @@ typedef enum rwkvx_backend {
     RWKVX_BACKEND_CPU = 1,
     RWKVX_BACKEND_CUDA = 2 /* fails with RWKVX_ERROR_UNSUPPORTED when no usable device exists */
 } rwkvx_backend;
+
+/* Where the pointers of a kernel, attention or KV-cache call point (the `memory` fields and
+ * arguments below). Models are created from host tensors only (the CUDA model is not there yet).
+ *  - HOST: host memory. A CUDA context copies the inputs to the device, runs, copies the outputs
+ *    back and waits for its stream before returning, so the call is synchronous.
+ *  - DEVICE: CUDA device memory of the context's device (e.g. a PyTorch tensor's data_ptr()), used
+ *    in place without copies. The call enqueues its work on the context's stream
+ *    (rwkvx_context_set_stream) and returns before the work completes, like a CUDA kernel launch;
+ *    rwkvx_context_synchronize waits for it. The caller keeps the buffers alive and unchanged until
+ *    then, or orders its own work on the same stream. A CPU context refuses DEVICE with
+ *    RWKVX_ERROR_UNSUPPORTED. */
+typedef enum rwkvx_memory {
+    RWKVX_MEMORY_HOST = 0,
+    RWKVX_MEMORY_DEVICE = 1
+} rwkvx_memory;
 
 /* Flags for rwkvx_context_create. */
 #define RWKVX_CONTEXT_FORCE_SCALAR 1 /* use the portable scalar CPU kernels even when AVX2/FMA exist */
@@ -125,13 +140,15 @@ typedef enum rwkvx_logits_mode {
 
 /* ---- plain data ------------------------------------------------------------------------------ */
 
-/* A strided view of host memory. Rank 1..4; unused shape/stride entries are ignored. */
+/* A strided view of host or device memory. Rank 1..4; unused shape/stride entries are ignored. */
 typedef struct rwkvx_tensor {
     void *data;    /* borrowed; must be non-NULL unless the tensor has zero elements */
     int32_t dtype; /* an rwkvx_dtype */
     int32_t ndim;  /* 1..4 */
     int64_t shape[4];
     int64_t strides[4]; /* elements; a contiguous tensor has strides[ndim-1] == 1 */
+    int32_t memory;     /* an rwkvx_memory (0 = host); model tensors must be HOST */
+    int32_t reserved;   /* must be 0 */
 } rwkvx_tensor;
 
 /* A tensor with the name it has in the checkpoint (BlinkDL naming, e.g. "blocks.3.att.key.weight"). */
@@ -168,8 +185,10 @@ typedef struct rwkvx_wkv7_params {
     const float *v;
     const float *a;
     const float *b;
-    float *state; /* read and updated in place */
-    float *y;     /* output, [T][H][N] */
+    float *state;     /* read and updated in place */
+    float *y;         /* output, [T][H][N] */
+    int32_t memory;   /* an rwkvx_memory: where every pointer above points (0 = host) */
+    int32_t reserved; /* must be 0 */
 } rwkvx_wkv7_params;
 
 /* ---- opaque handles -------------------------------------------------------------------------- */
@@ -222,6 +241,25 @@ RWKVX_API const char *rwkvx_context_describe(const rwkvx_context *ctx);
 
 /* Number of threads the context computes with. Like rwkvx_context_describe, may overlap anything. */
 RWKVX_API int32_t rwkvx_context_threads(const rwkvx_context *ctx);
+
+/* The backend the context's kernel, attention and KV-cache calls run on: RWKVX_BACKEND_CPU or
+ * RWKVX_BACKEND_CUDA (never AUTO; -1 for NULL). Models run on the CPU on either (the CUDA model is not
+ * there yet). May overlap anything. */
+RWKVX_API int32_t rwkvx_context_backend(const rwkvx_context *ctx);
+
+/* CUDA contexts: the stream (a cudaStream_t of the context's device, e.g. PyTorch's
+ * torch.cuda.current_stream().cuda_stream) that later calls enqueue their device work on; NULL gives
+ * back the context's own stream. The context waits for the work already enqueued on the stream it
+ * leaves before switching. The stream is borrowed: it must outlive its use by the context.
+ * CPU contexts: RWKVX_ERROR_UNSUPPORTED. Takes the context's compute lock. */
+RWKVX_API rwkvx_status rwkvx_context_set_stream(rwkvx_context *ctx, void *stream);
+
+/* Waits until the device work enqueued through the context has completed and reports what it found:
+ *   diagnostics  may be NULL; receives the RWKVX_ATTN_DIAG_* bits of the DEVICE-memory attention calls
+ *                since the previous rwkvx_context_synchronize (then cleared).
+ * A CUDA error raised by that work (e.g. an illegal address) is returned here as RWKVX_ERROR_BACKEND.
+ * CPU contexts: nothing is ever pending; RWKVX_OK and 0. Takes the context's compute lock. */
+RWKVX_API rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *diagnostics);
 
 /* ---- model ----------------------------------------------------------------------------------- */
 
@@ -329,6 +367,8 @@ typedef struct rwkvx_wkv4_params {
     const float *v;          /* [T][C] */
     float *state;            /* [3][C]: aa, bb, pp; read and updated in place */
     float *y;                /* output, [T][C] */
+    int32_t memory;          /* an rwkvx_memory: where every pointer above points (0 = host) */
+    int32_t reserved;        /* must be 0 */
 } rwkvx_wkv4_params;
 
 /* The RWKV-4 WKV recurrence (see rwkvx_wkv4_params). Blocks; uses the context's threads. */
@@ -349,7 +389,7 @@ typedef struct rwkvx_wkv5_params {
     int32_t n_head;
     int32_t head_size;
     int32_t w_per_token; /* 0: w is [H][N]; 1: w is [T][H][N] */
-    int32_t reserved;    /* must be 0 */
+    int32_t memory;      /* an rwkvx_memory: where every pointer below points (0 = host) */
     const float *r;      /* [T][H][N] */
     const float *k;      /* [T][H][N] */
     const float *v;      /* [T][H][N] */
@@ -394,9 +434,11 @@ typedef struct rwkvx_attention_params {
     int32_t chunk_size;   /* B >= 1 (SPARSE) */
     int32_t top_k;        /* past chunks selected, >= 0 (SPARSE) */
     int32_t scope;        /* an rwkvx_attn_scope (SPARSE) */
+    int32_t memory;       /* an rwkvx_memory: where q, k, v, o and lse point (0 = host) */
     int64_t dense_below;  /* SPARSE runs as FULL when T (prefill) or the cache length (decode) <= this */
     float scale;          /* 0 = 1/sqrt(head_size) */
-    uint32_t diagnostics; /* out: RWKVX_ATTN_DIAG_* bits */
+    uint32_t diagnostics; /* out: RWKVX_ATTN_DIAG_* bits (DEVICE memory on a CUDA context: 0 here; the
+                             bits reach rwkvx_context_synchronize instead, which would otherwise wait) */
     const float *q;
     const void *k;
     const void *v;
@@ -459,14 +501,14 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache);
  * 0 = H*head_size) and updates the chunk sums in token order. Fails when the capacity would be exceeded.
  * Holds the cache (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens,
-                                             int64_t k_stride, int64_t v_stride);
+                                             int64_t k_stride, int64_t v_stride, int32_t memory);
 
 /* SnapKV-like compression (RWKV-X): keeps the last `window` tokens and, per head, the min_size-window
  * older tokens with the most softmax(scale * q . k) votes summed over the n_q F32 query rows q
  * ([n_q][H][head_size], token stride q_stride or 0); order is kept and the chunk sums are rebuilt.
  * Does nothing when the length is <= min_size. Holds the cache (RWKVX_ERROR_IN_USE when held). */
 RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q,
-                                               int64_t q_stride);
+                                               int64_t q_stride, int32_t memory);
 
 /* ---- RWKV-X model ---------------------------------------------------------------------------- */
 

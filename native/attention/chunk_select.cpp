@@ -5,7 +5,7 @@ namespace attn {
 
 void add_key(const KernelTable &kt, const void *k, int32_t dtype, int D, float *sum, float *tmp) {
     kt.to_f32(WeightType(dtype), k, tmp, D);
-    for (int d = 0; d < D; d++) sum[d] += tmp[d];
+    for (int d = 0; d < D; d++) sum[d] = rules::add_rn(sum[d], tmp[d]);
 }
 
 }  // namespace attn

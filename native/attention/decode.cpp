@@ -52,7 +52,7 @@ bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, con
     const int64_t n_full = CT / B;
     const int kp = d.top_k;
     const int32_t Hs = d.scope == 1 ? 1 : H;
-    const float inv_b = 1.0f / float(B);
+    const float inv_b = rules::inv_chunk(int32_t(B));
 
     // Selection from the chunk sums: mean = sum * (1/B), canonical dot (over all heads in order for
     // the shared scope: lanes line up because D is a multiple of 8).
@@ -67,7 +67,7 @@ bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, con
                 const int32_t h0 = d.scope == 1 ? 0 : hs, h1 = d.scope == 1 ? H : hs + 1;
                 for (int32_t h = h0; h < h1; h++) {
                     const float *sm = c.sum(h, cc);
-                    for (int i = 0; i < D; i++) mean[size_t(i)] = sm[i] * inv_b;
+                    for (int i = 0; i < D; i++) mean[size_t(i)] = rules::chunk_mean(sm[i], inv_b);
                     kt.dot8(d.q + int64_t(h) * D, mean.data(), D, part);
                 }
                 return tree8(part);

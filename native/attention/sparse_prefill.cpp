@@ -86,8 +86,8 @@ bool sparse_prefill(ThreadPool &pool, const KernelTable &kt, const Prefill &p) {
                 add_key(kt, row_ptr(p.kv.k, p.kv.dtype, 1, t * p.kv.k_stride + h * p.kv.head_stride), p.kv.dtype, D,
                         &means[size_t((t / B) * HD + h * D)], tmp.data());
     });
-    const float inv_b = 1.0f / float(B);
-    for (float &x : means) x *= inv_b;
+    const float inv_b = rules::inv_chunk(int32_t(B));
+    for (float &x : means) x = rules::chunk_mean(x, inv_b);
 
     // (2) Selection per (query, head) or per query for the all-heads scope.
     const int32_t Hs = p.scope == 1 ? 1 : H;

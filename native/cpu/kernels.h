@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "common/chunk_rules.h"
 #include "common/dtypes.h"
 
 namespace rwkvx {
@@ -85,10 +86,8 @@ void layer_norm(const float *x, const float *w, const float *b, float *y, int64_
 // Query keys per block of the tiled attention: the row stride of the score blocks qk and pv exchange.
 constexpr int kBlockKeys = 64;
 
-// The fixed reduction tree of docs/rwkv-x.md §5.2 rule 2.
-inline float tree8(const float p[8]) {
-    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
-}
+// The fixed reduction tree of docs/rwkv-x.md §5.2 rule 2 (common/chunk_rules.h, shared with CUDA).
+using rules::tree8;
 
 // Every CPU function that has a version per instruction-set level, in one table per level (scalar,
 // AVX2: dispatch.cpp): matrix products, recurrences, the element-wise math of the forward passes and

@@ -1,18 +1,20 @@
 # Fails when a folder of native/ includes a folder above it. The layers, top to bottom:
-#   api -> model -> attention -> cpu -> common, with cuda beside cpu (reached from api only).
+#   api -> backend -> model -> attention -> cpu -> common, with cuda beside backend (reached from api
+#   only; it sees the backend interface and common).
 # Run by ctest (native_include_layers):  cmake -DNATIVE_DIR=<repo>/native -P check_include_layers.cmake
 # Every `#include "folder/..."` in native/**/*.{h,inc,cpp,cu,cuh} is checked against the table
 # below; an include of the file's own folder, and of the public rwkvx.h, is always allowed. A new
 # folder must get a row here before it can include anything.
 cmake_minimum_required(VERSION 3.22)
 
-set(allowed_api model attention cpu cuda common)
+set(allowed_api backend model attention cpu cuda common)
+set(allowed_backend model attention cpu common)
 set(allowed_model attention cpu common)
 set(allowed_attention cpu common)
 set(allowed_cpu common)
-set(allowed_cuda common)
+set(allowed_cuda backend common)
 set(allowed_common "")
-set(layers api model attention cpu cuda common)
+set(layers api backend model attention cpu cuda common)
 
 if(NOT NATIVE_DIR OR NOT IS_DIRECTORY "${NATIVE_DIR}")
   message(FATAL_ERROR "check_include_layers: set -DNATIVE_DIR=<repo>/native (got '${NATIVE_DIR}')")

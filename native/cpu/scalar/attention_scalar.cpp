@@ -53,7 +53,7 @@ void axpy(const float *p, const void *v, int32_t dtype, int64_t stride, int64_t 
 }
 
 void dot8(const float *q, const float *kbar, int D, float part[8]) {
-    for (int d = 0; d < D; d++) part[d & 7] = std::fma(q[d], kbar[d], part[d & 7]);
+    rules::dot8_accumulate(q, kbar, D, part);
 }
 
 void scores8(const float *q, const float *kbar, int64_t stride, int64_t n, int D, float *s) {
