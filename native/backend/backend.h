@@ -99,8 +99,7 @@ class Backend {
                            Memory memory) = 0;
     // SnapKV-like compression to cfg.min_size (rwkvx_kv_cache_compress); the caller has checked that
     // the cache has compression knobs.
-    virtual void kv_compress(KvStore &s, const float *q, int64_t n_q, int64_t q_stride, float scale,
-                             Memory memory) = 0;
+    virtual void kv_compress(KvStore &s, const float *q, int64_t n_q, int64_t q_stride, float scale, Memory memory) = 0;
     // c.T new tokens attend to the store and themselves, then join it (rwkvx_attention_decode). The
     // caller has compressed the store if needed and checked the room for c.T more tokens; c.sparse
     // already applies dense_below to the store's length. Returns the diagnostics as attention_prefill.

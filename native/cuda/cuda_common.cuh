@@ -21,9 +21,9 @@ namespace cuda {
                                   cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")");
 }
 
-#define RWKVX_CUDA_CHECK(expr)                                                                  \
-    do {                                                                                        \
-        cudaError_t rwkvx_err_ = (expr);                                                        \
+#define RWKVX_CUDA_CHECK(expr)                                                                          \
+    do {                                                                                                \
+        cudaError_t rwkvx_err_ = (expr);                                                                \
         if (rwkvx_err_ != cudaSuccess) ::rwkvx::cuda::cuda_fail(rwkvx_err_, #expr, __FILE__, __LINE__); \
     } while (0)
 

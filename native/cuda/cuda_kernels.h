@@ -97,6 +97,26 @@ struct SparseParams {
 };
 void sparse_prefill(const SparseParams &p, cudaStream_t stream);
 
+// Chunk-centric attention (sparse_attend.cu), sparse_prefill's attention stages: the (query, rank)
+// pairs are bucketed by (selection head, chunk) so each selected chunk's K/V streams once against
+// tiles of the queries that chose it (MoBA's inversion).
+struct ChunkAttendParams {
+    FlashParams f;
+    int32_t B, top_k, scope;    // top_k >= 0
+    int64_t n_full;             // complete chunks (the candidates)
+    const int64_t *bucket_off;  // [Hs][n_full + 1]: bucket (hs, c) = entries [off[c], off[c + 1])
+    const int64_t *bucket;      // entries t * top_k + rank; selection head hs's at hs * T * top_k
+    const int32_t *sel;         // [T][Hs][top_k], ascending per (t, hs)
+    const int32_t *count;       // [T][Hs]
+    float *part;                // [T][H][top_k][D + 2]: acc (unnormalised), m (log2 domain), l
+};
+// Fills part for every bucket entry: the query's attention over the whole selected chunk.
+void attend_selected_chunks(const ChunkAttendParams &p, cudaStream_t stream);
+// Each query's own chunk causally (keys from the chunk's start to the query), then the merge of its
+// count partials and the own-chunk state in the fixed order (selected chunks ascending, own chunk
+// last; partials with m = -inf skipped); writes o and lse.
+void attend_own_chunk_and_merge(const ChunkAttendParams &p, cudaStream_t stream);
+
 // ---- KV cache and decode (kv_cache.cu, decode.cu) ---------------------------------------------------
 // Device storage of one KV cache: k and v [H][capacity][D] of dtype; sums [H][slots][D] fp32.
 struct KvDevice {

@@ -47,13 +47,13 @@ inline int no_device_exit() {
     return kSkip;
 }
 
-#define GPU_CHECK(expr)                                                                                 \
-    do {                                                                                                \
-        cudaError_t e_ = (expr);                                                                        \
-        if (e_ != cudaSuccess) {                                                                        \
+#define GPU_CHECK(expr)                                                                                   \
+    do {                                                                                                  \
+        cudaError_t e_ = (expr);                                                                          \
+        if (e_ != cudaSuccess) {                                                                          \
             std::printf("CUDA error %s at %s:%d: %s\n", cudaGetErrorName(e_), __FILE__, __LINE__, #expr); \
-            std::exit(1);                                                                               \
-        }                                                                                               \
+            std::exit(1);                                                                                 \
+        }                                                                                                 \
     } while (0)
 
 // A device copy of a host vector (or n zeroed elements), freed on scope exit.
@@ -69,7 +69,9 @@ struct Device {
     ~Device() { cudaFree(ptr); }
     Device(const Device &) = delete;
     Device &operator=(const Device &) = delete;
-    void upload(const std::vector<T> &h) { GPU_CHECK(cudaMemcpy(ptr, h.data(), n * sizeof(T), cudaMemcpyHostToDevice)); }
+    void upload(const std::vector<T> &h) {
+        GPU_CHECK(cudaMemcpy(ptr, h.data(), n * sizeof(T), cudaMemcpyHostToDevice));
+    }
     std::vector<T> download() const {
         std::vector<T> h(n);
         GPU_CHECK(cudaMemcpy(h.data(), ptr, n * sizeof(T), cudaMemcpyDeviceToHost));
