@@ -1,10 +1,10 @@
-// RWKV-X attention entry points: validation at the boundary, then the drivers in native/attention.
+// RWKV-X attention and KV-cache entry points: validation at the boundary, then the context's backend
+// (native/backend/backend.h).
 #include <cmath>
 #include <string>
 
 #include "api/handles.h"
-#include "attention/attention_params.h"
-#include "attention/kv_cache.h"
+#include "backend/backend.h"
 #include "common/errors.h"
 
 using namespace rwkvx;
@@ -14,7 +14,7 @@ namespace {
 void check_geometry(int32_t H, int32_t D, int32_t dtype, const char *what) {
     RWKVX_REQUIRE_ARG(H >= 1 && H <= 4096,
                       std::string(what) + ": n_head " + std::to_string(H) + " out of range 1..4096");
-    if (D < 16 || D > attn::kMaxHead || D % 16 != 0)
+    if (D < 16 || D > 256 || D % 16 != 0)
         fail(RWKVX_ERROR_UNSUPPORTED,
              std::string(what) + ": head_size " + std::to_string(D) + " is not a multiple of 16 in 16..256");
     if (dtype < RWKVX_DTYPE_F32 || dtype > RWKVX_DTYPE_BF16)
@@ -54,7 +54,7 @@ float check_params(const rwkvx_attention_params *p) {
 class CacheUse {
   public:
     explicit CacheUse(rwkvx_kv_cache &c) : cache_(c), scope_(c.in_use, "the KV cache") {}
-    ~CacheUse() { cache_.published_len.set(cache_.len); }
+    ~CacheUse() { cache_.published_len.set(cache_.store->len); }
     CacheUse(const CacheUse &) = delete;
     CacheUse &operator=(const CacheUse &) = delete;
 
@@ -62,6 +62,41 @@ class CacheUse {
     rwkvx_kv_cache &cache_;
     InUseScope scope_;  // released after the destructor's body has published the length
 };
+
+// The validated call: strides resolved, scale resolved; `sparse` is left to the caller (it depends on
+// the cache's length for decode).
+AttentionCall call_of(const rwkvx_attention_params &p, float scale) {
+    const int64_t hd = int64_t(p.n_head) * p.head_size;
+    AttentionCall c{};
+    c.T = p.n_tokens;
+    c.H = p.n_head;
+    c.D = p.head_size;
+    c.kv_dtype = p.kv_dtype;
+    c.B = p.chunk_size;
+    c.top_k = p.top_k;
+    c.scope = p.scope;
+    c.scale = scale;
+    c.q = p.q;
+    c.k = p.k;
+    c.v = p.v;
+    c.o = p.o;
+    c.lse = p.lse;
+    c.q_stride = stride_or(p.q_stride, hd, "q_stride");
+    c.k_stride = stride_or(p.k_stride, hd, "k_stride");
+    c.v_stride = stride_or(p.v_stride, hd, "v_stride");
+    c.o_stride = stride_or(p.o_stride, hd, "o_stride");
+    c.memory = Memory(p.memory);
+    return c;
+}
+
+// A cache's storage belongs to its context's backend; another context of the same kind may use it.
+void check_same_backend(const rwkvx_context &ctx, const rwkvx_kv_cache &cache) {
+    if (cache.ctx->backend->kind() != ctx.backend->kind())
+        fail(RWKVX_ERROR_ARGUMENT, std::string("the cache lives on the ") +
+                                       (cache.ctx->backend->kind() == RWKVX_BACKEND_CUDA ? "CUDA" : "CPU") +
+                                       " backend of the context that created it, but this context runs on the " +
+                                       (ctx.backend->kind() == RWKVX_BACKEND_CUDA ? "CUDA" : "CPU") + " backend");
+}
 
 }  // namespace
 
@@ -73,35 +108,12 @@ RWKVX_API rwkvx_status rwkvx_attention_prefill(rwkvx_context *ctx, rwkvx_attenti
         CallScope call(ctx->users);
         const float scale = check_params(p);
         p->diagnostics = 0;
-        const int64_t hd = int64_t(p->n_head) * p->head_size;
-        attn::Prefill pre{};
-        pre.T = p->n_tokens;
-        pre.H = p->n_head;
-        pre.D = p->head_size;
-        pre.scale = scale;
-        pre.q = p->q;
-        pre.q_stride = stride_or(p->q_stride, hd, "q_stride");
-        pre.kv = attn::KvView{p->k,
-                              p->v,
-                              p->kv_dtype,
-                              stride_or(p->k_stride, hd, "k_stride"),
-                              stride_or(p->v_stride, hd, "v_stride"),
-                              p->head_size};
-        pre.o = p->o;
-        pre.o_stride = stride_or(p->o_stride, hd, "o_stride");
-        pre.lse = p->lse;
-        pre.sparse = p->mode == RWKVX_ATTN_SPARSE && p->n_tokens > p->dense_below;
-        pre.B = p->chunk_size;
-        pre.top_k = p->top_k;
-        pre.scope = p->scope;
-        if (pre.T == 0) return;
+        check_memory(*ctx, p->memory, "params.memory");
+        AttentionCall c = call_of(*p, scale);
+        c.sparse = p->mode == RWKVX_ATTN_SPARSE && p->n_tokens > p->dense_below;
+        if (c.T == 0) return;
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        const KernelTable &kt = ctx->ops->kernels();
-        if (pre.sparse) {
-            if (attn::sparse_prefill(ctx->ops->pool(), kt, pre)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
-        } else {
-            attn::full_prefill(ctx->ops->pool(), kt, pre);
-        }
+        p->diagnostics = ctx->backend->attention_prefill(c);
     });
 }
 
@@ -109,13 +121,15 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
     return guarded("rwkvx_attention_decode", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
+        check_same_backend(*ctx, *cache);
         CallScope call(ctx->users);
         CacheUse use(*cache);
         const float scale = check_params(p);
         p->diagnostics = 0;
         const int64_t T = p->n_tokens;
         RWKVX_REQUIRE_ARG(T >= 1, "decode takes n_tokens >= 1, found " + std::to_string(T));
-        const auto &g = cache->cfg;
+        KvStore &store = *cache->store;
+        const auto &g = store.cfg;
         if (p->n_head != g.n_head || p->head_size != g.head_size || p->kv_dtype != g.dtype)
             fail(RWKVX_ERROR_SHAPE, "params (n_head " + std::to_string(p->n_head) + ", head_size " +
                                         std::to_string(p->head_size) + ", kv_dtype " + std::to_string(p->kv_dtype) +
@@ -124,49 +138,20 @@ RWKVX_API rwkvx_status rwkvx_attention_decode(rwkvx_context *ctx, rwkvx_kv_cache
         if (p->mode == RWKVX_ATTN_SPARSE && p->chunk_size != g.chunk_size)
             fail(RWKVX_ERROR_ARGUMENT, "chunk_size " + std::to_string(p->chunk_size) + " differs from the cache's " +
                                            std::to_string(g.chunk_size) + " (its chunk sums use that)");
+        check_memory(*ctx, p->memory, "params.memory");
+        AttentionCall c = call_of(*p, scale);
+        c.B = g.chunk_size;
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        const KernelTable &kt = ctx->ops->kernels();
-        const int64_t hd = int64_t(g.n_head) * g.head_size;
-        const int64_t q_stride = stride_or(p->q_stride, hd, "q_stride"),
-                      k_stride = stride_or(p->k_stride, hd, "k_stride"),
-                      v_stride = stride_or(p->v_stride, hd, "v_stride"),
-                      o_stride = stride_or(p->o_stride, hd, "o_stride");
-        if (g.max_size > 0 && cache->len > g.max_size)
-            attn::kv_compress(ctx->ops->pool(), kt, *cache, p->q, T, q_stride, scale);
-        RWKVX_REQUIRE_ARG(cache->len + T <= g.capacity, "the cache cannot take " + std::to_string(T) +
-                                                            " more tokens (length " + std::to_string(cache->len) +
-                                                            ", capacity " + std::to_string(g.capacity) +
-                                                            "); set max_size to compress it");
-        if (T == 1) {
-            attn::Decode d{p->q,     p->k,     p->v,           p->o, p->lse, p->mode == RWKVX_ATTN_SPARSE,
-                           p->top_k, p->scope, p->dense_below, scale};
-            if (attn::decode_step(ctx->ops->pool(), kt, *cache, d)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
-            attn::kv_append(kt, *cache, p->k, p->v, 1, hd, hd);
-            return;
-        }
-        // Several tokens: they join the cache, then the tiled prefill runs their queries over all of it.
-        attn::Prefill pre{};
-        pre.T = T;
-        pre.past = cache->len;
-        attn::kv_append(kt, *cache, p->k, p->v, T, k_stride, v_stride);
-        pre.H = g.n_head;
-        pre.D = g.head_size;
-        pre.scale = scale;
-        pre.q = p->q;
-        pre.q_stride = q_stride;
-        pre.kv = attn::kv_view(*cache);
-        pre.o = p->o;
-        pre.o_stride = o_stride;
-        pre.lse = p->lse;
-        pre.sparse = p->mode == RWKVX_ATTN_SPARSE && pre.past + T > p->dense_below;
-        pre.B = g.chunk_size;
-        pre.top_k = p->top_k;
-        pre.scope = p->scope;
-        if (pre.sparse) {
-            if (attn::sparse_prefill(ctx->ops->pool(), kt, pre)) p->diagnostics |= RWKVX_ATTN_DIAG_NAN_SCORE;
-        } else {
-            attn::full_prefill(ctx->ops->pool(), kt, pre);
-        }
+        if (g.max_size > 0 && store.len > g.max_size)
+            ctx->backend->kv_compress(store, c.q, T, c.q_stride, scale, c.memory);
+        RWKVX_REQUIRE_ARG(store.len + T <= g.capacity, "the cache cannot take " + std::to_string(T) +
+                                                           " more tokens (length " + std::to_string(store.len) +
+                                                           ", capacity " + std::to_string(g.capacity) +
+                                                           "); set max_size to compress it");
+        // dense_below applies to the cache length (one token) or the length after the call (several).
+        const int64_t seen = T == 1 ? store.len : store.len + T;
+        c.sparse = p->mode == RWKVX_ATTN_SPARSE && seen > p->dense_below;
+        p->diagnostics = ctx->backend->attention_decode(store, c);
     });
 }
 
@@ -191,8 +176,11 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_create(rwkvx_context *ctx, const rwkvx_kv_
                                   std::to_string(cfg->capacity));
         auto c = std::make_unique<rwkvx_kv_cache>();
         c->ctx = ctx;
-        c->cfg = *cfg;
-        attn::kv_init(*c);
+        {
+            // Device allocation goes through the backend; the lock keeps it off a running call's stream.
+            std::lock_guard<std::mutex> lock(ctx->mutex);
+            c->store = ctx->backend->kv_create(*cfg);
+        }
         ctx->users.add();  // while the call still counts itself: the context never looks free meanwhile
         ctx->n_caches.fetch_add(1);
         *out = c.release();
@@ -206,7 +194,11 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_free(rwkvx_kv_cache *cache) {
         if (!cache->in_use.try_acquire())
             fail(RWKVX_ERROR_IN_USE, "another call is using the KV cache (nothing was freed)");
         rwkvx_context *ctx = cache->ctx;
-        delete cache;
+        {
+            // A device store is freed in stream order after the work that uses it.
+            std::lock_guard<std::mutex> lock(ctx->mutex);
+            delete cache;
+        }
         ctx->n_caches.fetch_sub(1);
         ctx->users.remove();
     });
@@ -222,44 +214,50 @@ RWKVX_API rwkvx_status rwkvx_kv_cache_reset(rwkvx_kv_cache *cache) {
     return guarded("rwkvx_kv_cache_reset", [&] {
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
         CacheUse use(*cache);
-        cache->len = 0;
-        std::fill(cache->sums.begin(), cache->sums.end(), 0.0f);
+        std::lock_guard<std::mutex> lock(cache->ctx->mutex);
+        cache->ctx->backend->kv_reset(*cache->store);
     });
 }
 
 RWKVX_API rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens,
-                                             int64_t k_stride, int64_t v_stride) {
+                                             int64_t k_stride, int64_t v_stride, int32_t memory) {
     return guarded("rwkvx_kv_cache_append", [&] {
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
         RWKVX_REQUIRE_ARG(n_tokens >= 0, "n_tokens is negative");
         RWKVX_REQUIRE_ARG(n_tokens == 0 || (k && v), "k and v must not be NULL");
         CacheUse use(*cache);
-        const int64_t hd = int64_t(cache->cfg.n_head) * cache->cfg.head_size;
+        check_memory(*cache->ctx, memory, "memory");
+        KvStore &store = *cache->store;
+        const int64_t hd = int64_t(store.cfg.n_head) * store.cfg.head_size;
         k_stride = stride_or(k_stride, hd, "k_stride");
         v_stride = stride_or(v_stride, hd, "v_stride");
-        if (cache->len + n_tokens > cache->cfg.capacity)
+        if (store.len + n_tokens > store.cfg.capacity)
             fail(RWKVX_ERROR_ARGUMENT, "appending " + std::to_string(n_tokens) + " tokens to " +
-                                           std::to_string(cache->len) + " exceeds the capacity " +
-                                           std::to_string(cache->cfg.capacity));
-        attn::kv_append(cache->ctx->ops->kernels(), *cache, k, v, n_tokens, k_stride, v_stride);
+                                           std::to_string(store.len) + " exceeds the capacity " +
+                                           std::to_string(store.cfg.capacity));
+        if (n_tokens == 0) return;
+        std::lock_guard<std::mutex> lock(cache->ctx->mutex);
+        cache->ctx->backend->kv_append(store, k, v, n_tokens, k_stride, v_stride, Memory(memory));
     });
 }
 
 RWKVX_API rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q,
-                                               int64_t q_stride) {
+                                               int64_t q_stride, int32_t memory) {
     return guarded("rwkvx_kv_cache_compress", [&] {
         RWKVX_REQUIRE_ARG(ctx != nullptr, "ctx is NULL");
         RWKVX_REQUIRE_ARG(cache != nullptr, "cache is NULL");
+        check_same_backend(*ctx, *cache);
         RWKVX_REQUIRE_ARG(n_q >= 1 && q != nullptr, "need n_q >= 1 query rows");
         CallScope call(ctx->users);
         CacheUse use(*cache);
-        const auto &g = cache->cfg;
+        check_memory(*ctx, memory, "memory");
+        const auto &g = cache->store->cfg;
         RWKVX_REQUIRE_ARG(g.max_size > 0, "the cache was created without compression knobs (max_size = 0)");
         const int64_t hd = int64_t(g.n_head) * g.head_size;
         q_stride = stride_or(q_stride, hd, "q_stride");
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        attn::kv_compress(ctx->ops->pool(), ctx->ops->kernels(), *cache, q, n_q, q_stride,
-                          1.0f / std::sqrt(float(g.head_size)));
+        ctx->backend->kv_compress(*cache->store, q, n_q, q_stride, 1.0f / std::sqrt(float(g.head_size)),
+                                  Memory(memory));
     });
 }
 

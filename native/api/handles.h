@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend.h"
 #include "common/in_use.h"
 #include "common/live_handles.h"
 #include "common/resident_weights.h"
@@ -17,7 +18,10 @@
 struct rwkvx_context {
     rwkvx::LiveHandle live;
     std::unique_ptr<rwkvx::ThreadPool> pool;
-    std::unique_ptr<rwkvx::CpuOps> ops;
+    std::unique_ptr<rwkvx::CpuOps> ops;  // models run here whatever the backend (the CUDA model is to come)
+    // Kernel, attention and KV-cache calls run here: the CPU backend over ops, or CUDA. Declared after
+    // ops, so destroyed before it.
+    std::unique_ptr<rwkvx::Backend> backend;
     std::string description;
     bool resident_weights = false;  // RWKVX_CONTEXT_RESIDENT_WEIGHTS
     // Compute calls hold this: the pool runs one region at a time.
@@ -54,7 +58,21 @@ struct rwkvx_state {
     rwkvx::Published export_bytes;
 };
 
+// A KV cache made by rwkvx_kv_cache_create: its storage lives on the context's backend.
+struct rwkvx_kv_cache {
+    rwkvx::LiveHandle live;
+    rwkvx_context *ctx;
+    std::unique_ptr<rwkvx::KvStore> store;
+    // Held by every call that reads or writes the cache; the length as of the last such call that
+    // completed, for rwkvx_kv_cache_length.
+    rwkvx::InUseFlag in_use;
+    rwkvx::Published published_len;
+};
+
 namespace rwkvx {
+
+// Refuses a memory space the context cannot serve: `what` names the field ("params.memory").
+void check_memory(const rwkvx_context &ctx, int32_t memory, const std::string &what);
 
 // The tensors a new model binds: the caller's own (borrowed), or for a context created with
 // RWKVX_CONTEXT_RESIDENT_WEIGHTS copies that `model` then owns.

@@ -44,7 +44,7 @@ struct RowSoftmax {
 };
 }  // namespace
 
-bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const Decode &d) {
+bool decode_step(ThreadPool &pool, const KernelTable &kt, KvCache &c, const Decode &d) {
     const auto &g = c.cfg;
     const int32_t H = g.n_head, D = g.head_size;
     const int64_t B = g.chunk_size, CT = c.len;

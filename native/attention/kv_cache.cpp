@@ -10,7 +10,7 @@
 namespace rwkvx {
 namespace attn {
 
-void kv_init(rwkvx_kv_cache &c) {
+void kv_init(KvCache &c) {
     const auto &g = c.cfg;
     const size_t rows = size_t(g.n_head) * size_t(g.capacity) * size_t(g.head_size);
     c.k.assign(rows * size_t(c.esize()), 0);
@@ -20,7 +20,7 @@ void kv_init(rwkvx_kv_cache &c) {
     c.len = 0;
 }
 
-void kv_append(const KernelTable &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
+void kv_append(const KernelTable &kt, KvCache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
                int64_t v_stride) {
     const int32_t H = c.cfg.n_head, D = c.cfg.head_size;
     const int64_t e = c.esize();
@@ -35,7 +35,7 @@ void kv_append(const KernelTable &kt, rwkvx_kv_cache &c, const void *k, const vo
         }
 }
 
-void kv_compress(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
+void kv_compress(ThreadPool &pool, const KernelTable &kt, KvCache &c, const float *q, int64_t n_q,
                  int64_t q_stride, float scale) {
     const auto &g = c.cfg;
     const int32_t D = g.head_size;

@@ -1,28 +1,25 @@
-// The KV cache behind rwkvx_kv_cache: per-head K/V rows in the cache's dtype and fp32 chunk sums kept
-// in step (every append adds the key to its chunk's running sum, in token order).
+// The CPU KV cache (behind rwkvx_kv_cache on a CPU context, and inside RWKV-X states): per-head K/V
+// rows in the cache's dtype and fp32 chunk sums kept in step (every append adds the key to its
+// chunk's running sum, in token order).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
-#include "common/in_use.h"
-#include "common/live_handles.h"
 
 #include "attention/attention_params.h"
 #include "rwkvx.h"
 
-struct rwkvx_kv_cache {
-    rwkvx::LiveHandle live;
-    rwkvx_context *ctx;
+namespace rwkvx {
+namespace attn {
+
+// The CPU storage of one KV cache: behind an API handle (backend/cpu_backend.cpp) or owned by an
+// RWKV-X state (model/hybrid_state.h).
+struct KvCache {
     rwkvx_kv_cache_config cfg;
     int64_t len = 0;
     std::vector<char> k, v;   // [H][capacity][D] elements of cfg.dtype
     std::vector<float> sums;  // [H][n_chunk_slots][D]: chunk c's fp32 key sum (the last may be partial)
     int64_t chunk_slots = 0;
-    // Handles made by rwkvx_kv_cache_create (the hybrid model's own caches leave these alone): held by
-    // every API call that reads or writes the cache; the length as of the last such call that completed,
-    // for rwkvx_kv_cache_length.
-    rwkvx::InUseFlag in_use;
-    rwkvx::Published published_len;
 
     int64_t esize() const { return rwkvx::dtype_bytes(cfg.dtype); }
     const void *k_row(int32_t h, int64_t j) const {
@@ -37,22 +34,20 @@ struct rwkvx_kv_cache {
     }
 };
 
-namespace rwkvx {
-namespace attn {
 
 // The cache's rows as a prefill's keys/values ([H][capacity][D]).
-inline KvView kv_view(const rwkvx_kv_cache &c) {
+inline KvView kv_view(const KvCache &c) {
     const int64_t D = c.cfg.head_size;
     return KvView{c.k.data(), c.v.data(), c.cfg.dtype, D, D, c.cfg.capacity * D};
 }
 
 // Allocates storage for cfg (validated by the caller).
-void kv_init(rwkvx_kv_cache &c);
+void kv_init(KvCache &c);
 // Appends n rows (token strides in elements); the caller has checked the capacity.
-void kv_append(const KernelTable &kt, rwkvx_kv_cache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
+void kv_append(const KernelTable &kt, KvCache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
                int64_t v_stride);
 // SnapKV-like compression to cfg.min_size with votes from q rows [n_q][H][D].
-void kv_compress(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const float *q, int64_t n_q,
+void kv_compress(ThreadPool &pool, const KernelTable &kt, KvCache &c, const float *q, int64_t n_q,
                  int64_t q_stride, float scale);
 
 // One decode step (see rwkvx_attention_decode); returns true when a chunk score was NaN.
@@ -65,7 +60,7 @@ struct Decode {
     int64_t dense_below;
     float scale;
 };
-bool decode_step(ThreadPool &pool, const KernelTable &kt, rwkvx_kv_cache &c, const Decode &d);
+bool decode_step(ThreadPool &pool, const KernelTable &kt, KvCache &c, const Decode &d);
 
 }  // namespace attn
 }  // namespace rwkvx

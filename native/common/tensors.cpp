@@ -34,6 +34,11 @@ void check_valid(const rwkvx_tensor &t, const std::string &name) {
         fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': rank " + std::to_string(t.ndim) + " is not in 1..4");
     if (t.dtype < RWKVX_DTYPE_F32 || t.dtype > RWKVX_DTYPE_BF16)
         fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': unknown dtype code " + std::to_string(t.dtype));
+    if (t.memory != RWKVX_MEMORY_HOST && t.memory != RWKVX_MEMORY_DEVICE)
+        fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "': memory " + std::to_string(t.memory) +
+                                       " is not an rwkvx_memory (0 host, 1 device)");
+    if (t.reserved != 0)
+        fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "': reserved is " + std::to_string(t.reserved) + "; must be 0");
     int64_t expect = 1;
     for (int i = t.ndim - 1; i >= 0; i--) {
         if (t.shape[i] < 0) fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': negative dimension in " + shape_string(t));

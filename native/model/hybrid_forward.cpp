@@ -181,7 +181,7 @@ class HybridModel final : public Model {
     float *attn_shift(float *state, int64_t j) const {
         return state + blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + j * C_;
     }
-    std::unique_ptr<rwkvx_kv_cache> empty_cache() const {
+    std::unique_ptr<attn::KvCache> empty_cache() const {
         auto c = new_kv_cache(H_, kHeadSize, cfg_.chunk_size, 256, cfg_.kv_dtype);
         c->cfg.max_size = cfg_.kv_max_size;
         c->cfg.window = cfg_.kv_window;
@@ -190,7 +190,7 @@ class HybridModel final : public Model {
     }
 
     // x += Attn(LN1(x)); x += CMix(LN2(x)) over the T rows, with the block's cache and shift.
-    void attn_block(CpuOps &ops, size_t j, float *ffn_shift, std::unique_ptr<rwkvx_kv_cache> &cache, Rwkv7Buffers &b,
+    void attn_block(CpuOps &ops, size_t j, float *ffn_shift, std::unique_ptr<attn::KvCache> &cache, Rwkv7Buffers &b,
                     int64_t T, int32_t mode) const {
         const AttnBlock &A = w_.attn[j];
         const int64_t C = C_;
@@ -204,7 +204,7 @@ class HybridModel final : public Model {
     }
 
     // o[t] = attention of q[t] over the cache and k/v rows <= t; the rows are then in the cache.
-    void attend(CpuOps &ops, std::unique_ptr<rwkvx_kv_cache> &cache, const float *q, const float *k, const float *v,
+    void attend(CpuOps &ops, std::unique_ptr<attn::KvCache> &cache, const float *q, const float *k, const float *v,
                 float *o, int64_t T, int32_t mode) const {
         const KernelTable &kt = ops.kernels();
         const float scale = 1.0f / std::sqrt(float(kHeadSize));
@@ -260,7 +260,7 @@ class HybridModel final : public Model {
             return;
         }
         for (int64_t t = 0; t < T; t++) {
-            rwkvx_kv_cache &c = *cache;
+            attn::KvCache &c = *cache;
             if (c.cfg.max_size > 0 && c.len > c.cfg.max_size)
                 attn::kv_compress(ops.pool(), kt, c, q + t * C_, 1, C_, scale);
             ensure_capacity(kt, cache, cache->len + 1);

@@ -9,13 +9,12 @@ namespace rwkvx {
 
 std::unique_ptr<StateExt> HybridStateExt::clone() const {
     auto s = std::make_unique<HybridStateExt>();
-    for (const auto &c : caches) s->caches.push_back(std::make_unique<rwkvx_kv_cache>(*c));
+    for (const auto &c : caches) s->caches.push_back(std::make_unique<attn::KvCache>(*c));
     return s;
 }
 
-std::unique_ptr<rwkvx_kv_cache> new_kv_cache(int32_t H, int32_t D, int32_t B, int64_t capacity, int32_t dtype) {
-    auto c = std::make_unique<rwkvx_kv_cache>();
-    c->ctx = nullptr;  // internal cache: reached through the model's context, never through the API
+std::unique_ptr<attn::KvCache> new_kv_cache(int32_t H, int32_t D, int32_t B, int64_t capacity, int32_t dtype) {
+    auto c = std::make_unique<attn::KvCache>();
     c->cfg = rwkvx_kv_cache_config{};
     c->cfg.n_head = H;
     c->cfg.head_size = D;
@@ -26,7 +25,7 @@ std::unique_ptr<rwkvx_kv_cache> new_kv_cache(int32_t H, int32_t D, int32_t B, in
     return c;
 }
 
-void gather_rows(const rwkvx_kv_cache &c, char *k, char *v) {
+void gather_rows(const attn::KvCache &c, char *k, char *v) {
     const int32_t H = c.cfg.n_head, D = c.cfg.head_size;
     const size_t row = size_t(D) * size_t(c.esize());
     for (int64_t j = 0; j < c.len; j++)
@@ -71,7 +70,7 @@ void narrow_rows(int32_t dtype, const float *src, void *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) d[i] = dtype == RWKVX_DTYPE_BF16 ? float_to_bf16(src[i]) : float_to_half(src[i]);
 }
 
-void ensure_capacity(const KernelTable &kt, std::unique_ptr<rwkvx_kv_cache> &c, int64_t need) {
+void ensure_capacity(const KernelTable &kt, std::unique_ptr<attn::KvCache> &c, int64_t need) {
     if (need <= c->cfg.capacity) return;
     const auto &g = c->cfg;
     auto bigger =

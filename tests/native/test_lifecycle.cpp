@@ -419,7 +419,7 @@ rwkvx_kv_cache *make_cache(rwkvx_context *ctx, const Rows &prefix, int64_t n) {
     rwkvx_kv_cache_config cfg{kH, kD, RWKVX_DTYPE_F32, 16, 8192, 0, 0, 0};
     rwkvx_kv_cache *c = nullptr;
     expect(rwkvx_kv_cache_create(ctx, &cfg, &c) == RWKVX_OK, "cache: " + last_error());
-    expect(rwkvx_kv_cache_append(c, prefix.k.data(), prefix.v.data(), n, 0, 0) == RWKVX_OK, "prefix");
+    expect(rwkvx_kv_cache_append(c, prefix.k.data(), prefix.v.data(), n, 0, 0, RWKVX_MEMORY_HOST) == RWKVX_OK, "prefix");
     return c;
 }
 
@@ -436,7 +436,7 @@ std::vector<float> final_query(rwkvx_context *ctx, rwkvx_kv_cache *c) {
 // the cache.
 bool wait_until_cache_held(rwkvx_kv_cache *c, const std::atomic<bool> &done) {
     while (!done) {
-        if (rwkvx_kv_cache_append(c, nullptr, nullptr, 0, 0, 0) == RWKVX_ERROR_IN_USE) {
+        if (rwkvx_kv_cache_append(c, nullptr, nullptr, 0, 0, 0, RWKVX_MEMORY_HOST) == RWKVX_ERROR_IN_USE) {
             expect(said("rwkvx_kv_cache_append: another call is using the KV cache"),
                    "a refused append names itself and the reason: " + last_error());
             return true;
