@@ -13,8 +13,7 @@ namespace rwkvx {
 
 void check_memory(const rwkvx_context &ctx, int32_t memory, const std::string &what) {
     if (memory != RWKVX_MEMORY_HOST && memory != RWKVX_MEMORY_DEVICE)
-        fail(RWKVX_ERROR_ARGUMENT,
-             what + " is " + std::to_string(memory) + ", not an rwkvx_memory (0 host, 1 device)");
+        fail(RWKVX_ERROR_ARGUMENT, what + " is " + std::to_string(memory) + ", not an rwkvx_memory (0 host, 1 device)");
     if (memory == RWKVX_MEMORY_DEVICE && ctx.backend->kind() != RWKVX_BACKEND_CUDA)
         fail(RWKVX_ERROR_UNSUPPORTED, what + " is DEVICE, but the context runs on the CPU (" + ctx.description +
                                           "); create it with RWKVX_BACKEND_CUDA on a machine with a GPU");
@@ -60,7 +59,8 @@ RWKVX_API rwkvx_status rwkvx_context_create(int32_t backend, int32_t n_threads, 
             ctx->description = ctx->backend->describe() + "; models: " + cpu;
         } else {
             ctx->backend = make_cpu_backend(*ctx->ops);
-            ctx->description = cpu + (backend == RWKVX_BACKEND_AUTO ? "; cuda: " + cuda.reason + ", using the CPU" : "");
+            ctx->description =
+                cpu + (backend == RWKVX_BACKEND_AUTO ? "; cuda: " + cuda.reason + ", using the CPU" : "");
         }
         *out_ctx = ctx.release();
     });

@@ -32,11 +32,10 @@ void check_same_memory(const rwkvx_context &ctx, std::initializer_list<const rwk
     auto name = names.begin();
     for (const rwkvx_tensor *t : ts) {
         if (t->memory != first->memory)
-            fail(RWKVX_ERROR_ARGUMENT, std::string("tensor '") + *name + "' is in " +
-                                           (t->memory == RWKVX_MEMORY_DEVICE ? "DEVICE" : "HOST") + " memory but '" +
-                                           *names.begin() + "' in " +
-                                           (first->memory == RWKVX_MEMORY_DEVICE ? "DEVICE" : "HOST") +
-                                           "; one call takes one memory space");
+            fail(RWKVX_ERROR_ARGUMENT,
+                 std::string("tensor '") + *name + "' is in " + (t->memory == RWKVX_MEMORY_DEVICE ? "DEVICE" : "HOST") +
+                     " memory but '" + *names.begin() + "' in " +
+                     (first->memory == RWKVX_MEMORY_DEVICE ? "DEVICE" : "HOST") + "; one call takes one memory space");
         ++name;
     }
     check_memory(ctx, first->memory, std::string("tensor '") + *names.begin() + "': memory");
@@ -61,8 +60,8 @@ RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, c
                                         std::to_string(w->shape[0]) + "], found " + shape_string(*y));
         check_same_memory(*ctx, {x, w, y}, {"x", "w", "y"});
         std::lock_guard<std::mutex> lock(ctx->mutex);
-        ctx->backend->matmul(MatmulCall{int32_t(wt), w->data, w->shape[0], w->shape[1], xd, x->shape[0], yd,
-                                        Memory(x->memory)});
+        ctx->backend->matmul(
+            MatmulCall{int32_t(wt), w->data, w->shape[0], w->shape[1], xd, x->shape[0], yd, Memory(x->memory)});
     });
 }
 

@@ -49,9 +49,10 @@ PlacedTensors place_weights(rwkvx_model &model, const rwkvx_named_tensor *tensor
         if (tensors[i].tensor.memory != RWKVX_MEMORY_HOST)
             fail(tensors[i].tensor.memory == RWKVX_MEMORY_DEVICE ? RWKVX_ERROR_UNSUPPORTED : RWKVX_ERROR_ARGUMENT,
                  "tensor '" + std::string(tensors[i].name ? tensors[i].name : "#" + std::to_string(i)) +
-                     "': memory is " + (tensors[i].tensor.memory == RWKVX_MEMORY_DEVICE
-                                            ? std::string("DEVICE; models are created from host tensors")
-                                            : std::to_string(tensors[i].tensor.memory) + ", not an rwkvx_memory"));
+                     "': memory is " +
+                     (tensors[i].tensor.memory == RWKVX_MEMORY_DEVICE
+                          ? std::string("DEVICE; models are created from host tensors")
+                          : std::to_string(tensors[i].tensor.memory) + ", not an rwkvx_memory"));
     if (!model.ctx->resident_weights) return {tensors, n_tensors, false};
     model.resident = std::make_unique<ResidentWeights>(tensors, n_tensors);
     return {model.resident->tensors().data(), int64_t(model.resident->tensors().size()), true};

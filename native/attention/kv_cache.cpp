@@ -35,8 +35,8 @@ void kv_append(const KernelTable &kt, KvCache &c, const void *k, const void *v, 
         }
 }
 
-void kv_compress(ThreadPool &pool, const KernelTable &kt, KvCache &c, const float *q, int64_t n_q,
-                 int64_t q_stride, float scale) {
+void kv_compress(ThreadPool &pool, const KernelTable &kt, KvCache &c, const float *q, int64_t n_q, int64_t q_stride,
+                 float scale) {
     const auto &g = c.cfg;
     const int32_t D = g.head_size;
     if (c.len <= g.min_size) return;

@@ -34,7 +34,6 @@ struct KvCache {
     }
 };
 
-
 // The cache's rows as a prefill's keys/values ([H][capacity][D]).
 inline KvView kv_view(const KvCache &c) {
     const int64_t D = c.cfg.head_size;
@@ -47,8 +46,8 @@ void kv_init(KvCache &c);
 void kv_append(const KernelTable &kt, KvCache &c, const void *k, const void *v, int64_t n, int64_t k_stride,
                int64_t v_stride);
 // SnapKV-like compression to cfg.min_size with votes from q rows [n_q][H][D].
-void kv_compress(ThreadPool &pool, const KernelTable &kt, KvCache &c, const float *q, int64_t n_q,
-                 int64_t q_stride, float scale);
+void kv_compress(ThreadPool &pool, const KernelTable &kt, KvCache &c, const float *q, int64_t n_q, int64_t q_stride,
+                 float scale);
 
 // One decode step (see rwkvx_attention_decode); returns true when a chunk score was NaN.
 struct Decode {

@@ -75,8 +75,8 @@ class CpuBackend final : public Backend {
     }
     void wkv5(const rwkvx_wkv5_params &p) override {
         const int64_t C = int64_t(p.n_head) * p.head_size;
-        ops_.wkv5(Wkv5Args{p.n_tokens, p.n_head, p.head_size, p.r, p.k, p.v, p.w, p.w_per_token ? C : 0, p.u, p.state,
-                           p.y});
+        ops_.wkv5(
+            Wkv5Args{p.n_tokens, p.n_head, p.head_size, p.r, p.k, p.v, p.w, p.w_per_token ? C : 0, p.u, p.state, p.y});
     }
 
     uint32_t attention_prefill(const AttentionCall &c) override { return run_prefill(ops_, prefill_of(c)); }

@@ -59,7 +59,8 @@ if(violations)
   list(LENGTH violations n)
   string(REPLACE ";" "\n  " listing "${violations}")
   message(FATAL_ERROR "include layers: ${n} violation(s) in ${n_sources} files:\n  ${listing}\n"
-                      "Allowed: api -> model, attention, cpu, cuda, common; model -> attention, cpu, common; "
-                      "attention -> cpu, common; cpu -> common; cuda -> common; common -> nothing.")
+                      "Allowed: api -> backend, model, attention, cpu, cuda, common; backend -> model, attention, cpu, common; "
+                      "model -> attention, cpu, common; "
+                      "attention -> cpu, common; cpu -> common; cuda -> backend, common; common -> nothing.")
 endif()
 message(STATUS "include layers: ${checked} includes in ${n_sources} files, none upward")

@@ -419,7 +419,8 @@ rwkvx_kv_cache *make_cache(rwkvx_context *ctx, const Rows &prefix, int64_t n) {
     rwkvx_kv_cache_config cfg{kH, kD, RWKVX_DTYPE_F32, 16, 8192, 0, 0, 0};
     rwkvx_kv_cache *c = nullptr;
     expect(rwkvx_kv_cache_create(ctx, &cfg, &c) == RWKVX_OK, "cache: " + last_error());
-    expect(rwkvx_kv_cache_append(c, prefix.k.data(), prefix.v.data(), n, 0, 0, RWKVX_MEMORY_HOST) == RWKVX_OK, "prefix");
+    expect(rwkvx_kv_cache_append(c, prefix.k.data(), prefix.v.data(), n, 0, 0, RWKVX_MEMORY_HOST) == RWKVX_OK,
+           "prefix");
     return c;
 }
 
@@ -488,7 +489,8 @@ void test_kv_cache_overlap(rwkvx_context *ctx) {
                     expect(st == RWKVX_OK, "decode after the long one: " + last_error());
                     decoded_one = true;
                 }
-                while ((st = rwkvx_kv_cache_append(c, one.k.data(), one.v.data(), 1, 0, 0)) == RWKVX_ERROR_IN_USE)
+                while ((st = rwkvx_kv_cache_append(c, one.k.data(), one.v.data(), 1, 0, 0, RWKVX_MEMORY_HOST)) ==
+                       RWKVX_ERROR_IN_USE)
                     refused++;
                 expect(st == RWKVX_OK, "append after the decode: " + last_error());
             }
@@ -504,7 +506,7 @@ void test_kv_cache_overlap(rwkvx_context *ctx) {
                 rwkvx_attention_params p1 = decode_params(one, o_ref_one, 1);
                 rwkvx_attention_decode(ctx, ref, &p1);
             }
-            rwkvx_kv_cache_append(ref, one.k.data(), one.v.data(), 1, 0, 0);
+            rwkvx_kv_cache_append(ref, one.k.data(), one.v.data(), 1, 0, 0, RWKVX_MEMORY_HOST);
             expect(same_bits(o_long, o_ref) && (!decoded_one || same_bits(o_one, o_ref_one)),
                    "decode outputs equal a serial run's");
             expect(rwkvx_kv_cache_length(c) == rwkvx_kv_cache_length(ref) &&
@@ -527,8 +529,8 @@ void test_kv_cache_overlap(rwkvx_context *ctx) {
         std::atomic<bool> done{false};
         rwkvx_status append_status = RWKVX_OK;
         std::thread th([&] {
-            while ((append_status = rwkvx_kv_cache_append(c, many.k.data(), many.v.data(), kAppend, 0, 0)) ==
-                   RWKVX_ERROR_IN_USE) {}
+            while ((append_status = rwkvx_kv_cache_append(c, many.k.data(), many.v.data(), kAppend, 0, 0,
+                                                          RWKVX_MEMORY_HOST)) == RWKVX_ERROR_IN_USE) {}
             done = true;
         });
         const bool held = wait_until_cache_held(c, done);
