@@ -146,7 +146,7 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
                 const void *kk = dtype == RWKVX_DTYPE_F32 ? (const void *)k.data() : (const void *)k16.data();
                 const void *vv = dtype == RWKVX_DTYPE_F32 ? (const void *)v.data() : (const void *)v16.data();
                 const size_t es = dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-                RWKVX_BENCH_CHECK(rwkvx_kv_cache_append(cache, kk, vv, T, 0, 0));
+                RWKVX_BENCH_CHECK(rwkvx_kv_cache_append(cache, kk, vv, T, 0, 0, RWKVX_MEMORY_HOST));
                 std::vector<double> ms;
                 for (int s = 0; s < steps; s++) {
                     auto p = make_params(1, &q[size_t(T + s) * kC], (const char *)kk + size_t(T + s) * kC * es,
@@ -181,7 +181,7 @@ void run_attention_benchmarks(const AttentionConfig &cfg, const Peaks &peaks) {
             rwkvx_kv_cache_config kc{kH, kD, RWKVX_DTYPE_F32, B ? B : 512, kContinueT + kContinueN, 0, 0, 0};
             rwkvx_kv_cache *cache = nullptr;
             RWKVX_BENCH_CHECK(rwkvx_kv_cache_create(ctx, &kc, &cache));
-            RWKVX_BENCH_CHECK(rwkvx_kv_cache_append(cache, k.data(), v.data(), kContinueT, 0, 0));
+            RWKVX_BENCH_CHECK(rwkvx_kv_cache_append(cache, k.data(), v.data(), kContinueT, 0, 0, RWKVX_MEMORY_HOST));
             const size_t first = size_t(kContinueT) * kC;
             auto t0 = Clock::now();
             for (int s = 0; s < (batched ? 1 : kContinueN); s++) {
