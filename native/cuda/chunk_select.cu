@@ -55,9 +55,9 @@ __global__ void __launch_bounds__(kMeanThreads)
 }
 
 // means[c][h][d] = sums[h][c][d] * (1/B).
-__global__ void __launch_bounds__(kMeanThreads) chunk_means_from_sums_kernel(const float *sums, int64_t slots,
-                                                                             int64_t n_chunks, int32_t H, int32_t D,
-                                                                             float inv_b, float *means) {
+__global__ void __launch_bounds__(kMeanThreads)
+    chunk_means_from_sums_kernel(const float *sums, int64_t slots, int64_t n_chunks, int32_t H, int32_t D, float inv_b,
+                                 float *means) {
     const int64_t i = int64_t(blockIdx.x) * kMeanThreads + threadIdx.x;
     if (i >= n_chunks * H * D) return;
     const int32_t d = int32_t(i % D);
@@ -146,8 +146,7 @@ __global__ void __launch_bounds__(kSelThreads) select_chunks_kernel(SelectParams
         for (int r = 0; r < kQueriesPerThread; r++) score_s[warp + kSelWarps * r][lane] = rules::tree8(part[r]);
         __syncthreads();
         if (tid < nq)
-            for (int cl = 0; cl < kSelChunks && c0 + cl < my_cand; cl++)
-                top.offer(score_s[tid][cl], int32_t(c0 + cl));
+            for (int cl = 0; cl < kSelChunks && c0 + cl < my_cand; cl++) top.offer(score_s[tid][cl], int32_t(c0 + cl));
     }
 
     if (tid < nq) {
@@ -174,17 +173,20 @@ void chunk_means(const KvRows &kv, int64_t n_chunks, int32_t H, int32_t D, int32
     const int blocks = blocks_for(n_chunks * H * D, kMeanThreads);
     switch (kv.dtype) {
         case RWKVX_DTYPE_F32:
-            chunk_means_kernel<RWKVX_DTYPE_F32><<<blocks, kMeanThreads, 0, stream>>>(kv, n_chunks, H, D, B, inv_b, means);
+            chunk_means_kernel<RWKVX_DTYPE_F32>
+                <<<blocks, kMeanThreads, 0, stream>>>(kv, n_chunks, H, D, B, inv_b, means);
             break;
         case RWKVX_DTYPE_F16:
-            chunk_means_kernel<RWKVX_DTYPE_F16><<<blocks, kMeanThreads, 0, stream>>>(kv, n_chunks, H, D, B, inv_b, means);
+            chunk_means_kernel<RWKVX_DTYPE_F16>
+                <<<blocks, kMeanThreads, 0, stream>>>(kv, n_chunks, H, D, B, inv_b, means);
             break;
         case RWKVX_DTYPE_BF16:
             chunk_means_kernel<RWKVX_DTYPE_BF16>
                 <<<blocks, kMeanThreads, 0, stream>>>(kv, n_chunks, H, D, B, inv_b, means);
             break;
         default:
-            fail(RWKVX_ERROR_UNSUPPORTED, "chunk means: key dtype " + std::to_string(kv.dtype) + " is not F32/F16/BF16");
+            fail(RWKVX_ERROR_UNSUPPORTED,
+                 "chunk means: key dtype " + std::to_string(kv.dtype) + " is not F32/F16/BF16");
     }
     RWKVX_CUDA_LAUNCHED(chunk_means_kernel);
 }
@@ -205,8 +207,8 @@ void select_chunks(const SelectParams &p, cudaStream_t stream) {
         return;
     }
     if (p.top_k > rules::kMaxTopK)
-        fail(RWKVX_ERROR_UNSUPPORTED, "chunk selection: top_k " + std::to_string(p.top_k) + " exceeds " +
-                                          std::to_string(rules::kMaxTopK));
+        fail(RWKVX_ERROR_UNSUPPORTED,
+             "chunk selection: top_k " + std::to_string(p.top_k) + " exceeds " + std::to_string(rules::kMaxTopK));
     if (p.D % 8 != 0 || p.D <= 0)
         fail(RWKVX_ERROR_UNSUPPORTED, "chunk selection: head size " + std::to_string(p.D) + " is not a multiple of 8");
     if (p.B <= 0) fail(RWKVX_ERROR_BACKEND, "chunk selection: chunk size must be positive");
