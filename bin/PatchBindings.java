@@ -50,6 +50,7 @@ public class PatchBindings {
             "rwkvx_cpu_features",
             "rwkvx_context_describe",
             "rwkvx_context_threads",
+            "rwkvx_context_backend",
             "rwkvx_model_get_info",
             "rwkvx_state_size",
             "rwkvx_kv_cache_length");

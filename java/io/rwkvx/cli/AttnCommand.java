@@ -124,6 +124,7 @@ final class AttnCommand implements Command {
                 rwkvx_attention_params.scope(
                         p, scope.equals("all") ? rwkvx_h.RWKVX_ATTN_SCOPE_ALL() : rwkvx_h.RWKVX_ATTN_SCOPE_HEAD());
                 rwkvx_attention_params.dense_below(p, denseBelow);
+                rwkvx_attention_params.memory(p, rwkvx_h.RWKVX_MEMORY_HOST()); // Java arrays: host memory
                 rwkvx_attention_params.q(p, qs);
                 rwkvx_attention_params.k(p, ks);
                 rwkvx_attention_params.v(p, vs);

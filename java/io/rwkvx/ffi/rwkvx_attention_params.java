@@ -27,6 +27,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     const float *b;
  *     float *state;
  *     float *y;
+ *     int32_t memory;
+ *     int32_t reserved;
  * }
  * }
  */
@@ -42,6 +44,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t chunk_size;
  *     int32_t top_k;
  *     int32_t scope;
+ *     int32_t memory;
  *     int64_t dense_below;
  *     float scale;
  *     uint32_t diagnostics;
@@ -73,6 +76,8 @@ public class rwkvx_attention_params {
         rwkvx_h.C_INT.withName("chunk_size"),
         rwkvx_h.C_INT.withName("top_k"),
         rwkvx_h.C_INT.withName("scope"),
+        rwkvx_h.C_INT.withName("memory"),
+        MemoryLayout.paddingLayout(4),
         rwkvx_h.C_LONG.withName("dense_below"),
         rwkvx_h.C_FLOAT.withName("scale"),
         rwkvx_h.C_INT.withName("diagnostics"),
@@ -490,6 +495,50 @@ public class rwkvx_attention_params {
         struct.set(scope$LAYOUT, scope$OFFSET, fieldValue);
     }
 
+    private static final OfInt memory$LAYOUT = (OfInt)$LAYOUT.select(groupElement("memory"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final OfInt memory$layout() {
+        return memory$LAYOUT;
+    }
+
+    private static final long memory$OFFSET = 40;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final long memory$offset() {
+        return memory$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static int memory(MemorySegment struct) {
+        return struct.get(memory$LAYOUT, memory$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static void memory(MemorySegment struct, int fieldValue) {
+        struct.set(memory$LAYOUT, memory$OFFSET, fieldValue);
+    }
+
     private static final OfLong dense_below$LAYOUT = (OfLong)$LAYOUT.select(groupElement("dense_below"));
 
     /**
@@ -502,7 +551,7 @@ public class rwkvx_attention_params {
         return dense_below$LAYOUT;
     }
 
-    private static final long dense_below$OFFSET = 40;
+    private static final long dense_below$OFFSET = 48;
 
     /**
      * Offset for field:
@@ -546,7 +595,7 @@ public class rwkvx_attention_params {
         return scale$LAYOUT;
     }
 
-    private static final long scale$OFFSET = 48;
+    private static final long scale$OFFSET = 56;
 
     /**
      * Offset for field:
@@ -590,7 +639,7 @@ public class rwkvx_attention_params {
         return diagnostics$LAYOUT;
     }
 
-    private static final long diagnostics$OFFSET = 52;
+    private static final long diagnostics$OFFSET = 60;
 
     /**
      * Offset for field:
@@ -634,7 +683,7 @@ public class rwkvx_attention_params {
         return q$LAYOUT;
     }
 
-    private static final long q$OFFSET = 56;
+    private static final long q$OFFSET = 64;
 
     /**
      * Offset for field:
@@ -678,7 +727,7 @@ public class rwkvx_attention_params {
         return k$LAYOUT;
     }
 
-    private static final long k$OFFSET = 64;
+    private static final long k$OFFSET = 72;
 
     /**
      * Offset for field:
@@ -722,7 +771,7 @@ public class rwkvx_attention_params {
         return v$LAYOUT;
     }
 
-    private static final long v$OFFSET = 72;
+    private static final long v$OFFSET = 80;
 
     /**
      * Offset for field:
@@ -766,7 +815,7 @@ public class rwkvx_attention_params {
         return o$LAYOUT;
     }
 
-    private static final long o$OFFSET = 80;
+    private static final long o$OFFSET = 88;
 
     /**
      * Offset for field:
@@ -810,7 +859,7 @@ public class rwkvx_attention_params {
         return lse$LAYOUT;
     }
 
-    private static final long lse$OFFSET = 88;
+    private static final long lse$OFFSET = 96;
 
     /**
      * Offset for field:
@@ -854,7 +903,7 @@ public class rwkvx_attention_params {
         return q_stride$LAYOUT;
     }
 
-    private static final long q_stride$OFFSET = 96;
+    private static final long q_stride$OFFSET = 104;
 
     /**
      * Offset for field:
@@ -898,7 +947,7 @@ public class rwkvx_attention_params {
         return k_stride$LAYOUT;
     }
 
-    private static final long k_stride$OFFSET = 104;
+    private static final long k_stride$OFFSET = 112;
 
     /**
      * Offset for field:
@@ -942,7 +991,7 @@ public class rwkvx_attention_params {
         return v_stride$LAYOUT;
     }
 
-    private static final long v_stride$OFFSET = 112;
+    private static final long v_stride$OFFSET = 120;
 
     /**
      * Offset for field:
@@ -986,7 +1035,7 @@ public class rwkvx_attention_params {
         return o_stride$LAYOUT;
     }
 
-    private static final long o_stride$OFFSET = 120;
+    private static final long o_stride$OFFSET = 128;
 
     /**
      * Offset for field:

@@ -69,10 +69,10 @@ public class rwkvx_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
-    private static final int RWKVX_ABI_VERSION = (int)3L;
+    private static final int RWKVX_ABI_VERSION = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define RWKVX_ABI_VERSION 3
+     * #define RWKVX_ABI_VERSION 4
      * }
      */
     public static int RWKVX_ABI_VERSION() {
@@ -212,6 +212,24 @@ public class rwkvx_h {
      */
     public static int RWKVX_BACKEND_CUDA() {
         return RWKVX_BACKEND_CUDA;
+    }
+    private static final int RWKVX_MEMORY_HOST = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_memory.RWKVX_MEMORY_HOST = 0
+     * }
+     */
+    public static int RWKVX_MEMORY_HOST() {
+        return RWKVX_MEMORY_HOST;
+    }
+    private static final int RWKVX_MEMORY_DEVICE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_memory.RWKVX_MEMORY_DEVICE = 1
+     * }
+     */
+    public static int RWKVX_MEMORY_DEVICE() {
+        return RWKVX_MEMORY_DEVICE;
     }
     private static final int RWKVX_CONTEXT_FORCE_SCALAR = (int)1L;
     /**
@@ -913,6 +931,182 @@ public class rwkvx_h {
                 traceDowncall("rwkvx_context_threads", ctx);
             }
             return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_context_backend {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_context_backend");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(false));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t rwkvx_context_backend(const rwkvx_context *ctx)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_context_backend$descriptor() {
+        return rwkvx_context_backend.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t rwkvx_context_backend(const rwkvx_context *ctx)
+     * }
+     */
+    public static MethodHandle rwkvx_context_backend$handle() {
+        return rwkvx_context_backend.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t rwkvx_context_backend(const rwkvx_context *ctx)
+     * }
+     */
+    public static MemorySegment rwkvx_context_backend$address() {
+        return rwkvx_context_backend.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t rwkvx_context_backend(const rwkvx_context *ctx)
+     * }
+     */
+    public static int rwkvx_context_backend(MemorySegment ctx) {
+        var mh$ = rwkvx_context_backend.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_context_backend", ctx);
+            }
+            return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_context_set_stream {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_context_set_stream");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_set_stream(rwkvx_context *ctx, void *stream)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_context_set_stream$descriptor() {
+        return rwkvx_context_set_stream.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_set_stream(rwkvx_context *ctx, void *stream)
+     * }
+     */
+    public static MethodHandle rwkvx_context_set_stream$handle() {
+        return rwkvx_context_set_stream.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_set_stream(rwkvx_context *ctx, void *stream)
+     * }
+     */
+    public static MemorySegment rwkvx_context_set_stream$address() {
+        return rwkvx_context_set_stream.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_set_stream(rwkvx_context *ctx, void *stream)
+     * }
+     */
+    public static int rwkvx_context_set_stream(MemorySegment ctx, MemorySegment stream) {
+        var mh$ = rwkvx_context_set_stream.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_context_set_stream", ctx, stream);
+            }
+            return (int)mh$.invokeExact(ctx, stream);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_context_synchronize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_context_synchronize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *diagnostics)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_context_synchronize$descriptor() {
+        return rwkvx_context_synchronize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *diagnostics)
+     * }
+     */
+    public static MethodHandle rwkvx_context_synchronize$handle() {
+        return rwkvx_context_synchronize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *diagnostics)
+     * }
+     */
+    public static MemorySegment rwkvx_context_synchronize$address() {
+        return rwkvx_context_synchronize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *diagnostics)
+     * }
+     */
+    public static int rwkvx_context_synchronize(MemorySegment ctx, MemorySegment diagnostics) {
+        var mh$ = rwkvx_context_synchronize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_context_synchronize", ctx, diagnostics);
+            }
+            return (int)mh$.invokeExact(ctx, diagnostics);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2279,7 +2473,8 @@ public class rwkvx_h {
             rwkvx_h.C_POINTER,
             rwkvx_h.C_LONG,
             rwkvx_h.C_LONG,
-            rwkvx_h.C_LONG
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_INT
         );
 
         public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_append");
@@ -2290,7 +2485,7 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride, int32_t memory)
      * }
      */
     public static FunctionDescriptor rwkvx_kv_cache_append$descriptor() {
@@ -2300,7 +2495,7 @@ public class rwkvx_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride, int32_t memory)
      * }
      */
     public static MethodHandle rwkvx_kv_cache_append$handle() {
@@ -2310,7 +2505,7 @@ public class rwkvx_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride, int32_t memory)
      * }
      */
     public static MemorySegment rwkvx_kv_cache_append$address() {
@@ -2319,16 +2514,16 @@ public class rwkvx_h {
 
     /**
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride)
+     * rwkvx_status rwkvx_kv_cache_append(rwkvx_kv_cache *cache, const void *k, const void *v, int64_t n_tokens, int64_t k_stride, int64_t v_stride, int32_t memory)
      * }
      */
-    public static int rwkvx_kv_cache_append(MemorySegment cache, MemorySegment k, MemorySegment v, long n_tokens, long k_stride, long v_stride) {
+    public static int rwkvx_kv_cache_append(MemorySegment cache, MemorySegment k, MemorySegment v, long n_tokens, long k_stride, long v_stride, int memory) {
         var mh$ = rwkvx_kv_cache_append.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("rwkvx_kv_cache_append", cache, k, v, n_tokens, k_stride, v_stride);
+                traceDowncall("rwkvx_kv_cache_append", cache, k, v, n_tokens, k_stride, v_stride, memory);
             }
-            return (int)mh$.invokeExact(cache, k, v, n_tokens, k_stride, v_stride);
+            return (int)mh$.invokeExact(cache, k, v, n_tokens, k_stride, v_stride, memory);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }
@@ -2341,7 +2536,8 @@ public class rwkvx_h {
             rwkvx_h.C_POINTER,
             rwkvx_h.C_POINTER,
             rwkvx_h.C_LONG,
-            rwkvx_h.C_LONG
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_INT
         );
 
         public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_kv_cache_compress");
@@ -2352,7 +2548,7 @@ public class rwkvx_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride, int32_t memory)
      * }
      */
     public static FunctionDescriptor rwkvx_kv_cache_compress$descriptor() {
@@ -2362,7 +2558,7 @@ public class rwkvx_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride, int32_t memory)
      * }
      */
     public static MethodHandle rwkvx_kv_cache_compress$handle() {
@@ -2372,7 +2568,7 @@ public class rwkvx_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride, int32_t memory)
      * }
      */
     public static MemorySegment rwkvx_kv_cache_compress$address() {
@@ -2381,16 +2577,16 @@ public class rwkvx_h {
 
     /**
      * {@snippet lang=c :
-     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride)
+     * rwkvx_status rwkvx_kv_cache_compress(rwkvx_context *ctx, rwkvx_kv_cache *cache, const float *q, int64_t n_q, int64_t q_stride, int32_t memory)
      * }
      */
-    public static int rwkvx_kv_cache_compress(MemorySegment ctx, MemorySegment cache, MemorySegment q, long n_q, long q_stride) {
+    public static int rwkvx_kv_cache_compress(MemorySegment ctx, MemorySegment cache, MemorySegment q, long n_q, long q_stride, int memory) {
         var mh$ = rwkvx_kv_cache_compress.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("rwkvx_kv_cache_compress", ctx, cache, q, n_q, q_stride);
+                traceDowncall("rwkvx_kv_cache_compress", ctx, cache, q, n_q, q_stride, memory);
             }
-            return (int)mh$.invokeExact(ctx, cache, q, n_q, q_stride);
+            return (int)mh$.invokeExact(ctx, cache, q, n_q, q_stride, memory);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

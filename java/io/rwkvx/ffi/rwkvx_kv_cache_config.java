@@ -27,6 +27,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     const float *b;
  *     float *state;
  *     float *y;
+ *     int32_t memory;
+ *     int32_t reserved;
  * }
  * }
  */

@@ -21,6 +21,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t ndim;
  *     int64_t shape[4];
  *     int64_t strides[4];
+ *     int32_t memory;
+ *     int32_t reserved;
  * }
  * }
  */
@@ -35,7 +37,9 @@ public class rwkvx_tensor {
         rwkvx_h.C_INT.withName("dtype"),
         rwkvx_h.C_INT.withName("ndim"),
         MemoryLayout.sequenceLayout(4, rwkvx_h.C_LONG).withName("shape"),
-        MemoryLayout.sequenceLayout(4, rwkvx_h.C_LONG).withName("strides")
+        MemoryLayout.sequenceLayout(4, rwkvx_h.C_LONG).withName("strides"),
+        rwkvx_h.C_INT.withName("memory"),
+        rwkvx_h.C_INT.withName("reserved")
     ).withName("rwkvx_tensor");
 
     /**
@@ -329,6 +333,94 @@ public class rwkvx_tensor {
      */
     public static void strides(MemorySegment struct, long index0, long fieldValue) {
         strides$ELEM_HANDLE.set(struct, strides$OFFSET, index0, fieldValue);
+    }
+
+    private static final OfInt memory$LAYOUT = (OfInt)$LAYOUT.select(groupElement("memory"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final OfInt memory$layout() {
+        return memory$LAYOUT;
+    }
+
+    private static final long memory$OFFSET = 80;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final long memory$offset() {
+        return memory$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static int memory(MemorySegment struct) {
+        return struct.get(memory$LAYOUT, memory$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static void memory(MemorySegment struct, int fieldValue) {
+        struct.set(memory$LAYOUT, memory$OFFSET, fieldValue);
+    }
+
+    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final OfInt reserved$layout() {
+        return reserved$LAYOUT;
+    }
+
+    private static final long reserved$OFFSET = 84;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final long reserved$offset() {
+        return reserved$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static int reserved(MemorySegment struct) {
+        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static void reserved(MemorySegment struct, int fieldValue) {
+        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
     }
 
     /**

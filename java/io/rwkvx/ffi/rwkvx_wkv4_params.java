@@ -24,6 +24,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     const float *v;
  *     float *state;
  *     float *y;
+ *     int32_t memory;
+ *     int32_t reserved;
  * }
  * }
  */
@@ -41,7 +43,9 @@ public class rwkvx_wkv4_params {
         rwkvx_h.C_POINTER.withName("k"),
         rwkvx_h.C_POINTER.withName("v"),
         rwkvx_h.C_POINTER.withName("state"),
-        rwkvx_h.C_POINTER.withName("y")
+        rwkvx_h.C_POINTER.withName("y"),
+        rwkvx_h.C_INT.withName("memory"),
+        rwkvx_h.C_INT.withName("reserved")
     ).withName("rwkvx_wkv4_params");
 
     /**
@@ -401,6 +405,94 @@ public class rwkvx_wkv4_params {
      */
     public static void y(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(y$LAYOUT, y$OFFSET, fieldValue);
+    }
+
+    private static final OfInt memory$LAYOUT = (OfInt)$LAYOUT.select(groupElement("memory"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final OfInt memory$layout() {
+        return memory$LAYOUT;
+    }
+
+    private static final long memory$OFFSET = 64;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final long memory$offset() {
+        return memory$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static int memory(MemorySegment struct) {
+        return struct.get(memory$LAYOUT, memory$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static void memory(MemorySegment struct, int fieldValue) {
+        struct.set(memory$LAYOUT, memory$OFFSET, fieldValue);
+    }
+
+    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final OfInt reserved$layout() {
+        return reserved$LAYOUT;
+    }
+
+    private static final long reserved$OFFSET = 68;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final long reserved$offset() {
+        return reserved$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static int reserved(MemorySegment struct) {
+        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static void reserved(MemorySegment struct, int fieldValue) {
+        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
     }
 
     /**

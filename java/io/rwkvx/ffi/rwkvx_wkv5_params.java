@@ -20,7 +20,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t n_head;
  *     int32_t head_size;
  *     int32_t w_per_token;
- *     int32_t reserved;
+ *     int32_t memory;
  *     const float *r;
  *     const float *k;
  *     const float *v;
@@ -42,7 +42,7 @@ public class rwkvx_wkv5_params {
         rwkvx_h.C_INT.withName("n_head"),
         rwkvx_h.C_INT.withName("head_size"),
         rwkvx_h.C_INT.withName("w_per_token"),
-        rwkvx_h.C_INT.withName("reserved"),
+        rwkvx_h.C_INT.withName("memory"),
         rwkvx_h.C_POINTER.withName("r"),
         rwkvx_h.C_POINTER.withName("k"),
         rwkvx_h.C_POINTER.withName("v"),
@@ -235,48 +235,48 @@ public class rwkvx_wkv5_params {
         struct.set(w_per_token$LAYOUT, w_per_token$OFFSET, fieldValue);
     }
 
-    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+    private static final OfInt memory$LAYOUT = (OfInt)$LAYOUT.select(groupElement("memory"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t memory
      * }
      */
-    public static final OfInt reserved$layout() {
-        return reserved$LAYOUT;
+    public static final OfInt memory$layout() {
+        return memory$LAYOUT;
     }
 
-    private static final long reserved$OFFSET = 20;
+    private static final long memory$OFFSET = 20;
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t memory
      * }
      */
-    public static final long reserved$offset() {
-        return reserved$OFFSET;
+    public static final long memory$offset() {
+        return memory$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t memory
      * }
      */
-    public static int reserved(MemorySegment struct) {
-        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    public static int memory(MemorySegment struct) {
+        return struct.get(memory$LAYOUT, memory$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * int32_t reserved
+     * int32_t memory
      * }
      */
-    public static void reserved(MemorySegment struct, int fieldValue) {
-        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
+    public static void memory(MemorySegment struct, int fieldValue) {
+        struct.set(memory$LAYOUT, memory$OFFSET, fieldValue);
     }
 
     private static final AddressLayout r$LAYOUT = (AddressLayout)$LAYOUT.select(groupElement("r"));

@@ -27,6 +27,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     const float *b;
  *     float *state;
  *     float *y;
+ *     int32_t memory;
+ *     int32_t reserved;
  * }
  * }
  */
@@ -47,7 +49,9 @@ public class rwkvx_wkv7_params {
         rwkvx_h.C_POINTER.withName("a"),
         rwkvx_h.C_POINTER.withName("b"),
         rwkvx_h.C_POINTER.withName("state"),
-        rwkvx_h.C_POINTER.withName("y")
+        rwkvx_h.C_POINTER.withName("y"),
+        rwkvx_h.C_INT.withName("memory"),
+        rwkvx_h.C_INT.withName("reserved")
     ).withName("rwkvx_wkv7_params");
 
     /**
@@ -539,6 +543,94 @@ public class rwkvx_wkv7_params {
      */
     public static void y(MemorySegment struct, MemorySegment fieldValue) {
         struct.set(y$LAYOUT, y$OFFSET, fieldValue);
+    }
+
+    private static final OfInt memory$LAYOUT = (OfInt)$LAYOUT.select(groupElement("memory"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final OfInt memory$layout() {
+        return memory$LAYOUT;
+    }
+
+    private static final long memory$OFFSET = 80;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static final long memory$offset() {
+        return memory$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static int memory(MemorySegment struct) {
+        return struct.get(memory$LAYOUT, memory$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t memory
+     * }
+     */
+    public static void memory(MemorySegment struct, int fieldValue) {
+        struct.set(memory$LAYOUT, memory$OFFSET, fieldValue);
+    }
+
+    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final OfInt reserved$layout() {
+        return reserved$LAYOUT;
+    }
+
+    private static final long reserved$OFFSET = 84;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final long reserved$offset() {
+        return reserved$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static int reserved(MemorySegment struct) {
+        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static void reserved(MemorySegment struct, int fieldValue) {
+        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
     }
 
     /**

@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The native library (librwkvx): AVX2/scalar CPU kernels today, CUDA behind the same ABI later.
+ * The native library (librwkvx): AVX2/scalar CPU kernels, and CUDA kernels behind the same ABI where the library
+ * was built with CUDA and a device exists ({@link #device()} says which runs; models run on the CPU for now).
  * Owns one native context (thread pool); close it after every executor made from it.
  *
  * <p>After {@link #close()} every method that reaches native code throws {@link IllegalStateException};
@@ -21,7 +22,11 @@ import java.lang.foreign.ValueLayout;
  * (freeing nothing) while executors made from it are open or another thread's call uses it.
  */
 public final class NativeBackend implements Backend {
-    /** Selects the backend inside the native library; values equal {@code rwkvx_backend}. */
+    /**
+     * Selects the backend inside the native library; values equal {@code rwkvx_backend}. AUTO takes CUDA when the
+     * library was built with it and a usable device exists, else the CPU ({@link #describe()} says why); CUDA
+     * fails with {@code RWKVX_ERROR_UNSUPPORTED} and the reason where it cannot run.
+     */
     public enum Device {
         AUTO(0),
         CPU(1),
@@ -31,6 +36,12 @@ public final class NativeBackend implements Backend {
 
         Device(int code) {
             this.code = code;
+        }
+
+        /** The device with this {@code rwkvx_backend} code. */
+        static Device of(int code) {
+            for (Device d : values()) if (d.code == code) return d;
+            throw new IllegalArgumentException("rwkvx_backend " + code + " is not a known device");
         }
     }
 
@@ -90,6 +101,19 @@ public final class NativeBackend implements Backend {
         MemorySegment c = enter();
         try {
             return rwkvx_h.rwkvx_context_threads(c);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * The device the context's kernel, attention and KV-cache calls run on: {@link Device#CPU} or {@link
+     * Device#CUDA}, never AUTO (an AUTO backend reports what it chose). Models run on the CPU on either today.
+     */
+    public Device device() {
+        MemorySegment c = enter();
+        try {
+            return Device.of(rwkvx_h.rwkvx_context_backend(c));
         } finally {
             exit();
         }

@@ -1,5 +1,6 @@
 package io.rwkvx.backend.nativelib;
 
+import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.ffi.rwkvx_named_tensor;
 import io.rwkvx.ffi.rwkvx_tensor;
 import io.rwkvx.tensor.Tensor;
@@ -7,7 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Collection;
 
-/** Describes Java {@link Tensor}s to native code as {@code rwkvx_tensor} structs (no data copies). */
+/**
+ * Describes Java {@link Tensor}s to native code as {@code rwkvx_tensor} structs (no data copies). Java tensors
+ * live in host memory, so every struct says {@code RWKVX_MEMORY_HOST}.
+ */
 public final class NativeTensors {
     private NativeTensors() {}
 
@@ -25,6 +29,8 @@ public final class NativeTensors {
             rwkvx_tensor.strides(struct, i, stride);
             stride *= shape[i];
         }
+        rwkvx_tensor.memory(struct, rwkvx_h.RWKVX_MEMORY_HOST());
+        rwkvx_tensor.reserved(struct, 0);
     }
 
     /** A new {@code rwkvx_tensor} in {@code arena} describing {@code t}. */
