@@ -435,6 +435,7 @@ typedef struct rwkvx_attention_params {
     int32_t top_k;        /* past chunks selected, >= 0 (SPARSE) */
     int32_t scope;        /* an rwkvx_attn_scope (SPARSE) */
     int32_t memory;       /* an rwkvx_memory: where q, k, v, o and lse point (0 = host) */
+    int32_t reserved;     /* must be 0 */
     int64_t dense_below;  /* SPARSE runs as FULL when T (prefill) or the cache length (decode) <= this */
     float scale;          /* 0 = 1/sqrt(head_size) */
     uint32_t diagnostics; /* out: RWKVX_ATTN_DIAG_* bits (DEVICE memory on a CUDA context: 0 here; the

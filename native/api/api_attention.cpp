@@ -35,6 +35,7 @@ float check_params(const rwkvx_attention_params *p) {
     RWKVX_REQUIRE_ARG(p->n_tokens >= 0, "n_tokens is negative");
     RWKVX_REQUIRE_ARG(p->mode == RWKVX_ATTN_FULL || p->mode == RWKVX_ATTN_SPARSE,
                       "mode " + std::to_string(p->mode) + " is not an rwkvx_attn_mode (0 full, 1 sparse)");
+    RWKVX_REQUIRE_ARG(p->reserved == 0, "reserved is " + std::to_string(p->reserved) + "; must be 0");
     RWKVX_REQUIRE_ARG(p->causal == 1, "causal must be 1 (only causal attention is implemented)");
     if (p->mode == RWKVX_ATTN_SPARSE) {
         RWKVX_REQUIRE_ARG(p->chunk_size >= 1, "chunk_size " + std::to_string(p->chunk_size) + " must be >= 1");

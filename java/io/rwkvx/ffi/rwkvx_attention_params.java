@@ -45,6 +45,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int32_t top_k;
  *     int32_t scope;
  *     int32_t memory;
+ *     int32_t reserved;
  *     int64_t dense_below;
  *     float scale;
  *     uint32_t diagnostics;
@@ -77,7 +78,7 @@ public class rwkvx_attention_params {
         rwkvx_h.C_INT.withName("top_k"),
         rwkvx_h.C_INT.withName("scope"),
         rwkvx_h.C_INT.withName("memory"),
-        MemoryLayout.paddingLayout(4),
+        rwkvx_h.C_INT.withName("reserved"),
         rwkvx_h.C_LONG.withName("dense_below"),
         rwkvx_h.C_FLOAT.withName("scale"),
         rwkvx_h.C_INT.withName("diagnostics"),
@@ -537,6 +538,50 @@ public class rwkvx_attention_params {
      */
     public static void memory(MemorySegment struct, int fieldValue) {
         struct.set(memory$LAYOUT, memory$OFFSET, fieldValue);
+    }
+
+    private static final OfInt reserved$LAYOUT = (OfInt)$LAYOUT.select(groupElement("reserved"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final OfInt reserved$layout() {
+        return reserved$LAYOUT;
+    }
+
+    private static final long reserved$OFFSET = 44;
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static final long reserved$offset() {
+        return reserved$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static int reserved(MemorySegment struct) {
+        return struct.get(reserved$LAYOUT, reserved$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * int32_t reserved
+     * }
+     */
+    public static void reserved(MemorySegment struct, int fieldValue) {
+        struct.set(reserved$LAYOUT, reserved$OFFSET, fieldValue);
     }
 
     private static final OfLong dense_below$LAYOUT = (OfLong)$LAYOUT.select(groupElement("dense_below"));
