@@ -1,6 +1,7 @@
 // RWKV-X attention tests: full and sparse prefill, decode over the KV cache and its compression, in
-// the scalar and AVX2 forms with 1 and 2 threads, against a float64 reference written here (the
-// sparse reference reuses the canonical fp32 chunk selection, re-implemented here from docs/rwkv-x.md §5.2).
+// the scalar and AVX2 forms with 1 and 2 threads (and, when built with CUDA, on CUDA contexts with host
+// and device memory: device_mirror.h), against a float64 reference written here (the sparse reference
+// reuses the canonical fp32 chunk selection, re-implemented here from docs/rwkv-x.md §5.2).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "check.h"
+#include "device_mirror.h"
 #include "half_floats.h"
 #include "rwkvx.h"
 
@@ -33,16 +35,26 @@ float from_bf16(uint16_t b) {
     return f;
 }
 
+// The CPU contexts, then the CUDA flavours when there are some.
 struct Contexts {
-    rwkvx_context *list[3];
-    const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
+    std::vector<device_mirror::Flavour> list;
     Contexts() {
-        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, 0, &list[0]);
-        rwkvx_context_create(RWKVX_BACKEND_CPU, 1, 0, &list[1]);
-        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, RWKVX_CONTEXT_FORCE_SCALAR, &list[2]);
+        const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
+        const int threads[3] = {2, 1, 2}, flags[3] = {0, 0, RWKVX_CONTEXT_FORCE_SCALAR};
+        for (int i = 0; i < 3; i++) {
+            rwkvx_context *c = nullptr;
+            rwkvx_context_create(RWKVX_BACKEND_CPU, threads[i], flags[i], &c);
+            list.push_back({c, names[i]});
+        }
+        device_mirror::add_cuda_flavours(list);
     }
-    ~Contexts() {
-        for (auto *c : list) rwkvx_context_free(c);
+    ~Contexts() { device_mirror::free_all(list); }
+    // For the checks that run on one CPU context: that one and the CUDA flavours.
+    std::vector<device_mirror::Flavour> first_and_cuda() const {
+        std::vector<device_mirror::Flavour> out{list[0]};
+        for (const auto &f : list)
+            if (f.cuda) out.push_back(f);
+        return out;
     }
 };
 
@@ -204,6 +216,14 @@ double err_tol(int dtype) {
     return dtype == RWKVX_DTYPE_F32 ? 1e-5 : 2e-5;
 }
 
+// On CUDA, F16/BF16 K/V of head size 64 and 128 run on tensor cores, which round q and the softmax
+// weights P to K/V's dtype (native/cuda/cuda_kernels.h, flash_prefill_mma): a few units of that
+// dtype's rounding (2^-9 for BF16, 2^-11 for F16) on O(1) outputs and LSEs, not fp32's.
+double err_tol(int dtype, int D, const device_mirror::Flavour &f) {
+    if (f.cuda && dtype != RWKVX_DTYPE_F32 && (D == 64 || D == 128)) return dtype == RWKVX_DTYPE_BF16 ? 3e-2 : 8e-3;
+    return err_tol(dtype);
+}
+
 std::string label(const Data &x, const char *what, int B, int k, int scope, const char *ctx) {
     char buf[200];
     std::snprintf(buf, sizeof buf, "%s T=%lld H=%d D=%d dtype=%d B=%d k=%d scope=%d [%s]", what, (long long)x.T, x.H,
@@ -224,11 +244,11 @@ void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int sc
             auto keys = ref_keys(x, means, t, h, mode == RWKVX_ATTN_SPARSE && !full_equal, B, k, scope == 1, &ref_nan);
             ref_attend(x, t, h, keys, &ro[size_t(t * HD + h * x.D)], &rl[size_t(t * x.H + h)]);
         }
-    for (int ci = 0; ci < 3; ci++) {
+    for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
         std::vector<float> o(size_t(x.T * HD), -7.0f), lse(size_t(x.T * x.H), -7.0f);
         rwkvx_attention_params p = params(x, o.data(), lse.data(), mode, B, k, scope);
-        rwkvx_status st = rwkvx_attention_prefill(ctxs.list[ci], &p);
-        std::string name = label(x, mode ? "sparse prefill" : "full prefill", B, k, scope, ctxs.names[ci]);
+        rwkvx_status st = device_mirror::attention_prefill(ctxs.list[ci], &p);
+        std::string name = label(x, mode ? "sparse prefill" : "full prefill", B, k, scope, ctxs.list[ci].name.c_str());
         expect(st == RWKVX_OK, name + ": status " + rwkvx_last_error());
         double worst = 0, worst_lse = 0;
         bool nan_ok = true;
@@ -248,8 +268,9 @@ void check_prefill(Contexts &ctxs, const Data &x, int mode, int B, int k, int sc
                     worst_lse = worse(worst_lse, std::fabs(lse[size_t(t * x.H + h)] - rl[size_t(t * x.H + h)]));
             }
         expect(nan_ok, name + ": NaN confined to its row");
-        expect(worst <= err_tol(x.dtype), name + ": max |o - ref| = " + std::to_string(worst));
-        expect(worst_lse <= err_tol(x.dtype), name + ": max |lse - ref| = " + std::to_string(worst_lse));
+        const double tol = err_tol(x.dtype, x.D, ctxs.list[ci]);
+        expect(worst <= tol, name + ": max |o - ref| = " + std::to_string(worst));
+        expect(worst_lse <= tol, name + ": max |lse - ref| = " + std::to_string(worst_lse));
         if (mode == RWKVX_ATTN_SPARSE)
             expect(((p.diagnostics & RWKVX_ATTN_DIAG_NAN_SCORE) != 0) == ref_nan, name + ": NaN diagnostics flag");
     }
@@ -268,12 +289,12 @@ void test_full_prefill(Contexts &ctxs, std::mt19937 &rng) {
 
     // T = 1: o = v0 exactly.
     Data x = make_data(rng, 1, 2, 64, RWKVX_DTYPE_F32);
-    for (int ci = 0; ci < 3; ci++) {
+    for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
         std::vector<float> o(128);
         rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_FULL, 0, 0, 0);
-        expect(rwkvx_attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, "T=1 status");
+        expect(device_mirror::attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, "T=1 status");
         expect(std::memcmp(o.data(), x.vf.data(), 128 * 4) == 0,
-               std::string("T=1: o == v0 exactly [") + ctxs.names[ci] + "]");
+               std::string("T=1: o == v0 exactly [") + ctxs.list[ci].name + "]");
     }
 }
 
@@ -292,14 +313,14 @@ void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
     check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 16, 6, 0, -1, -1, &x);
     check_prefill(ctxs, x, RWKVX_ATTN_SPARSE, 100, 2, 1, -1, -1, &x);
     // Short path: T <= dense_below runs full.
-    {
+    for (const auto &ctx : ctxs.first_and_cuda()) {
         std::vector<float> o(size_t(90 * 64)), of(o.size());
         rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_SPARSE, 8, 1, 0);
         p.dense_below = 90;
-        rwkvx_attention_prefill(ctxs.list[0], &p);
+        device_mirror::attention_prefill(ctx, &p);
         rwkvx_attention_params f = params(x, of.data(), nullptr, RWKVX_ATTN_FULL, 0, 0, 0);
-        rwkvx_attention_prefill(ctxs.list[0], &f);
-        expect(o == of, "sparse with T <= dense_below is the full kernel");
+        device_mirror::attention_prefill(ctx, &f);
+        expect(o == of, "sparse with T <= dense_below is the full kernel [" + ctx.name + "]");
     }
 
     // Ties: chunks 0 and 2 have identical keys (different values): the more recent one must win.
@@ -328,7 +349,7 @@ void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
         check_prefill(ctxs, t, RWKVX_ATTN_FULL, 0, 0, 0, 77, 1);
     }
     // Strided rows with poisoned gaps.
-    {
+    for (const auto &ctx : ctxs.first_and_cuda()) {
         Data t = make_data(rng, 50, 2, 16, RWKVX_DTYPE_F32);
         const int64_t HD = 32, S = 40;
         std::vector<float> q(size_t(50 * S), NAN), k(size_t(50 * S), NAN), v(size_t(50 * S), NAN),
@@ -341,17 +362,17 @@ void test_sparse_prefill(Contexts &ctxs, std::mt19937 &rng) {
             }
         std::vector<float> dense(size_t(50 * HD));
         rwkvx_attention_params p = params(t, dense.data(), nullptr, RWKVX_ATTN_SPARSE, 8, 2, 0);
-        rwkvx_attention_prefill(ctxs.list[0], &p);
+        device_mirror::attention_prefill(ctx, &p);
         p.q = q.data(), p.k = k.data(), p.v = v.data(), p.o = o.data();
         p.q_stride = p.k_stride = p.v_stride = p.o_stride = S;
-        expect(rwkvx_attention_prefill(ctxs.list[0], &p) == RWKVX_OK, "strided prefill status");
+        expect(device_mirror::attention_prefill(ctx, &p) == RWKVX_OK, "strided prefill status [" + ctx.name + "]");
         bool same = true;
         for (int64_t i = 0; i < 50; i++)
             for (int64_t j = 0; j < S; j++) {
                 float want = j < HD ? dense[size_t(i * HD + j)] : 5.0f;
                 same &= std::memcmp(&o[size_t(i * S + j)], &want, 4) == 0;
             }
-        expect(same, "strided prefill equals the dense layout and leaves the gaps alone");
+        expect(same, "strided prefill equals the dense layout and leaves the gaps alone [" + ctx.name + "]");
     }
 }
 
@@ -364,19 +385,20 @@ void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
                 const int B = 16, k = 2;
                 Data x = make_data(rng, 120, 3, 32, dtype);
                 const int64_t HD = 96;
-                for (int ci = 0; ci < 3; ci++) {
+                for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
                     std::vector<float> o(size_t(x.T * HD)), lse(size_t(x.T * 3));
                     rwkvx_attention_params p = params(x, o.data(), lse.data(), mode, B, k, scope);
-                    rwkvx_attention_prefill(ctxs.list[ci], &p);
+                    device_mirror::attention_prefill(ctxs.list[ci], &p);
                     rwkvx_kv_cache_config cfg{3, 32, dtype, B, 200, 0, 0, 0};
                     rwkvx_kv_cache *cache = nullptr;
-                    expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
+                    expect(rwkvx_kv_cache_create(ctxs.list[ci].ctx, &cfg, &cache) == RWKVX_OK, "cache create");
                     double worst = 0;
                     int64_t appended = 0;
                     for (int64_t t : {0, 1, 15, 16, 17, 47, 48, 64, 100, 119}) {
                         const int64_t esz = dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-                        rwkvx_kv_cache_append(cache, (const char *)x.k() + appended * HD * esz,
-                                              (const char *)x.v() + appended * HD * esz, t - appended, 0, 0);
+                        device_mirror::kv_cache_append(ctxs.list[ci], cache, cfg,
+                                                       (const char *)x.k() + appended * HD * esz,
+                                                       (const char *)x.v() + appended * HD * esz, t - appended, 0, 0);
                         appended = t;
                         expect(rwkvx_kv_cache_length(cache) == t, "cache length after append");
                         std::vector<float> od(static_cast<size_t>(HD)), ld(3);
@@ -385,7 +407,7 @@ void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
                         dp.q = &x.q[size_t(t * HD)];
                         dp.k = (const char *)x.k() + t * HD * esz;
                         dp.v = (const char *)x.v() + t * HD * esz;
-                        rwkvx_status st = rwkvx_attention_decode(ctxs.list[ci], cache, &dp);
+                        rwkvx_status st = device_mirror::attention_decode(ctxs.list[ci], cache, &dp);
                         expect(st == RWKVX_OK, std::string("decode status: ") + rwkvx_last_error());
                         appended = t + 1;
                         for (int i = 0; i < HD; i++)
@@ -393,8 +415,8 @@ void test_decode_consistency(Contexts &ctxs, std::mt19937 &rng) {
                         for (int h = 0; h < 3; h++)
                             worst = worse(worst, double(std::fabs(ld[size_t(h)] - lse[size_t(t * 3 + h)])));
                     }
-                    expect(worst <= 1e-5, label(x, "decode == prefill row", B, k, scope, ctxs.names[ci]) + " mode " +
-                                              std::to_string(mode) + ": max diff " + std::to_string(worst));
+                    expect(worst <= 1e-5, label(x, "decode == prefill row", B, k, scope, ctxs.list[ci].name.c_str()) +
+                                              " mode " + std::to_string(mode) + ": max diff " + std::to_string(worst));
                     rwkvx_kv_cache_free(cache);
                 }
             }
@@ -414,13 +436,14 @@ struct ContinueCase {
 void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCase &c,
                                 const std::vector<int64_t> &pieces) {
     const int64_t H = x.H, D = x.D, HD = H * D, esz = c.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-    for (int ci = 0; ci < 3; ci++) {
+    for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
         std::vector<float> o(size_t(x.T * HD)), lse(size_t(x.T * H));
         rwkvx_attention_params p = params(x, o.data(), lse.data(), c.mode, c.B, c.k, c.scope);
-        expect(rwkvx_attention_prefill(ctxs.list[ci], &p) == RWKVX_OK, std::string("prefill: ") + rwkvx_last_error());
+        expect(device_mirror::attention_prefill(ctxs.list[ci], &p) == RWKVX_OK,
+               std::string("prefill: ") + rwkvx_last_error());
         rwkvx_kv_cache_config cfg{int32_t(H), int32_t(D), c.dtype, c.B, x.T, 0, 0, 0};
         rwkvx_kv_cache *cache = nullptr;
-        expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
+        expect(rwkvx_kv_cache_create(ctxs.list[ci].ctx, &cfg, &cache) == RWKVX_OK, "cache create");
         std::vector<float> od(size_t(x.T * HD), -7.0f), ld(size_t(x.T * H), -7.0f);
         int64_t t0 = 0;
         for (int64_t n : pieces) {
@@ -429,7 +452,7 @@ void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCas
             dp.q = &x.q[size_t(t0 * HD)];
             dp.k = (const char *)x.k() + t0 * HD * esz;
             dp.v = (const char *)x.v() + t0 * HD * esz;
-            expect(rwkvx_attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
+            expect(device_mirror::attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
                    std::string("decode of ") + std::to_string(n) + " tokens: " + rwkvx_last_error());
             t0 += n;
         }
@@ -438,13 +461,14 @@ void check_pieces_equal_prefill(Contexts &ctxs, const Data &x, const ContinueCas
         for (size_t i = 0; i < o.size(); i++) worst = worse(worst, double(std::fabs(od[i] - o[i])));
         for (size_t i = 0; i < lse.size(); i++) worst = worse(worst, double(std::fabs(ld[i] - lse[i])));
         if (std::isnan(worst)) worst = INFINITY;
-        expect(worst <= err_tol(c.dtype), label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.names[ci]) + " mode " +
-                                              std::to_string(c.mode) + ", " + std::to_string(pieces.size()) +
-                                              " pieces: max diff " + std::to_string(worst));
+        expect(worst <= err_tol(c.dtype, x.D, ctxs.list[ci]),
+               label(x, "pieces == prefill", c.B, c.k, c.scope, ctxs.list[ci].name.c_str()) + " mode " +
+                   std::to_string(c.mode) + ", " + std::to_string(pieces.size()) + " pieces: max diff " +
+                   std::to_string(worst));
         rwkvx_attention_params full = params(x, od.data(), nullptr, c.mode, c.B, c.k, c.scope);
         full.n_tokens = 1;
         const std::string capacity = "capacity " + std::to_string(x.T);
-        expect(rwkvx_attention_decode(ctxs.list[ci], cache, &full) == RWKVX_ERROR_ARGUMENT &&
+        expect(device_mirror::attention_decode(ctxs.list[ci], cache, &full) == RWKVX_ERROR_ARGUMENT &&
                    std::strstr(rwkvx_last_error(), capacity.c_str()) != nullptr && rwkvx_kv_cache_length(cache) == x.T,
                std::string("a full cache refuses one more token: ") + rwkvx_last_error());
         rwkvx_kv_cache_free(cache);
@@ -473,18 +497,18 @@ void test_decode_continues_cache(Contexts &ctxs, std::mt19937 &rng) {
 void test_kv_compression(Contexts &ctxs, std::mt19937 &rng) {
     const int H = 2, D = 16, HD = 32;
     Data x = make_data(rng, 42, H, D, RWKVX_DTYPE_F32, 0);
-    for (int ci = 0; ci < 3; ci++) {
+    for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
         rwkvx_kv_cache_config cfg{H, D, RWKVX_DTYPE_F32, 8, 64, 40, 8, 24};
         rwkvx_kv_cache *cache = nullptr;
-        rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache);
-        rwkvx_kv_cache_append(cache, x.kf.data(), x.vf.data(), 41, 0, 0);
+        rwkvx_kv_cache_create(ctxs.list[ci].ctx, &cfg, &cache);
+        device_mirror::kv_cache_append(ctxs.list[ci], cache, cfg, x.kf.data(), x.vf.data(), 41, 0, 0);
         std::vector<float> o(HD);
         rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_FULL, 8, 0, 0);
         p.n_tokens = 1;
         p.q = &x.q[41 * HD];
         p.k = &x.kf[41 * HD];
         p.v = &x.vf[41 * HD];
-        expect(rwkvx_attention_decode(ctxs.list[ci], cache, &p) == RWKVX_OK, "decode with compression");
+        expect(device_mirror::attention_decode(ctxs.list[ci], cache, &p) == RWKVX_OK, "decode with compression");
         expect(rwkvx_kv_cache_length(cache) == 25, "compressed to min_size, then one appended");
         double worst = 0;
         for (int h = 0; h < H; h++) {
@@ -509,7 +533,7 @@ void test_kv_compression(Contexts &ctxs, std::mt19937 &rng) {
             ref_attend(x, 41, h, keys, ro, &rl);
             for (int d = 0; d < D; d++) worst = worse(worst, std::fabs(ro[d] - o[size_t(h * D + d)]));
         }
-        expect(worst <= 1e-5, std::string("decode after compression matches the reference [") + ctxs.names[ci] +
+        expect(worst <= 1e-5, std::string("decode after compression matches the reference [") + ctxs.list[ci].name +
                                   "]: " + std::to_string(worst));
         rwkvx_kv_cache_free(cache);
     }
@@ -574,7 +598,7 @@ PlantRef plant_reference(const Data &x, const Plant &p, bool sparse, int B, int 
 
 // Checks output rows [t0, t1) (o and lse dense, row t0 first) against the reference.
 void expect_unseen_rows(const Data &x, const Plant &p, const PlantRef &ref, const float *o, const float *lse,
-                        int64_t t0, int64_t t1, const std::string &name) {
+                        int64_t t0, int64_t t1, const std::string &name, double tol) {
     const int64_t HD = int64_t(x.H) * x.D;
     double worst = 0;
     bool finite = true;
@@ -593,9 +617,9 @@ void expect_unseen_rows(const Data &x, const Plant &p, const PlantRef &ref, cons
             worst = worse(worst, std::fabs(l - ref.lse[size_t(t * x.H + h)]));
         }
     if (std::isnan(worst)) worst = INFINITY;
-    expect(finite && worst <= err_tol(x.dtype), name + " " + describe(p) + ": " + std::to_string(unseen) +
-                                                    " rows that cannot see it: all finite " + std::to_string(finite) +
-                                                    ", max |o, lse - ref| " + std::to_string(worst));
+    expect(finite && worst <= tol, name + " " + describe(p) + ": " + std::to_string(unseen) +
+                                       " rows that cannot see it: all finite " + std::to_string(finite) +
+                                       ", max |o, lse - ref| " + std::to_string(worst));
     if (p.t >= t0 && p.t < t1 && (!p.in_k || std::isnan(p.value))) {
         const double own = o[size_t((p.t - t0) * HD + p.h * x.D + (p.in_k ? 0 : p.d))];
         expect(!std::isfinite(own), name + " " + describe(p) + ": the planted token's own row shows it");
@@ -610,13 +634,14 @@ void check_planted_prefill(Contexts &ctxs, Data x, const Plant &p, int mode, int
     bool ref_nan = false;
     for (char c : ref.nan) ref_nan |= c != 0;
     const int64_t HD = int64_t(x.H) * x.D;
-    for (int ci = 0; ci < 3; ci++) {
+    for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
         std::vector<float> o(size_t(x.T * HD), -7.0f), lse(size_t(x.T * x.H), -7.0f);
         rwkvx_attention_params prm = params(x, o.data(), lse.data(), mode, B, k, scope);
         const std::string name =
-            label(x, sparse ? "masked sparse prefill" : "masked full prefill", B, k, scope, ctxs.names[ci]);
-        expect(rwkvx_attention_prefill(ctxs.list[ci], &prm) == RWKVX_OK, name + ": status " + rwkvx_last_error());
-        expect_unseen_rows(x, p, ref, o.data(), lse.data(), 0, x.T, name);
+            label(x, sparse ? "masked sparse prefill" : "masked full prefill", B, k, scope, ctxs.list[ci].name.c_str());
+        expect(device_mirror::attention_prefill(ctxs.list[ci], &prm) == RWKVX_OK,
+               name + ": status " + rwkvx_last_error());
+        expect_unseen_rows(x, p, ref, o.data(), lse.data(), 0, x.T, name, err_tol(x.dtype, x.D, ctxs.list[ci]));
         if (sparse)
             expect(((prm.diagnostics & RWKVX_ATTN_DIAG_NAN_SCORE) != 0) == ref_nan,
                    name + " " + describe(p) + ": NaN diagnostics flag");
@@ -663,16 +688,16 @@ void check_planted_decode(Contexts &ctxs, Data x, const Plant &p, int mode, int 
     const bool sparse = mode == RWKVX_ATTN_SPARSE;
     const PlantRef ref = plant_reference(x, p, sparse, B, k, scope);
     const int64_t HD = int64_t(x.H) * x.D, esz = x.dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-    for (int ci = 0; ci < 3; ci++) {
+    for (size_t ci = 0; ci < ctxs.list.size(); ci++) {
         rwkvx_kv_cache_config cfg{x.H, x.D, x.dtype, B > 0 ? B : 16, x.T, 0, 0, 0};
         rwkvx_kv_cache *cache = nullptr;
-        expect(rwkvx_kv_cache_create(ctxs.list[ci], &cfg, &cache) == RWKVX_OK, "cache create");
-        rwkvx_kv_cache_append(cache, x.k(), x.v(), x.T, 0, 0);
+        expect(rwkvx_kv_cache_create(ctxs.list[ci].ctx, &cfg, &cache) == RWKVX_OK, "cache create");
+        device_mirror::kv_cache_append(ctxs.list[ci], cache, cfg, x.k(), x.v(), x.T, 0, 0);
         rwkvx_kv_cache_reset(cache);
         std::vector<float> o(size_t(x.T * HD), -7.0f), lse(size_t(x.T * x.H), -7.0f);
         const std::string name =
-            label(x, sparse ? "masked sparse decode" : "masked full decode", B, k, scope, ctxs.names[ci]) + " in " +
-            std::to_string(pieces.size()) + " calls";
+            label(x, sparse ? "masked sparse decode" : "masked full decode", B, k, scope, ctxs.list[ci].name.c_str()) +
+            " in " + std::to_string(pieces.size()) + " calls";
         bool flags_ok = true;
         int64_t t0 = 0;
         for (int64_t n : pieces) {
@@ -681,7 +706,7 @@ void check_planted_decode(Contexts &ctxs, Data x, const Plant &p, int mode, int 
             dp.q = &x.q[size_t(t0 * HD)];
             dp.k = (const char *)x.k() + t0 * HD * esz;
             dp.v = (const char *)x.v() + t0 * HD * esz;
-            expect(rwkvx_attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
+            expect(device_mirror::attention_decode(ctxs.list[ci], cache, &dp) == RWKVX_OK,
                    name + ": decode status " + rwkvx_last_error());
             bool ref_nan = false;
             for (int64_t t = t0; t < t0 + n; t++) ref_nan |= ref.nan[size_t(t)] != 0;
@@ -689,7 +714,7 @@ void check_planted_decode(Contexts &ctxs, Data x, const Plant &p, int mode, int 
             t0 += n;
         }
         expect(t0 == x.T, "pieces cover the sequence");
-        expect_unseen_rows(x, p, ref, o.data(), lse.data(), 0, x.T, name);
+        expect_unseen_rows(x, p, ref, o.data(), lse.data(), 0, x.T, name, err_tol(x.dtype, x.D, ctxs.list[ci]));
         expect(flags_ok, name + " " + describe(p) + ": NaN diagnostics flag of every call");
         rwkvx_kv_cache_free(cache);
     }
@@ -730,7 +755,7 @@ void test_errors(Contexts &ctxs) {
     auto run = [&](std::function<void(rwkvx_attention_params &)> alter, rwkvx_status want, const char *needle) {
         rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_SPARSE, 2, 1, 0);
         alter(p);
-        rwkvx_status st = rwkvx_attention_prefill(ctxs.list[0], &p);
+        rwkvx_status st = rwkvx_attention_prefill(ctxs.list[0].ctx, &p);
         expect(st == want && std::strstr(rwkvx_last_error(), needle) != nullptr,
                std::string("error '") + needle + "': got " + rwkvx_status_name(st) + " " + rwkvx_last_error());
     };
@@ -745,16 +770,16 @@ void test_errors(Contexts &ctxs) {
     run([](auto &p) { p.k_stride = 8; }, RWKVX_ERROR_ARGUMENT, "k_stride");
     rwkvx_kv_cache_config cfg{1, 32, RWKVX_DTYPE_F16, 2, 3, 0, 0, 0};
     rwkvx_kv_cache *cache = nullptr;
-    expect(rwkvx_kv_cache_create(ctxs.list[0], &cfg, &cache) == RWKVX_OK, "cache create");
-    expect(rwkvx_kv_cache_append(cache, x.kf.data(), x.vf.data(), 4, 0, 0) == RWKVX_ERROR_ARGUMENT &&
+    expect(rwkvx_kv_cache_create(ctxs.list[0].ctx, &cfg, &cache) == RWKVX_OK, "cache create");
+    expect(rwkvx_kv_cache_append(cache, x.kf.data(), x.vf.data(), 4, 0, 0, RWKVX_MEMORY_HOST) == RWKVX_ERROR_ARGUMENT &&
                std::strstr(rwkvx_last_error(), "capacity"),
            "append beyond capacity fails");
     rwkvx_attention_params p = params(x, o.data(), nullptr, RWKVX_ATTN_SPARSE, 2, 1, 0);
     p.n_tokens = 1;
-    expect(rwkvx_attention_decode(ctxs.list[0], cache, &p) == RWKVX_ERROR_SHAPE, "decode dtype mismatch");
+    expect(rwkvx_attention_decode(ctxs.list[0].ctx, cache, &p) == RWKVX_ERROR_SHAPE, "decode dtype mismatch");
     rwkvx_kv_cache_free(cache);
     cfg = {1, 32, RWKVX_DTYPE_F32, 2, 10, 8, 4, 3};
-    expect(rwkvx_kv_cache_create(ctxs.list[0], &cfg, &cache) == RWKVX_ERROR_ARGUMENT, "bad knobs rejected");
+    expect(rwkvx_kv_cache_create(ctxs.list[0].ctx, &cfg, &cache) == RWKVX_ERROR_ARGUMENT, "bad knobs rejected");
 }
 
 }  // namespace

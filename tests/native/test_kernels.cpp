@@ -1,5 +1,7 @@
-// Native kernel tests: every kernel, in both its scalar and AVX2 form and with 1 and 2 threads,
-// against a float64 reference written here; plus the API's error reporting.
+// Native kernel tests: every kernel, in both its scalar and AVX2 form and with 1 and 2 threads (and,
+// when built with CUDA, on CUDA contexts with host and device memory: device_mirror.h), against a
+// float64 reference written here; plus the API's error reporting.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "check.h"
+#include "device_mirror.h"
 #include "half_floats.h"
 #include "rwkvx.h"
 
@@ -50,17 +53,21 @@ struct AlignedFloats {
     }
 };
 
+// The CPU contexts, then the CUDA flavours when there are some.
 struct Contexts {
-    rwkvx_context *list[3];
-    const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
+    std::vector<device_mirror::Flavour> list;
     Contexts() {
-        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, 0, &list[0]);
-        rwkvx_context_create(RWKVX_BACKEND_CPU, 1, 0, &list[1]);
-        rwkvx_context_create(RWKVX_BACKEND_CPU, 2, RWKVX_CONTEXT_FORCE_SCALAR, &list[2]);
+        const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
+        const int threads[3] = {2, 1, 2}, flags[3] = {0, 0, RWKVX_CONTEXT_FORCE_SCALAR};
+        for (int i = 0; i < 3; i++) {
+            rwkvx_context *c = nullptr;
+            rwkvx_context_create(RWKVX_BACKEND_CPU, threads[i], flags[i], &c);
+            list.push_back({c, names[i]});
+        }
+        device_mirror::add_cuda_flavours(list);
     }
-    ~Contexts() {
-        for (auto *c : list) rwkvx_context_free(c);
-    }
+    ~Contexts() { device_mirror::free_all(list); }
+    bool has_cuda() const { return list.size() > 3; }
 };
 
 void test_matmul(Contexts &ctx, std::mt19937 &rng) {
@@ -101,18 +108,18 @@ void test_matmul(Contexts &ctx, std::mt19937 &rng) {
                         ref[size_t(t * N + n)] = acc;
                         scale = std::max(scale, mag);
                     }
-                for (int c = 0; c < 3; c++) {
+                for (size_t c = 0; c < ctx.list.size(); c++) {
                     std::vector<float> y(size_t(T * N), NAN);
                     rwkvx_tensor tx = tensor(x, 0, {T, K}), tw = tensor(wd, dtype, {N, K}),
                                  ty = tensor(y.data(), 0, {T, N});
-                    int st = rwkvx_matmul(ctx.list[c], &tx, &tw, &ty);
+                    int st = device_mirror::matmul(ctx.list[c], &tx, &tw, &ty);
                     double err = 0;
                     for (size_t i = 0; i < y.size(); i++) err = worse(err, std::fabs(double(y[i]) - ref[i]));
                     char what[220];
                     std::snprintf(what, sizeof what,
                                   "matmul T=%ld K=%ld N=%ld dtype=%d %s%s: status %d, max err %.3g (bound %.3g)",
-                                  long(T), long(K), long(N), dtype, ctx.names[c], shifted ? " misaligned" : " aligned",
-                                  st, err, 1e-6 * scale);
+                                  long(T), long(K), long(N), dtype, ctx.list[c].name.c_str(),
+                                  shifted ? " misaligned" : " aligned", st, err, 1e-6 * scale);
                     // fp32 accumulation over K terms: error well below 1e-6 of the sum of magnitudes.
                     expect(st == RWKVX_OK && err <= 1e-6 * scale, what);
                 }
@@ -177,21 +184,21 @@ void test_wkv7(Contexts &ctx, std::mt19937 &rng) {
             }
         double ymax = 1;
         for (double y : yref) ymax = std::max(ymax, std::fabs(y));
-        for (int c = 0; c < 3; c++) {
+        for (size_t c = 0; c < ctx.list.size(); c++) {
             std::vector<float> state = state0, y(r.size(), NAN);
             rwkvx_wkv7_params p{T,        H,        N,        r.data(),     w.data(), k.data(),
                                 v.data(), a.data(), b.data(), state.data(), y.data()};
-            int st = rwkvx_wkv7(ctx.list[c], &p);
+            int st = device_mirror::wkv7(ctx.list[c], &p);
             double ey = 0, es = 0;
-            for (size_t i = 0; i < y.size(); i++) ey = std::max(ey, std::fabs(y[i] - yref[i]));
+            for (size_t i = 0; i < y.size(); i++) ey = worse(ey, std::fabs(y[i] - yref[i]));
             for (int h = 0; h < H; h++)
                 for (int j = 0; j < N; j++)
                     for (int i = 0; i < N; i++)
-                        es = std::max(
-                            es, std::fabs(state[size_t(h * N * N + j * N + i)] - S[size_t(h * N * N + i * N + j)]));
+                        es = worse(es,
+                                   std::fabs(state[size_t(h * N * N + j * N + i)] - S[size_t(h * N * N + i * N + j)]));
             char what[200];
             std::snprintf(what, sizeof what, "wkv7 T=%ld H=%d N=%d %s: status %d, y err %.3g, state err %.3g", long(T),
-                          H, N, ctx.names[c], st, ey, es);
+                          H, N, ctx.list[c].name.c_str(), st, ey, es);
             expect(st == RWKVX_OK && ey <= 2e-5 * ymax && es <= 2e-5 * ymax, what);
         }
     }
@@ -206,10 +213,8 @@ void test_group_norm(Contexts &ctx, std::mt19937 &rng) {
         for (auto &v : x) v = u(rng);
         for (auto &v : wt) v = u(rng);
         for (auto &v : bs) v = u(rng);
-        rwkvx_tensor tx = tensor(x.data(), 0, {T, C}), tw = tensor(wt.data(), 0, {C}), tb = tensor(bs.data(), 0, {C}),
-                     ty = tensor(y.data(), 0, {T, C});
-        int st = rwkvx_group_norm(ctx.list[0], &tx, &tw, &tb, groups, 1e-5f, &ty);
-        double err = 0;
+        // float64 reference.
+        std::vector<double> ref(x.size());
         int64_t G = C / groups;
         for (int64_t t = 0; t < T; t++)
             for (int64_t g = 0; g < groups; g++) {
@@ -220,12 +225,21 @@ void test_group_norm(Contexts &ctx, std::mt19937 &rng) {
                 var /= double(G);
                 for (int64_t i = 0; i < G; i++) {
                     size_t q = size_t(t * C + g * G + i);
-                    double ref = (x[q] - mean) / std::sqrt(var + 1e-5) * wt[size_t(g * G + i)] + bs[size_t(g * G + i)];
-                    err = worse(err, std::fabs(ref - y[q]));
+                    ref[q] = (x[q] - mean) / std::sqrt(var + 1e-5) * wt[size_t(g * G + i)] + bs[size_t(g * G + i)];
                 }
             }
-        expect(st == RWKVX_OK && err < 1e-5,
-               "group_norm groups=" + std::to_string(groups) + " err " + std::to_string(err));
+        // The first CPU context and the CUDA flavours.
+        for (size_t c = 0; c < ctx.list.size(); c++) {
+            if (c > 0 && !ctx.list[c].cuda) continue;
+            std::fill(y.begin(), y.end(), NAN);
+            rwkvx_tensor tx = tensor(x.data(), 0, {T, C}), tw = tensor(wt.data(), 0, {C}),
+                         tb = tensor(bs.data(), 0, {C}), ty = tensor(y.data(), 0, {T, C});
+            int st = device_mirror::group_norm(ctx.list[c], &tx, &tw, &tb, groups, 1e-5f, &ty);
+            double err = 0;
+            for (size_t q = 0; q < y.size(); q++) err = worse(err, std::fabs(ref[q] - y[q]));
+            expect(st == RWKVX_OK && err < 1e-5, "group_norm groups=" + std::to_string(groups) + " " +
+                                                     ctx.list[c].name + ": err " + std::to_string(err));
+        }
     }
 }
 
@@ -233,7 +247,7 @@ void test_errors(Contexts &ctx) {
     float x[6] = {0}, y[6] = {0};
     uint16_t w[4] = {0};
     rwkvx_tensor tx = tensor(x, 0, {2, 3}), tw = tensor(w, 1, {2, 2}), ty = tensor(y, 0, {2, 2});
-    int st = rwkvx_matmul(ctx.list[0], &tx, &tw, &ty);
+    int st = rwkvx_matmul(ctx.list[0].ctx, &tx, &tw, &ty);
     std::string msg = rwkvx_last_error();
     expect(st == RWKVX_ERROR_SHAPE && msg.find("'w'") != std::string::npos && msg.find("[2, 2]") != std::string::npos,
            "matmul shape error names the tensor and shape: " + msg);
@@ -244,17 +258,27 @@ void test_errors(Contexts &ctx) {
     st = rwkvx_context_create(7, 1, 0, &bad);
     expect(st == RWKVX_ERROR_ARGUMENT && bad == nullptr, "invalid backend rejected");
     rwkvx_model *model = nullptr;
-    st = rwkvx_model_create(ctx.list[0], RWKVX_ARCH_RWKV7, nullptr, 0, &model);
+    st = rwkvx_model_create(ctx.list[0].ctx, RWKVX_ARCH_RWKV7, nullptr, 0, &model);
     expect(st == RWKVX_ERROR_MISSING_TENSOR && std::string(rwkvx_last_error()).find("emb.weight") != std::string::npos,
            "empty model names the first missing tensor: " + std::string(rwkvx_last_error()));
     rwkvx_context *cuda = nullptr;
     st = rwkvx_context_create(RWKVX_BACKEND_CUDA, 1, 0, &cuda);
-    expect(st == RWKVX_ERROR_UNSUPPORTED && cuda == nullptr,
-           "CUDA backend without kernels/device is refused: " + std::string(rwkvx_last_error()));
     rwkvx_context *autoc = nullptr;
-    st = rwkvx_context_create(RWKVX_BACKEND_AUTO, 1, 0, &autoc);
-    expect(st == RWKVX_OK && std::string(rwkvx_context_describe(autoc)).find("cuda:") != std::string::npos,
-           std::string("AUTO falls back to the CPU and says why: ") + (autoc ? rwkvx_context_describe(autoc) : "?"));
+    if (ctx.has_cuda()) {  // a usable device: CUDA and AUTO give CUDA contexts
+        expect(st == RWKVX_OK && rwkvx_context_backend(cuda) == RWKVX_BACKEND_CUDA,
+               "CUDA backend with a device is created: " + std::string(rwkvx_last_error()));
+        rwkvx_context_free(cuda);
+        st = rwkvx_context_create(RWKVX_BACKEND_AUTO, 1, 0, &autoc);
+        expect(st == RWKVX_OK && rwkvx_context_backend(autoc) == RWKVX_BACKEND_CUDA,
+               std::string("AUTO picks the device: ") + (autoc ? rwkvx_context_describe(autoc) : "?"));
+    } else {
+        expect(st == RWKVX_ERROR_UNSUPPORTED && cuda == nullptr,
+               "CUDA backend without kernels/device is refused: " + std::string(rwkvx_last_error()));
+        st = rwkvx_context_create(RWKVX_BACKEND_AUTO, 1, 0, &autoc);
+        expect(
+            st == RWKVX_OK && std::string(rwkvx_context_describe(autoc)).find("cuda:") != std::string::npos,
+            std::string("AUTO falls back to the CPU and says why: ") + (autoc ? rwkvx_context_describe(autoc) : "?"));
+    }
     rwkvx_context_free(autoc);
 }
 
@@ -282,7 +306,8 @@ void test_pool_start_race(std::mt19937 &rng) {
 int main() {
     std::mt19937 rng(1234);
     Contexts ctx;
-    std::printf("contexts: %s | %s\n", rwkvx_context_describe(ctx.list[0]), rwkvx_context_describe(ctx.list[2]));
+    std::printf("contexts: %s | %s\n", rwkvx_context_describe(ctx.list[0].ctx),
+                rwkvx_context_describe(ctx.list[2].ctx));
     test_matmul(ctx, rng);
     test_wkv7(ctx, rng);
     test_group_norm(ctx, rng);

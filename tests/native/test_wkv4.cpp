@@ -1,5 +1,6 @@
-// WKV-4 kernel tests: scalar and AVX2 contexts, 1 and 2 threads, against a float64 reference written
-// here (docs/numerics.md §2.5: 1e-5 relative), including extreme keys (±80, -inf), single-token calls and a
+// WKV-4 kernel tests: scalar and AVX2 contexts, 1 and 2 threads (and, when built with CUDA, CUDA
+// contexts with host and device memory: device_mirror.h), against a float64 reference written here
+// (docs/numerics.md §2.5: 1e-5 relative), including extreme keys (±80, -inf), single-token calls and a
 // 65,536-token run whose state must stay finite.
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "check.h"
+#include "device_mirror.h"
 #include "rwkvx.h"
 
 namespace {
@@ -75,7 +77,7 @@ std::vector<float> initial_state(int64_t C) {
 }
 
 // Runs the kernel over the case in calls of `step` tokens, carrying the state.
-std::vector<float> run(rwkvx_context *ctx, const Case &c, std::vector<float> &state, int64_t step) {
+std::vector<float> run(const device_mirror::Flavour &ctx, const Case &c, std::vector<float> &state, int64_t step) {
     std::vector<float> y(size_t(c.T * c.C));
     for (int64_t t0 = 0; t0 < c.T; t0 += step) {
         int64_t n = std::min(step, c.T - t0);
@@ -87,7 +89,7 @@ std::vector<float> run(rwkvx_context *ctx, const Case &c, std::vector<float> &st
                             c.v.data() + t0 * c.C,
                             state.data(),
                             y.data() + t0 * c.C};
-        rwkvx_status s = rwkvx_wkv4(ctx, &p);
+        rwkvx_status s = device_mirror::wkv4(ctx, &p);
         if (s != RWKVX_OK) {
             expect(false, std::string("rwkvx_wkv4 failed: ") + rwkvx_last_error());
             break;
@@ -125,7 +127,8 @@ void compare(const std::string &what, const std::vector<float> &y, const std::ve
     if (std::getenv("RWKVX_TEST_VERBOSE")) std::printf("%s\n", buf);
 }
 
-void check_case(rwkvx_context *ctx, const std::string &name, const Case &c, int64_t step, double tol = 1e-5) {
+void check_case(const device_mirror::Flavour &ctx, const std::string &name, const Case &c, int64_t step,
+                double tol = 1e-5) {
     std::vector<double> ref_state(size_t(3 * c.C), 0.0);
     for (int64_t i = 2 * c.C; i < 3 * c.C; i++) ref_state[size_t(i)] = kInitialPp;
     std::vector<double> ref = reference(c, ref_state);
@@ -148,9 +151,13 @@ void test_errors(rwkvx_context *ctx) {
 
 int main() {
     const char *names[4] = {"avx2/1 thread", "avx2/2 threads", "scalar/1 thread", "scalar/2 threads"};
-    rwkvx_context *ctx[4];
-    for (int i = 0; i < 4; i++)
-        rwkvx_context_create(RWKVX_BACKEND_CPU, i % 2 == 0 ? 1 : 2, i < 2 ? 0 : RWKVX_CONTEXT_FORCE_SCALAR, &ctx[i]);
+    std::vector<device_mirror::Flavour> ctx;
+    for (int i = 0; i < 4; i++) {
+        rwkvx_context *c = nullptr;
+        rwkvx_context_create(RWKVX_BACKEND_CPU, i % 2 == 0 ? 1 : 2, i < 2 ? 0 : RWKVX_CONTEXT_FORCE_SCALAR, &c);
+        ctx.push_back({c, names[i]});
+    }
+    device_mirror::add_cuda_flavours(ctx);
     std::mt19937 rng(1234);
     // C = 136: 8 blocks of 16 plus a block of 8, and enough work per call to split across threads;
     // C = 13 exercises the scalar tail of the vector kernel.
@@ -159,8 +166,8 @@ int main() {
     Case odd = random_case(rng, 40, 13, 0.1);
     Case long_run = random_case(rng, 65536, 24, 0.01, true);
     Case long_extreme = random_case(rng, 65536, 24, 0.01);
-    for (int i = 0; i < 4; i++) {
-        std::string n = names[i];
+    for (size_t i = 0; i < ctx.size(); i++) {
+        std::string n = ctx[i].name;
         check_case(ctx[i], n + " random", plain, plain.T);
         check_case(ctx[i], n + " extreme keys (+-80, -inf)", extreme, extreme.T);
         check_case(ctx[i], n + " extreme keys, T = 1 calls", extreme, 1);
@@ -171,7 +178,7 @@ int main() {
         // those steps rescales aa and bb by a rounded e^err: a float32 floor of ~1e-4, not a kernel bug.
         check_case(ctx[i], n + " 65536 tokens with +-80 keys", long_extreme, long_extreme.T, 2e-4);
     }
-    test_errors(ctx[0]);
-    for (auto *c : ctx) rwkvx_context_free(c);
+    test_errors(ctx[0].ctx);
+    device_mirror::free_all(ctx);
     return finish();
 }
