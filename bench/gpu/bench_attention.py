@@ -49,7 +49,7 @@ DTYPE_NAMES = {torch.float16: "fp16", torch.bfloat16: "bf16"}
 
 
 class AttentionParams(ctypes.Structure):
-    """rwkvx_attention_params, field for field (C layout: 4 bytes of padding after `memory`)."""
+    """rwkvx_attention_params, field for field."""
 
     _fields_ = [
         ("n_tokens", ctypes.c_int64),
@@ -62,6 +62,7 @@ class AttentionParams(ctypes.Structure):
         ("top_k", ctypes.c_int32),
         ("scope", ctypes.c_int32),
         ("memory", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
         ("dense_below", ctypes.c_int64),
         ("scale", ctypes.c_float),
         ("diagnostics", ctypes.c_uint32),
