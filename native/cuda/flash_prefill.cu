@@ -99,7 +99,16 @@ void flash_prefill_mma(const FlashParams &p, cudaStream_t stream) {
              "128 (dtype " +
                  std::to_string(p.kv.dtype) + ", head size " + std::to_string(p.D) + ")");
     if (p.T <= 0) return;
-    flash::with_mma_tile<8>(p.kv.dtype, p.D, [&](auto tag) { launch<typename decltype(tag)::type>(p, stream); });
+    // 128-query tiles share each K/V block between 8 warps; when they would leave SMs idle (short
+    // sequences, few heads), 64-query tiles make twice as many blocks.
+    int device = 0, sms = 0;
+    RWKVX_CUDA_CHECK(cudaGetDevice(&device));
+    RWKVX_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+    const auto run = [&](auto tag) { launch<typename decltype(tag)::type>(p, stream); };
+    if (ceil_div(p.T, 128) * p.H >= 2 * int64_t(sms))
+        flash::with_mma_tile<8>(p.kv.dtype, p.D, run);
+    else
+        flash::with_mma_tile<4>(p.kv.dtype, p.D, run);
 }
 
 void flash_prefill(const FlashParams &p, cudaStream_t stream) {
