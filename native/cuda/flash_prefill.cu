@@ -1,8 +1,9 @@
 // Full causal prefill on the GPU, FlashAttention-style (the CUDA counterpart of
-// native/attention/flash_prefill.cpp): one thread block per (64-query tile, head), longest tiles
-// first; a tile streams keys 0 .. past + t0 + nr - 1 in blocks (the causal bound: later keys are
-// never read) and masks only the blocks that cross its diagonal. Two flavours (cuda/flash_tile.cuh):
-// fp32 FMA for every K/V dtype, and tensor cores for F16/BF16 K/V with D of 64 or 128.
+// native/attention/flash_prefill.cpp): one thread block per (query tile, head), longest tiles first;
+// a tile streams keys 0 .. past + t0 + nr - 1 in blocks (the causal bound: later keys are never
+// read) and masks only the blocks that cross its diagonal. Two flavours (cuda/flash_tile.cuh): fp32
+// FMA for every K/V dtype (64-query tiles), and tensor cores for F16/BF16 K/V with D of 64 or 128
+// (128-query tiles of 8 warps, or 64-query tiles of 4 when that leaves SMs idle).
 #include "cuda/cuda_common.cuh"
 #include "cuda/cuda_kernels.h"
 #include "cuda/flash_tile.cuh"
