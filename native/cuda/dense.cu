@@ -1,4 +1,4 @@
-// Dense ops on CUDA: the matmul y[T][N] = x[T][K] · w[N][K]^T (a tiled shared-memory FMA GEMM for
+// Dense ops on CUDA: the matmul y[T][N] = x[T][K] · w[N][K]^T (tiled shared-memory FMA GEMMs for
 // several tokens, a warp-per-row GEMV for one) and the group norm of rwkvx_group_norm. fp32
 // accumulation; 16-bit weights are widened exactly on load. Each output is computed by one thread
 // (or one warp with a fixed shuffle tree), so results do not depend on the launch.
@@ -83,6 +83,68 @@ __global__ void __launch_bounds__(kGemmThreads)
     }
 }
 
+// Large problems: 128 x 128 tiles, 8 x 8 outputs per thread (rows ty*4 + {0..3} and 64 + ty*4 +
+// {0..3}, columns likewise with tx), read from shared memory as float4: 4 vector loads per 64 FMAs,
+// where the 64 x 64 kernel needs 8 scalar loads per 16. The two column halves keep each quarter-warp's
+// float4 loads on 32 distinct banks. K-slices of 8; each thread loads 4 consecutive k of one row.
+constexpr int kLargeTile = 128, kLargeK = 8, kLargeHalf = kLargeTile / 2;
+constexpr int kLargeStride = kLargeTile + 4;  // rows stay 16-byte aligned; transposing stores hit distinct banks
+static_assert(kLargeTile * kLargeK == 4 * kGemmThreads, "4 loads per thread and operand");
+
+template <int Dtype>
+__global__ void __launch_bounds__(kGemmThreads, 2)
+    matmul_tiled_large(const float *__restrict__ x, const void *__restrict__ w, float *__restrict__ y, int64_t T,
+                       int64_t N, int64_t K, int64_t t_base) {
+    __shared__ __align__(16) float xs[kLargeK][kLargeStride];
+    __shared__ __align__(16) float ws[kLargeK][kLargeStride];
+    const int tx = threadIdx.x % kTileSide, ty = threadIdx.x / kTileSide;
+    const int64_t t0 = t_base + int64_t(blockIdx.y) * kLargeTile, n0 = int64_t(blockIdx.x) * kLargeTile;
+    const int load_row = threadIdx.x / 2, load_k = (threadIdx.x % 2) * 4;
+    const int64_t t_load = t0 + load_row, n_load = n0 + load_row;
+    float acc[8][8] = {};
+    for (int64_t k0 = 0; k0 < K; k0 += kLargeK) {
+#pragma unroll
+        for (int q = 0; q < 4; q++) {
+            const int64_t k = k0 + load_k + q;
+            xs[load_k + q][load_row] = t_load < T && k < K ? x[t_load * K + k] : 0.0f;
+            ws[load_k + q][load_row] = n_load < N && k < K ? load_weight<Dtype>(w, n_load * K + k) : 0.0f;
+        }
+        __syncthreads();
+#pragma unroll
+        for (int kk = 0; kk < kLargeK; kk++) {
+            const float4 a0 = *reinterpret_cast<const float4 *>(&xs[kk][ty * 4]);
+            const float4 a1 = *reinterpret_cast<const float4 *>(&xs[kk][kLargeHalf + ty * 4]);
+            const float4 b0 = *reinterpret_cast<const float4 *>(&ws[kk][tx * 4]);
+            const float4 b1 = *reinterpret_cast<const float4 *>(&ws[kk][kLargeHalf + tx * 4]);
+            const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+            const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+            for (int m = 0; m < 8; m++)
+#pragma unroll
+                for (int c = 0; c < 8; c++) acc[m][c] += a[m] * b[c];
+        }
+        __syncthreads();  // the next slice overwrites the tiles
+    }
+#pragma unroll
+    for (int m = 0; m < 8; m++) {
+        const int64_t t = t0 + (m < 4 ? ty * 4 + m : kLargeHalf + ty * 4 + m - 4);
+        if (t >= T) continue;
+#pragma unroll
+        for (int c = 0; c < 8; c++) {
+            const int64_t n = n0 + (c < 4 ? tx * 4 + c : kLargeHalf + tx * 4 + c - 4);
+            if (n < N) y[t * N + n] = acc[m][c];
+        }
+    }
+}
+
+// Multiprocessors of the current device (the large tiles are used when they fill every one).
+int multiprocessors() {
+    int device = 0, count = 0;
+    RWKVX_CUDA_CHECK(cudaGetDevice(&device));
+    RWKVX_CUDA_CHECK(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device));
+    return count;
+}
+
 // ---- GEMV (T == 1) ---------------------------------------------------------------------------------
 // A warp per output row: lanes stride through the row (16-byte loads when the row and x are 16-byte
 // aligned, else element by element), then a fixed xor-shuffle tree sums the 32 partial sums.
@@ -151,12 +213,18 @@ void launch_matmul(const MatmulCall &c, cudaStream_t stream) {
         RWKVX_CUDA_LAUNCHED("matmul_gemv");
         return;
     }
-    const unsigned n_tiles = unsigned(ceil_div(c.N, kTileN));
-    const int64_t t_tiles = ceil_div(c.T, kTileT);
+    // 128 x 128 tiles when there are enough of them for every multiprocessor, else 64 x 64 (more
+    // blocks, less padding for short T).
+    const bool large = ceil_div(c.T, kLargeTile) * ceil_div(c.N, kLargeTile) >= multiprocessors();
+    const int tile = large ? kLargeTile : kTileT;
+    const unsigned n_tiles = unsigned(ceil_div(c.N, tile));
+    const int64_t t_tiles = ceil_div(c.T, tile);
     for (int64_t done = 0; done < t_tiles; done += kMaxGridY) {
-        const unsigned rows = unsigned(std::min<int64_t>(kMaxGridY, t_tiles - done));
-        matmul_tiled<Dtype>
-            <<<dim3(n_tiles, rows), kGemmThreads, 0, stream>>>(c.x, c.w, c.y, c.T, c.N, c.K, done * kTileT);
+        const dim3 grid(n_tiles, unsigned(std::min<int64_t>(kMaxGridY, t_tiles - done)));
+        if (large)
+            matmul_tiled_large<Dtype><<<grid, kGemmThreads, 0, stream>>>(c.x, c.w, c.y, c.T, c.N, c.K, done * tile);
+        else
+            matmul_tiled<Dtype><<<grid, kGemmThreads, 0, stream>>>(c.x, c.w, c.y, c.T, c.N, c.K, done * tile);
         RWKVX_CUDA_LAUNCHED("matmul_tiled");
     }
 }

@@ -162,12 +162,12 @@ Wkv7Result run_wkv7(const Wkv7Case &c, Wkv7Form form, const std::vector<int64_t>
 }
 
 void test_wkv7(Rng &rng) {
-    // N = 32, 64, 128: the register kernels; 48, 20 and 256: the global-memory kernel (chunked: any
+    // N = 32, 64, 128: the register kernels; 48, 20, 1 and 256: the global-memory kernel (chunked: any
     // N <= 128, and the recurrent form above). {400, 64, 128}: the chunked form in several workspace
     // windows. A fourth entry 1: wide decays.
-    const int cases[][4] = {{1, 2, 64},  {7, 2, 64},   {300, 2, 64},   {1000, 2, 64},   {1, 2, 48},
-                            {7, 2, 48},  {300, 2, 48}, {1000, 2, 48},  {40, 2, 32},     {300, 1, 128},
-                            {37, 3, 20}, {20, 1, 256}, {400, 64, 128}, {300, 2, 64, 1}, {100, 2, 48, 1}};
+    const int cases[][4] = {{1, 2, 64},   {7, 2, 64},     {300, 2, 64},    {1000, 2, 64},  {1, 2, 48},  {7, 2, 48},
+                            {300, 2, 48}, {1000, 2, 48},  {40, 2, 32},     {300, 1, 128},  {37, 3, 20}, {50, 3, 1},
+                            {20, 1, 256}, {400, 64, 128}, {300, 2, 64, 1}, {100, 2, 48, 1}};
     const double tol = 2e-5;  // docs/numerics.md §2.4, relative to max(1, max |y_ref|)
     double worst = 0;
     for (auto &cs : cases) {
@@ -453,9 +453,12 @@ void test_matmul(Rng &rng) {
         int64_t T, N, K;
         int x_offset, w_offset;  // elements: misaligned starts
     };
-    const Shape shapes[] = {{1, 67, 45, 0, 0},    {1, 256, 512, 0, 0}, {1, 100, 257, 0, 0}, {1, 96, 512, 1, 0},
-                            {1, 96, 512, 0, 1},   {1, 4099, 64, 0, 0}, {37, 67, 45, 0, 0},  {37, 200, 300, 0, 0},
-                            {130, 129, 64, 1, 1}, {64, 64, 32, 0, 0},  {3, 5, 0, 0, 0},     {2, 1, 1, 0, 0}};
+    // T = 1: the GEMV (16-byte loads when aligned); T > 1: the 64 x 64 GEMM, and the 128 x 128 one for
+    // {1500, 1600, 40} (12 x 13 large tiles, enough for GPUs with up to 156 multiprocessors).
+    const Shape shapes[] = {{1, 67, 45, 0, 0},     {1, 256, 512, 0, 0}, {1, 100, 257, 0, 0}, {1, 96, 512, 1, 0},
+                            {1, 96, 512, 0, 1},    {1, 4099, 64, 0, 0}, {37, 67, 45, 0, 0},  {37, 200, 300, 0, 0},
+                            {130, 129, 64, 1, 1},  {64, 64, 32, 0, 0},  {3, 5, 0, 0, 0},     {2, 1, 1, 0, 0},
+                            {1500, 1600, 40, 1, 1}};
     std::uniform_real_distribution<float> u(-1, 1);
     double worst = 0;
     int n_cases = 0;
