@@ -368,9 +368,10 @@ void allow_dynamic_smem(Kernel kernel, size_t bytes) {
         RWKVX_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)));
 }
 
-// Tokens from which wkv7() takes the chunked form. Below it the recurrent kernel wins: the chunked
-// form costs two launches per window, a workspace and about 4/3 of the FLOPs, which pays off only
-// once the recurrent kernel's per-token latency dominates (prefill of hundreds of tokens).
+// Tokens from which wkv7() takes the chunked form. Below it the recurrent kernel should win: the
+// chunked form costs two launches per window, a workspace and about 4/3 of the FLOPs, which pays off
+// once the recurrent kernel's per-token latency dominates (prefill of hundreds of tokens). An
+// estimate from the kernels' critical paths; retune with GPU timings.
 constexpr int64_t kChunkedMinTokens = 256;
 
 // ---- RWKV-4 ----------------------------------------------------------------------------------------
