@@ -100,10 +100,7 @@ typedef enum rwkvx_backend {
  *    rwkvx_context_synchronize waits for it. The caller keeps the buffers alive and unchanged until
  *    then, or orders its own work on the same stream. A CPU context refuses DEVICE with
  *    RWKVX_ERROR_UNSUPPORTED. */
-typedef enum rwkvx_memory {
-    RWKVX_MEMORY_HOST = 0,
-    RWKVX_MEMORY_DEVICE = 1
-} rwkvx_memory;
+typedef enum rwkvx_memory { RWKVX_MEMORY_HOST = 0, RWKVX_MEMORY_DEVICE = 1 } rwkvx_memory;
 
 /* Flags for rwkvx_context_create. */
 #define RWKVX_CONTEXT_FORCE_SCALAR 1 /* use the portable scalar CPU kernels even when AVX2/FMA exist */
