@@ -80,8 +80,17 @@ typedef enum rwkvx_status {
 
 typedef enum rwkvx_dtype {
     RWKVX_DTYPE_F32 = 0,
-    RWKVX_DTYPE_F16 = 1, /* IEEE-754 binary16 */
-    RWKVX_DTYPE_BF16 = 2 /* bfloat16 */
+    RWKVX_DTYPE_F16 = 1,  /* IEEE-754 binary16 */
+    RWKVX_DTYPE_BF16 = 2, /* bfloat16 */
+    /* Quantized: ggml's blocks of 32 consecutive elements along the last dimension, as in rwkv.cpp's
+     * files (format version 101). For weight matrices only (rwkvx_model_create, rwkvx_matmul's w);
+     * shapes and strides count elements, the last dimension is a multiple of 32. Block layouts in
+     * docs/formats.md; d and m are binary16. */
+    RWKVX_DTYPE_Q4_0 = 3, /* 18 bytes: d, 16 bytes of 4-bit q;              x = d * (q - 8) */
+    RWKVX_DTYPE_Q4_1 = 4, /* 20 bytes: d, m, 16 bytes of 4-bit q;           x = d * q + m */
+    RWKVX_DTYPE_Q5_0 = 5, /* 22 bytes: d, 32 high bits, 16 bytes of low 4;  x = d * (q - 16) */
+    RWKVX_DTYPE_Q5_1 = 6, /* 24 bytes: d, m, 32 high bits, 16 bytes;        x = d * q + m */
+    RWKVX_DTYPE_Q8_0 = 7  /* 34 bytes: d, 32 int8 q;                        x = d * q */
 } rwkvx_dtype;
 
 typedef enum rwkvx_backend {
@@ -211,6 +220,20 @@ RWKVX_API int32_t rwkvx_abi_version(void);
 
 /* RWKVX_CPU_* bits of the running processor. Thread-safe. */
 RWKVX_API uint32_t rwkvx_cpu_features(void);
+
+/* Bytes that n elements of dtype take (n a multiple of 32 for the quantized types); -1 when dtype is
+ * unknown, n is negative or not a whole number of blocks. Thread-safe. */
+RWKVX_API int64_t rwkvx_dtype_bytes(int32_t dtype, int64_t n);
+
+/* Quantizes n floats (a multiple of 32) into blocks of dtype (RWKVX_DTYPE_Q4_0 .. Q8_0) with ggml's
+ * reference rounding rules, so the blocks equal those of rwkv.cpp's quantizer byte for byte.
+ * dst_bytes must equal rwkvx_dtype_bytes(dtype, n). Neither pointer may be NULL unless n is 0.
+ * Thread-safe; uses no context. */
+RWKVX_API rwkvx_status rwkvx_quantize(int32_t dtype, const float *src, int64_t n, void *dst, int64_t dst_bytes);
+
+/* Widens n elements of dtype (any rwkvx_dtype; n a multiple of 32 for the quantized types) to floats.
+ * Thread-safe; uses no context. */
+RWKVX_API rwkvx_status rwkvx_dequantize(int32_t dtype, const void *src, int64_t n, float *dst);
 
 /* Number of live handles of every kind (contexts, models, states, KV caches) in this process:
  * created and not yet freed. For leak checks in long-running hosts and tests. Thread-safe. */
