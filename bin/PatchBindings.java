@@ -48,6 +48,7 @@ public class PatchBindings {
             "rwkvx_version",
             "rwkvx_abi_version",
             "rwkvx_cpu_features",
+            "rwkvx_dtype_bytes",
             "rwkvx_context_describe",
             "rwkvx_context_threads",
             "rwkvx_context_backend",

@@ -80,6 +80,7 @@ public final class Model implements AutoCloseable {
         Backend backend = null;
         try {
             ModelWeights weights = ModelFiles.read(file, arena);
+            if (options.quantize() != null) weights = Quantizer.quantize(weights, options.quantize(), null, arena);
             Tokenizer tok = options.tokenizer() != null
                     ? options.tokenizer()
                     : Tokenizers.forVocabSize(weights.config().nVocab());

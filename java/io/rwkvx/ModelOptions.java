@@ -3,6 +3,7 @@ package io.rwkvx;
 import io.rwkvx.backend.BackendKind;
 import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.model.HybridConfig;
+import io.rwkvx.tensor.DType;
 import io.rwkvx.tokenizer.Tokenizer;
 
 /**
@@ -14,9 +15,22 @@ import io.rwkvx.tokenizer.Tokenizer;
  * @param hybrid    RWKV-X inference knobs (ignored by other architectures)
  * @param weights   whether the native backend copies the weights into its own memory ({@link WeightPlacement#RESIDENT},
  *                  the default) or uses them in place from the mapped file ({@link WeightPlacement#IN_PLACE})
+ * @param quantize  a quantized type ({@link DType#quantized()}) to quantize the weights to right after reading them,
+ *                  the tensors rwkv.cpp's quantizer would (see {@link Quantizer#quantize}), or null to keep them
  */
 public record ModelOptions(
-        BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid, WeightPlacement weights) {
+        BackendKind backend,
+        int threads,
+        Tokenizer tokenizer,
+        HybridConfig hybrid,
+        WeightPlacement weights,
+        DType quantize) {
+    /** Without quantizing on load. */
+    public ModelOptions(
+            BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid, WeightPlacement weights) {
+        this(backend, threads, tokenizer, hybrid, weights, null);
+    }
+
     /** With {@link WeightPlacement#RESIDENT} weights. */
     public ModelOptions(BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid) {
         this(backend, threads, tokenizer, hybrid, WeightPlacement.RESIDENT);
@@ -32,6 +46,9 @@ public record ModelOptions(
         if (hybrid == null) throw new IllegalArgumentException("hybrid config is null");
         if (weights == null) throw new IllegalArgumentException("weight placement is null");
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (quantize != null && !quantize.isQuantized())
+            throw new IllegalArgumentException(
+                    "quantize must be one of " + DType.quantized() + " (or null), got " + quantize);
     }
 
     public static ModelOptions defaults() {
@@ -39,22 +56,27 @@ public record ModelOptions(
     }
 
     public ModelOptions withBackend(BackendKind b) {
-        return new ModelOptions(b, threads, tokenizer, hybrid, weights);
+        return new ModelOptions(b, threads, tokenizer, hybrid, weights, quantize);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, tokenizer, hybrid, weights);
+        return new ModelOptions(backend, n, tokenizer, hybrid, weights, quantize);
     }
 
     public ModelOptions withTokenizer(Tokenizer t) {
-        return new ModelOptions(backend, threads, t, hybrid, weights);
+        return new ModelOptions(backend, threads, t, hybrid, weights, quantize);
     }
 
     public ModelOptions withHybrid(HybridConfig h) {
-        return new ModelOptions(backend, threads, tokenizer, h, weights);
+        return new ModelOptions(backend, threads, tokenizer, h, weights, quantize);
     }
 
     public ModelOptions withWeights(WeightPlacement w) {
-        return new ModelOptions(backend, threads, tokenizer, hybrid, w);
+        return new ModelOptions(backend, threads, tokenizer, hybrid, w, quantize);
+    }
+
+    /** Quantizes the weights to {@code type} after reading them ({@code null}: keeps them as stored). */
+    public ModelOptions withQuantization(DType type) {
+        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, type);
     }
 }

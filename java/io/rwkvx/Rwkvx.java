@@ -58,6 +58,14 @@ public final class Rwkvx {
         return loadDefault(ModelOptions.defaults());
     }
 
+    /**
+     * Quantizes a model file to {@code type} as rwkv.cpp's quantizer does and writes an rwkv.cpp file (format
+     * version 101); see {@link Quantizer#quantizeFile}, which also takes a type for {@code head.weight}.
+     */
+    public static Quantizer.Summary quantize(Path in, Path out, io.rwkvx.tensor.DType type) {
+        return Quantizer.quantizeFile(in, out, type, null);
+    }
+
     /** The bundled default model as a file (extracted once from the jar when needed). */
     public static synchronized Path defaultModelPath() {
         var url = Rwkvx.class.getResource(DEFAULT_MODEL_RESOURCE);

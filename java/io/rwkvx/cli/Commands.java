@@ -13,7 +13,8 @@ final class Commands {
             new InfoCommand(),
             new BenchCommand(),
             new AttnCommand(),
-            new ExpandCommand());
+            new ExpandCommand(),
+            new QuantizeCommand());
 
     private Commands() {}
 

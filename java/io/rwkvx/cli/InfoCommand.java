@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,10 +35,11 @@ final class InfoCommand implements Command {
     @Override
     public String description() {
         return """
-                Prints the architecture, file format, sizes, parameter count, weight types, state size,
-                backend (with the weight placement) and fingerprint of a model; for RWKV-X also the
-                attention-layer count, the layer order and every RWKV-X setting in effect, one per line
-                under its option's name.
+                Prints the architecture, file format, sizes, parameter count, weight types (a count per
+                type), state size, backend (with the weight placement) and fingerprint of a model; for
+                RWKV-X also the attention-layer count, the layer order and every RWKV-X setting in
+                effect, one per line under its option's name. Then every tensor as loaded (after
+                --quantize, if given): its name, type and shape.
                 """;
     }
 
@@ -95,7 +97,7 @@ final class InfoCommand implements Command {
                             " with empty KV caches, which hold %,d %s values (%,d bytes) per token",
                             kvValues,
                             kvDtype,
-                            kvValues * kvDtype.bytes)
+                            kvDtype.byteSize(kvValues))
                     : "";
             line(
                     out,
@@ -109,8 +111,18 @@ final class InfoCommand implements Command {
             line(out, "tokenizer", model.tokenizer().name());
             line(out, "backend", model.backendDescription());
             line(out, "fingerprint", String.format("%016x", model.fingerprint()));
+            tensors(out, model.weights().tensors());
         }
         return 0;
+    }
+
+    /** Every tensor, one per line: name, type, shape (slowest dimension first). */
+    private static void tensors(PrintStream out, Map<String, Tensor> tensors) {
+        line(out, "tensors", tensors.size() + " (name, type, shape):");
+        int width = tensors.keySet().stream().mapToInt(String::length).max().orElse(0);
+        for (Tensor t : tensors.values()) {
+            out.printf(Locale.ROOT, "  %-" + width + "s  %-4s  %s%n", t.name(), t.dtype(), Arrays.toString(t.shape()));
+        }
     }
 
     private static void line(PrintStream out, String key, Object value) {

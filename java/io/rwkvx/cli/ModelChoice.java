@@ -6,6 +6,7 @@ import io.rwkvx.Rwkvx;
 import io.rwkvx.backend.BackendKind;
 import io.rwkvx.common.WeightPlacement;
 import io.rwkvx.model.Architecture;
+import io.rwkvx.tensor.DType;
 import io.rwkvx.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * Which model to open and how, from the options every command that loads a model shares: {@code --model},
- * the model options ({@link #OPTIONS}: threads, backend, tokenizer, weight placement) and the RWKV-X
+ * the model options ({@link #OPTIONS}: threads, backend, tokenizer, weight placement, quantization) and the RWKV-X
  * options ({@link HybridChoice}).
  *
  * @param file          the model file, or null for the bundled default model
@@ -48,9 +49,15 @@ record ModelChoice(
             "where the native backend reads the weights from: resident (the default), its own copy laid out for "
                     + "the kernels, faster decode; in-place, the memory-mapped file used zero-copy");
 
+    static final Option QUANTIZE = Option.choice(
+            "--quantize",
+            DType.quantized().stream().map(DType::name).toList(),
+            "quantize the weights in memory after reading them, the matrices rwkv.cpp's quantizer would "
+                    + "(not emb, head or RWKV-7's LoRA); needs an FP32, FP16 or BF16 model (default: as stored)");
+
     /** The model options, besides {@code --model}, of every command that loads a model. */
     static final OptionSpec.Group OPTIONS =
-            new OptionSpec.Group("Model options", null, List.of(THREADS, BACKEND, TOKENIZER, WEIGHTS));
+            new OptionSpec.Group("Model options", null, List.of(THREADS, BACKEND, TOKENIZER, WEIGHTS, QUANTIZE));
 
     /**
      * The options of a command that loads a model: {@code model} ({@link #MODEL} or {@link #MODEL_OR_BUNDLED}),
@@ -76,10 +83,12 @@ record ModelChoice(
         WeightPlacement weights = o.choice(WEIGHTS.name(), "resident").equals("in-place")
                 ? WeightPlacement.IN_PLACE
                 : WeightPlacement.RESIDENT;
+        String quantize = o.choice(QUANTIZE.name(), null);
         ModelOptions options = ModelOptions.defaults()
                 .withThreads(threads)
                 .withBackend(backend)
                 .withWeights(weights)
+                .withQuantization(quantize == null ? null : DType.valueOf(quantize))
                 .withHybrid(HybridChoice.from(o));
         return new ModelChoice(
                 file, options, TokenizerName.parse(o, TOKENIZER.name()), o.command(), HybridChoice.given(o));

@@ -186,6 +186,51 @@ public class rwkvx_h {
     public static int RWKVX_DTYPE_BF16() {
         return RWKVX_DTYPE_BF16;
     }
+    private static final int RWKVX_DTYPE_Q4_0 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_dtype.RWKVX_DTYPE_Q4_0 = 3
+     * }
+     */
+    public static int RWKVX_DTYPE_Q4_0() {
+        return RWKVX_DTYPE_Q4_0;
+    }
+    private static final int RWKVX_DTYPE_Q4_1 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_dtype.RWKVX_DTYPE_Q4_1 = 4
+     * }
+     */
+    public static int RWKVX_DTYPE_Q4_1() {
+        return RWKVX_DTYPE_Q4_1;
+    }
+    private static final int RWKVX_DTYPE_Q5_0 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_dtype.RWKVX_DTYPE_Q5_0 = 5
+     * }
+     */
+    public static int RWKVX_DTYPE_Q5_0() {
+        return RWKVX_DTYPE_Q5_0;
+    }
+    private static final int RWKVX_DTYPE_Q5_1 = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_dtype.RWKVX_DTYPE_Q5_1 = 6
+     * }
+     */
+    public static int RWKVX_DTYPE_Q5_1() {
+        return RWKVX_DTYPE_Q5_1;
+    }
+    private static final int RWKVX_DTYPE_Q8_0 = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum rwkvx_dtype.RWKVX_DTYPE_Q8_0 = 7
+     * }
+     */
+    public static int RWKVX_DTYPE_Q8_0() {
+        return RWKVX_DTYPE_Q8_0;
+    }
     private static final int RWKVX_BACKEND_AUTO = (int)0L;
     /**
      * {@snippet lang=c :
@@ -696,6 +741,188 @@ public class rwkvx_h {
                 traceDowncall("rwkvx_cpu_features");
             }
             return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_dtype_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_INT,
+            rwkvx_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_dtype_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(false));
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_dtype_bytes(int32_t dtype, int64_t n)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_dtype_bytes$descriptor() {
+        return rwkvx_dtype_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_dtype_bytes(int32_t dtype, int64_t n)
+     * }
+     */
+    public static MethodHandle rwkvx_dtype_bytes$handle() {
+        return rwkvx_dtype_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t rwkvx_dtype_bytes(int32_t dtype, int64_t n)
+     * }
+     */
+    public static MemorySegment rwkvx_dtype_bytes$address() {
+        return rwkvx_dtype_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t rwkvx_dtype_bytes(int32_t dtype, int64_t n)
+     * }
+     */
+    public static long rwkvx_dtype_bytes(int dtype, long n) {
+        var mh$ = rwkvx_dtype_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_dtype_bytes", dtype, n);
+            }
+            return (long)mh$.invokeExact(dtype, n);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_quantize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_quantize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_quantize(int32_t dtype, const float *src, int64_t n, void *dst, int64_t dst_bytes)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_quantize$descriptor() {
+        return rwkvx_quantize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_quantize(int32_t dtype, const float *src, int64_t n, void *dst, int64_t dst_bytes)
+     * }
+     */
+    public static MethodHandle rwkvx_quantize$handle() {
+        return rwkvx_quantize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_quantize(int32_t dtype, const float *src, int64_t n, void *dst, int64_t dst_bytes)
+     * }
+     */
+    public static MemorySegment rwkvx_quantize$address() {
+        return rwkvx_quantize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_quantize(int32_t dtype, const float *src, int64_t n, void *dst, int64_t dst_bytes)
+     * }
+     */
+    public static int rwkvx_quantize(int dtype, MemorySegment src, long n, MemorySegment dst, long dst_bytes) {
+        var mh$ = rwkvx_quantize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_quantize", dtype, src, n, dst, dst_bytes);
+            }
+            return (int)mh$.invokeExact(dtype, src, n, dst, dst_bytes);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class rwkvx_dequantize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG,
+            rwkvx_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_dequantize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_dequantize(int32_t dtype, const void *src, int64_t n, float *dst)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_dequantize$descriptor() {
+        return rwkvx_dequantize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_dequantize(int32_t dtype, const void *src, int64_t n, float *dst)
+     * }
+     */
+    public static MethodHandle rwkvx_dequantize$handle() {
+        return rwkvx_dequantize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_dequantize(int32_t dtype, const void *src, int64_t n, float *dst)
+     * }
+     */
+    public static MemorySegment rwkvx_dequantize$address() {
+        return rwkvx_dequantize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_dequantize(int32_t dtype, const void *src, int64_t n, float *dst)
+     * }
+     */
+    public static int rwkvx_dequantize(int dtype, MemorySegment src, long n, MemorySegment dst) {
+        var mh$ = rwkvx_dequantize.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_dequantize", dtype, src, n, dst);
+            }
+            return (int)mh$.invokeExact(dtype, src, n, dst);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -5,7 +5,6 @@ import io.rwkvx.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.function.Function;
  * same messages: each names the source, the tensor and what was expected against what was found.
  */
 final class LayoutChecks {
-    private static final Set<DType> MATRIX_DTYPES = EnumSet.of(DType.F32, DType.F16, DType.BF16);
     /** Names listed in one message at most; the rest are counted. */
     private static final int LIST_LIMIT = 8;
 
@@ -125,13 +123,12 @@ final class LayoutChecks {
         requireF32(t, source);
     }
 
-    /** A weight matrix (or stack of them) of exactly this shape in F32, F16 or BF16. */
+    /**
+     * A weight matrix (or stack of them) of exactly this shape, of any {@link DType}: float, or quantized
+     * blocks (whose row length {@link Tensor} already checked).
+     */
     static void matrix(Map<String, Tensor> tensors, String name, String source, long... dims) {
-        Tensor t = tensors.get(name);
-        requireShape(t, source, dims);
-        if (!MATRIX_DTYPES.contains(t.dtype())) {
-            throw fail(source, t, "expected dtype F32, F16 or BF16, found " + t.dtype());
-        }
+        requireShape(tensors.get(name), source, dims);
     }
 
     /** A 2-D tensor with positive dimensions that fit an int (it sets model sizes); {@code what} names them. */

@@ -132,7 +132,7 @@ public final class PthReader {
         // and element count, and a later one may disagree with the entry's size.
         long need;
         try {
-            need = Math.multiplyExact(s.numel(), dtype.bytes);
+            need = dtype.byteSize(s.numel());
         } catch (ArithmeticException ex) {
             throw new ModelFormatException(where + ": implausible storage size of " + s.numel() + " elements");
         }
@@ -168,7 +168,7 @@ public final class PthReader {
             throw new ModelFormatException(where + ": needs elements [" + t.offset() + ", " + (t.offset() + numel)
                     + ") of storage '" + s.key() + "', which has only " + s.numel());
         }
-        return new Tensor(name, dtype, shape, storage.asSlice(t.offset() * dtype.bytes, numel * dtype.bytes));
+        return new Tensor(name, dtype, shape, storage.asSlice(dtype.byteSize(t.offset()), dtype.byteSize(numel)));
     }
 
     private static String torchDtype(String storageType) {

@@ -23,7 +23,7 @@ import java.util.Map;
 /**
  * The canonical RWKV-4 tensor set (what {@code rwkvx_model_create} consumes for {@code RWKVX_ARCH_RWKV4})
  * and its validation. Readers canonicalise into this set and end with {@link #validate}: matrices 2-D in
- * Linear layout (out, in) as F32/F16/BF16, every vector F32 of shape [C], nothing else.
+ * Linear layout (out, in) as F32/F16/BF16 or quantized blocks, every vector F32 of shape [C], nothing else.
  *
  * <p>{@code att.time_decay} is canonical in the form the recurrence uses, {@code w = -exp(d)} of the
  * checkpoint's raw {@code d}: rwkv.cpp files store it so; readers of BlinkDL checkpoints convert with

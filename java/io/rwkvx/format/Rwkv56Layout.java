@@ -73,6 +73,13 @@ final class Rwkv56Layout {
         return arch == Architecture.RWKV6 ? V6_VECTORS : V5_VECTORS;
     }
 
+    /** Whether {@code name} is a vector or an [H, N] decay / bonus: F32 in every canonical set. */
+    static boolean isFloatParameter(Architecture arch, String name) {
+        String local = Rwkv7Layout.localName(name);
+        return GLOBAL_VECTORS.contains(name)
+                || (local != null && (layerVectors(arch).contains(local) || HEAD_TENSORS.contains(local)));
+    }
+
     static List<String> tensorNames(Architecture arch, int nLayer) {
         List<String> out = new ArrayList<>(List.of("emb.weight", "blocks.0.ln0.weight", "blocks.0.ln0.bias"));
         for (int i = 0; i < nLayer; i++) {

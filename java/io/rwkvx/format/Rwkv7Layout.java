@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 /**
  * The canonical RWKV-7 tensor set (the names and shapes {@code rwkvx_model_create} consumes) and its
  * validation. Every reader canonicalises its file into this set and ends with {@link #validate}, so the
- * backends can rely on: matrices 2-D in Linear layout (out, in) as F32/F16/BF16; every vector F32 of
+ * backends can rely on: matrices 2-D in Linear layout (out, in) as F32/F16/BF16 or quantized blocks; every vector F32 of
  * shape [C]; {@code r_k} F32 [H, N]; layer 0 without {@code v0/v1/v2}; nothing else.
  */
 public final class Rwkv7Layout {

@@ -23,13 +23,17 @@ import java.util.TreeSet;
 /**
  * Reads rwkv.cpp model files (docs/formats.md §1): a 24-byte header, then packed tensor records until the end
  * of the file. The file is memory-mapped and every tensor is a zero-copy view of the mapping (records are
- * unaligned; {@link Tensor} reads them unaligned). RWKV-4, 5.2, 6 and 7 files in FP32/FP16 are accepted; the
- * result is in the canonical layout of {@link Rwkv4Layout}, {@link Rwkv5Layout}, {@link Rwkv6Layout} or
- * {@link Rwkv7Layout}.
+ * unaligned; {@link Tensor} reads them unaligned). RWKV-4, 5.2, 6 and 7 files with FP32, FP16 and the
+ * quantized Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 tensors of format version 101 are accepted (quantized types only
+ * on weight matrices); the result is in the canonical layout of {@link Rwkv4Layout}, {@link Rwkv5Layout},
+ * {@link Rwkv6Layout} or {@link Rwkv7Layout}, insertion-ordered as the file's records.
  */
 public final class RwkvCppReader {
     /** {@code "fmgg"} on disk read as a little-endian u32. */
     public static final int MAGIC = 0x67676d66;
+
+    /** The format version of ggml's current quantized block layouts; version 100 had others. */
+    public static final int VERSION_QUANTIZED = 101;
 
     private static final int HEADER_BYTES = 24;
     private static final int RECORD_FIXED_BYTES = 12;
@@ -43,15 +47,17 @@ public final class RwkvCppReader {
     /**
      * Maps {@code file} into {@code arena} and returns its canonical weights (RWKV-4, 5.2, 6 or 7).
      *
-     * @throws ModelFormatException naming the file, byte offset and tensor when the file is malformed,
-     *                              quantized, or no supported RWKV generation
+     * @throws ModelFormatException naming the file, byte offset and tensor when the file is malformed, holds
+     *                              a data type it cannot read, or is no supported RWKV generation
      */
     public static ModelWeights read(Path file, Arena arena) {
         String source = file.toString();
         MemorySegment seg = MappedFiles.map(file, arena);
         long[] header = readHeader(seg, source);
-        Map<String, Tensor> raw = readRecords(seg, source);
+        Map<String, Long> offsets = new HashMap<>();
+        Map<String, Tensor> raw = readRecords(seg, header[0], offsets, source);
         Architecture arch = ArchitectureDetection.detect(raw.keySet(), source);
+        checkQuantizedAreMatrices(arch, raw, offsets, source);
         checkHeader(header, raw, source);
         if (arch == Architecture.RWKV4) return Rwkv4Layout.validate(canonicaliseV4(raw, arena), source);
         if (arch == Architecture.RWKV5) {
@@ -87,13 +93,22 @@ public final class RwkvCppReader {
             throw new ModelFormatException(
                     source + ": unknown file version " + version + " at byte offset 4, expected 100 or 101");
         }
-        return new long[] {version, u32(seg, 8), u32(seg, 12), u32(seg, 16), u32(seg, 20)};
+        long dataType = u32(seg, 20);
+        if (version < VERSION_QUANTIZED && QUANTIZED_CODES.containsKey(dataType)) {
+            throw new ModelFormatException(source + ": header data_type " + dataType + " ("
+                    + QUANTIZED_CODES.get(dataType) + ") at byte offset 20 in a file of version " + version
+                    + ": quantized files of version 100 used block layouts that ggml has since changed; only "
+                    + "version " + VERSION_QUANTIZED + " files may be quantized (re-quantize the FP32/FP16 model)");
+        }
+        return new long[] {version, u32(seg, 8), u32(seg, 12), u32(seg, 16), dataType};
     }
 
-    private static Map<String, Tensor> readRecords(MemorySegment seg, String source) {
+    /** Reads the records; {@code offsets} receives each tensor's record offset (for later messages). */
+    private static Map<String, Tensor> readRecords(
+            MemorySegment seg, long version, Map<String, Long> offsets, String source) {
         long size = seg.byteSize();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        Map<String, Long> firstSeen = new HashMap<>();
+        Map<String, Long> firstSeen = offsets;
         long pos = HEADER_BYTES;
         while (pos < size) {
             long start = pos;
@@ -119,24 +134,37 @@ public final class RwkvCppReader {
             pos += keyLength;
             String where = source + ": tensor '" + name + "' (record at byte offset " + start + ")";
             DType dtype = dtype(typeCode, where);
+            if (dtype.isQuantized() && version < VERSION_QUANTIZED) {
+                throw new ModelFormatException(where + ": quantized data type " + dtype + " in a file of version "
+                        + version + ": quantized files of version 100 used block layouts that ggml has since "
+                        + "changed; only version " + VERSION_QUANTIZED
+                        + " files may hold quantized tensors (re-quantize the FP32/FP16 model)");
+            }
             long[] shape = new long[ne.length];
             for (int i = 0; i < ne.length; i++) {
                 if (ne[i] == 0)
                     throw new ModelFormatException(where + ": dimension of size 0 in ne " + Arrays.toString(ne));
                 shape[ne.length - 1 - i] = ne[i]; // ggml ne[0] is the fastest dimension: torch order is reversed
             }
+            if (ne[0] % dtype.blockSize != 0) {
+                throw new ModelFormatException(where + ": " + dtype + " stores rows in blocks of " + dtype.blockSize
+                        + " elements, but the last dimension (ne[0]) is " + ne[0] + ", not a multiple of "
+                        + dtype.blockSize);
+            }
             long bytes;
             try {
-                bytes = Math.multiplyExact(
-                        Math.multiplyExact(
-                                Math.multiplyExact(ne[0], ne.length > 1 ? ne[1] : 1), ne.length > 2 ? ne[2] : 1),
-                        dtype.bytes);
+                bytes = dtype.byteSize(Math.multiplyExact(
+                        Math.multiplyExact(ne[0], ne.length > 1 ? ne[1] : 1), ne.length > 2 ? ne[2] : 1));
             } catch (ArithmeticException e) {
                 throw new ModelFormatException(where + ": implausible size ne " + Arrays.toString(ne));
             }
             if (bytes > size - pos) {
+                String blocks = dtype.isQuantized()
+                        ? " (" + bytes / dtype.blockBytes + " blocks of " + dtype.blockBytes + " bytes)"
+                        : "";
                 throw new ModelFormatException(where + ": truncated data at byte offset " + pos + ": " + dtype + " "
-                        + Arrays.toString(shape) + " needs " + bytes + " bytes, only " + (size - pos) + " remain");
+                        + Arrays.toString(shape) + " needs " + bytes + " bytes" + blocks + ", only " + (size - pos)
+                        + " remain");
             }
             Long first = firstSeen.putIfAbsent(name, start);
             if (first != null) {
@@ -148,35 +176,72 @@ public final class RwkvCppReader {
         return out;
     }
 
+    /** rwkv.cpp's data type code of each type it reads (docs/formats.md §1.3). */
+    static final Map<DType, Integer> TYPE_CODES = Map.of(
+            DType.F32, 0,
+            DType.F16, 1,
+            DType.Q4_0, 2,
+            DType.Q4_1, 3,
+            DType.Q5_0, 7,
+            DType.Q5_1, 8,
+            DType.Q8_0, 9);
+
+    /** The quantized codes, by name: the ones read here and the ones not supported yet. */
+    private static final Map<Long, String> QUANTIZED_CODES = Map.ofEntries(
+            Map.entry(2L, "Q4_0"),
+            Map.entry(3L, "Q4_1"),
+            Map.entry(7L, "Q5_0"),
+            Map.entry(8L, "Q5_1"),
+            Map.entry(9L, "Q8_0"),
+            Map.entry(10L, "Q8_1"),
+            Map.entry(11L, "Q2_K"),
+            Map.entry(12L, "Q3_K"),
+            Map.entry(13L, "Q4_K"),
+            Map.entry(14L, "Q5_K"),
+            Map.entry(15L, "Q6_K"),
+            Map.entry(16L, "Q8_K"));
+
     private static DType dtype(long code, String where) {
-        String quantized = switch ((int) Math.min(code, 99)) {
-            case 0 -> null;
-            case 1 -> null;
-            case 2 -> "Q4_0";
-            case 3 -> "Q4_1";
-            case 7 -> "Q5_0";
-            case 8 -> "Q5_1";
-            case 9 -> "Q8_0";
-            case 10 -> "Q8_1";
-            case 11 -> "Q2_K";
-            case 12 -> "Q3_K";
-            case 13 -> "Q4_K";
-            case 14 -> "Q5_K";
-            case 15 -> "Q6_K";
-            case 16 -> "Q8_K";
-            case 4, 5, 6 ->
-                throw new ModelFormatException(where + ": data type code " + code + " ("
-                        + List.of("Q4_1_O", "Q4_2", "Q4_3").get((int) code - 4)
-                        + ") was removed from rwkv.cpp; re-convert the model as FP32 or FP16");
-            default ->
-                throw new ModelFormatException(
-                        where + ": unknown data type code " + code + ", expected 0 (FP32) or 1 (FP16)");
-        };
-        if (quantized != null) {
-            throw new ModelFormatException(where + ": quantized data type " + quantized + " (code " + code
-                    + ") is not supported; use an FP32 or FP16 file");
+        for (Map.Entry<DType, Integer> e : TYPE_CODES.entrySet()) if (e.getValue() == code) return e.getKey();
+        if (code >= 4 && code <= 6) {
+            throw new ModelFormatException(where + ": data type code " + code + " ("
+                    + List.of("Q4_1_O", "Q4_2", "Q4_3").get((int) code - 4)
+                    + ") was removed from rwkv.cpp; re-convert the model as FP32 or FP16");
         }
-        return code == 0 ? DType.F32 : DType.F16;
+        String name = QUANTIZED_CODES.get(code);
+        if (name != null) {
+            throw new ModelFormatException(where + ": data type " + name + " (code " + code
+                    + ") is not supported yet; rwkvx reads FP32, FP16, Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0");
+        }
+        throw new ModelFormatException(where + ": unknown data type code " + code
+                + ", expected 0 (FP32), 1 (FP16), 2 (Q4_0), 3 (Q4_1), 7 (Q5_0), 8 (Q5_1) or 9 (Q8_0)");
+    }
+
+    /**
+     * Quantized blocks only on weight matrices: vectors, decay, mixing and norm parameters must stay
+     * floating point (rwkv.cpp's quantizer never touches them), so a quantized one is a broken file.
+     */
+    private static void checkQuantizedAreMatrices(
+            Architecture arch, Map<String, Tensor> raw, Map<String, Long> offsets, String source) {
+        for (Tensor t : raw.values()) {
+            if (t.dtype().isQuantized() && mustStayFloat(arch, t.name())) {
+                throw new ModelFormatException(source + ": tensor '" + t.name() + "' (record at byte offset "
+                        + offsets.get(t.name()) + "): quantized data type " + t.dtype() + " on a " + arch.displayName
+                        + " parameter that must stay floating point (a vector, decay, mixing or norm parameter); "
+                        + "only weight matrices may be quantized");
+            }
+        }
+    }
+
+    /** Whether the file's tensor {@code name} is one of the architecture's float-only parameters. */
+    private static boolean mustStayFloat(Architecture arch, String name) {
+        String local = Rwkv7Layout.localName(name);
+        return switch (arch) {
+            case RWKV7 -> Rwkv7Layout.isVector(name) || "att.x_rwkvag".equals(local) || "att.r_k".equals(local);
+            case RWKV4 -> Rwkv4Layout.isVector(name);
+            case RWKV5, RWKV6 -> Rwkv56Layout.isFloatParameter(arch, name);
+            case HYBRID -> false; // not an rwkv.cpp architecture: detection never returns it
+        };
     }
 
     /** The header's sizes must describe the tensors, as rwkv.cpp's loader checks. */

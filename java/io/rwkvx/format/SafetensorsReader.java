@@ -144,7 +144,7 @@ public final class SafetensorsReader {
         long numel = 1;
         try {
             for (long d : shape) numel = Math.multiplyExact(numel, d);
-            numel = Math.multiplyExact(numel, dtype.bytes);
+            numel = dtype.byteSize(numel);
         } catch (ArithmeticException ex) {
             throw new ModelFormatException(where + ": implausible shape " + Arrays.toString(shape));
         }

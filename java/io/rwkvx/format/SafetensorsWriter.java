@@ -17,12 +17,20 @@ import java.util.Map;
 public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
-    /** Writes {@code tensors} under their map keys (the names stored in the file). */
+    /**
+     * Writes {@code tensors} under their map keys (the names stored in the file).
+     *
+     * @throws ModelFormatException for a quantized tensor, which safetensors cannot hold
+     */
     public static void write(Path file, Map<String, Tensor> tensors) {
         StringBuilder json = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
+            if (t.dtype().isQuantized())
+                throw new ModelFormatException(file + ": tensor '" + e.getKey() + "' is " + t.dtype()
+                        + ": safetensors files hold no ggml blocks (write an rwkv.cpp file, or start from a float"
+                        + " model)");
             long n = t.data().byteSize();
             json.append(",\"")
                     .append(e.getKey())

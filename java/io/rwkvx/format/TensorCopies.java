@@ -4,7 +4,6 @@ import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /** The few copies canonicalisation needs; everything else stays a view of the mapped file. */
 final class TensorCopies {
@@ -13,10 +12,7 @@ final class TensorCopies {
     /** {@code t} itself when it is already F32 (even unaligned: no copy), else an F32 copy in {@code arena}. */
     static Tensor asF32(Tensor t, Arena arena) {
         if (t.dtype() == DType.F32) return t;
-        long n = t.numel();
-        MemorySegment out = arena.allocate(n * 4, 64);
-        for (long i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, i, t.getFloat(i));
-        return new Tensor(t.name(), DType.F32, t.shape(), out);
+        return t.toF32(arena);
     }
 
     /** The transpose of a 2-D tensor as a contiguous copy in {@code arena}, same dtype (bytes moved as is). */
@@ -31,10 +27,12 @@ final class TensorCopies {
      */
     static Tensor transposeLastTwo(Tensor t, Arena arena) {
         if (t.rank() < 2) throw new IllegalArgumentException(t + ": transpose needs at least 2 dimensions");
+        // Quantized blocks run along rows: a transpose would have to dequantize (checkpoints hold no blocks).
+        if (t.dtype().isQuantized()) throw new IllegalArgumentException(t + ": cannot transpose quantized blocks");
         long[] shape = t.shape();
         int r = shape.length;
         long rows = shape[r - 2], cols = shape[r - 1], batch = t.numel() / Math.max(1, rows * cols);
-        int es = t.dtype().bytes;
+        int es = t.dtype().blockBytes; // one element per block: a float type
         MemorySegment src = t.data();
         MemorySegment out = arena.allocate(Math.max(1, t.numel()) * es, 64);
         for (long b = 0; b < batch; b++) {

@@ -57,6 +57,8 @@ public record HybridConfig(
 
     public HybridConfig {
         if (kvDtype == null) throw new IllegalArgumentException("kv dtype is null");
+        if (kvDtype.isQuantized())
+            throw new IllegalArgumentException("kv dtype must be F32, F16 or BF16, got " + kvDtype);
         if (chunkSize < 1) throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
         if (topK < 0 || topK > 64) throw new IllegalArgumentException("top-k must be in 0..64, got " + topK);
         if (denseBelow < 0 || denseBelow >= (long) chunkSize * (topK + 1))

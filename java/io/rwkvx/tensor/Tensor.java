@@ -9,7 +9,9 @@ import java.util.Arrays;
 /**
  * A contiguous, row-major tensor over a {@link MemorySegment} (shape slowest dimension first, as in
  * PyTorch). The segment may be a memory-mapped file region, unaligned, and is handed to native code
- * without copies. The tensor does not own its memory: the segment's {@link Arena} does.
+ * without copies. The tensor does not own its memory: the segment's {@link Arena} does. A quantized
+ * tensor ({@link DType#isQuantized}) stores its rows as blocks of 32 elements, so its last dimension is a
+ * multiple of 32; {@link #getFloat} and {@link #toFloatArray} decode the blocks ({@link QuantizedBlocks}).
  */
 public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
 
@@ -23,7 +25,11 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             if (d < 0) throw new IllegalArgumentException(name + ": negative dimension in " + Arrays.toString(shape));
             n = Math.multiplyExact(n, d);
         }
-        long need = n * dtype.bytes;
+        if (dtype.isQuantized() && (shape.length == 0 || shape[shape.length - 1] % dtype.blockSize != 0)) {
+            throw new IllegalArgumentException(name + ": " + dtype + " " + Arrays.toString(shape)
+                    + ": the last dimension must be a multiple of the " + dtype.blockSize + "-element block");
+        }
+        long need = dtype.byteSize(n);
         if (data.byteSize() != need) {
             throw new IllegalArgumentException(name + ": " + dtype + " " + Arrays.toString(shape) + " needs " + need
                     + " bytes, segment has " + data.byteSize());
@@ -56,6 +62,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             case F32 -> data.get(F32, i * 4);
             case F16 -> Float.float16ToFloat(data.get(U16, i * 2));
             case BF16 -> Float.intBitsToFloat((data.get(U16, i * 2) & 0xffff) << 16);
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 -> QuantizedBlocks.element(dtype, data, i);
         };
     }
 
@@ -64,7 +71,8 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         long n = numel();
         if (n > Integer.MAX_VALUE) throw new IllegalStateException(name + ": too large for a Java array");
         float[] out = new float[(int) n];
-        for (int i = 0; i < out.length; i++) out[i] = getFloat(i);
+        if (dtype.isQuantized()) QuantizedBlocks.decode(dtype, data, out);
+        else for (int i = 0; i < out.length; i++) out[i] = getFloat(i);
         return out;
     }
 
@@ -78,9 +86,9 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         return new Tensor(newName, dtype, shape, data);
     }
 
-    /** Rows {@code [from, to)} of the slowest dimension, as a view. */
+    /** Rows {@code [from, to)} of the slowest dimension, as a view (whole blocks for a quantized tensor). */
     public Tensor sliceRows(long from, long to) {
-        long row = numel() / shape[0] * dtype.bytes;
+        long row = dtype.byteSize(numel() / shape[0]);
         long[] s = shape.clone();
         s[0] = to - from;
         return new Tensor(name, dtype, s, data.asSlice(from * row, (to - from) * row));
@@ -91,7 +99,8 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         if (dtype == DType.F32 && data.address() % 4 == 0) return this;
         long n = numel();
         MemorySegment out = arena.allocate(n * 4, 64);
-        for (long i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, i, getFloat(i));
+        if (dtype.isQuantized()) MemorySegment.copy(toFloatArray(), 0, out, ValueLayout.JAVA_FLOAT, 0, (int) n);
+        else for (long i = 0; i < n; i++) out.setAtIndex(ValueLayout.JAVA_FLOAT, i, getFloat(i));
         return new Tensor(name, DType.F32, shape, out);
     }
 

@@ -22,7 +22,12 @@ public final class ReferenceBackend implements Backend {
         return "reference (pure Java, float64 arithmetic, float32 state, one thread per call)";
     }
 
-    /** Widens the weights into Java arrays; the weights' memory is not needed afterwards. */
+    /**
+     * Widens the weights into Java arrays; the weights' memory is not needed afterwards. Quantized matrices
+     * are dequantized here, in Java ({@link io.rwkvx.tensor.QuantizedBlocks}, independent of the native
+     * library's decoder), so the reference stays the oracle for quantized models too: it computes in float64
+     * over exactly the weights the blocks stand for.
+     */
     @Override
     public ModelExecutor load(ModelWeights weights) {
         if (closed) throw new IllegalStateException("reference backend is closed");

@@ -6,8 +6,9 @@ import io.rwkvx.model.ModelConfig;
 import io.rwkvx.model.ModelWeights;
 
 /**
- * An RWKV-7 model's weights widened once into float arrays (exact for F32/F16/BF16), so the forward pass
- * indexes plain arrays instead of reading memory segments. Matrices are row-major (out, in).
+ * An RWKV-7 model's weights widened once into float arrays (exact for F32/F16/BF16; quantized blocks are
+ * decoded in Java to the float32 values they stand for, see {@link io.rwkvx.tensor.QuantizedBlocks}), so the
+ * forward pass indexes plain arrays instead of reading memory segments. Matrices are row-major (out, in).
  */
 final class Rwkv7Params {
     /** One layer's tensors; {@code v0, v1, v2} are null in layer 0. */

@@ -30,7 +30,7 @@ class Rwkv7LayoutTest {
     private static void put(Map<String, Tensor> m, String name, DType dtype, long... shape) {
         long n = 1;
         for (long d : shape) n *= d;
-        m.put(name, new Tensor(name, dtype, shape, Arena.ofAuto().allocate(n * dtype.bytes)));
+        m.put(name, new Tensor(name, dtype, shape, Arena.ofAuto().allocate(dtype.byteSize(n))));
     }
 
     @Test

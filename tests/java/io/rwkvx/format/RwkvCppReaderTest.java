@@ -204,9 +204,11 @@ class RwkvCppReaderTest {
     @CsvSource(
             delimiter = '|',
             value = {
-                "2  | quantized data type Q4_0 (code 2) is not supported",
-                "9  | quantized data type Q8_0 (code 9) is not supported",
-                "14 | quantized data type Q5_K (code 14) is not supported",
+                "10 | data type Q8_1 (code 10) is not supported yet",
+                "11 | data type Q2_K (code 11) is not supported yet",
+                "13 | data type Q4_K (code 13) is not supported yet",
+                "14 | data type Q5_K (code 14) is not supported yet",
+                "16 | data type Q8_K (code 16) is not supported yet",
                 "5  | data type code 5 (Q4_2) was removed",
                 "17 | unknown data type code 17",
                 "-1 | unknown data type code 4294967295",

@@ -47,11 +47,25 @@ final class RwkvCppTestFile {
             }
             byte[] key = new byte[keyLen];
             b.get(key);
-            byte[] data = new byte[(int) (n * (type == 0 ? 4 : 2))];
+            byte[] data = new byte[(int) bytes(type, n)];
             b.get(data);
             f.records.add(new Record(new String(key, StandardCharsets.UTF_8), type, ne, data));
         }
         return f;
+    }
+
+    /** Bytes of {@code n} elements of rwkv.cpp type {@code code}: elements or ggml's 32-element blocks. */
+    static long bytes(int code, long n) {
+        return switch (code) {
+            case 0 -> 4 * n;
+            case 1 -> 2 * n;
+            case 2 -> n / 32 * 18; // Q4_0
+            case 3 -> n / 32 * 20; // Q4_1
+            case 7 -> n / 32 * 22; // Q5_0
+            case 8 -> n / 32 * 24; // Q5_1
+            case 9 -> n / 32 * 34; // Q8_0
+            default -> throw new IllegalArgumentException("test file parser: type code " + code);
+        };
     }
 
     Record get(String name) {
