@@ -35,14 +35,14 @@ public final class Quantizer {
     private Quantizer() {}
 
     /**
-     * What a quantization did.
+     * What {@link #quantizeFile} did.
      *
-     * @param quantized   tensors quantized
-     * @param kept        tensors kept as they were (F32/F16; BF16 becomes F32 in an rwkv.cpp file)
-     * @param bytesBefore bytes of all tensors before
-     * @param bytesAfter  bytes of all tensors after
+     * @param quantized   tensor records quantized
+     * @param kept        tensor records written as they were (F32/F16; BF16 widened to F32)
+     * @param inputBytes  size of the input file
+     * @param outputBytes size of the written file
      */
-    public record Summary(int quantized, int kept, long bytesBefore, long bytesAfter) {}
+    public record Summary(int quantized, int kept, long inputBytes, long outputBytes) {}
 
     /**
      * Reads {@code in} (rwkv.cpp {@code .bin} in FP32/FP16, safetensors or {@code .pth}), quantizes the tensors
@@ -65,8 +65,12 @@ public final class Quantizer {
         try (Arena arena = Arena.ofConfined()) {
             ModelWeights before = ModelFiles.read(in, arena);
             ModelWeights after = quantize(before, type, headType, arena);
-            RwkvCppWriter.write(after, type, out);
-            return summary(before, after);
+            int records = RwkvCppWriter.write(after, type, out);
+            int quantized =
+                    RwkvCppQuantization.selection(before, headType != null).size();
+            return new Summary(quantized, records - quantized, Files.size(in), Files.size(out));
+        } catch (java.io.IOException e) {
+            throw new RwkvxException(out + ": " + e.getMessage(), e);
         }
     }
 
@@ -124,19 +128,6 @@ public final class Quantizer {
                     rwkvx_h.rwkvx_quantize(type.code, src, n, blocks, bytes));
         }
         return new Tensor(t.name(), type, shape, blocks);
-    }
-
-    private static Summary summary(ModelWeights before, ModelWeights after) {
-        int quantized = 0, kept = 0;
-        long b = 0, a = 0;
-        for (Tensor t : before.tensors().values()) {
-            Tensor q = after.get(t.name());
-            if (q != t) quantized++;
-            else kept++;
-            b += t.data().byteSize();
-            a += q.data().byteSize();
-        }
-        return new Summary(quantized, kept, b, a);
     }
 
     private static void checkType(DType type, String what) {

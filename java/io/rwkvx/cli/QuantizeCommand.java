@@ -2,7 +2,6 @@ package io.rwkvx.cli;
 
 import io.rwkvx.Quantizer;
 import io.rwkvx.tensor.DType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -68,15 +67,14 @@ final class QuantizeCommand implements Command {
         io.out()
                 .printf(
                         Locale.ROOT,
-                        "wrote %s: %d tensors quantized to %s%s, %d kept; weights %s -> %s (file %s)%n",
+                        "wrote %s: %d tensors quantized to %s%s, %d kept; %s -> %s%n",
                         out,
                         s.quantized(),
                         type,
                         headType == null ? "" : " (head.weight to " + headType + ")",
                         s.kept(),
-                        mib(s.bytesBefore()),
-                        mib(s.bytesAfter()),
-                        mib(Files.size(out)));
+                        mib(s.inputBytes()),
+                        mib(s.outputBytes()));
         return 0;
     }
 

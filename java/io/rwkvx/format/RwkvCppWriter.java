@@ -46,9 +46,10 @@ public final class RwkvCppWriter {
      *
      * @param mainType the header's data_type (informational in rwkv.cpp: the file's "main" type, e.g. the
      *                 type its matrices were quantized to)
+     * @return the number of tensor records written
      * @throws ModelFormatException for an architecture or tensor that rwkv.cpp files cannot hold
      */
-    public static void write(ModelWeights weights, DType mainType, Path file) {
+    public static int write(ModelWeights weights, DType mainType, Path file) {
         Integer mainCode = RwkvCppReader.TYPE_CODES.get(mainType);
         if (mainCode == null) throw new IllegalArgumentException(mainType + " has no rwkv.cpp data type code");
         ModelConfig c = weights.config();
@@ -72,6 +73,7 @@ public final class RwkvCppWriter {
                     for (Record r : records) writeRecord(ch, r);
                 }
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return records.size();
             } catch (IOException e) {
                 try {
                     Files.deleteIfExists(tmp);

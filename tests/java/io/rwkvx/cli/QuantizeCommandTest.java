@@ -43,7 +43,7 @@ class QuantizeCommandTest {
                 "--head",
                 "Q8_0");
         assertEquals(0, r.code(), r.dump());
-        assertTrue(r.out().contains("73 tensors quantized to Q4_0 (head.weight to Q8_0), 266 kept"), r.out());
+        assertTrue(r.out().contains("73 tensors quantized to Q4_0 (head.weight to Q8_0), 266 kept; "), r.out());
         Cli info = Cli.run("info", "--model", out.toString());
         assertEquals(0, info.code(), info.dump());
         assertTrue(tensorLine(info.out(), "head.weight", "Q8_0", "[256, 64]"), info.out());
