@@ -10,10 +10,12 @@ import io.rwkvx.model.ModelWeights;
 import io.rwkvx.nativelib.NativeLibrary;
 import io.rwkvx.tensor.DType;
 import io.rwkvx.tensor.Tensor;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +61,7 @@ public final class Quantizer {
             // Writing over the input would truncate the file that is mapped for reading.
             if (Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out))
                 throw new RwkvxException(out + ": the output would overwrite the input model");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new RwkvxException(out + ": " + e.getMessage(), e);
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -69,7 +71,7 @@ public final class Quantizer {
             int quantized =
                     RwkvCppQuantization.selection(before, headType != null).size();
             return new Summary(quantized, records - quantized, Files.size(in), Files.size(out));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new RwkvxException(out + ": " + e.getMessage(), e);
         }
     }
@@ -111,7 +113,7 @@ public final class Quantizer {
         long[] shape = t.shape();
         long row = shape[shape.length - 1];
         if (row % type.blockSize != 0)
-            throw new RwkvxException(source + ": tensor '" + t.name() + "' " + java.util.Arrays.toString(shape)
+            throw new RwkvxException(source + ": tensor '" + t.name() + "' " + Arrays.toString(shape)
                     + " cannot be quantized to " + type + ": its rows of " + row + " elements are not whole "
                     + type.blockSize + "-element blocks");
         long n = t.numel();

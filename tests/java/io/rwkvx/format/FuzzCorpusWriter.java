@@ -49,6 +49,18 @@ class FuzzCorpusWriter {
             Path real = Path.of("tests/data", name);
             seed(dir, "rwkvCpp", "seed-skeleton-" + name.replace(".bin", ""), skeleton(real));
         }
+        // A quantized RWKV-7 (C = 32, so that rows are whole blocks): the projections as Q5_1 blocks.
+        RwkvCppTestFile q = new SyntheticRwkv7(7, 32, 1, 1, 4, 32, 1).rwkvCpp();
+        q.records.replaceAll(r -> r.name().matches("blocks\\.\\d+\\.(att|ffn)\\.(key|value|receptance|output)\\.weight")
+                ? new RwkvCppTestFile.Record(
+                        r.name(),
+                        8,
+                        r.ne(),
+                        io.rwkvx.tensor.GgmlReferenceQuantizer.quantize(io.rwkvx.tensor.DType.Q5_1, floats(r.data())))
+                : r);
+        byte[] v7q = q.toBytes();
+        assertReads(v7q, RwkvCppReader::read);
+        seed(dir, "rwkvCpp", "seed-rwkv7-q5_1", v7q);
         seed(
                 dir,
                 "rwkvCpp",
@@ -190,6 +202,15 @@ class FuzzCorpusWriter {
         b.put(header.getBytes(StandardCharsets.ISO_8859_1));
         for (int i = 0; i < dataBytes / 4; i++) b.putFloat(i);
         return b.array();
+    }
+
+    private static float[] floats(byte[] f32) {
+        float[] out = new float[f32.length / 4];
+        java.nio.ByteBuffer.wrap(f32)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(out);
+        return out;
     }
 
     /** Every record of a real rwkv.cpp file with each dimension made 1: the names without the megabytes. */
