@@ -108,7 +108,6 @@ public final class RwkvCppReader {
             MemorySegment seg, long version, Map<String, Long> offsets, String source) {
         long size = seg.byteSize();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        Map<String, Long> firstSeen = offsets;
         long pos = HEADER_BYTES;
         while (pos < size) {
             long start = pos;
@@ -166,7 +165,7 @@ public final class RwkvCppReader {
                         + Arrays.toString(shape) + " needs " + bytes + " bytes" + blocks + ", only " + (size - pos)
                         + " remain");
             }
-            Long first = firstSeen.putIfAbsent(name, start);
+            Long first = offsets.putIfAbsent(name, start);
             if (first != null) {
                 throw new ModelFormatException(where + ": duplicate tensor name, first record at byte offset " + first);
             }
