@@ -54,7 +54,7 @@ __device__ __forceinline__ Tile attend_rows(typename Tile::Smem &sm, const flash
                                             int32_t h, bool aligned) {
     __syncthreads();
     Tile tile;
-    tile.load_queries(sm, rows, f.D, f.scale * flash::kLog2e);
+    tile.load_queries(sm, rows, f.D, f.scale * kLog2e);
     tile.attend(sm, rows, flash::head_kv(f.kv, h), f.D, aligned);
     tile.finish_l();
     return tile;
@@ -208,7 +208,7 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks)
             const int d = tile.col(k);
             if (d < f.D) o[d] = acc[k] / l;
         }
-        if (f.lse != nullptr && tile.col(0) == 0) f.lse[t * f.H + h] = (M + log2f(l)) * flash::kLn2;
+        if (f.lse != nullptr && tile.col(0) == 0) f.lse[t * f.H + h] = (M + log2f(l)) * kLn2;
     }
 }
 
