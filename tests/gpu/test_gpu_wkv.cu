@@ -343,21 +343,6 @@ const char *dtype_name(int32_t d) {
     return d == RWKVX_DTYPE_F32 ? "F32" : d == RWKVX_DTYPE_F16 ? "F16" : "BF16";
 }
 
-// float -> the 16-bit value's exact float (the reference uses the rounded weights).
-float half_value(uint16_t h) {
-    const uint32_t s = (h >> 15) & 1, e = (h >> 10) & 31, m = h & 1023;
-    float v = e == 0    ? std::ldexp(float(m), -24)
-              : e == 31 ? (m ? NAN : INFINITY)
-                        : std::ldexp(float(m | 1024), int(e) - 25);
-    return s ? -v : v;
-}
-float bf16_value(uint16_t h) {
-    const uint32_t x = uint32_t(h) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
-
 void test_matmul(Rng &rng) {
     struct Shape {
         int64_t T, N, K;
@@ -381,10 +366,10 @@ void test_matmul(Rng &rng) {
                 const float f = u(rng);
                 if (dtype == RWKVX_DTYPE_F16) {
                     w16[i] = to_half(f);
-                    wv[i] = half_value(w16[i]);
+                    wv[i] = from_half(w16[i]);
                 } else if (dtype == RWKVX_DTYPE_BF16) {
                     w16[i] = to_bf16(f);
-                    wv[i] = bf16_value(w16[i]);
+                    wv[i] = from_bf16(w16[i]);
                 } else {
                     wv[i] = f;
                 }

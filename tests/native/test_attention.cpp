@@ -23,19 +23,6 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-float from_half(uint16_t h) {
-    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    if (e == 0x1f) return m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-    double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
-    return float((h & 0x8000) ? -v : v);
-}
-float from_bf16(uint16_t b) {
-    uint32_t x = uint32_t(b) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
-
 // Q/K/V of T tokens, H heads, D dims; K and V stored in dtype with `pad` extra poisoned rows after T.
 struct Data {
     int64_t T;

@@ -18,18 +18,6 @@
 
 namespace {
 
-double from_half(uint16_t h) {
-    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
-    return (h & 0x8000) ? -v : v;
-}
-double from_bf16(uint16_t b) {
-    uint32_t x = uint32_t(b) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
-
 // Floats starting `shift` elements past a 64-byte boundary.
 struct AlignedFloats {
     std::vector<float> storage;
