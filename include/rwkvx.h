@@ -291,7 +291,8 @@ RWKVX_API rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *d
  *   tensors    n_tensors entries, BlinkDL names (the catalogue per architecture: docs/formats.md §3).
  *              The tensor data is used in place for the model's life (borrowed: memory-mapped files
  *              work without copies), or copied (resident) when ctx has RWKVX_CONTEXT_RESIDENT_WEIGHTS.
- *              Matrices may be F32, F16 or BF16 and must be contiguous; vectors must be F32.
+ *              Matrices may be F32, F16, BF16 or quantized (Q4_0 .. Q8_0, rows of whole blocks; the
+ *              embedding too) and must be contiguous; vectors must be F32.
  *              Missing and unknown names are errors (unknown ones usually mean a wrong file).
  *   out_model  receives the model; owned by the caller (rwkvx_model_free). Not NULL.
  * Errors name the tensor and the expected and found shape or dtype. Any number may run at once, on one

@@ -60,12 +60,14 @@ uint16_t read16(const uint8_t *p) {
     return uint16_t(p[0] | p[1] << 8);
 }
 
-// The 32 values of one block as the layout defines them (docs/formats.md §1.9), in double: x = d·q
-// with q − 8 (Q4_0) or q − 16 (Q5_0), x = d·q + m for the _1 types (the float result rounds once).
-std::vector<double> decode_block(int32_t t, const uint8_t *b) {
-    std::vector<double> x(32);
-    const double d = half_value(read16(b));
-    const double m = has_min(t) ? half_value(read16(b + 2)) : 0.0;
+// One block's fields as the layout defines them (docs/formats.md §1.9): d, m (0 for the _0 types) and
+// the 32 levels q, with the _0 types' zero points taken off (q − 8 for Q4_0, q − 16 for Q5_0).
+struct BlockFields {
+    double d, m;
+    int q[32];
+};
+BlockFields block_fields(int32_t t, const uint8_t *b) {
+    BlockFields f{half_value(read16(b)), has_min(t) ? half_value(read16(b + 2)) : 0.0, {}};
     const uint8_t *qs = b + (t == RWKVX_DTYPE_Q4_0 ? 2 : t == RWKVX_DTYPE_Q4_1 ? 4 : t == RWKVX_DTYPE_Q5_0 ? 6 : 8);
     const uint8_t *qh = b + (t == RWKVX_DTYPE_Q5_0 ? 2 : 4);
     for (int j = 0; j < 32; j++) {
@@ -78,8 +80,16 @@ std::vector<double> decode_block(int32_t t, const uint8_t *b) {
             if (t == RWKVX_DTYPE_Q4_0) q -= 8;
             if (t == RWKVX_DTYPE_Q5_0) q -= 16;
         }
-        x[size_t(j)] = has_min(t) ? double(float(q * d + m)) : q * d;
+        f.q[j] = q;
     }
+    return f;
+}
+
+// The 32 values of one block: x = d·q, or d·q + m rounded once to float32 for the _1 types.
+std::vector<double> decode_block(int32_t t, const uint8_t *b) {
+    const BlockFields f = block_fields(t, b);
+    std::vector<double> x(32);
+    for (int j = 0; j < 32; j++) x[size_t(j)] = has_min(t) ? double(float(f.q[j] * f.d + f.m)) : f.q[j] * f.d;
     return x;
 }
 
@@ -450,16 +460,19 @@ std::vector<float> run_matmul(rwkvx_context *ctx, const float *x, int64_t T, int
     return y;
 }
 
-// Per output (t, n), with w = d·q + m the dequantized weights:
-//   float rounding, any summation order:  F = 2·(K + 64)·u·Σ_k (|d q_k| + |m|)·(|x_k| + δ_b)
-//   8-bit inputs (AVX2 single-token products): A = Σ_b δ_b·Σ_{k in b} |d_b q_k|, δ_b = max_{k in b} |x_k|
-//   · (1/254 + 2^-22), half a step of the input block's 8-bit scale max|x|/127 (docs/numerics.md §2.9).
+// Per output (t, n), with w = d·q + m the dequantized weights and c the centre of the levels the
+// single-token kernel multiplies (8 for Q4_1, 16 for Q5_1, 0 otherwise: it computes d·(q − c) and adds
+// (m + c·d) times the float inputs' block sum):
+//   float rounding, any summation order:  F = 2·(K + 64)·u·Σ_k (|d q_k| + |m| + c|d|)·(|x_k| + δ_b)
+//   8-bit inputs (AVX2 single-token products): A = Σ_b δ_b·Σ_{k in b} |d_b (q_k − c)|, δ_b = max_{k in b}
+//   |x_k|·(1/254 + 2^-22), half a step of the input block's 8-bit scale max|x|/127 (docs/numerics.md §2.9).
 struct Bounds {
     std::vector<double> F, A;  // [T][N]
 };
 Bounds matmul_bounds(int32_t t, const Bytes &w, const float *x, int64_t T, int64_t K, int64_t N) {
     Bounds bd{std::vector<double>(size_t(T * N)), std::vector<double>(size_t(T * N))};
     const int64_t nb = K / 32, u_steps = 2 * (K + 64);
+    const int c = t == RWKVX_DTYPE_Q4_1 ? 8 : t == RWKVX_DTYPE_Q5_1 ? 16 : 0;
     std::vector<double> delta(static_cast<size_t>(nb));
     for (int64_t r = 0; r < T; r++) {
         const float *xr = x + r * K;
@@ -471,13 +484,12 @@ Bounds matmul_bounds(int32_t t, const Bytes &w, const float *x, int64_t T, int64
         for (int64_t n = 0; n < N; n++) {
             double F = 0, A = 0;
             for (int64_t b = 0; b < nb; b++) {
-                const uint8_t *blk = w.data() + (n * nb + b) * block_bytes(t);
-                const std::vector<double> v = decode_block(t, blk);
-                const double m = has_min(t) ? half_value(read16(blk + 2)) : 0.0;
+                const BlockFields f = block_fields(t, w.data() + (n * nb + b) * block_bytes(t));
+                const double d = std::fabs(f.d);
                 for (int j = 0; j < 32; j++) {
-                    const double dq = std::fabs(v[size_t(j)] - m);  // |d q| (exact but for m's rounding)
-                    F += (dq + std::fabs(m)) * (std::fabs(double(xr[b * 32 + j])) + delta[size_t(b)]);
-                    A += dq * delta[size_t(b)];
+                    F += (d * std::abs(f.q[j]) + std::fabs(f.m) + c * d) *
+                         (std::fabs(double(xr[b * 32 + j])) + delta[size_t(b)]);
+                    A += d * std::abs(f.q[j] - c) * delta[size_t(b)];
                 }
             }
             bd.F[size_t(r * N + n)] = F * u_steps * std::ldexp(1.0, -24);
@@ -643,6 +655,277 @@ void test_errors(Contexts &cs) {
     expect(fails_with(rwkvx_dequantize(RWKVX_DTYPE_F16, dst.data(), 4, nullptr), RWKVX_ERROR_ARGUMENT, "dst is NULL"),
            "dequantize to NULL is refused");
 }
+
+// ---- models --------------------------------------------------------------------------------------
+
+// A synthetic RWKV-5.2 (v6 false) or RWKV-6 (docs/formats.md §3.4, §3.5): H heads over C, LoRA ranks
+// D (time_maa) and Dw (time_decay) for RWKV-6.
+Tensors synthetic_rwkv56(bool v6, int64_t C, int64_t H, int64_t V, int64_t F, int64_t layers, int64_t D, int64_t Dw) {
+    Tensors w;
+    add_outer_tensors(w, C, V);
+    const int64_t N = C / H;
+    for (int64_t i = 0; i < layers; i++) {
+        const std::string p = "blocks." + std::to_string(i) + ".";
+        for (const char *n : {"ln1.weight", "ln2.weight", "att.ln_x.weight"}) w.add(p + n, {C}, 0.1f, 1.0f);
+        for (const char *n : {"ln1.bias", "ln2.bias", "att.ln_x.bias"}) w.add(p + n, {C}, 0.1f);
+        if (v6) {
+            for (const char *n : {"att.time_maa_x", "att.time_maa_w", "att.time_maa_k", "att.time_maa_v",
+                                  "att.time_maa_r", "att.time_maa_g", "ffn.time_maa_k", "ffn.time_maa_r"})
+                w.add(p + n, {C}, 0.1f, 0.5f);
+            w.add(p + "att.time_maa_w1", {5 * D, C}, 0.1f);
+            w.add(p + "att.time_maa_w2", {5, C, D}, 0.1f);
+            w.add(p + "att.time_decay_w1", {Dw, C}, 0.1f);
+            w.add(p + "att.time_decay_w2", {C, Dw}, 0.1f);
+            w.add(p + "att.time_decay", {H, N}, 0.3f, -1.0f);  // raw d: exp(-exp(d)) in about (0.5, 0.8)
+        } else {
+            for (const char *n : {"att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "att.time_mix_g",
+                                  "ffn.time_mix_k", "ffn.time_mix_r"})
+                w.add(p + n, {C}, 0.1f, 0.5f);
+            w.add(p + "att.time_decay", {H, N}, 0.03f, 0.9f);
+            for (float &v : w.t[p + "att.time_decay"].second) v = std::min(1.0f, std::max(0.05f, v));  // in (0, 1]
+        }
+        w.add(p + "att.time_faaaa", {H, N}, 0.2f);
+        for (const char *n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.gate.weight",
+                              "att.output.weight", "ffn.receptance.weight"})
+            w.add(p + n, {C, C}, 0.12f);
+        w.add(p + "ffn.key.weight", {F, C}, 0.12f);
+        w.add(p + "ffn.value.weight", {C, F}, 0.06f);
+    }
+    return w;
+}
+
+bool contains(const std::string &s, const char *part) {
+    return s.find(part) != std::string::npos;
+}
+
+// The tensors rwkv.cpp's quantizer quantizes, in the canonical names: the 2-D matrices of its files
+// except emb.weight, head.weight, RWKV-7's LoRA (att.w1 .. att.g2) and att.r_k. RWKV-6's time_maa_w1,
+// time_decay_w1 and time_decay_w2 are 2-D there (quantized); time_maa_w2 is 3-D (not); RWKV-5.2/6's
+// time_decay and time_faaaa are 3-D in the files ([H, N, 1]), 2-D here, and stay floats.
+bool rwkvcpp_quantizes(const std::string &name, size_t ndim) {
+    if (name == "emb.weight" || name == "head.weight" || ndim != 2) return false;
+    for (const char *lora : {"att.w1", "att.w2", "att.a1", "att.a2", "att.v1", "att.v2", "att.g1", "att.g2"})
+        if (contains(name, lora)) return false;
+    return contains(name, ".weight") || contains(name, "time_maa_w1") || contains(name, "time_decay_w");
+}
+// Every tensor rwkvx multiplies as a matrix or gathers as embedding rows, with whole blocks per row.
+bool is_matrix(const std::string &name, const std::vector<int64_t> &shape) {
+    if (shape.size() < 2 || shape.back() % 32 != 0) return false;
+    if (contains(name, ".weight")) return shape.size() == 2;
+    for (const char *lora : {"att.w1", "att.w2", "att.a1", "att.a2", "att.v1", "att.v2", "att.g1", "att.g2",
+                             "time_maa_w1", "time_maa_w2", "time_decay_w1", "time_decay_w2"})
+        if (contains(name, lora)) return true;
+    return false;
+}
+
+// A model's tensors with a chosen set quantized to one type: `quantized` views pass the blocks,
+// `dequantized` views the same tensors widened back to F32 (the float model the blocks stand for).
+struct QuantizedModel {
+    Tensors src;
+    int32_t dtype;
+    std::map<std::string, Bytes> blocks;
+    std::map<std::string, std::vector<float>> widened;
+    QuantizedModel(Tensors w, int32_t t,
+                   const std::function<bool(const std::string &, const std::vector<int64_t> &)> &pick)
+        : src(std::move(w)), dtype(t) {
+        for (auto &e : src.t)
+            if (pick(e.first, e.second.first)) {
+                blocks[e.first] = quantize(t, e.second.second);
+                widened[e.first] = dequantize(t, blocks[e.first].data(), int64_t(e.second.second.size()));
+            }
+    }
+    std::vector<rwkvx_named_tensor> views(bool quantized) {
+        std::vector<rwkvx_named_tensor> v = src.named();
+        for (auto &nt : v) {
+            auto b = blocks.find(nt.name);
+            if (b == blocks.end()) continue;
+            if (quantized) {
+                nt.tensor.data = b->second.data();
+                nt.tensor.dtype = dtype;
+            } else {
+                nt.tensor.data = widened[nt.name].data();
+            }
+        }
+        return v;
+    }
+};
+
+// Logits of every position of `tokens`: one prefill call (LOGITS_ALL), or one call per token.
+std::vector<float> run_model(int32_t arch, std::vector<rwkvx_named_tensor> tensors, int threads, int flags,
+                             const std::vector<int32_t> &tokens, int64_t vocab, bool stepwise, std::string &error) {
+    std::vector<float> logits;
+    rwkvx_context *ctx = nullptr;
+    rwkvx_model *model = nullptr;
+    rwkvx_state *state = nullptr;
+    bool ok = rwkvx_context_create(RWKVX_BACKEND_CPU, threads, flags, &ctx) == RWKVX_OK &&
+              rwkvx_model_create(ctx, arch, tensors.data(), int64_t(tensors.size()), &model) == RWKVX_OK &&
+              rwkvx_state_create(model, &state) == RWKVX_OK;
+    const int64_t T = int64_t(tokens.size());
+    logits.assign(size_t(T * vocab), NAN);
+    if (ok && stepwise) {
+        for (int64_t i = 0; ok && i < T; i++)
+            ok = rwkvx_model_eval(model, state, &tokens[size_t(i)], 1, logits.data() + i * vocab, RWKVX_LOGITS_LAST) ==
+                 RWKVX_OK;
+    } else if (ok) {
+        ok = rwkvx_model_eval(model, state, tokens.data(), T, logits.data(), RWKVX_LOGITS_ALL) == RWKVX_OK;
+    }
+    if (!ok) {
+        error = rwkvx_last_error();
+        logits.clear();
+    }
+    rwkvx_state_free(state);
+    rwkvx_model_free(model);
+    rwkvx_context_free(ctx);
+    return logits;
+}
+
+// max |a − b| / (1 + max |b|); NaN when the sizes differ or a value is NaN.
+double relative_diff(const std::vector<float> &a, const std::vector<float> &b) {
+    if (a.size() != b.size() || a.empty()) return NAN;
+    double err = 0, scale = 0;
+    for (size_t i = 0; i < a.size(); i++) {
+        err = worse(err, std::fabs(double(a[i]) - double(b[i])));
+        scale = std::max(scale, std::fabs(double(b[i])));
+    }
+    return err / (1 + scale);
+}
+bool bitwise_equal(const std::vector<float> &a, const std::vector<float> &b) {
+    return !a.empty() && a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
+}
+
+struct ModelCase {
+    const char *name;
+    int32_t arch;
+    std::function<Tensors()> make;
+    int64_t vocab;
+};
+
+// Bounds (docs/numerics.md §3.7), relative to 1 + max|logit|: prefill vs token-by-token with float
+// inputs; with 8-bit inputs (AVX2 steps), against prefill and against the dequantized model's steps, a
+// multiple of what quantizing the weights moved the same steps (the inputs' 8-bit rounding costs less
+// than the weights' own, or about as much for Q8_0: measured at most 1.5 times).
+constexpr double kSequenceBound = 2e-5;
+constexpr double kEightBitFactor = 3.0, kEightBitFloor = 1e-3;
+
+void test_models() {
+    const int64_t C = 64, V = 96, F = 128;
+    const Rwkv7Sizes s7{C, 32, V, F, 2, 32, 32, 32, 32};
+    std::vector<ModelCase> cases = {
+        {"RWKV-7", RWKVX_ARCH_RWKV7, [&] { return synthetic_rwkv7(s7); }, V},
+        {"RWKV-4", RWKVX_ARCH_RWKV4, [&] { return synthetic_rwkv4(C, V, F, 2); }, V},
+        {"RWKV-5.2", RWKVX_ARCH_RWKV5, [&] { return synthetic_rwkv56(false, C, 4, V, F, 2, 32, 64); }, V},
+        {"RWKV-6", RWKVX_ARCH_RWKV6, [&] { return synthetic_rwkv56(true, C, 4, V, F, 2, 32, 64); }, V},
+        {"RWKV-X", RWKVX_ARCH_HYBRID,
+         [&] {
+             Tensors w = synthetic_rwkv7(s7);
+             add_hybrid_attention(w, 1, C, F, false);
+             return w;
+         },
+         V},
+    };
+    std::vector<int32_t> tokens;
+    for (int i = 0; i < 12; i++) tokens.push_back((i * 37 + 5) % int32_t(V));
+    double worst_seq = 0, worst_8bit = 0;
+    int index = 0;
+    for (auto &mc : cases)
+        for (int everything = 0; everything < 2; everything++) {
+            const int32_t t = kTypes[(index++) % 5];
+            auto pick = [&](const std::string &n, const std::vector<int64_t> &shape) {
+                return everything ? is_matrix(n, shape) : rwkvcpp_quantizes(n, shape.size());
+            };
+            QuantizedModel qm(mc.make(), t, pick);
+            const std::string what = fmt("%s %s (%s, %zu tensors)", mc.name, type_name(t),
+                                         everything ? "every matrix" : "rwkv.cpp's set", qm.blocks.size());
+            for (int flags : {0, RWKVX_CONTEXT_FORCE_SCALAR}) {
+                const char *table = flags ? "scalar" : "default";
+                std::string e1, e2, e3, e4;
+                const auto q_seq = run_model(mc.arch, qm.views(true), 2, flags, tokens, mc.vocab, false, e1);
+                const auto d_seq = run_model(mc.arch, qm.views(false), 2, flags, tokens, mc.vocab, false, e2);
+                const auto q_step = run_model(mc.arch, qm.views(true), 2, flags, tokens, mc.vocab, true, e3);
+                const auto d_step = run_model(mc.arch, qm.views(false), 2, flags, tokens, mc.vocab, true, e4);
+                expect(!q_seq.empty() && !d_seq.empty() && !q_step.empty() && !d_step.empty(),
+                       what + " " + table + ": evaluation failed: " + e1 + e2 + e3 + e4);
+                // Prefill multiplies float inputs with the blocks widened exactly: the float model's logits.
+                expect(bitwise_equal(q_seq, d_seq), what + " " + table + ": prefill equals the dequantized model's");
+                const double seq = relative_diff(q_step, q_seq), eight = relative_diff(q_step, d_step);
+                const bool rounded = flags == 0 && (rwkvx_cpu_features() & RWKVX_CPU_AVX2);
+                if (rounded) {
+                    // What quantizing the weights moved: the dequantized model's steps against the
+                    // original float model's.
+                    std::string e5;
+                    const auto orig = run_model(mc.arch, qm.src.named(), 2, flags, tokens, mc.vocab, true, e5);
+                    const double weights = relative_diff(d_step, orig);
+                    const double bound = kEightBitFactor * weights + kEightBitFloor;
+                    worst_seq = worse(worst_seq, seq);
+                    worst_8bit = worse(worst_8bit, eight / weights);
+                    expect(seq <= bound && eight <= bound,
+                           fmt("%s %s: token by token vs prefill %.3g, vs the dequantized model %.3g; quantizing the "
+                               "weights moved %.3g (bound %.3g)",
+                               what.c_str(), table, seq, eight, weights, bound));
+                } else {  // float inputs everywhere: the float model's steps, bit for bit
+                    expect(bitwise_equal(q_step, d_step) && seq <= kSequenceBound,
+                           fmt("%s %s: token by token equals the dequantized model's; vs prefill %.3g (bound %.3g)",
+                               what.c_str(), table, seq, kSequenceBound));
+                }
+            }
+            // Quantized matrices are used as they are when resident (no blocked layout), so with every
+            // matrix quantized resident and in-place logits agree bit for bit; so do 1 and 2 threads.
+            if (everything) {
+                std::string e;
+                const auto in_place = run_model(mc.arch, qm.views(true), 2, 0, tokens, mc.vocab, true, e);
+                const auto resident =
+                    run_model(mc.arch, qm.views(true), 2, RWKVX_CONTEXT_RESIDENT_WEIGHTS, tokens, mc.vocab, true, e);
+                const auto one = run_model(mc.arch, qm.views(true), 1, 0, tokens, mc.vocab, true, e);
+                expect(bitwise_equal(in_place, resident), what + ": resident steps equal in-place steps bit for bit");
+                expect(bitwise_equal(in_place, one), what + ": 2-thread steps equal 1-thread steps bit for bit");
+                const auto res_seq =
+                    run_model(mc.arch, qm.views(true), 2, RWKVX_CONTEXT_RESIDENT_WEIGHTS, tokens, mc.vocab, false, e);
+                const auto seq = run_model(mc.arch, qm.views(true), 2, 0, tokens, mc.vocab, false, e);
+                expect(bitwise_equal(seq, res_seq), what + ": resident prefill equals in-place prefill bit for bit");
+            }
+        }
+    std::printf(
+        "models, 8-bit-input steps: worst vs prefill %.3g of 1 + max|logit|; vs the dequantized model's steps "
+        "at most %.3g times what quantizing the weights moved\n",
+        worst_seq, worst_8bit);
+}
+
+// Quantized tensors where floats are required, and matrices without whole blocks, are refused by name.
+void test_model_errors() {
+    const Rwkv7Sizes s7{64, 32, 96, 128, 1, 32, 32, 16, 32};
+    std::string error;
+    {
+        QuantizedModel qm(synthetic_rwkv7(s7), RWKVX_DTYPE_Q5_1,
+                          [](const std::string &n, const std::vector<int64_t> &) { return n == "blocks.0.att.x_r"; });
+        const auto out = run_model(RWKVX_ARCH_RWKV7, qm.views(true), 1, 0, {1}, 96, false, error);
+        expect(out.empty() && contains(error,
+                                       "tensor 'blocks.0.att.x_r': quantized type Q5_1 on a tensor that must stay "
+                                       "in floating point"),
+               "a quantized mix vector is refused: " + error);
+    }
+    {
+        QuantizedModel qm(synthetic_rwkv7(s7), RWKVX_DTYPE_Q8_0,
+                          [](const std::string &n, const std::vector<int64_t> &) { return n == "blocks.0.att.r_k"; });
+        const auto out = run_model(RWKVX_ARCH_RWKV7, qm.views(true), 1, 0, {1}, 96, false, error);
+        expect(out.empty() && contains(error, "'blocks.0.att.r_k': quantized type Q8_0 on a tensor that must stay"),
+               "a quantized r_k is refused: " + error);
+    }
+    {
+        // g2 is [64, 16]: 16 columns are half a block. (The blocks are quantized as one flat row.)
+        Tensors w = synthetic_rwkv7(s7);
+        Bytes g2 = quantize(RWKVX_DTYPE_Q4_0, w.t["blocks.0.att.g2"].second);
+        auto views = w.named();
+        for (auto &nt : views)
+            if (std::string(nt.name) == "blocks.0.att.g2")
+                nt.tensor.data = g2.data(), nt.tensor.dtype = RWKVX_DTYPE_Q4_0;
+        for (int flags : {0, RWKVX_CONTEXT_RESIDENT_WEIGHTS}) {
+            const auto out = run_model(RWKVX_ARCH_RWKV7, views, 1, flags, {1}, 96, false, error);
+            expect(
+                out.empty() && contains(error, "'blocks.0.att.g2' [64, 16]") && contains(error, "not divisible by 32"),
+                "a quantized matrix of 16 columns is refused: " + error);
+        }
+    }
+}
 }  // namespace
 
 int main() {
@@ -655,5 +938,7 @@ int main() {
     Contexts cs;
     test_matmul(cs, rng);
     test_errors(cs);
+    test_models();
+    test_model_errors();
     return finish();
 }

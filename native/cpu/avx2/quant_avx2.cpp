@@ -143,32 +143,46 @@ void prepare_row(const float *x, int64_t K, char *out) {
     }
 }
 
-// Sum over a block of levels (int8 weights w) times 8-bit inputs q, as 8 int32 partial sums.
+// The _1 types' levels centred like the _0 types' (q − 8 for Q4_1, q − 16 for Q5_1), their offset
+// m + c·d carried to the block sums of the float inputs instead: x = d·(q − c) + (m + c·d). The 8-bit
+// inputs' rounding then meets |q − c| <= 16 rather than q <= 31, which halves its error (the weights
+// far from m no longer count double; docs/numerics.md §2.9).
+constexpr int kCentre[8] = {0, 0, 0, 0, 8, 0, 16, 0};
+
 template <WeightType WT>
-inline __m256i dot_block(__m256i w, __m256i q) {
-    __m256i pairs;
-    if constexpr (has_min(WT)) {
-        pairs = _mm256_maddubs_epi16(w, q);  // w unsigned (0..31): no sign games
+inline __m256i centred_levels_i8(const char *blk) {
+    if constexpr (WT == WeightType::Q4_1) {
+        return _mm256_sub_epi8(unpack_nibbles(blk + 4), _mm256_set1_epi8(8));
+    } else if constexpr (WT == WeightType::Q5_1) {
+        const __m256i high = _mm256_andnot_si256(spread_bits(blk + 4), _mm256_set1_epi8(int8_t(0xf0)));
+        return _mm256_or_si256(unpack_nibbles(blk + 8), high);
     } else {
-        // maddubs multiplies unsigned by signed bytes: |w| times q with w's sign (q never -128).
-        pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w));
+        return block_levels_i8<WT>(blk);
     }
+}
+
+// Sum over a block of signed levels w (int8) times 8-bit inputs q, as 8 int32 partial sums: maddubs
+// multiplies unsigned by signed bytes, so |w| times q with w's sign (q is never −128).
+inline __m256i dot_block(__m256i w, __m256i q) {
+    const __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w));
     return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
-// Block b of one row times the prepared inputs, added to acc (and, for the _1 types, m · s to offset).
+// Block b of one row times the prepared inputs, added to acc (and, for the _1 types, the offset
+// (m + c·d)·s to offset).
 template <WeightType WT>
 inline void gemv_block(const char *row, int64_t b, const PreparedRow &in, __m256 &acc, float &offset) {
     const char *blk = row + b * quant_block_bytes(WT);
     const __m256i qx = _mm256_load_si256(reinterpret_cast<const __m256i *>(in.q + b * kQuantBlock));
-    const __m256 dot = _mm256_cvtepi32_ps(dot_block<WT>(block_levels_i8<WT>(blk), qx));
-    acc = _mm256_fmadd_ps(dot, _mm256_set1_ps(half_at(blk) * in.d[b]), acc);
-    if constexpr (has_min(WT)) offset += half_at(blk + 2) * in.s[b];
+    const __m256 dot = _mm256_cvtepi32_ps(dot_block(centred_levels_i8<WT>(blk), qx));
+    const float d = half_at(blk);
+    acc = _mm256_fmadd_ps(dot, _mm256_set1_ps(d * in.d[b]), acc);
+    if constexpr (has_min(WT)) offset += (half_at(blk + 2) + float(kCentre[int(WT)]) * d) * in.s[b];
 }
 
 // The single-token product with 8-bit inputs and integer dot products per block (ggml's scheme; the
 // faster of the two designs measured in bench/README.md, "Quantized weights"): y_n = sum over blocks
-// of d_w * d_x * sum_j q_w,j * q_x,j (+ m_w * s_x). One row at a time (a single sequential stream,
+// of d_w * d_x * sum_j q_w,j * q_x,j (+ (m_w + c d_w) * s_x). One row at a time (a single sequential stream,
 // faster than two or four rows at once here); even and odd blocks go to separate accumulators, so the
 // FMA latency does not serialise the blocks.
 template <WeightType WT>
