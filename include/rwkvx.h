@@ -227,12 +227,14 @@ RWKVX_API int64_t rwkvx_dtype_bytes(int32_t dtype, int64_t n);
 
 /* Quantizes n floats (a multiple of 32) into blocks of dtype (RWKVX_DTYPE_Q4_0 .. Q8_0) with ggml's
  * reference rounding rules, so the blocks equal those of rwkv.cpp's quantizer byte for byte.
- * dst_bytes must equal rwkvx_dtype_bytes(dtype, n). Neither pointer may be NULL unless n is 0.
- * Thread-safe; uses no context. */
+ * dst_bytes must equal rwkvx_dtype_bytes(dtype, n). Neither pointer may be NULL unless n is 0; src
+ * must be finite (a NaN or infinity is RWKVX_ERROR_ARGUMENT naming the element). Blocks are
+ * independent: a matrix may be quantized whole or row by row. Thread-safe; uses no context. */
 RWKVX_API rwkvx_status rwkvx_quantize(int32_t dtype, const float *src, int64_t n, void *dst, int64_t dst_bytes);
 
-/* Widens n elements of dtype (any rwkvx_dtype; n a multiple of 32 for the quantized types) to floats.
- * Thread-safe; uses no context. */
+/* Widens n elements of dtype (any rwkvx_dtype; n a multiple of 32 for the quantized types) to floats,
+ * bit-exactly as the kernels widen them (quantized: x = d*q, or d*q + m rounded once; F16 subnormals,
+ * infinities and NaN kept). src may be at any byte offset. Thread-safe; uses no context. */
 RWKVX_API rwkvx_status rwkvx_dequantize(int32_t dtype, const void *src, int64_t n, float *dst);
 
 /* Number of live handles of every kind (contexts, models, states, KV caches) in this process:
@@ -289,7 +291,8 @@ RWKVX_API rwkvx_status rwkvx_context_synchronize(rwkvx_context *ctx, uint32_t *d
  *   tensors    n_tensors entries, BlinkDL names (the catalogue per architecture: docs/formats.md §3).
  *              The tensor data is used in place for the model's life (borrowed: memory-mapped files
  *              work without copies), or copied (resident) when ctx has RWKVX_CONTEXT_RESIDENT_WEIGHTS.
- *              Matrices may be F32, F16 or BF16 and must be contiguous; vectors must be F32.
+ *              Matrices may be F32, F16, BF16 or quantized (Q4_0 .. Q8_0, rows of whole blocks; the
+ *              embedding too) and must be contiguous; vectors must be F32.
  *              Missing and unknown names are errors (unknown ones usually mean a wrong file).
  *   out_model  receives the model; owned by the caller (rwkvx_model_free). Not NULL.
  * Errors name the tensor and the expected and found shape or dtype. Any number may run at once, on one
@@ -354,7 +357,8 @@ RWKVX_API rwkvx_status rwkvx_state_import(rwkvx_state *state, const void *src, i
 
 /* ---- kernels (for tests, benchmarks and other front ends) ------------------------------------ */
 
-/* y[T,N] = x[T,K] · w[N,K]^T. x and y F32 contiguous; w F32, F16 or BF16 contiguous. */
+/* y[T,N] = x[T,K] · w[N,K]^T. x and y F32 contiguous; w F32, F16, BF16 or quantized (K a multiple of 32;
+ * CPU contexts only, a CUDA context refuses it with RWKVX_ERROR_UNSUPPORTED) contiguous. */
 RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, const rwkvx_tensor *w, rwkvx_tensor *y);
 
 /* Layer norm over the last dimension of x [T,C] split into n_groups equal groups (1 = LayerNorm,

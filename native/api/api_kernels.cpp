@@ -55,6 +55,9 @@ RWKVX_API rwkvx_status rwkvx_matmul(rwkvx_context *ctx, const rwkvx_tensor *x, c
             fail(RWKVX_ERROR_SHAPE,
                  "x and y must be 2-D [T, K] and [T, N]; found x " + shape_string(*x) + ", y " + shape_string(*y));
         WeightType wt = check_matrix(*w, "w", -1, x->shape[1]);
+        if (is_quantized(wt) && ctx->backend->kind() == RWKVX_BACKEND_CUDA)
+            fail(RWKVX_ERROR_UNSUPPORTED,
+                 "w is " + dtype_name(w->dtype) + ": quantized weights run on the CPU for now (use a CPU context)");
         if (y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0])
             fail(RWKVX_ERROR_SHAPE, "y: expected shape [" + std::to_string(x->shape[0]) + ", " +
                                         std::to_string(w->shape[0]) + "], found " + shape_string(*y));

@@ -30,7 +30,7 @@ ResidentWeights::ResidentWeights(const rwkvx_named_tensor *tensors, int64_t n_te
         const std::string name = t.name ? t.name : "(tensor " + std::to_string(i) + " without a name)";
         check_valid(t.tensor, name);
         offsets[size_t(i)] = total;
-        total = round_up(total + size_t(numel(t.tensor)) * dtype_bytes(t.tensor.dtype), kTensorAlign);
+        total = round_up(total + size_t(tensor_bytes(t.tensor.dtype, numel(t.tensor))), kTensorAlign);
     }
     if (total > 0) {
         // Over-allocate by one huge page so the block can start on a 2 MiB boundary.
@@ -51,7 +51,7 @@ ResidentWeights::ResidentWeights(const rwkvx_named_tensor *tensors, int64_t n_te
     tensors_.reserve(size_t(n_tensors));
     for (int64_t i = 0; i < n_tensors; i++) {
         rwkvx_named_tensor copy = tensors[i];
-        const size_t bytes = size_t(numel(copy.tensor)) * dtype_bytes(copy.tensor.dtype);
+        const size_t bytes = size_t(tensor_bytes(copy.tensor.dtype, numel(copy.tensor)));
         if (bytes > 0) {
             std::memcpy(base + offsets[size_t(i)], copy.tensor.data, bytes);
             copy.tensor.data = base + offsets[size_t(i)];

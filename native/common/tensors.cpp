@@ -18,6 +18,16 @@ std::string dtype_name(int32_t dtype) {
             return "F16";
         case RWKVX_DTYPE_BF16:
             return "BF16";
+        case RWKVX_DTYPE_Q4_0:
+            return "Q4_0";
+        case RWKVX_DTYPE_Q4_1:
+            return "Q4_1";
+        case RWKVX_DTYPE_Q5_0:
+            return "Q5_0";
+        case RWKVX_DTYPE_Q5_1:
+            return "Q5_1";
+        case RWKVX_DTYPE_Q8_0:
+            return "Q8_0";
         default:
             return "dtype#" + std::to_string(dtype);
     }
@@ -32,7 +42,7 @@ int64_t numel(const rwkvx_tensor &t) {
 void check_valid(const rwkvx_tensor &t, const std::string &name) {
     if (t.ndim < 1 || t.ndim > 4)
         fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': rank " + std::to_string(t.ndim) + " is not in 1..4");
-    if (t.dtype < RWKVX_DTYPE_F32 || t.dtype > RWKVX_DTYPE_BF16)
+    if (!is_known_dtype(t.dtype))
         fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': unknown dtype code " + std::to_string(t.dtype));
     if (t.memory != RWKVX_MEMORY_HOST && t.memory != RWKVX_MEMORY_DEVICE)
         fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "': memory " + std::to_string(t.memory) +
@@ -48,7 +58,17 @@ void check_valid(const rwkvx_tensor &t, const std::string &name) {
                                         " is not contiguous (expected " + std::to_string(expect) + ")");
         expect *= t.shape[i];
     }
+    if (is_quantized(t.dtype) && t.shape[t.ndim - 1] % kQuantBlock != 0)
+        fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "' " + shape_string(t) + ": quantized type " + dtype_name(t.dtype) +
+                                    " needs whole 32-element blocks along the last dimension; " +
+                                    std::to_string(t.shape[t.ndim - 1]) + " is not divisible by 32");
     if (expect > 0 && t.data == nullptr) fail(RWKVX_ERROR_ARGUMENT, "tensor '" + name + "': data is NULL");
+}
+
+void check_float_type(const rwkvx_tensor &t, const std::string &name) {
+    if (is_quantized(t.dtype))
+        fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': quantized type " + dtype_name(t.dtype) +
+                                    " on a tensor that must stay in floating point");
 }
 
 WeightType check_matrix(const rwkvx_tensor &t, const std::string &name, int64_t rows, int64_t cols) {
@@ -61,6 +81,7 @@ WeightType check_matrix(const rwkvx_tensor &t, const std::string &name, int64_t 
 }
 
 const float *check_vector(const rwkvx_tensor &t, const std::string &name, int64_t count) {
+    check_float_type(t, name);
     check_valid(t, name);
     if (t.dtype != RWKVX_DTYPE_F32)
         fail(RWKVX_ERROR_SHAPE, "tensor '" + name + "': expected dtype F32, found " + dtype_name(t.dtype));

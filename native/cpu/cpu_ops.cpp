@@ -36,7 +36,36 @@ bool CpuOps::worth_splitting(const std::vector<MatmulArgs> &jobs) const {
     return pool_.size() > 1 && total_macs(jobs) >= kMinParallelMacs;
 }
 
-void CpuOps::matmul_many(const std::vector<MatmulArgs> &jobs) {
+const std::vector<MatmulArgs> &CpuOps::with_prepared_inputs(const std::vector<MatmulArgs> &jobs) {
+    auto prep_bytes = [&](const MatmulArgs &m) {
+        return is_quantized(m.wtype) && m.T < kernels_.gemm_min_rows && m.prep == nullptr
+                   ? m.T * kernels_.quant_prep_bytes(m.wtype, m.K)
+                   : 0;
+    };
+    int64_t total = 0;
+    for (const auto &m : jobs) total += prep_bytes(m);
+    if (total == 0) return jobs;
+    prepared_jobs_ = jobs;
+    if (int64_t(prep_buffer_.size()) < total + 64) prep_buffer_.resize(size_t(total + 64));
+    char *next = prep_buffer_.data() + (64 - reinterpret_cast<uintptr_t>(prep_buffer_.data()) % 64) % 64;
+    for (size_t i = 0; i < jobs.size(); i++) {
+        MatmulArgs &m = prepared_jobs_[i];
+        const int64_t bytes = prep_bytes(m);
+        if (bytes == 0) continue;
+        for (size_t j = 0; j < i && m.prep == nullptr; j++)  // the same input prepared already
+            if (prepared_jobs_[j].prep && jobs[j].x == m.x && jobs[j].K == m.K && jobs[j].T == m.T &&
+                jobs[j].wtype == m.wtype)
+                m.prep = prepared_jobs_[j].prep;
+        if (m.prep) continue;
+        kernels_.quant_prep(m.wtype, m.x, m.T, m.K, next);
+        m.prep = next;
+        next += bytes;
+    }
+    return prepared_jobs_;
+}
+
+void CpuOps::matmul_many(const std::vector<MatmulArgs> &all_jobs) {
+    const std::vector<MatmulArgs> &jobs = with_prepared_inputs(all_jobs);
     if (!worth_splitting(jobs)) {
         for (const auto &m : jobs) kernels_.matmul(m, 0, m.N);
         return;

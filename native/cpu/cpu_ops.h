@@ -58,6 +58,9 @@ class CpuOps {
 
     void split_by_cost(const std::vector<MatmulArgs> &jobs, int64_t macs, bool gemm, int nt);
     bool claim_and_run(int share, int nt);
+    // jobs, or a copy whose quantized single-token jobs carry their inputs prepared once for all
+    // threads (KernelTable::quant_prep; jobs with the same input share one preparation).
+    const std::vector<MatmulArgs> &with_prepared_inputs(const std::vector<MatmulArgs> &jobs);
 
     ThreadPool &pool_;
     const KernelTable &kernels_;
@@ -65,6 +68,8 @@ class CpuOps {
     std::vector<size_t> share_begin_;  // thread t's pieces: [share_begin_[t], share_begin_[t + 1])
     std::unique_ptr<Claim[]> claims_;  // one per thread
     int64_t min_chunk_units_ = 1;      // of the current region's claims
+    std::vector<MatmulArgs> prepared_jobs_;
+    std::vector<char> prep_buffer_;
 };
 
 }  // namespace rwkvx

@@ -34,6 +34,7 @@ inline int64_t weight_offset(bool blocked, WeightType t, int64_t N, int64_t K, i
 // y[t][n] = sum_k x[t][k] * w[n][k] for output columns n in [n0, n1) and every row t < T.
 // Row strides: x has K floats per row, y has N floats per row. w is [N][K] of the given type, in
 // the layout `blocked` says; for a blocked w, n0 is a multiple of kBlockRows or >= blocked_rows(N).
+// Quantized w (K a multiple of 32) is always row-major: row n is K/32 blocks of common/quant.h.
 struct MatmulArgs {
     WeightType wtype;
     const void *w;
@@ -42,6 +43,9 @@ struct MatmulArgs {
     int64_t T;
     float *y;
     bool blocked = false;
+    // Quantized w with T < gemm_min_rows: x as the table's quant_prep made it (T rows of
+    // quant_prep_bytes each), or null, and the kernel prepares it itself.
+    const void *prep = nullptr;
 };
 
 // One head of the WKV-7 recurrence over all tokens, for value rows [i0, i1) (independent rows).
@@ -102,8 +106,14 @@ struct KernelTable {
     // of gemm_columns output columns; below, it streams its weights (GEMV, memory-bound).
     int64_t gemm_min_rows, gemm_columns;
     void (*matmul)(const MatmulArgs &args, int64_t n0, int64_t n1);
-    // Widens n elements of the given type to float (weights, embedding rows, K/V rows), bit-exact.
+    // Widens n elements of the given type to float (weights, embedding rows, K/V rows), bit-exact;
+    // for a quantized type n is a multiple of 32 and the values are common/quant.h's dequantize_row.
     void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
+    // Quantized single-token products read their inputs in a prepared form (AVX2: 8-bit blocks),
+    // made once per call and shared by the threads (CpuOps) rather than once per column range:
+    // bytes per input row of K (0: the table needs none), and the preparation of T rows.
+    int64_t (*quant_prep_bytes)(WeightType type, int64_t K);
+    void (*quant_prep)(WeightType type, const float *x, int64_t T, int64_t K, void *out);
 
     // ---- recurrences ----
     // Values [i0, i1) of one head. prefetch: the state this thread works on next (another head's

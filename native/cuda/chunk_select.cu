@@ -16,16 +16,6 @@ namespace {
 
 // ---- chunk means -----------------------------------------------------------------------------------
 
-template <int32_t kDtype>
-__device__ __forceinline__ float key_f32(const void *k, int64_t i) {
-    if constexpr (kDtype == RWKVX_DTYPE_F16)
-        return __half2float(static_cast<const __half *>(k)[i]);
-    else if constexpr (kDtype == RWKVX_DTYPE_BF16)
-        return __bfloat162float(static_cast<const __nv_bfloat16 *>(k)[i]);
-    else
-        return static_cast<const float *>(k)[i];
-}
-
 constexpr int kMeanThreads = 256;
 
 // One thread per (chunk c, head h, dim d), consecutive threads along d (coalesced rows): the fp32 sum
@@ -46,11 +36,11 @@ __global__ void __launch_bounds__(kMeanThreads)
     for (; j + 8 <= B; j += 8) {
         float x[8];
 #pragma unroll
-        for (int u = 0; u < 8; u++) x[u] = key_f32<kDtype>(kv.k, base + int64_t(j + u) * kv.k_stride);
+        for (int u = 0; u < 8; u++) x[u] = load_as_f32<kDtype>(kv.k, base + int64_t(j + u) * kv.k_stride);
 #pragma unroll
         for (int u = 0; u < 8; u++) sum = rules::add_rn(sum, x[u]);
     }
-    for (; j < B; j++) sum = rules::add_rn(sum, key_f32<kDtype>(kv.k, base + int64_t(j) * kv.k_stride));
+    for (; j < B; j++) sum = rules::add_rn(sum, load_as_f32<kDtype>(kv.k, base + int64_t(j) * kv.k_stride));
     means[i] = rules::chunk_mean(sum, inv_b);
 }
 

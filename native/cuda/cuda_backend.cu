@@ -43,6 +43,26 @@ class Staged {
     DeviceBuffer<char> buf_;
 };
 
+// Device copies of one host call's float arrays, freed (stream-ordered) with it.
+class StagedFloats {
+  public:
+    explicit StagedFloats(cudaStream_t s) : stream_(s) {}
+    // Points each of `ptrs`, a host array of n floats, at a device copy of it.
+    template <typename... T>
+    void stage(int64_t n, T *&...ptrs) {
+        (point_at_copy(ptrs, n), ...);
+    }
+
+  private:
+    template <typename T>
+    void point_at_copy(T *&p, int64_t n) {
+        copies_.push_back(std::make_unique<Staged>(p, n, 4, stream_));
+        p = copies_.back()->template as<T>();
+    }
+    cudaStream_t stream_;
+    std::vector<std::unique_ptr<Staged>> copies_;
+};
+
 // Copies a packed device result back into host rows `stride` elements apart.
 void copy_back(void *host, const void *dev, int64_t rows, int64_t width, int64_t stride, int64_t esize,
                cudaStream_t s) {
@@ -140,66 +160,36 @@ class CudaBackend final : public Backend {
         use_device(device_);
         if (p.memory == RWKVX_MEMORY_DEVICE) return cuda::wkv7(p, stream_);
         const int64_t n = p.n_tokens * p.n_head * p.head_size, ns = int64_t(p.n_head) * p.head_size * p.head_size;
-        Staged r(p.r, n, 4, stream_), w(p.w, n, 4, stream_), k(p.k, n, 4, stream_), v(p.v, n, 4, stream_),
-            a(p.a, n, 4, stream_), b(p.b, n, 4, stream_), state(p.state, ns, 4, stream_);
-        DeviceBuffer<float> y(n, stream_);
         rwkvx_wkv7_params d = p;
-        d.r = r.as<float>();
-        d.w = w.as<float>();
-        d.k = k.as<float>();
-        d.v = v.as<float>();
-        d.a = a.as<float>();
-        d.b = b.as<float>();
-        d.state = state.as<float>();
-        d.y = y.get();
-        d.memory = RWKVX_MEMORY_DEVICE;
-        cuda::wkv7(d, stream_);
-        copy_back(p.state, state.get(), 1, ns, ns, 4, stream_);
-        copy_back(p.y, y.get(), 1, n, n, 4, stream_);
-        finish_host_call();
+        StagedFloats staged(stream_);
+        staged.stage(n, d.r, d.w, d.k, d.v, d.a, d.b);
+        staged.stage(ns, d.state);
+        run_staged_recurrence(p, d, ns, n, cuda::wkv7);
     }
 
     void wkv4(const rwkvx_wkv4_params &p) override {
         use_device(device_);
         if (p.memory == RWKVX_MEMORY_DEVICE) return cuda::wkv4(p, stream_);
         const int64_t C = p.n_channels, n = p.n_tokens * C;
-        Staged decay(p.time_decay, C, 4, stream_), first(p.time_first, C, 4, stream_), k(p.k, n, 4, stream_),
-            v(p.v, n, 4, stream_), state(p.state, 3 * C, 4, stream_);
-        DeviceBuffer<float> y(n, stream_);
         rwkvx_wkv4_params d = p;
-        d.time_decay = decay.as<float>();
-        d.time_first = first.as<float>();
-        d.k = k.as<float>();
-        d.v = v.as<float>();
-        d.state = state.as<float>();
-        d.y = y.get();
-        d.memory = RWKVX_MEMORY_DEVICE;
-        cuda::wkv4(d, stream_);
-        copy_back(p.state, state.get(), 1, 3 * C, 3 * C, 4, stream_);
-        copy_back(p.y, y.get(), 1, n, n, 4, stream_);
-        finish_host_call();
+        StagedFloats staged(stream_);
+        staged.stage(C, d.time_decay, d.time_first);
+        staged.stage(n, d.k, d.v);
+        staged.stage(3 * C, d.state);
+        run_staged_recurrence(p, d, 3 * C, n, cuda::wkv4);
     }
 
     void wkv5(const rwkvx_wkv5_params &p) override {
         use_device(device_);
         if (p.memory == RWKVX_MEMORY_DEVICE) return cuda::wkv5(p, stream_);
         const int64_t C = int64_t(p.n_head) * p.head_size, n = p.n_tokens * C, ns = C * p.head_size;
-        Staged r(p.r, n, 4, stream_), k(p.k, n, 4, stream_), v(p.v, n, 4, stream_),
-            w(p.w, p.w_per_token ? n : C, 4, stream_), u(p.u, C, 4, stream_), state(p.state, ns, 4, stream_);
-        DeviceBuffer<float> y(n, stream_);
         rwkvx_wkv5_params d = p;
-        d.r = r.as<float>();
-        d.k = k.as<float>();
-        d.v = v.as<float>();
-        d.w = w.as<float>();
-        d.u = u.as<float>();
-        d.state = state.as<float>();
-        d.y = y.get();
-        d.memory = RWKVX_MEMORY_DEVICE;
-        cuda::wkv5(d, stream_);
-        copy_back(p.state, state.get(), 1, ns, ns, 4, stream_);
-        copy_back(p.y, y.get(), 1, n, n, 4, stream_);
-        finish_host_call();
+        StagedFloats staged(stream_);
+        staged.stage(n, d.r, d.k, d.v);
+        staged.stage(p.w_per_token ? n : C, d.w);
+        staged.stage(C, d.u);
+        staged.stage(ns, d.state);
+        run_staged_recurrence(p, d, ns, n, cuda::wkv5);
     }
 
     uint32_t attention_prefill(const AttentionCall &c) override {
@@ -332,6 +322,20 @@ class CudaBackend final : public Backend {
 
     // Waits for a host-memory call's copies back (its temporaries are freed in stream order after).
     void finish_host_call() { RWKVX_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+
+    // The rest of a recurrence's host call once d (a copy of p) points at staged inputs and state: an
+    // output of n floats, the kernel, then the state (ns floats) and the output back into p's buffers.
+    template <typename Params>
+    void run_staged_recurrence(const Params &p, Params &d, int64_t ns, int64_t n,
+                               void (*kernel)(const Params &, cudaStream_t)) {
+        DeviceBuffer<float> y(n, stream_);
+        d.y = y.get();
+        d.memory = RWKVX_MEMORY_DEVICE;
+        kernel(d, stream_);
+        copy_back(p.state, d.state, 1, ns, ns, 4, stream_);
+        copy_back(p.y, y.get(), 1, n, n, 4, stream_);
+        finish_host_call();
+    }
 
     // Prefill over kv (past keys before the queries; sums: a cache's chunk sums or null).
     void prefill_on_device(const AttentionCall &c, const KvRows &kv, int64_t past, const float *sums, int64_t slots,

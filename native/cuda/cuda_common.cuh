@@ -38,6 +38,38 @@ __device__ __forceinline__ float load_f32(const void *row, int32_t dtype, int64_
     return static_cast<const float *>(row)[i];
 }
 
+constexpr float kLog2e = 1.4426950408889634f;
+constexpr float kLn2 = 0.6931471805599453f;
+
+// Exact widening of an element to fp32.
+__device__ __forceinline__ float widen(float x) {
+    return x;
+}
+__device__ __forceinline__ float widen(__half x) {
+    return __half2float(x);
+}
+__device__ __forceinline__ float widen(__nv_bfloat16 x) {
+    return __bfloat162float(x);
+}
+
+// The storage type of a compile-time dtype, and element i of a buffer of it widened to fp32.
+template <int32_t kDtype>
+struct StorageOf {
+    using type = float;
+};
+template <>
+struct StorageOf<RWKVX_DTYPE_F16> {
+    using type = __half;
+};
+template <>
+struct StorageOf<RWKVX_DTYPE_BF16> {
+    using type = __nv_bfloat16;
+};
+template <int32_t kDtype>
+__device__ __forceinline__ float load_as_f32(const void *base, int64_t i) {
+    return widen(static_cast<const typename StorageOf<kDtype>::type *>(base)[i]);
+}
+
 // Bytes of one element of dtype.
 __host__ __device__ __forceinline__ int64_t elem_bytes(int32_t dtype) {
     return dtype == RWKVX_DTYPE_F32 ? 4 : 2;

@@ -30,18 +30,6 @@ constexpr int kThreads = 32 * kWarpsPerBlock;
 // GPU with room to spare); a constant, so the split boundaries depend on the shapes alone.
 constexpr int64_t kTargetSplits = 4096;
 constexpr int64_t kMinSplitKeys = 32;
-constexpr float kLog2e = 1.4426950408889634f;
-constexpr float kLn2 = 0.6931471805599453f;
-
-__device__ __forceinline__ float to_f32(float x) {
-    return x;
-}
-__device__ __forceinline__ float to_f32(__half x) {
-    return __half2float(x);
-}
-__device__ __forceinline__ float to_f32(__nv_bfloat16 x) {
-    return __bfloat162float(x);
-}
 
 template <typename T>
 struct SplitArgs {
@@ -113,8 +101,8 @@ __global__ void __launch_bounds__(kThreads) decode_split_kernel(const SplitArgs<
 #pragma unroll
             for (int e = 0; e < E; e++) {
                 const int d = lane + 32 * e;
-                kx[g][e] = d < D ? to_f32(kr[d]) : 0.0f;
-                vx[g][e] = d < D ? to_f32(vr[d]) : 0.0f;
+                kx[g][e] = d < D ? widen(kr[d]) : 0.0f;
+                vx[g][e] = d < D ? widen(vr[d]) : 0.0f;
             }
         }
         float s[G];

@@ -12,17 +12,6 @@ namespace cuda {
 
 namespace {
 
-// Element i of a weight matrix of the compile-time dtype, widened to fp32.
-template <int Dtype>
-__device__ __forceinline__ float load_weight(const void *w, int64_t i) {
-    if constexpr (Dtype == RWKVX_DTYPE_F16)
-        return __half2float(static_cast<const __half *>(w)[i]);
-    else if constexpr (Dtype == RWKVX_DTYPE_BF16)
-        return __bfloat162float(static_cast<const __nv_bfloat16 *>(w)[i]);
-    else
-        return static_cast<const float *>(w)[i];
-}
-
 // ---- GEMM (T > 1) ----------------------------------------------------------------------------------
 // A block computes a 64 (tokens) x 64 (outputs) tile of y; each of its 256 threads a 4 x 4 grid of
 // outputs strided by 16, so that a warp reads consecutive weights and broadcasts x. Tiles of x and
@@ -54,7 +43,7 @@ __global__ void __launch_bounds__(kGemmThreads)
             const int row = load_row + kLoadRowStep * m;
             const int64_t t = t0 + row, n = n0 + row;
             xs[load_k][row] = t < T && k < K ? x[t * K + k] : 0.0f;
-            ws[load_k][row] = n < N && k < K ? load_weight<Dtype>(w, n * K + k) : 0.0f;
+            ws[load_k][row] = n < N && k < K ? load_as_f32<Dtype>(w, n * K + k) : 0.0f;
         }
         __syncthreads();
 #pragma unroll 8
@@ -107,7 +96,7 @@ __global__ void __launch_bounds__(kGemmThreads, 2)
         for (int q = 0; q < 4; q++) {
             const int64_t k = k0 + load_k + q;
             xs[load_k + q][load_row] = t_load < T && k < K ? x[t_load * K + k] : 0.0f;
-            ws[load_k + q][load_row] = n_load < N && k < K ? load_weight<Dtype>(w, n_load * K + k) : 0.0f;
+            ws[load_k + q][load_row] = n_load < N && k < K ? load_as_f32<Dtype>(w, n_load * K + k) : 0.0f;
         }
         __syncthreads();
 #pragma unroll
@@ -197,7 +186,7 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
         for (int64_t c = lane; c < pieces; c += 32) acc = dot16<Dtype>(row[c], x + c * per, acc);
         k_done = pieces * per;
     }
-    for (int64_t k = k_done + lane; k < K; k += 32) acc += load_weight<Dtype>(w, n * K + k) * x[k];
+    for (int64_t k = k_done + lane; k < K; k += 32) acc += load_as_f32<Dtype>(w, n * K + k) * x[k];
 #pragma unroll
     for (int offset = 16; offset > 0; offset /= 2) acc += __shfl_xor_sync(0xffffffffu, acc, offset);
     if (lane == 0) y[n] = acc;

@@ -42,7 +42,7 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks) flash_prefil
     __syncthreads();
 
     Tile tile;
-    tile.load_queries(sm, rows, p.D, p.scale * flash::kLog2e);
+    tile.load_queries(sm, rows, p.D, p.scale * kLog2e);
     tile.attend(sm, rows, flash::head_kv(p.kv, h), p.D, aligned);
     tile.finish_l();
 
@@ -57,7 +57,7 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks) flash_prefil
             const int d = tile.col(k);
             if (d < p.D) o[d] = tile.out(i, k) / l;
         }
-        if (p.lse != nullptr && tile.col(0) == 0) p.lse[(t0 + r) * p.H + h] = (tile.row_m(i) + log2f(l)) * flash::kLn2;
+        if (p.lse != nullptr && tile.col(0) == 0) p.lse[(t0 + r) * p.H + h] = (tile.row_m(i) + log2f(l)) * kLn2;
     }
 }
 

@@ -31,8 +31,6 @@ namespace flash {
 // hold up to kMaxTileRows.
 constexpr int kTileRows = 64;
 constexpr int kMaxTileRows = 128;
-constexpr float kLog2e = 1.4426950408889634f;
-constexpr float kLn2 = 0.6931471805599453f;
 
 // One head's keys and values: row j at k + j * k_stride elements of dtype (likewise v).
 struct HeadKv {
@@ -77,17 +75,6 @@ __device__ __forceinline__ float warp_sum(float x) {
 
 __device__ __forceinline__ int64_t min64(int64_t a, int64_t b) {
     return a < b ? a : b;
-}
-
-// Exact widening of a K/V element.
-__device__ __forceinline__ float widen(float x) {
-    return x;
-}
-__device__ __forceinline__ float widen(__half x) {
-    return __half2float(x);
-}
-__device__ __forceinline__ float widen(__nv_bfloat16 x) {
-    return __bfloat162float(x);
 }
 
 // Row r's window in a key block starting at key jb with nc keys: columns [a, b), empty when b <= a.

@@ -47,6 +47,19 @@ __global__ void __launch_bounds__(kScanThreads)
     }
 }
 
+// Once every thread has set up `rows`: each row against its keys of head h. The tile returned holds
+// each row's unnormalised output, its running max (log2 domain) and its complete sum.
+template <typename Tile>
+__device__ __forceinline__ Tile attend_rows(typename Tile::Smem &sm, const flash::TileRows &rows, const FlashParams &f,
+                                            int32_t h, bool aligned) {
+    __syncthreads();
+    Tile tile;
+    tile.load_queries(sm, rows, f.D, f.scale * kLog2e);
+    tile.attend(sm, rows, flash::head_kv(f.kv, h), f.D, aligned);
+    tile.finish_l();
+    return tile;
+}
+
 // Tile blockIdx.x of head blockIdx.y over its selection head's buckets: the whole chunk's B keys
 // (all visible: a complete past chunk) against up to 64 gathered queries; writes their partials.
 template <typename Tile>
@@ -77,6 +90,7 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks)
     const int nr = int(off[c + 1] - start < kTileRows ? off[c + 1] - start : kTileRows);
     const int64_t *ent = p.bucket + int64_t(hs) * f.T * p.top_k + start;
     const int64_t k0 = c * p.B, k1 = k0 + p.B;
+    const int64_t PS = int64_t(f.D) + 2;  // floats per partial: acc[D], m, l
 
     const int tid = int(threadIdx.x);
     if (tid < kTileRows) {
@@ -92,14 +106,8 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks)
         rows.j0 = rows.max_lo = k0;
         rows.j1 = rows.min_hi = k1;
     }
-    __syncthreads();
+    Tile tile = attend_rows<Tile>(sm, rows, f, h, aligned);
 
-    Tile tile;
-    tile.load_queries(sm, rows, f.D, f.scale * flash::kLog2e);
-    tile.attend(sm, rows, flash::head_kv(f.kv, h), f.D, aligned);
-    tile.finish_l();
-
-    const int64_t PS = int64_t(f.D) + 2;
 #pragma unroll
     for (int ii = 0; ii < Tile::kRowsPerThread; ii++) {
         const int r = tile.row(ii);
@@ -137,6 +145,7 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks)
     const int32_t hs = p.scope == RWKVX_ATTN_SCOPE_ALL ? 0 : h;
     const int nr = int(f.T - t0 < kTileRows ? f.T - t0 : kTileRows);
     const int64_t first = f.past + t0;
+    const int64_t PS = int64_t(f.D) + 2;  // floats per partial: acc[D], m, l
     const int tid = int(threadIdx.x);
     if (tid < kTileRows) {
         const bool real = tid < nr;
@@ -154,17 +163,11 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks)
         rows.max_lo = last / p.B * p.B;  // lo and hi grow with the row
         rows.min_hi = first + 1;
     }
-    __syncthreads();
-
-    Tile tile;
-    tile.load_queries(sm, rows, f.D, f.scale * flash::kLog2e);
-    tile.attend(sm, rows, flash::head_kv(f.kv, h), f.D, aligned);
-    tile.finish_l();
+    Tile tile = attend_rows<Tile>(sm, rows, f, h, aligned);
 
     // The fold of merge_row: M over the own state and the partials, then each partial in rank
     // (= ascending chunk) order and the own chunk last; a state with m = -inf saw nothing and is
     // skipped; a row that saw nothing at all ends 0/0.
-    const int64_t PS = int64_t(f.D) + 2;
 #pragma unroll
     for (int ii = 0; ii < Tile::kRowsPerThread; ii++) {
         const int r = tile.row(ii);
@@ -205,7 +208,7 @@ __global__ void __launch_bounds__(Tile::kThreads, Tile::kMinBlocks)
             const int d = tile.col(k);
             if (d < f.D) o[d] = acc[k] / l;
         }
-        if (f.lse != nullptr && tile.col(0) == 0) f.lse[t * f.H + h] = (M + log2f(l)) * flash::kLn2;
+        if (f.lse != nullptr && tile.col(0) == 0) f.lse[t * f.H + h] = (M + log2f(l)) * kLn2;
     }
 }
 

@@ -69,13 +69,14 @@ class RowCarver {
     float *next_, *end_;
 };
 
-// x[t] = ln0(emb[tokens[t]]) for T rows of C: every architecture's input rows.
+// x[t] = ln0(emb[tokens[t]]) for T rows of C: every architecture's input rows (a quantized
+// embedding's row is widened from its blocks).
 inline void embed_rows(CpuOps &ops, const Matrix &emb, const float *ln0_w, const float *ln0_b, const int32_t *tokens,
                        int64_t T, float *x) {
-    const int64_t C = emb.cols, row_bytes = emb.type == WeightType::F32 ? 4 * C : 2 * C;
+    const int64_t C = emb.cols, bytes = row_bytes(emb.type, C);
     ops.for_rows(T, C, [&](int64_t t) {
         float *row = x + t * C;
-        ops.kernels().to_f32(emb.type, static_cast<const char *>(emb.data) + tokens[t] * row_bytes, row, C);
+        ops.kernels().to_f32(emb.type, static_cast<const char *>(emb.data) + tokens[t] * bytes, row, C);
         layer_norm(row, ln0_w, ln0_b, row, C, kLayerNormEps);
     });
 }

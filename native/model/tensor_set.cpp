@@ -46,7 +46,8 @@ const float *TensorSet::vector(const std::string &name, int64_t count, std::vect
 
 Matrix TensorSet::matrix(const std::string &name, int64_t rows, int64_t cols) {
     Matrix m = row_major(name, rows, cols);
-    if (owned_ && blocked_rows(m.rows) > 0) {
+    // Quantized matrices stay row-major: their kernels stream whole blocks of a row (kernels.h).
+    if (owned_ && blocked_rows(m.rows) > 0 && !is_quantized(m.type)) {
         // Rewritten once even if a binder asks twice; the data is ours (resident copy).
         if (blocked_.insert(name).second) block_weights(m.type, const_cast<void *>(m.data), m.rows, m.cols);
         m.blocked = true;
@@ -78,10 +79,10 @@ std::vector<Matrix> TensorSet::stacked(const std::string &name, int64_t count, i
                                     std::to_string(rows) + ", " + (cols < 0 ? "*" : std::to_string(cols)) +
                                     "], found " + shape_string(t));
     std::vector<Matrix> out(static_cast<size_t>(count));
-    const int64_t elem = dtype_bytes(t.dtype);
+    const int64_t slice_bytes = rows * row_bytes(WeightType(t.dtype), t.shape[2]);
     for (int64_t i = 0; i < count; i++) {
         out[size_t(i)].type = static_cast<WeightType>(t.dtype);
-        out[size_t(i)].data = static_cast<const char *>(t.data) + i * rows * t.shape[2] * elem;
+        out[size_t(i)].data = static_cast<const char *>(t.data) + i * slice_bytes;
         out[size_t(i)].rows = rows;
         out[size_t(i)].cols = t.shape[2];
     }
@@ -103,7 +104,7 @@ void TensorSet::reject_unused(const std::string &arch_name) const {
 
 void TensorSet::account(const rwkvx_tensor &t) {
     params += numel(t);
-    bytes += numel(t) * dtype_bytes(t.dtype);
+    bytes += tensor_bytes(t.dtype, numel(t));
 }
 
 }  // namespace rwkvx

@@ -238,38 +238,36 @@ struct Out {
     bool ok = true;
 };
 
+// The device buffers of one decode step: the query, the new token's K/V, the outputs, the flag word.
+struct StepBuffers {
+    Device<float> q, o, lse;
+    Device<uint8_t> k_new, v_new;
+    Device<uint32_t> diag;
+    StepBuffers(const std::vector<float> &q_host, const Tokens &nw, int H, int D)
+        : q(q_host), o(size_t(H) * D), lse(static_cast<size_t>(H)), k_new(nw.k_raw), v_new(nw.v_raw), diag(1) {}
+    // A step over the first len rows of the cache c.
+    DecodeParams params(const KvDevice &c, int64_t len, bool sparse, int top_k, int scope, float scale) const {
+        return DecodeParams{q.ptr, c, len, k_new.ptr, v_new.ptr, o.ptr, lse.ptr, sparse, top_k, scope, scale, diag.ptr};
+    }
+};
+
 // One device decode step; outputs pre-filled with NaN so an unwritten element fails.
 Out run_decode(const KvDevice &c, int64_t len, const std::vector<float> &q, const Tokens &nw, bool sparse, int top_k,
                int scope, float scale) {
     Out out;
-    Device<float> dq(q), o(size_t(c.H) * c.D), lse(static_cast<size_t>(c.H));
-    Device<uint8_t> dk(nw.k_raw), dv(nw.v_raw);
-    Device<uint32_t> diag(1);
-    GPU_CHECK(cudaMemset(o.ptr, 0xFF, o.n * sizeof(float)));
-    GPU_CHECK(cudaMemset(lse.ptr, 0xFF, lse.n * sizeof(float)));
-    DecodeParams p{};
-    p.q = dq.ptr;
-    p.cache = c;
-    p.len = len;
-    p.k_new = dk.ptr;
-    p.v_new = dv.ptr;
-    p.o = o.ptr;
-    p.lse = lse.ptr;
-    p.sparse = sparse;
-    p.top_k = top_k;
-    p.scope = scope;
-    p.scale = scale;
-    p.diag = diag.ptr;
+    StepBuffers b(q, nw, c.H, c.D);
+    GPU_CHECK(cudaMemset(b.o.ptr, 0xFF, b.o.n * sizeof(float)));
+    GPU_CHECK(cudaMemset(b.lse.ptr, 0xFF, b.lse.n * sizeof(float)));
     try {
-        rwkvx::cuda::decode_step(p, nullptr);
+        rwkvx::cuda::decode_step(b.params(c, len, sparse, top_k, scope, scale), nullptr);
         GPU_CHECK(cudaDeviceSynchronize());
     } catch (const rwkvx::Error &e) {
         expect(false, std::string("decode_step threw: ") + e.what());
         out.ok = false;
     }
-    out.o = o.download();
-    out.lse = lse.download();
-    out.diag = diag.download()[0];
+    out.o = b.o.download();
+    out.lse = b.lse.download();
+    out.diag = b.diag.download()[0];
     return out;
 }
 
@@ -742,23 +740,9 @@ void test_long_cache() {
     g.print();
 
     // Timing (informational; the sparse step reads ~top_k*B + remainder keys instead of 128K).
-    Device<float> dq(q), o(size_t(H) * D), lse(static_cast<size_t>(H));
-    Device<uint8_t> dk(nw.k_raw), dv(nw.v_raw);
-    Device<uint32_t> diag(1);
+    const StepBuffers step(q, nw, H, D);
     auto time_us = [&](bool sparse) {
-        DecodeParams p{};
-        p.q = dq.ptr;
-        p.cache = dc.c;
-        p.len = len;
-        p.k_new = dk.ptr;
-        p.v_new = dv.ptr;
-        p.o = o.ptr;
-        p.lse = lse.ptr;
-        p.sparse = sparse;
-        p.top_k = top_k;
-        p.scope = RWKVX_ATTN_SCOPE_HEAD;
-        p.scale = scale;
-        p.diag = diag.ptr;
+        const DecodeParams p = step.params(dc.c, len, sparse, top_k, RWKVX_ATTN_SCOPE_HEAD, scale);
         for (int i = 0; i < 3; i++) rwkvx::cuda::decode_step(p, nullptr);
         cudaEvent_t a, b;
         GPU_CHECK(cudaEventCreate(&a));

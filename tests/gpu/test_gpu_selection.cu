@@ -11,104 +11,24 @@
 #include <string>
 #include <vector>
 
-#include "../native/half_floats.h"
-#include "attention/chunk_select.h"
 #include "common/chunk_rules.h"
 #include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cuda/cuda_kernels.h"
 #include "gpu_test.h"
+#include "host_selection.h"
 
 namespace {
 
 using namespace rwkvx;
 using gpu_test::Device;
 
-// Key rows of one dtype: element (row j, head h, dim d) at h * head_stride + j * stride + d, stored
-// in `bytes` and widened (exactly) in `f`.
-struct Rows {
-    int32_t dtype;
-    int64_t stride, head_stride, n_elems;
-    std::vector<uint8_t> bytes;
-    std::vector<float> f;
-    int64_t at(int64_t j, int32_t h, int32_t d) const { return h * head_stride + j * stride + d; }
-};
-
-Rows make_rows(int32_t dtype, int64_t n_elems, int64_t stride, int64_t head_stride, const std::vector<float> &src,
-               const KernelTable &kt) {
-    Rows r{dtype, stride, head_stride, n_elems, {}, std::vector<float>(size_t(n_elems))};
-    const int64_t eb = dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-    r.bytes.resize(size_t(n_elems * eb));
-    for (int64_t i = 0; i < n_elems; i++) {
-        if (dtype == RWKVX_DTYPE_F32) {
-            std::memcpy(&r.bytes[size_t(4 * i)], &src[size_t(i)], 4);
-        } else {
-            const uint16_t h = dtype == RWKVX_DTYPE_F16 ? to_half(src[size_t(i)]) : to_bf16(src[size_t(i)]);
-            std::memcpy(&r.bytes[size_t(2 * i)], &h, 2);
-        }
-    }
-    kt.to_f32(WeightType(dtype), r.bytes.data(), r.f.data(), n_elems);
-    return r;
-}
-
-struct HostSelection {
-    std::vector<float> means;  // [n_full][H][D]
-    std::vector<float> sums;   // [H][slots][D], every chunk (the last one partial)
-    std::vector<int32_t> sel;  // [T][Hs][top_k]
-    std::vector<int32_t> count;
-    bool nan = false;
-};
-
-// The CPU's selection (native/attention/sparse_prefill.cpp steps 1-2, decode.cpp's sums).
-HostSelection host_select(const KernelTable &kt, const Rows &k, const std::vector<float> &q, int64_t q_stride,
-                          int64_t T, int64_t past, int32_t H, int32_t D, int32_t B, int32_t top_k, int32_t scope,
-                          int64_t slots) {
-    HostSelection s;
-    const int64_t n_full = (past + T) / B, HD = int64_t(H) * D;
-    const int32_t Hs = scope == RWKVX_ATTN_SCOPE_ALL ? 1 : H;
-    s.sums.assign(size_t(int64_t(H) * slots * D), 0.0f);
-    for (int32_t h = 0; h < H; h++)
-        for (int64_t j = 0; j < past + T; j++)
-            for (int32_t d = 0; d < D; d++) {
-                float &sum = s.sums[size_t((h * slots + j / B) * D + d)];
-                sum = rules::add_rn(sum, k.f[size_t(k.at(j, h, d))]);
-            }
-    const float inv_b = rules::inv_chunk(B);
-    s.means.assign(size_t(n_full * HD), 0.0f);
-    for (int64_t c = 0; c < n_full; c++)
-        for (int32_t h = 0; h < H; h++)
-            for (int32_t d = 0; d < D; d++)
-                s.means[size_t(c * HD + h * D + d)] = rules::chunk_mean(s.sums[size_t((h * slots + c) * D + d)], inv_b);
-    const int kp = top_k;
-    s.sel.assign(size_t(T * Hs * (kp > 0 ? kp : 1)), -1);
-    s.count.assign(size_t(T * Hs), 0);
-    std::vector<float> scores(size_t(n_full > 0 ? n_full : 1));
-    for (int64_t t = 0; t < T; t++) {
-        const float *qt = q.data() + t * q_stride;
-        const int64_t n_cand = (past + t) / B;
-        for (int32_t hs = 0; hs < Hs; hs++) {
-            const int len = scope == RWKVX_ATTN_SCOPE_ALL ? int(HD) : D;
-            if (kp > 0 && n_cand > 0)
-                kt.scores8(qt + int64_t(hs) * D, &s.means[size_t(int64_t(hs) * D)], HD, n_cand, len, scores.data());
-            s.count[size_t(t * Hs + hs)] = attn::select_top_k(
-                n_cand, kp, [&](int64_t c) { return scores[size_t(c)]; }, &s.sel[size_t((t * Hs + hs) * kp)], &s.nan);
-        }
-    }
-    return s;
-}
-
-struct Case {
-    int32_t dtype, H, D, B, top_k, scope;
-    int64_t T, past;
+struct Case : host_selection::Shape {
     bool from_sums, ties, nan_key;
 };
 
 std::string describe(const Case &c) {
-    const char *dt[] = {"F32", "F16", "BF16"};
-    return std::string(dt[c.dtype]) + " H=" + std::to_string(c.H) + " D=" + std::to_string(c.D) +
-           " B=" + std::to_string(c.B) + " k=" + std::to_string(c.top_k) +
-           (c.scope == RWKVX_ATTN_SCOPE_ALL ? " ALL" : " HEAD") + " T=" + std::to_string(c.T) +
-           " past=" + std::to_string(c.past) + (c.from_sums ? " sums" : "") + (c.ties ? " ties" : "") +
+    return host_selection::describe(c) + (c.from_sums ? " sums" : "") + (c.ties ? " ties" : "") +
            (c.nan_key ? " nan" : "");
 }
 
@@ -144,7 +64,7 @@ void run_case(const Case &c, std::mt19937 &rng, const KernelTable &kt) {
         const int64_t j = int64_t(rng() % uint32_t((n_full - 1) * c.B));
         kf[idx(j, int32_t(rng() % uint32_t(c.H)), int32_t(rng() % uint32_t(c.D)))] = NAN;
     }
-    const Rows k = make_rows(c.dtype, n_elems, stride, head_stride, kf, kt);
+    const host_selection::Rows k = host_selection::make_rows(c.dtype, stride, head_stride, kf, kt);
 
     // Queries [T][H][D] with a padded token stride; a few queries repeated exactly.
     const int64_t q_stride = HD + 16;
@@ -153,7 +73,8 @@ void run_case(const Case &c, std::mt19937 &rng, const KernelTable &kt) {
     if (c.ties && c.T > 2)
         for (int64_t d = 0; d < HD; d++) q[size_t((c.T - 1) * q_stride + d)] = q[size_t(d)];
 
-    const HostSelection hsel = host_select(kt, k, q, q_stride, c.T, c.past, c.H, c.D, c.B, c.top_k, c.scope, slots);
+    const host_selection::Selection hsel =
+        host_selection::select(kt, k, q, q_stride, c.T, c.past, c.H, c.D, c.B, c.top_k, c.scope, slots);
 
     // Device.
     Device<uint8_t> dk(k.bytes);
@@ -168,21 +89,8 @@ void run_case(const Case &c, std::mt19937 &rng, const KernelTable &kt) {
     else
         cuda::chunk_means(cuda::KvRows{dk.ptr, dk.ptr, c.dtype, stride, stride, head_stride}, n_full, c.H, c.D, c.B,
                           inv_b, dmeans.ptr, nullptr);
-    cuda::SelectParams sp{};
-    sp.T = c.T;
-    sp.past = c.past;
-    sp.H = c.H;
-    sp.D = c.D;
-    sp.B = c.B;
-    sp.top_k = kp;
-    sp.scope = c.scope;
-    sp.q = dq.ptr;
-    sp.q_stride = q_stride;
-    sp.means = dmeans.ptr;
-    sp.n_full = n_full;
-    sp.sel = dsel.ptr;
-    sp.count = dcount.ptr;
-    sp.diag = ddiag.ptr;
+    const cuda::SelectParams sp{c.T,    c.past,   c.H,        c.D,    c.B,      kp,         c.scope,
+                                dq.ptr, q_stride, dmeans.ptr, n_full, dsel.ptr, dcount.ptr, ddiag.ptr};
     cuda::select_chunks(sp, nullptr);
     GPU_CHECK(cudaDeviceSynchronize());
 
@@ -231,10 +139,11 @@ void timed_case(const KernelTable &kt) {
     std::vector<float> kf(size_t(T * HD)), q(size_t(T * HD));
     for (float &x : kf) x = u(rng);
     for (float &x : q) x = u(rng);
-    const Rows k = make_rows(RWKVX_DTYPE_BF16, T * HD, HD, D, kf, kt);
+    const host_selection::Rows k = host_selection::make_rows(RWKVX_DTYPE_BF16, HD, D, kf, kt);
     for (int32_t scope : {RWKVX_ATTN_SCOPE_HEAD, RWKVX_ATTN_SCOPE_ALL}) {
         const int32_t Hs = scope == RWKVX_ATTN_SCOPE_ALL ? 1 : H;
-        const HostSelection hsel = host_select(kt, k, q, HD, T, 0, H, D, B, kp, scope, n_full + 1);
+        const host_selection::Selection hsel =
+            host_selection::select(kt, k, q, HD, T, 0, H, D, B, kp, scope, n_full + 1);
         Device<uint8_t> dk(k.bytes);
         Device<float> dq(q), dmeans(size_t(n_full * HD));
         Device<int32_t> dsel(size_t(T * Hs * kp)), dcount(size_t(T * Hs));

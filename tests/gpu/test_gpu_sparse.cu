@@ -13,106 +13,26 @@
 #include <string>
 #include <vector>
 
-#include "../native/half_floats.h"
-#include "attention/chunk_select.h"
 #include "common/chunk_rules.h"
 #include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cuda/cuda_kernels.h"
 #include "gpu_test.h"
+#include "host_selection.h"
 
 namespace {
 
 using namespace rwkvx;
 using gpu_test::Device;
 
-// Rows of one dtype: element (row j, head h, dim d) at h * head_stride + j * stride + d, stored in
-// `bytes` and widened (exactly) in `f`.
-struct Rows {
-    int32_t dtype;
-    int64_t stride, head_stride;
-    std::vector<uint8_t> bytes;
-    std::vector<float> f;
-    int64_t at(int64_t j, int32_t h, int32_t d) const { return h * head_stride + j * stride + d; }
-};
-
-Rows make_rows(int32_t dtype, int64_t stride, int64_t head_stride, const std::vector<float> &src,
-               const KernelTable &kt) {
-    const int64_t n = int64_t(src.size());
-    Rows r{dtype, stride, head_stride, {}, std::vector<float>(src.size())};
-    const int64_t eb = dtype == RWKVX_DTYPE_F32 ? 4 : 2;
-    r.bytes.resize(size_t(n * eb));
-    for (int64_t i = 0; i < n; i++) {
-        if (dtype == RWKVX_DTYPE_F32) {
-            std::memcpy(&r.bytes[size_t(4 * i)], &src[size_t(i)], 4);
-        } else {
-            const uint16_t h = dtype == RWKVX_DTYPE_F16 ? to_half(src[size_t(i)]) : to_bf16(src[size_t(i)]);
-            std::memcpy(&r.bytes[size_t(2 * i)], &h, 2);
-        }
-    }
-    kt.to_f32(WeightType(dtype), r.bytes.data(), r.f.data(), n);
-    return r;
-}
-
-struct HostSelection {
-    std::vector<float> sums;   // [H][slots][D]
-    std::vector<int32_t> sel;  // [T][Hs][top_k]
-    std::vector<int32_t> count;
-    bool nan = false;
-};
-
-// The CPU's selection (native/attention/sparse_prefill.cpp steps 1-2).
-HostSelection host_select(const KernelTable &kt, const Rows &k, const std::vector<float> &q, int64_t q_stride,
-                          int64_t T, int64_t past, int32_t H, int32_t D, int32_t B, int32_t top_k, int32_t scope,
-                          int64_t slots) {
-    HostSelection s;
-    const int64_t n_full = (past + T) / B, HD = int64_t(H) * D;
-    const int32_t Hs = scope == RWKVX_ATTN_SCOPE_ALL ? 1 : H;
-    s.sums.assign(size_t(int64_t(H) * slots * D), 0.0f);
-    for (int32_t h = 0; h < H; h++)
-        for (int64_t j = 0; j < past + T; j++)
-            for (int32_t d = 0; d < D; d++) {
-                float &sum = s.sums[size_t((h * slots + j / B) * D + d)];
-                sum = rules::add_rn(sum, k.f[size_t(k.at(j, h, d))]);
-            }
-    const float inv_b = rules::inv_chunk(B);
-    std::vector<float> means(size_t(n_full * HD));
-    for (int64_t c = 0; c < n_full; c++)
-        for (int32_t h = 0; h < H; h++)
-            for (int32_t d = 0; d < D; d++)
-                means[size_t(c * HD + h * D + d)] = rules::chunk_mean(s.sums[size_t((h * slots + c) * D + d)], inv_b);
-    const int kp = top_k;
-    s.sel.assign(size_t(T * Hs * (kp > 0 ? kp : 1)), -1);
-    s.count.assign(size_t(T * Hs), 0);
-    std::vector<float> scores(size_t(n_full > 0 ? n_full : 1));
-    for (int64_t t = 0; t < T; t++) {
-        const int64_t n_cand = (past + t) / B;
-        for (int32_t hs = 0; hs < Hs; hs++) {
-            const int len = scope == RWKVX_ATTN_SCOPE_ALL ? int(HD) : D;
-            if (kp > 0 && n_cand > 0)
-                kt.scores8(q.data() + t * q_stride + int64_t(hs) * D, &means[size_t(int64_t(hs) * D)], HD, n_cand, len,
-                           scores.data());
-            s.count[size_t(t * Hs + hs)] = attn::select_top_k(
-                n_cand, kp, [&](int64_t c) { return scores[size_t(c)]; }, &s.sel[size_t((t * Hs + hs) * kp)], &s.nan);
-        }
-    }
-    return s;
-}
-
-struct Case {
-    int32_t dtype, H, D, B, top_k, scope;
-    int64_t T, past;
+struct Case : host_selection::Shape {
     bool cache;   // K/V as a cache [H][capacity][D] with the running sums given
     bool full;    // top_k covers every candidate: the reference is full causal attention
     bool poison;  // NaN/inf in values no query sees
 };
 
 std::string describe(const Case &c) {
-    const char *dt[] = {"F32", "F16", "BF16"};
-    return std::string(dt[c.dtype]) + " H=" + std::to_string(c.H) + " D=" + std::to_string(c.D) +
-           " B=" + std::to_string(c.B) + " k=" + std::to_string(c.top_k) +
-           (c.scope == RWKVX_ATTN_SCOPE_ALL ? " ALL" : " HEAD") + " T=" + std::to_string(c.T) +
-           " past=" + std::to_string(c.past) + (c.cache ? " cache+sums" : "") + (c.full ? " (=full)" : "") +
+    return host_selection::describe(c) + (c.cache ? " cache+sums" : "") + (c.full ? " (=full)" : "") +
            (c.poison ? " poisoned" : "");
 }
 
@@ -132,8 +52,9 @@ void run_case(const Case &c, std::mt19937 &rng, const KernelTable &kt) {
     for (float &x : q) x = u(rng);
 
     // Keys first (they decide the selection); the poison goes into values only.
-    Rows k = make_rows(c.dtype, stride, head_stride, kf, kt);
-    const HostSelection hsel = host_select(kt, k, q, q_stride, c.T, c.past, c.H, c.D, c.B, c.top_k, c.scope, slots);
+    host_selection::Rows k = host_selection::make_rows(c.dtype, stride, head_stride, kf, kt);
+    const host_selection::Selection hsel =
+        host_selection::select(kt, k, q, q_stride, c.T, c.past, c.H, c.D, c.B, c.top_k, c.scope, slots);
     const int kp = c.top_k;
     if (c.poison) {
         // Chunks that no query of head h selected and that hold no query: nobody may read their values.
@@ -156,9 +77,9 @@ void run_case(const Case &c, std::mt19937 &rng, const KernelTable &kt) {
                         kf[size_t(k.at(j, h, d))] = NAN;
                         vf[size_t(k.at(j, h, d))] = INFINITY;
                     }
-        k = make_rows(c.dtype, stride, head_stride, kf, kt);
+        k = host_selection::make_rows(c.dtype, stride, head_stride, kf, kt);
     }
-    const Rows v = make_rows(c.dtype, stride, head_stride, vf, kt);
+    const host_selection::Rows v = host_selection::make_rows(c.dtype, stride, head_stride, vf, kt);
     const float scale = 1.0f / std::sqrt(float(c.D));
 
     // Float64 reference over the union of the own chunk (causal) and the selected chunks.

@@ -1,10 +1,11 @@
 // GPU tests of the recurrences and dense ops (native/cuda/wkv.cu, native/cuda/dense.cu): each
-// launcher called directly on device buffers and checked against a float64 reference written here,
-// with the bounds of docs/numerics.md §2 (the CPU kernels' bounds): WKV-7 recurrent and chunked
-// (against float64, against each other, and split into two calls), WKV-4 (extreme and -inf keys),
-// WKV-5/6 (both decay modes), matmul (each weight dtype, GEMV and GEMM, edges and misalignment) and
-// group norm (1 and H groups, in place). Inputs are poisoned with NaN past their extent and outputs
-// pre-filled with NaN, so an out-of-range read or an unwritten output fails.
+// launcher called directly on device buffers and checked against a float64 reference (for WKV-4 and
+// WKV-5/6 the CPU tests' tests/native/wkv_reference.h, the others written here), with the bounds of
+// docs/numerics.md §2 (the CPU kernels' bounds): WKV-7 recurrent and chunked (against float64,
+// against each other, and split into two calls), WKV-4 (extreme and -inf keys), WKV-5/6 (both decay
+// modes), matmul (each weight dtype, GEMV and GEMM, edges and misalignment) and group norm (1 and H
+// groups, in place). Inputs are poisoned with NaN past their extent and outputs pre-filled with NaN,
+// so an out-of-range read or an unwritten output fails.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "../native/half_floats.h"
+#include "../native/wkv_reference.h"
 #include "cuda/cuda_kernels.h"
 #include "gpu_test.h"
 
@@ -219,58 +221,8 @@ void test_wkv7(Rng &rng) {
 
 // ---- WKV-4 -------------------------------------------------------------------------------------------
 
-constexpr float kInitialPp = -1e38f;
-
-struct Wkv4Case {
-    int64_t T, C;
-    std::vector<float> w, u, k, v;
-};
-
-// extreme_fraction of the keys after the first token are +80, -80 or -inf (only -inf when neg_inf_only).
-Wkv4Case make_wkv4(Rng &rng, int64_t T, int64_t C, double extreme_fraction, bool neg_inf_only) {
-    std::uniform_real_distribution<float> U(-1, 1), K(-3, 3), D(-3, 1), P(0, 1);
-    Wkv4Case c{T, C, {}, {}, {}, {}};
-    for (int64_t i = 0; i < C; i++) {
-        c.w.push_back(-std::exp(D(rng)));
-        c.u.push_back(U(rng));
-    }
-    for (int64_t i = 0; i < T * C; i++) {
-        float k = K(rng);
-        if (i >= C && P(rng) < extreme_fraction) {  // the first token stays finite (no 0/0)
-            const float r = P(rng);
-            k = neg_inf_only || r >= 0.66f ? -INFINITY : r < 0.33f ? 80.0f : -80.0f;
-        }
-        c.k.push_back(k);
-        c.v.push_back(U(rng));
-    }
-    return c;
-}
-
-// Float64 recurrence; state [3][C] (aa, bb, pp).
-std::vector<double> ref_wkv4(const Wkv4Case &c, std::vector<double> &state) {
-    std::vector<double> y(size_t(c.T * c.C));
-    for (int64_t ch = 0; ch < c.C; ch++) {
-        double aa = state[size_t(ch)], bb = state[size_t(c.C + ch)], pp = state[size_t(2 * c.C + ch)];
-        for (int64_t t = 0; t < c.T; t++) {
-            const double k = c.k[size_t(t * c.C + ch)], v = c.v[size_t(t * c.C + ch)];
-            double ww = double(c.u[size_t(ch)]) + k;
-            double q = std::max(pp, ww);
-            double e1 = std::exp(pp - q), e2 = std::exp(ww - q);
-            y[size_t(t * c.C + ch)] = (e1 * aa + e2 * v) / (e1 * bb + e2);
-            ww = pp + double(c.w[size_t(ch)]);
-            q = std::max(ww, k);
-            e1 = std::exp(ww - q);
-            e2 = std::exp(k - q);
-            aa = e1 * aa + e2 * v;
-            bb = e1 * bb + e2;
-            pp = q;
-        }
-        state[size_t(ch)] = aa;
-        state[size_t(c.C + ch)] = bb;
-        state[size_t(2 * c.C + ch)] = pp;
-    }
-    return y;
-}
+using wkv_reference::make_wkv4;
+using wkv_reference::Wkv4Case;
 
 void test_wkv4(Rng &rng) {
     struct Spec {
@@ -290,10 +242,9 @@ void test_wkv4(Rng &rng) {
     double worst = 0;
     for (const Spec &sp : specs) {
         const Wkv4Case c = make_wkv4(rng, sp.T, sp.C, sp.extremes, sp.neg_inf_only);
-        std::vector<float> state0(size_t(3 * sp.C), 0.0f);
-        for (int64_t i = 2 * sp.C; i < 3 * sp.C; i++) state0[size_t(i)] = kInitialPp;
+        const std::vector<float> state0 = wkv_reference::wkv4_initial_state(sp.C);
         std::vector<double> S_ref(state0.begin(), state0.end());
-        const std::vector<double> y_ref = ref_wkv4(c, S_ref);
+        const std::vector<double> y_ref = wkv_reference::wkv4(c, S_ref);
 
         Device<float> w(c.w), u(c.u), k = poisoned(c.k, size_t(sp.C)), v = poisoned(c.v, size_t(sp.C)), state(state0),
                                       y(std::vector<float>(size_t(sp.T * sp.C), NAN));
@@ -330,49 +281,8 @@ void test_wkv4(Rng &rng) {
 
 // ---- WKV-5 / WKV-6 -----------------------------------------------------------------------------------
 
-struct Wkv5Case {
-    int64_t T;
-    int H, N;
-    bool per_token;
-    std::vector<float> r, k, v, w, u, state0;
-};
-
-Wkv5Case make_wkv5(Rng &rng, int64_t T, int H, int N, bool per_token) {
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f), dw(0.3f, 1.0f);
-    Wkv5Case c{T, H, N, per_token, {}, {}, {}, {}, {}, {}};
-    const size_t n = size_t(T) * H * N;
-    for (auto *vec : {&c.r, &c.k, &c.v}) {
-        vec->resize(n);
-        for (auto &x : *vec) x = d(rng);
-    }
-    c.w.resize(per_token ? n : size_t(H) * N);
-    for (auto &x : c.w) x = dw(rng);
-    c.u.resize(size_t(H) * N);
-    for (auto &x : c.u) x = d(rng);
-    c.state0.resize(size_t(H) * N * N);
-    for (auto &x : c.state0) x = 0.5f * d(rng);
-    return c;
-}
-
-// y_j = sum_i r_i (u_i k_i v_j + S[i][j]);  S[i][j] <- w_i S[i][j] + k_i v_j (state [H][key i][value j]).
-std::vector<double> ref_wkv5(const Wkv5Case &c, std::vector<double> &S) {
-    const int64_t C = int64_t(c.H) * c.N;
-    S.assign(c.state0.begin(), c.state0.end());
-    std::vector<double> y(size_t(c.T * C), 0.0);
-    for (int64_t t = 0; t < c.T; t++)
-        for (int h = 0; h < c.H; h++)
-            for (int i = 0; i < c.N; i++) {
-                const size_t o = size_t(t * C + h * c.N);
-                const double ri = c.r[o + size_t(i)], ki = c.k[o + size_t(i)], ui = c.u[size_t(h * c.N + i)];
-                const double wi = c.per_token ? c.w[o + size_t(i)] : c.w[size_t(h * c.N + i)];
-                for (int j = 0; j < c.N; j++) {
-                    double &s = S[size_t((h * c.N + i) * c.N + j)];
-                    y[o + size_t(j)] += ri * (ui * ki * c.v[o + size_t(j)] + s);
-                    s = wi * s + ki * c.v[o + size_t(j)];
-                }
-            }
-    return y;
-}
+using wkv_reference::make_wkv5;
+using wkv_reference::Wkv5Case;
 
 void test_wkv5(Rng &rng) {
     const int shapes[][2] = {{2, 64}, {2, 48}, {1, 32}, {1, 128}, {3, 12}, {1, 1}};
@@ -384,7 +294,7 @@ void test_wkv5(Rng &rng) {
             for (bool per_token : {false, true}) {
                 const Wkv5Case c = make_wkv5(rng, T, sh[0], sh[1], per_token);
                 std::vector<double> S_ref;
-                const std::vector<double> y_ref = ref_wkv5(c, S_ref);
+                const std::vector<double> y_ref = wkv_reference::wkv5(c, S_ref);
                 const size_t C = size_t(c.H) * c.N;
                 Device<float> r = poisoned(c.r, C), k = poisoned(c.k, C), v = poisoned(c.v, C), w = poisoned(c.w, C),
                               u(c.u), state(c.state0), y(std::vector<float>(size_t(T) * C, NAN));
@@ -433,21 +343,6 @@ const char *dtype_name(int32_t d) {
     return d == RWKVX_DTYPE_F32 ? "F32" : d == RWKVX_DTYPE_F16 ? "F16" : "BF16";
 }
 
-// float -> the 16-bit value's exact float (the reference uses the rounded weights).
-float half_value(uint16_t h) {
-    const uint32_t s = (h >> 15) & 1, e = (h >> 10) & 31, m = h & 1023;
-    float v = e == 0    ? std::ldexp(float(m), -24)
-              : e == 31 ? (m ? NAN : INFINITY)
-                        : std::ldexp(float(m | 1024), int(e) - 25);
-    return s ? -v : v;
-}
-float bf16_value(uint16_t h) {
-    const uint32_t x = uint32_t(h) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
-
 void test_matmul(Rng &rng) {
     struct Shape {
         int64_t T, N, K;
@@ -471,10 +366,10 @@ void test_matmul(Rng &rng) {
                 const float f = u(rng);
                 if (dtype == RWKVX_DTYPE_F16) {
                     w16[i] = to_half(f);
-                    wv[i] = half_value(w16[i]);
+                    wv[i] = from_half(w16[i]);
                 } else if (dtype == RWKVX_DTYPE_BF16) {
                     w16[i] = to_bf16(f);
-                    wv[i] = bf16_value(w16[i]);
+                    wv[i] = from_bf16(w16[i]);
                 } else {
                     wv[i] = f;
                 }

@@ -17,46 +17,11 @@
 #include "device_mirror.h"
 #include "half_floats.h"
 #include "rwkvx.h"
+#include "test_setup.h"
 
 namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-float from_half(uint16_t h) {
-    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    if (e == 0x1f) return m ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-    double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
-    return float((h & 0x8000) ? -v : v);
-}
-float from_bf16(uint16_t b) {
-    uint32_t x = uint32_t(b) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
-
-// The CPU contexts, then the CUDA flavours when there are some.
-struct Contexts {
-    std::vector<device_mirror::Flavour> list;
-    Contexts() {
-        const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
-        const int threads[3] = {2, 1, 2}, flags[3] = {0, 0, RWKVX_CONTEXT_FORCE_SCALAR};
-        for (int i = 0; i < 3; i++) {
-            rwkvx_context *c = nullptr;
-            rwkvx_context_create(RWKVX_BACKEND_CPU, threads[i], flags[i], &c);
-            list.push_back({c, names[i]});
-        }
-        device_mirror::add_cuda_flavours(list);
-    }
-    ~Contexts() { device_mirror::free_all(list); }
-    // For the checks that run on one CPU context: that one and the CUDA flavours.
-    std::vector<device_mirror::Flavour> first_and_cuda() const {
-        std::vector<device_mirror::Flavour> out{list[0]};
-        for (const auto &f : list)
-            if (f.cuda) out.push_back(f);
-        return out;
-    }
-};
 
 // Q/K/V of T tokens, H heads, D dims; K and V stored in dtype with `pad` extra poisoned rows after T.
 struct Data {

@@ -19,6 +19,7 @@
 #include "device_mirror.h"
 #include "rwkvx.h"
 #include "synthetic_rwkv7.h"
+#include "test_setup.h"
 
 namespace {
 
@@ -43,20 +44,6 @@ std::vector<float> filled(size_t n, float first, float step) {
     std::vector<float> v(n);
     for (size_t i = 0; i < n; i++) v[i] = first + step * float(i % 97) / 97.0f;
     return v;
-}
-
-rwkvx_tensor tensor(void *data, std::vector<int64_t> shape) {
-    rwkvx_tensor t{};
-    t.data = data;
-    t.dtype = RWKVX_DTYPE_F32;
-    t.ndim = int32_t(shape.size());
-    int64_t stride = 1;
-    for (int i = t.ndim - 1; i >= 0; i--) {
-        t.shape[i] = shape[size_t(i)];
-        t.strides[i] = stride;
-        stride *= shape[size_t(i)];
-    }
-    return t;
 }
 
 // Host inputs of every entry point, small and valid, with outputs pre-filled so that a refused call can

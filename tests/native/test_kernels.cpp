@@ -14,34 +14,9 @@
 #include "device_mirror.h"
 #include "half_floats.h"
 #include "rwkvx.h"
+#include "test_setup.h"
 
 namespace {
-
-rwkvx_tensor tensor(void *data, int32_t dtype, std::vector<int64_t> shape) {
-    rwkvx_tensor t{};
-    t.data = data;
-    t.dtype = dtype;
-    t.ndim = int32_t(shape.size());
-    int64_t stride = 1;
-    for (int i = t.ndim - 1; i >= 0; i--) {
-        t.shape[i] = shape[size_t(i)];
-        t.strides[i] = stride;
-        stride *= shape[size_t(i)];
-    }
-    return t;
-}
-
-double from_half(uint16_t h) {
-    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
-    return (h & 0x8000) ? -v : v;
-}
-double from_bf16(uint16_t b) {
-    uint32_t x = uint32_t(b) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-}
 
 // Floats starting `shift` elements past a 64-byte boundary.
 struct AlignedFloats {
@@ -51,23 +26,6 @@ struct AlignedFloats {
         uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
         data = storage.data() + ((64 - p % 64) % 64) / sizeof(float) + shift;
     }
-};
-
-// The CPU contexts, then the CUDA flavours when there are some.
-struct Contexts {
-    std::vector<device_mirror::Flavour> list;
-    Contexts() {
-        const char *names[3] = {"avx2/2 threads", "avx2/1 thread", "scalar/2 threads"};
-        const int threads[3] = {2, 1, 2}, flags[3] = {0, 0, RWKVX_CONTEXT_FORCE_SCALAR};
-        for (int i = 0; i < 3; i++) {
-            rwkvx_context *c = nullptr;
-            rwkvx_context_create(RWKVX_BACKEND_CPU, threads[i], flags[i], &c);
-            list.push_back({c, names[i]});
-        }
-        device_mirror::add_cuda_flavours(list);
-    }
-    ~Contexts() { device_mirror::free_all(list); }
-    bool has_cuda() const { return list.size() > 3; }
 };
 
 void test_matmul(Contexts &ctx, std::mt19937 &rng) {

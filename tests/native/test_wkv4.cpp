@@ -1,7 +1,7 @@
 // WKV-4 kernel tests: scalar and AVX2 contexts, 1 and 2 threads (and, when built with CUDA, CUDA
-// contexts with host and device memory: device_mirror.h), against a float64 reference written here
-// (docs/numerics.md §2.5: 1e-5 relative), including extreme keys (±80, -inf), single-token calls and a
-// 65,536-token run whose state must stay finite.
+// contexts with host and device memory: device_mirror.h), against the float64 reference of
+// wkv_reference.h (docs/numerics.md §2.5: 1e-5 relative), including extreme keys (±80, -inf),
+// single-token calls and a 65,536-token run whose state must stay finite.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,68 +13,11 @@
 #include "check.h"
 #include "device_mirror.h"
 #include "rwkvx.h"
+#include "wkv_reference.h"
 
 namespace {
 
-constexpr float kInitialPp = -1e38f;  // the documented start-of-sequence pp
-
-struct Case {
-    int64_t T, C;
-    std::vector<float> w, u, k, v;
-};
-
-// Float64 recurrence; state [3][C] (aa, bb, pp) updated in place.
-std::vector<double> reference(const Case &c, std::vector<double> &state) {
-    std::vector<double> y(size_t(c.T * c.C));
-    for (int64_t ch = 0; ch < c.C; ch++) {
-        double aa = state[size_t(ch)], bb = state[size_t(c.C + ch)], pp = state[size_t(2 * c.C + ch)];
-        for (int64_t t = 0; t < c.T; t++) {
-            double k = c.k[size_t(t * c.C + ch)], v = c.v[size_t(t * c.C + ch)];
-            double ww = double(c.u[size_t(ch)]) + k;
-            double q = std::max(pp, ww);
-            double e1 = std::exp(pp - q), e2 = std::exp(ww - q);
-            y[size_t(t * c.C + ch)] = (e1 * aa + e2 * v) / (e1 * bb + e2);
-            ww = pp + double(c.w[size_t(ch)]);
-            q = std::max(ww, k);
-            e1 = std::exp(ww - q);
-            e2 = std::exp(k - q);
-            aa = e1 * aa + e2 * v;
-            bb = e1 * bb + e2;
-            pp = q;
-        }
-        state[size_t(ch)] = aa;
-        state[size_t(c.C + ch)] = bb;
-        state[size_t(2 * c.C + ch)] = pp;
-    }
-    return y;
-}
-
-// extreme_fraction of the keys after the first token are +80, -80 or -inf (only -inf when neg_inf_only).
-Case random_case(std::mt19937 &rng, int64_t T, int64_t C, double extreme_fraction, bool neg_inf_only = false) {
-    std::uniform_real_distribution<float> U(-1, 1), K(-3, 3), D(-3, 1), P(0, 1);
-    Case c{T, C, {}, {}, {}, {}};
-    for (int64_t i = 0; i < C; i++) {
-        c.w.push_back(-std::exp(D(rng)));
-        c.u.push_back(U(rng));
-    }
-    for (int64_t i = 0; i < T * C; i++) {
-        float k = K(rng);
-        // Extremes only after the first token, so that no channel has seen nothing but -inf (0/0).
-        if (i >= C && P(rng) < extreme_fraction) {
-            float r = P(rng);
-            k = neg_inf_only || r >= 0.66f ? -INFINITY : r < 0.33f ? 80.0f : -80.0f;
-        }
-        c.k.push_back(k);
-        c.v.push_back(U(rng));
-    }
-    return c;
-}
-
-std::vector<float> initial_state(int64_t C) {
-    std::vector<float> s(size_t(3 * C), 0.0f);
-    for (int64_t i = 2 * C; i < 3 * C; i++) s[size_t(i)] = kInitialPp;
-    return s;
-}
+using Case = wkv_reference::Wkv4Case;
 
 // Runs the kernel over the case in calls of `step` tokens, carrying the state.
 std::vector<float> run(const device_mirror::Flavour &ctx, const Case &c, std::vector<float> &state, int64_t step) {
@@ -129,10 +72,9 @@ void compare(const std::string &what, const std::vector<float> &y, const std::ve
 
 void check_case(const device_mirror::Flavour &ctx, const std::string &name, const Case &c, int64_t step,
                 double tol = 1e-5) {
-    std::vector<double> ref_state(size_t(3 * c.C), 0.0);
-    for (int64_t i = 2 * c.C; i < 3 * c.C; i++) ref_state[size_t(i)] = kInitialPp;
-    std::vector<double> ref = reference(c, ref_state);
-    std::vector<float> state = initial_state(c.C);
+    std::vector<float> state = wkv_reference::wkv4_initial_state(c.C);
+    std::vector<double> ref_state(state.begin(), state.end());
+    std::vector<double> ref = wkv_reference::wkv4(c, ref_state);
     std::vector<float> y = run(ctx, c, state, step);
     compare(name, y, ref, state, ref_state, c.C, tol);
 }
@@ -161,11 +103,11 @@ int main() {
     std::mt19937 rng(1234);
     // C = 136: 8 blocks of 16 plus a block of 8, and enough work per call to split across threads;
     // C = 13 exercises the scalar tail of the vector kernel.
-    Case plain = random_case(rng, 96, 136, 0.0);
-    Case extreme = random_case(rng, 96, 136, 0.2);
-    Case odd = random_case(rng, 40, 13, 0.1);
-    Case long_run = random_case(rng, 65536, 24, 0.01, true);
-    Case long_extreme = random_case(rng, 65536, 24, 0.01);
+    Case plain = wkv_reference::make_wkv4(rng, 96, 136, 0.0);
+    Case extreme = wkv_reference::make_wkv4(rng, 96, 136, 0.2);
+    Case odd = wkv_reference::make_wkv4(rng, 40, 13, 0.1);
+    Case long_run = wkv_reference::make_wkv4(rng, 65536, 24, 0.01, true);
+    Case long_extreme = wkv_reference::make_wkv4(rng, 65536, 24, 0.01);
     for (size_t i = 0; i < ctx.size(); i++) {
         std::string n = ctx[i].name;
         check_case(ctx[i], n + " random", plain, plain.T);

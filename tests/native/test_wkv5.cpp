@@ -1,6 +1,6 @@
 // WKV-5/6 kernel tests: scalar and AVX2 contexts, 1 and 2 threads (and, when built with CUDA, CUDA
 // contexts with host and device memory: device_mirror.h), constant (RWKV-5.2) and per-token (RWKV-6)
-// decay, against a float64 reference written here; head sizes with and without a full vector.
+// decay, against the float64 reference of wkv_reference.h; head sizes with and without a full vector.
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -10,57 +10,16 @@
 #include "check.h"
 #include "device_mirror.h"
 #include "rwkvx.h"
+#include "wkv_reference.h"
 
 namespace {
 
-struct Case {
-    int64_t T;
-    int32_t H, N;
-    bool per_token;
-    std::vector<float> r, k, v, w, u, state0;
-};
-
-Case make_case(int64_t T, int32_t H, int32_t N, bool per_token, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f), dw(0.3f, 1.0f);
-    Case c{T, H, N, per_token, {}, {}, {}, {}, {}, {}};
-    const size_t n = size_t(T) * H * N;
-    for (auto *vec : {&c.r, &c.k, &c.v}) {
-        vec->resize(n);
-        for (auto &x : *vec) x = d(rng);
-    }
-    c.w.resize(per_token ? n : size_t(H) * N);
-    for (auto &x : c.w) x = dw(rng);
-    c.u.resize(size_t(H) * N);
-    for (auto &x : c.u) x = d(rng);
-    c.state0.resize(size_t(H) * N * N);
-    for (auto &x : c.state0) x = 0.5f * d(rng);
-    return c;
-}
-
-// y_j = sum_i r_i (u_i k_i v_j + S[i][j]);  S[i][j] <- w_i S[i][j] + k_i v_j.
-std::vector<double> reference(const Case &c, std::vector<double> &S) {
-    const int64_t C = int64_t(c.H) * c.N;
-    std::vector<double> y(size_t(c.T * C), 0.0);
-    for (int64_t t = 0; t < c.T; t++)
-        for (int h = 0; h < c.H; h++)
-            for (int i = 0; i < c.N; i++) {
-                const size_t o = size_t(t * C + h * c.N);
-                const double ri = c.r[o + i], ki = c.k[o + i], ui = c.u[size_t(h * c.N + i)];
-                const double wi = c.per_token ? c.w[o + i] : c.w[size_t(h * c.N + i)];
-                for (int j = 0; j < c.N; j++) {
-                    double &s = S[size_t((h * c.N + i) * c.N + j)];
-                    y[o + j] += ri * (ui * ki * c.v[o + j] + s);
-                    s = wi * s + ki * c.v[o + j];
-                }
-            }
-    return y;
-}
+using Case = wkv_reference::Wkv5Case;
 
 void check(const device_mirror::Flavour &f, const Case &c, const std::string &label) {
     rwkvx_context *ctx = f.ctx;
-    std::vector<double> S(c.state0.begin(), c.state0.end());
-    std::vector<double> want = reference(c, S);
+    std::vector<double> S;
+    std::vector<double> want = wkv_reference::wkv5(c, S);
     std::vector<float> state = c.state0, y(size_t(c.T) * c.H * c.N);
     rwkvx_wkv5_params p{c.T,        c.H,        c.N,        c.per_token ? 1 : 0, RWKVX_MEMORY_HOST, c.r.data(),
                         c.k.data(), c.v.data(), c.w.data(), c.u.data(),          state.data(),      y.data()};
@@ -101,7 +60,8 @@ int main() {
             for (bool per_token : {false, true})
                 for (auto geo : {std::pair<int, int>{8, 8}, {2, 64}, {3, 12}, {1, 1}, {2, 24}, {1, 128}, {2, 72}})
                     for (int64_t T : {1, 5, 300}) {
-                        Case c = make_case(T, geo.first, geo.second, per_token, seed++);
+                        std::mt19937 case_rng(seed++);
+                        Case c = wkv_reference::make_wkv5(case_rng, T, geo.first, geo.second, per_token);
                         const std::string shape = std::string(per_token ? " v6" : " v5") + " H" +
                                                   std::to_string(geo.first) + " N" + std::to_string(geo.second) + " T" +
                                                   std::to_string(T);

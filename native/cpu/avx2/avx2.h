@@ -24,6 +24,14 @@ extern template void matmul<StreamTuning::Amd>(const MatmulArgs &m, int64_t n0, 
 extern template void matmul<StreamTuning::Intel>(const MatmulArgs &m, int64_t n0, int64_t n1);
 void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps);
 
+// Quantized weights (quant_avx2.cpp): n elements (a multiple of 32) widened bit-exactly like
+// dequantize_row; the GEMV (m.T < kGemmMinRows) over row-major blocks; the inputs' preparation
+// (KernelTable::quant_prep).
+void dequantize_blocks(WeightType t, const void *src, int64_t n, float *dst);
+void quant_gemv(const MatmulArgs &m, int64_t n0, int64_t n1);
+int64_t quant_prep_bytes(WeightType t, int64_t K);
+void quant_prep(WeightType t, const float *x, int64_t T, int64_t K, void *out);
+
 #include "cpu/isa_kernels.inc"
 
 }  // namespace avx2

@@ -1,4 +1,5 @@
-// AVX2 widening of F16 / BF16 / F32 elements to float (F16C for half). Compiled with -mavx2 -mfma -mf16c.
+// AVX2 widening of F16 / BF16 / F32 elements and quantized blocks to float (F16C for half). Compiled
+// with -mavx2 -mfma -mf16c.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -23,6 +24,9 @@ void to_f32(WeightType t, const void *src, float *dst, int64_t n) {
         case WeightType::BF16:
             for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8<WeightType::BF16>(src, i));
             for (; i < n; i++) dst[i] = load1<WeightType::BF16>(src, i);
+            return;
+        default:
+            dequantize_blocks(t, src, n, dst);
             return;
     }
 }

@@ -320,16 +320,18 @@ template <WeightType WT>
 void pack_panel(const MatmulArgs &m, int64_t c0, int cols, int64_t k0, int kc, float *Bp) {
     const int64_t K = m.K;
     const char *base = static_cast<const char *>(m.w);
-    if (m.blocked && c0 < blocked_rows(m.N)) {  // 16 whole rows of one block: k-major already
-        const char *src =
-            base + (weight_offset(true, WT, m.N, K, c0 - c0 % kBlockRows, k0) + c0 % kBlockRows) * elem_bytes(WT);
-        for (int k = 0; k < kc; k++, src += kBlockRows * elem_bytes(WT)) {
-            __m256 lo, hi;
-            load16<WT>(src, lo, hi);
-            _mm256_store_ps(Bp + k * NR, lo);
-            _mm256_store_ps(Bp + k * NR + 8, hi);
+    if constexpr (!is_quantized(WT)) {
+        if (m.blocked && c0 < blocked_rows(m.N)) {  // 16 whole rows of one block: k-major already
+            const char *src =
+                base + (weight_offset(true, WT, m.N, K, c0 - c0 % kBlockRows, k0) + c0 % kBlockRows) * elem_bytes(WT);
+            for (int k = 0; k < kc; k++, src += kBlockRows * elem_bytes(WT)) {
+                __m256 lo, hi;
+                load16<WT>(src, lo, hi);
+                _mm256_store_ps(Bp + k * NR, lo);
+                _mm256_store_ps(Bp + k * NR + 8, hi);
+            }
+            return;
         }
-        return;
     }
     alignas(32) float row[KC];
     for (int c = 0; c < NR; c++) {
@@ -337,11 +339,15 @@ void pack_panel(const MatmulArgs &m, int64_t c0, int cols, int64_t k0, int kc, f
             for (int k = 0; k < kc; k++) Bp[k * NR + c] = 0.0f;
             continue;
         }
-        const void *src = base + ((c0 + c) * K + k0) * elem_bytes(WT);
-        int k = 0;
-        for (; k + 8 <= kc; k += 8) _mm256_store_ps(row + k, load8<WT>(src, k));
-        for (; k < kc; k++) row[k] = load1<WT>(src, k);
-        for (k = 0; k < kc; k++) Bp[k * NR + c] = row[k];
+        if constexpr (is_quantized(WT)) {  // whole blocks: k0 and kc are multiples of 32
+            dequantize_blocks(WT, base + (c0 + c) * row_bytes(WT, K) + row_bytes(WT, k0), kc, row);
+        } else {
+            const void *src = base + ((c0 + c) * K + k0) * elem_bytes(WT);
+            int k = 0;
+            for (; k + 8 <= kc; k += 8) _mm256_store_ps(row + k, load8<WT>(src, k));
+            for (; k < kc; k++) row[k] = load1<WT>(src, k);
+        }
+        for (int k = 0; k < kc; k++) Bp[k * NR + c] = row[k];
     }
 }
 
@@ -383,10 +389,14 @@ void gemm(const MatmulArgs &m, int64_t n0, int64_t n1) {
 
 template <WeightType WT, StreamTuning TU>
 void matmul_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    if (m.T < kGemmMinRows)
-        gemv<WT, TU>(m, n0, n1);
-    else
-        gemm<WT>(m, n0, n1);
+    if (m.T < kGemmMinRows) {
+        if constexpr (is_quantized(WT))
+            quant_gemv(m, n0, n1);
+        else
+            gemv<WT, TU>(m, n0, n1);
+    } else {
+        gemm<WT>(m, n0, n1);  // quantized weights: dequantized into the fp32 panels
+    }
 }
 
 }  // namespace
@@ -402,6 +412,21 @@ void matmul(const MatmulArgs &m, int64_t n0, int64_t n1) {
             break;
         case WeightType::BF16:
             matmul_typed<WeightType::BF16, TU>(m, n0, n1);
+            break;
+        case WeightType::Q4_0:
+            matmul_typed<WeightType::Q4_0, TU>(m, n0, n1);
+            break;
+        case WeightType::Q4_1:
+            matmul_typed<WeightType::Q4_1, TU>(m, n0, n1);
+            break;
+        case WeightType::Q5_0:
+            matmul_typed<WeightType::Q5_0, TU>(m, n0, n1);
+            break;
+        case WeightType::Q5_1:
+            matmul_typed<WeightType::Q5_1, TU>(m, n0, n1);
+            break;
+        case WeightType::Q8_0:
+            matmul_typed<WeightType::Q8_0, TU>(m, n0, n1);
             break;
     }
 }

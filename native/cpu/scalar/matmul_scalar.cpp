@@ -1,4 +1,5 @@
-// Portable matrix product: weight rows widened in pieces, each dotted with every input row.
+// Portable matrix product: weight rows widened in pieces (quantized ones dequantized block by block),
+// each dotted with every input row.
 #include <cstdint>
 
 #include "cpu/scalar/scalar.h"
@@ -7,9 +8,9 @@ namespace rwkvx {
 namespace scalar {
 
 void matmul(const MatmulArgs &m, int64_t n0, int64_t n1) {
-    float row[256];
+    float row[256];  // a multiple of the 32-element quantized blocks
     for (int64_t n = n0; n < n1; n++) {
-        const char *wrow = static_cast<const char *>(m.w) + n * m.K * (m.wtype == WeightType::F32 ? 4 : 2);
+        const char *wrow = static_cast<const char *>(m.w) + n * row_bytes(m.wtype, m.K);
         const bool in_block = m.blocked && n < blocked_rows(m.N);
         // Widen the weight row in pieces, then dot it with every input row.
         for (int64_t t = 0; t < m.T; t++) m.y[t * m.N + n] = 0.0f;
@@ -19,7 +20,7 @@ void matmul(const MatmulArgs &m, int64_t n0, int64_t n1) {
                 for (int64_t k = 0; k < kc; k++)
                     row[k] = load_weight(m.wtype, m.w, weight_offset(true, m.wtype, m.N, m.K, n, k0 + k));
             else
-                to_f32(m.wtype, wrow + k0 * (m.wtype == WeightType::F32 ? 4 : 2), row, kc);
+                to_f32(m.wtype, wrow + row_bytes(m.wtype, k0), row, kc);
             for (int64_t t = 0; t < m.T; t++) {
                 const float *x = m.x + t * m.K + k0;
                 float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -25,6 +25,9 @@ inline float load_weight(WeightType t, const void *w, int64_t i) {
 
 // The matrix product (matmul_scalar.cpp); the layer norm is rwkvx::layer_norm (cpu/kernels.h).
 void matmul(const MatmulArgs &m, int64_t n0, int64_t n1);
+// Quantized weights are widened row by row and multiplied in float: no prepared inputs.
+int64_t quant_prep_bytes(WeightType t, int64_t K);
+void quant_prep(WeightType t, const float *x, int64_t T, int64_t K, void *out);
 
 #include "cpu/isa_kernels.inc"
 
