@@ -88,9 +88,10 @@ struct MatmulOnlyToken::Impl {
             std::int64_t y = 0;
             for (const auto &s : group) {
                 const int dt = matrix_dtype(format, s.role);
-                // Resident float matrices are blocked; quantized ones stay row-major (kernels.h).
+                // Laid out like resident weights: float matrices in 32-row blocks, quantized ones in
+                // split rows (every byte is the same here, so only the kernels' paths differ).
                 groups.back().push_back(rwkvx::MatmulArgs{rwkvx::WeightType(dt), w, s.rows, s.cols, input.data(), 1,
-                                                          output.data() + y, /*blocked=*/dt < RWKVX_DTYPE_Q4_0});
+                                                          output.data() + y, /*blocked=*/true});
                 w += dtype_bytes_of(dt, s.rows * s.cols);
                 y += s.rows;
             }
