@@ -44,21 +44,40 @@ inline double min_of(const std::vector<double> &v) {
     return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
 }
 
-inline const char *dtype_name(int dtype) {
-    switch (dtype) {
-        case RWKVX_DTYPE_F32:
-            return "f32";
-        case RWKVX_DTYPE_F16:
-            return "f16";
-        case RWKVX_DTYPE_BF16:
-            return "bf16";
-        default:
-            return "?";
-    }
+// A benchmarked weight format: an rwkvx_dtype. For the quantized ones the split is rwkv.cpp's: the
+// blocks' matrices quantized, the embedding, the head and the LoRA F32; kHeadQ8 marks the variant
+// whose head is Q8_0 too (e.g. "q5_1+hq8").
+constexpr int kHeadQ8 = 0x100;
+
+inline int format_dtype(int format) {
+    return format & 0xff;
 }
 
-inline std::size_t dtype_size(int dtype) {
-    return dtype == RWKVX_DTYPE_F32 ? 4 : 2;
+inline bool is_quantized_format(int format) {
+    return format_dtype(format) >= RWKVX_DTYPE_Q4_0;
+}
+
+// What a matrix is in the synthetic models: its dtype under a format depends on it.
+enum class MatrixRole { Block, Lora, Embedding, Head };
+
+inline int matrix_dtype(int format, MatrixRole role) {
+    const int dt = format_dtype(format);
+    if (!is_quantized_format(format) || role == MatrixRole::Block) return dt;
+    return role == MatrixRole::Head && (format & kHeadQ8) ? RWKVX_DTYPE_Q8_0 : RWKVX_DTYPE_F32;
+}
+
+// The format's name ("f32", "q4_0", "q5_1+hq8"); also an rwkvx_dtype's (the attention rows).
+inline const char *dtype_name(int format) {
+    static const char *const names[] = {"f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0"};
+    static const char *const head_q8[] = {"?", "?", "?", "q4_0+hq8", "q4_1+hq8", "q5_0+hq8", "q5_1+hq8", "q8_0+hq8"};
+    const int dt = format_dtype(format);
+    if (dt < 0 || dt > RWKVX_DTYPE_Q8_0) return "?";
+    return (format & kHeadQ8) ? head_q8[dt] : names[dt];
+}
+
+// Bytes of n elements of an rwkvx_dtype (whole blocks for the quantized ones).
+inline std::int64_t dtype_bytes_of(int dtype, std::int64_t n) {
+    return rwkvx_dtype_bytes(dtype, n);
 }
 
 // `bytes` of anonymous memory starting at a multiple of `align` (a power of two), with transparent

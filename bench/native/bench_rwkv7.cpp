@@ -121,11 +121,16 @@ rwkvx_tensor make_tensor(void *data, int dtype, std::initializer_list<std::int64
     return t;
 }
 
-// Fills n elements of dtype at dst with gen(index, rng) converted to dtype.
+// Fills n elements of dtype at dst with gen(index, rng) converted to dtype (quantized types: the
+// floats quantized by rwkvx_quantize, as rwkv.cpp's quantizer would).
 template <class Gen>
 void fill(void *dst, int dtype, std::int64_t n, std::uint64_t seed, Gen gen) {
     Rng rng(seed);
-    if (dtype == RWKVX_DTYPE_F32) {
+    if (dtype >= RWKVX_DTYPE_Q4_0) {
+        std::vector<float> f(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i) f[static_cast<std::size_t>(i)] = gen(i, rng);
+        RWKVX_BENCH_CHECK(rwkvx_quantize(dtype, f.data(), n, dst, rwkvx_dtype_bytes(dtype, n)));
+    } else if (dtype == RWKVX_DTYPE_F32) {
         float *p = static_cast<float *>(dst);
         for (std::int64_t i = 0; i < n; ++i) p[i] = gen(i, rng);
     } else if (dtype == RWKVX_DTYPE_F16) {
@@ -146,7 +151,7 @@ class SyntheticModel {
         }
         const std::int64_t C = g.n_embd, V = g.n_vocab, F = g.ffn, H = g.n_head, N = g.head_size;
         // Embedding: values irrelevant in scale (ln0 normalises), read one row per token.
-        matrix("emb.weight", V, C, 1.0f, /*in_block=*/false);
+        matrix("emb.weight", V, C, 1.0f, MatrixRole::Embedding);
         vec_ln("blocks.0.ln0");
         for (int i = 0; i < g.n_layer; ++i) {
             const std::string b = "blocks." + std::to_string(i) + ".";
@@ -175,7 +180,7 @@ class SyntheticModel {
             matrix(b + "ffn.value.weight", C, F);
         }
         vec_ln("ln_out");
-        matrix("head.weight", V, C, -1.0f, /*in_block=*/false);
+        matrix("head.weight", V, C, -1.0f, MatrixRole::Head);
     }
 
     std::vector<rwkvx_named_tensor> named() const {
@@ -188,6 +193,7 @@ class SyntheticModel {
     }
 
     std::int64_t n_params = 0, bytes_supplied = 0, block_matrix_params = 0, emb_row_bytes = 0, emb_bytes = 0;
+    std::int64_t matrix_bytes = 0;  // every matrix but the embedding: what a token's matmuls read
 
     std::int64_t bytes_per_token() const { return bytes_supplied - emb_bytes + emb_row_bytes; }
 
@@ -196,7 +202,7 @@ class SyntheticModel {
     // RWKV-4 169M Pile shape; decay in the canonical form w = -exp(d), d spread like BlinkDL's init.
     void build_rwkv4() {
         const std::int64_t C = g_.n_embd, V = g_.n_vocab, F = g_.ffn;
-        matrix("emb.weight", V, C, 1.0f, /*in_block=*/false);
+        matrix("emb.weight", V, C, 1.0f, MatrixRole::Embedding);
         vec_ln("blocks.0.ln0");
         for (int i = 0; i < g_.n_layer; ++i) {
             const std::string b = "blocks." + std::to_string(i) + ".";
@@ -215,7 +221,7 @@ class SyntheticModel {
             matrix(b + "ffn.receptance.weight", C, C);
         }
         vec_ln("ln_out");
-        matrix("head.weight", V, C, -1.0f, /*in_block=*/false);
+        matrix("head.weight", V, C, -1.0f, MatrixRole::Head);
     }
 
     std::uint64_t seed_for(const std::string &name) const { return seed_ ^ fnv1a(name); }
@@ -224,28 +230,34 @@ class SyntheticModel {
         names_.push_back(name);
         tensors_.push_back(t);
         n_params += elems;
-        bytes_supplied += elems * static_cast<std::int64_t>(dtype_size(t.dtype));
+        bytes_supplied += dtype_bytes_of(t.dtype, elems);
     }
 
-    // [out, in] matrix in the benchmarked dtype. scale > 0: U(-1,1)*scale; scale < 0: U(-1,1)/sqrt(in).
-    void matrix(const std::string &name, std::int64_t out, std::int64_t in, float scale = -1.0f, bool in_block = true) {
+    // [out, in] matrix in the dtype the format gives its role. scale > 0: U(-1,1)*scale; scale < 0:
+    // U(-1,1)/sqrt(in).
+    void matrix(const std::string &name, std::int64_t out, std::int64_t in, float scale = -1.0f,
+                MatrixRole role = MatrixRole::Block) {
         const std::int64_t n = out * in;
-        bufs_.emplace_back(new HostBuf(static_cast<std::size_t>(n) * dtype_size(dt_)));
+        const int dt = matrix_dtype(dt_, role);
+        const std::int64_t bytes = dtype_bytes_of(dt, n);
+        bufs_.emplace_back(new HostBuf(static_cast<std::size_t>(bytes)));
         void *p = bufs_.back()->p;
         const float s = scale > 0 ? scale : 1.0f / std::sqrt(static_cast<float>(in));
-        fill(p, dt_, n, seed_for(name), [s](std::int64_t, Rng &r) { return s * r.uniform(); });
-        add(name, make_tensor(p, dt_, {out, in}), n);
-        if (in_block) block_matrix_params += n;
-        if (name == "emb.weight") {
-            emb_bytes = n * static_cast<std::int64_t>(dtype_size(dt_));
-            emb_row_bytes = in * static_cast<std::int64_t>(dtype_size(dt_));
+        fill(p, dt, n, seed_for(name), [s](std::int64_t, Rng &r) { return s * r.uniform(); });
+        add(name, make_tensor(p, dt, {out, in}), n);
+        if (role == MatrixRole::Block || role == MatrixRole::Lora) block_matrix_params += n;
+        if (role == MatrixRole::Embedding) {
+            emb_bytes = bytes;
+            emb_row_bytes = dtype_bytes_of(dt, in);
+        } else {
+            matrix_bytes += bytes;
         }
     }
 
     // LoRA pair: X1 [D, C] and X2 [C, D] (Linear layout: out, in).
     void lora(const std::string &prefix, std::int64_t d) {
-        matrix(prefix + "1", d, g_.n_embd);
-        matrix(prefix + "2", g_.n_embd, d);
+        matrix(prefix + "1", d, g_.n_embd, -1.0f, MatrixRole::Lora);
+        matrix(prefix + "2", g_.n_embd, d, -1.0f, MatrixRole::Lora);
     }
 
     template <class Gen>
@@ -465,16 +477,18 @@ MatmulRow bench_matmul(const BenchConfig &cfg, rwkvx_context *ctx, int format, i
     row.M = M;
     row.K = K;
     row.N = N;
-    HostBuf xb(static_cast<std::size_t>(M) * K * 4), wb(static_cast<std::size_t>(N) * K * dtype_size(format)),
+    const int wdt = format_dtype(format);
+    HostBuf xb(static_cast<std::size_t>(M) * K * 4),
+        wb(static_cast<std::size_t>(dtype_bytes_of(wdt, static_cast<std::int64_t>(N) * K))),
         yb(static_cast<std::size_t>(M) * N * 4);
     fill(xb.p, RWKVX_DTYPE_F32, static_cast<std::int64_t>(M) * K, cfg.seed + 11,
          [](std::int64_t, Rng &r) { return r.uniform(); });
     const float s = 1.0f / std::sqrt(static_cast<float>(K));
-    fill(wb.p, format, static_cast<std::int64_t>(N) * K, cfg.seed + 12,
+    fill(wb.p, wdt, static_cast<std::int64_t>(N) * K, cfg.seed + 12,
          [s](std::int64_t, Rng &r) { return s * r.uniform(); });
     std::memset(yb.p, 0, yb.bytes);
     rwkvx_tensor x = make_tensor(xb.p, RWKVX_DTYPE_F32, {M, K});
-    rwkvx_tensor w = make_tensor(wb.p, format, {N, K});
+    rwkvx_tensor w = make_tensor(wb.p, wdt, {N, K});
     rwkvx_tensor y = make_tensor(yb.p, RWKVX_DTYPE_F32, {M, N});
     RWKVX_BENCH_CHECK(rwkvx_matmul(ctx, &x, &w, &y));  // warm-up
     std::vector<double> times;
@@ -576,8 +590,7 @@ void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &pe
                     std::fprintf(stderr, "[%s t=%d %s] decode ...\n", dtype_name(format), threads, where);
                     // Resident rows also time the same token's matmuls alone (decode's own layout).
                     std::unique_ptr<MatmulOnlyToken> matmul_only;
-                    const std::int64_t matrix_bytes = (mrow.block_matrix_params + std::int64_t(g.n_vocab) * g.n_embd) *
-                                                      static_cast<std::int64_t>(dtype_size(format));
+                    const std::int64_t matrix_bytes = synth->matrix_bytes;
                     if (resident) {
                         matmul_only.reset(new MatmulOnlyToken(g, format, threads));
                         if (!matmul_only->ok()) {

@@ -24,7 +24,10 @@ void usage(FILE *f) {
         f,
         "usage: rwkvx_bench [options]\n"
         "  --threads LIST        thread counts, e.g. 1,2 (default 1,2)\n"
-        "  --formats LIST        matrix formats: f32,f16,bf16 (default all three)\n"
+        "  --formats LIST        matrix formats: f32,f16,bf16 (default all three); q4_0,q4_1,q5_0,q5_1,q8_0\n"
+        "                        (blocks' matrices quantized, embedding, head and LoRA f32, as rwkv.cpp\n"
+        "                        quantizes), each with +hq8 for a Q8_0 head too (e.g. q5_1+hq8); quant =\n"
+        "                        the five quantized types\n"
         "  --layers N            layers of the synthetic RWKV-7 (default 12)\n"
         "  --arch 7|4            synthetic model: 7 = RWKV-7 0.1B World shape (default), 4 = RWKV-4\n"
         "                        169M Pile shape (L12, C=768, F=3072, V=50277)\n"
@@ -119,14 +122,22 @@ int main(int argc, char **argv) {
         } else if (key == "--formats") {
             cfg.formats.clear();
             for (const auto &f : split(value())) {
-                if (f == "f32" || f == "fp32")
-                    cfg.formats.push_back(RWKVX_DTYPE_F32);
-                else if (f == "f16" || f == "fp16")
-                    cfg.formats.push_back(RWKVX_DTYPE_F16);
-                else if (f == "bf16")
-                    cfg.formats.push_back(RWKVX_DTYPE_BF16);
-                else
-                    bad("unknown format '" + f + "' (f32, f16, bf16)");
+                if (f == "quant") {
+                    for (int t = RWKVX_DTYPE_Q4_0; t <= RWKVX_DTYPE_Q8_0; t++) cfg.formats.push_back(t);
+                    continue;
+                }
+                const bool head_q8 = f.size() > 4 && f.compare(f.size() - 4, 4, "+hq8") == 0;
+                const std::string base = head_q8 ? f.substr(0, f.size() - 4) : f;
+                int found = -1;
+                for (int t = RWKVX_DTYPE_F32; t <= RWKVX_DTYPE_Q8_0; t++)
+                    if (base == dtype_name(t)) found = t;
+                if (base == "fp32") found = RWKVX_DTYPE_F32;
+                if (base == "fp16") found = RWKVX_DTYPE_F16;
+                if (found < 0 || (head_q8 && found < RWKVX_DTYPE_Q4_0))
+                    bad("unknown format '" + f +
+                        "' (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, quant; +hq8 after "
+                        "a quantized one)");
+                cfg.formats.push_back(found | (head_q8 ? kHeadQ8 : 0));
             }
             if (cfg.formats.empty()) bad("--formats needs at least one value");
         } else if (key == "--arch") {
@@ -274,10 +285,10 @@ int main(int argc, char **argv) {
     if (cfg.run_model) {
         std::printf("\n== synthetic RWKV-%d: L=%d C=%d H=%d N=%d V=%d F=%d, LoRA w/a/v/g=%d/%d/%d/%d ==\n", g.arch,
                     g.n_layer, g.n_embd, g.n_head, g.head_size, g.n_vocab, g.ffn, g.d_w, g.d_a, g.d_v, g.d_g);
-        std::printf("%-6s %12s %14s %16s %14s %16s %12s %9s\n", "format", "params (M)", "supplied (MB)",
+        std::printf("%-8s %12s %14s %16s %14s %16s %12s %9s\n", "format", "params (M)", "supplied (MB)",
                     "bytes/token (MB)", "block mat (M)", "info weights(MB)", "state (MB)", "gen (s)");
         for (const auto &m : res.models)
-            std::printf("%-6s %12.2f %14.1f %16.1f %14.2f %16.1f %12.2f %9.1f\n", dtype_name(m.format),
+            std::printf("%-8s %12.2f %14.1f %16.1f %14.2f %16.1f %12.2f %9.1f\n", dtype_name(m.format),
                         m.n_params / 1e6, m.bytes_supplied / 1e6, m.bytes_per_token / 1e6, m.block_matrix_params / 1e6,
                         m.info_weight_bytes / 1e6, m.info_state_bytes / 1e6, m.build_s);
 
@@ -290,11 +301,11 @@ int main(int argc, char **argv) {
             "  untimed token (the probe leaves the weights cold); the round's median token time vs the better way's\n"
             "  median, then the median over rounds (local GB/s: the probes').\n"
             "  best: the row's fastest token vs the fastest of its local probe runs.\n");
-        std::printf("%-6s %-8s %4s %10s %10s %9s %10s %8s %9s %8s %8s %10s %10s %6s\n", "format", "weights", "thr",
+        std::printf("%-8s %-8s %4s %10s %10s %9s %10s %8s %9s %8s %8s %10s %10s %6s\n", "format", "weights", "thr",
                     "ms/token", "min ms", "tok/s", "floor ms", "global", "local GB/s", "local", "best", "eff GB/s",
                     "create s", "finite");
         for (const auto &d : res.decode)
-            std::printf("%-6s %-8s %4d %10.2f %10.2f %9.1f %10s %8s %9s %8s %8s %10.1f %10.2f %6s\n",
+            std::printf("%-8s %-8s %4d %10.2f %10.2f %9.1f %10s %8s %9s %8s %8s %10.1f %10.2f %6s\n",
                         dtype_name(d.format), d.resident ? "resident" : "in-place", d.threads, d.ms_median, d.ms_min,
                         d.tok_s, fmt_or_na(d.floor_ms, "%.2f").c_str(), fmt_or_na(d.ratio, "%.2f").c_str(),
                         fmt_or_na(d.local_gbs, "%.1f").c_str(), fmt_or_na(d.local_ratio, "%.2f").c_str(),
@@ -310,11 +321,11 @@ int main(int argc, char **argv) {
                 "  local: their time vs (their bytes / the round's probe), what the kernels reach on this machine.\n"
                 "decode/matmuls: the round's decode median over the matmuls' median, then the median over rounds:\n"
                 "  the cost of the rest of the forward pass.\n");
-            std::printf("%-6s %4s %10s %12s %12s %10s %15s\n", "format", "thr", "decode ms", "matmuls ms", "matmul MB",
+            std::printf("%-8s %4s %10s %12s %12s %10s %15s\n", "format", "thr", "decode ms", "matmuls ms", "matmul MB",
                         "local", "decode/matmuls");
             for (const auto &d : res.decode)
                 if (d.matmul_only_ms > 0)
-                    std::printf("%-6s %4d %10.2f %12.2f %12.1f %10s %15s\n", dtype_name(d.format), d.threads,
+                    std::printf("%-8s %4d %10.2f %12.2f %12.1f %10s %15s\n", dtype_name(d.format), d.threads,
                                 d.ms_median, d.matmul_only_ms, d.matmul_only_bytes / 1e6,
                                 fmt_or_na(d.matmul_only_local_ratio, "%.3f").c_str(),
                                 fmt_or_na(d.decode_over_matmul_only, "%.3f").c_str());
@@ -329,10 +340,10 @@ int main(int argc, char **argv) {
                 "GEMM GFLOP = 2*T*(block matrix params, LoRA included) + 2*C*V (head, last token); WKV (9*N*C*L*T) "
                 "shown apart, not counted.\nGEMM GFLOP/s = GEMM GFLOP / whole prefill time; frac = that / FMA peak at "
                 "the same thread count\n");
-            std::printf("%-6s %4s %6s %10s %5s %10s %10s %10s %10s %8s %6s\n", "format", "thr", "T", "seconds", "reps",
+            std::printf("%-8s %4s %6s %10s %5s %10s %10s %10s %10s %8s %6s\n", "format", "thr", "T", "seconds", "reps",
                         "tok/s", "GEMM GFLOP", "WKV GFLOP", "GFLOP/s", "frac", "finite");
             for (const auto &p : res.prefill)
-                std::printf("%-6s %4d %6d %10.3f %5d %10.1f %10.1f %10.2f %10.1f %8s %6s\n", dtype_name(p.format),
+                std::printf("%-8s %4d %6d %10.3f %5d %10.1f %10.1f %10.2f %10.1f %8s %6s\n", dtype_name(p.format),
                             p.threads, p.T, p.s_median, p.reps, p.tok_s, p.gemm_gflop, p.wkv_gflop, p.gemm_gflops,
                             fmt_or_na(p.frac_fma, "%.3f").c_str(), p.finite ? "yes" : "NO");
         }
@@ -340,12 +351,12 @@ int main(int argc, char **argv) {
     if (cfg.run_matmul) {
         std::printf("\n== rwkvx_matmul: y[M,N] = x[M,K] . w[N,K]^T, x f32, w in the format; median of %d ==\n",
                     cfg.matmul_reps);
-        std::printf("%-6s %4s %16s %10s %10s %10s %8s %6s\n", "format", "thr", "M x K x N", "ms", "min ms", "GFLOP/s",
+        std::printf("%-8s %4s %16s %10s %10s %10s %8s %6s\n", "format", "thr", "M x K x N", "ms", "min ms", "GFLOP/s",
                     "frac", "finite");
         for (const auto &m : res.matmul) {
             char shape[48];
             std::snprintf(shape, sizeof shape, "%dx%dx%d", m.M, m.K, m.N);
-            std::printf("%-6s %4d %16s %10.3f %10.3f %10.1f %8s %6s\n", dtype_name(m.format), m.threads, shape,
+            std::printf("%-8s %4d %16s %10.3f %10.3f %10.1f %8s %6s\n", dtype_name(m.format), m.threads, shape,
                         m.ms_median, m.ms_min, m.gflops, fmt_or_na(m.frac_fma, "%.3f").c_str(),
                         m.finite ? "yes" : "NO");
         }

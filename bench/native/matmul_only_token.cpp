@@ -16,35 +16,36 @@ namespace rwkvx_bench {
 
 namespace {
 
-rwkvx::WeightType weight_type(int dtype) {
-    return dtype == RWKVX_DTYPE_F32   ? rwkvx::WeightType::F32
-           : dtype == RWKVX_DTYPE_F16 ? rwkvx::WeightType::F16
-                                      : rwkvx::WeightType::BF16;
-}
+// One matrix of a token: [rows, cols] and its role (its dtype under the format).
+struct Shape {
+    std::int64_t rows, cols;
+    MatrixRole role;
+};
 
-// Shapes [rows, cols] of each group of matmuls that the engine runs in one parallel region for one
-// token (rwkv7_blocks.cpp, rwkv4_forward.cpp), in order; the head last.
-std::vector<std::vector<std::array<std::int64_t, 2>>> token_groups(const Geometry &g) {
+// The matrices of each group of matmuls that the engine runs in one parallel region for one token
+// (rwkv7_blocks.cpp, rwkv4_forward.cpp), in order; the head last.
+std::vector<std::vector<Shape>> token_groups(const Geometry &g) {
     const std::int64_t C = g.n_embd, F = g.ffn;
-    std::vector<std::vector<std::array<std::int64_t, 2>>> groups;
+    const MatrixRole B = MatrixRole::Block, L = MatrixRole::Lora;
+    std::vector<std::vector<Shape>> groups;
     for (int l = 0; l < g.n_layer; ++l) {
         if (g.arch == RWKVX_ARCH_RWKV4) {
-            groups.push_back({{C, C}, {C, C}, {C, C}});  // receptance, key, value
-            groups.push_back({{C, C}});                  // output
-            groups.push_back({{F, C}, {C, C}});          // FFN key, FFN receptance
-            groups.push_back({{C, F}});                  // FFN value
+            groups.push_back({{C, C, B}, {C, C, B}, {C, C, B}});  // receptance, key, value
+            groups.push_back({{C, C, B}});                        // output
+            groups.push_back({{F, C, B}, {C, C, B}});             // FFN key, FFN receptance
+            groups.push_back({{C, F, B}});                        // FFN value
             continue;
         }
         // Receptance, key, value and the LoRA first stages (the value LoRA from layer 1 on).
-        groups.push_back({{C, C}, {C, C}, {C, C}, {g.d_w, C}, {g.d_a, C}, {g.d_g, C}});
-        if (l > 0) groups.back().push_back({g.d_v, C});
-        groups.push_back({{C, g.d_w}, {C, g.d_a}, {C, g.d_g}});  // LoRA second stages
-        if (l > 0) groups.back().push_back({C, g.d_v});
-        groups.push_back({{C, C}});  // output
-        groups.push_back({{F, C}});  // FFN key
-        groups.push_back({{C, F}});  // FFN value
+        groups.push_back({{C, C, B}, {C, C, B}, {C, C, B}, {g.d_w, C, L}, {g.d_a, C, L}, {g.d_g, C, L}});
+        if (l > 0) groups.back().push_back({g.d_v, C, L});
+        groups.push_back({{C, g.d_w, L}, {C, g.d_a, L}, {C, g.d_g, L}});  // LoRA second stages
+        if (l > 0) groups.back().push_back({C, g.d_v, L});
+        groups.push_back({{C, C, B}});  // output
+        groups.push_back({{F, C, B}});  // FFN key
+        groups.push_back({{C, F, B}});  // FFN value
     }
-    groups.push_back({{g.n_vocab, g.n_embd}});  // head
+    groups.push_back({{g.n_vocab, g.n_embd, MatrixRole::Head}});
     return groups;
 }
 
@@ -59,26 +60,26 @@ struct MatmulOnlyToken::Impl {
     std::int64_t bytes = 0;
     std::string note;
 
-    Impl(const Geometry &g, int dtype, int threads) : pool(threads), ops(pool, rwkvx::select_kernels(false)) {
+    Impl(const Geometry &g, int format, int threads) : pool(threads), ops(pool, rwkvx::select_kernels(false)) {
         const auto shapes = token_groups(g);
         std::int64_t widest_in = 0, outputs = 0;
         for (const auto &group : shapes) {
             std::int64_t group_out = 0;
             for (const auto &s : group) {
-                bytes += s[0] * s[1] * static_cast<std::int64_t>(dtype_size(dtype));
-                widest_in = std::max(widest_in, s[1]);
-                group_out += s[0];
+                bytes += dtype_bytes_of(matrix_dtype(format, s.role), s.rows * s.cols);
+                widest_in = std::max(widest_in, s.cols);
+                group_out += s.rows;
             }
             outputs = std::max(outputs, group_out);
         }
-        // Every matrix is a whole number of 64-byte lines here (all sizes are multiples of 32).
         mapping.reset(new AlignedMapping(static_cast<std::size_t>(bytes), std::size_t(2) << 20, true));
         char *w = mapping->data();
         if (!w) {
             note = "could not map " + std::to_string(bytes) + " bytes of weights";
             return;
         }
-        // 0x3c in every byte is a small finite value in all three formats; writing it also maps the pages.
+        // 0x3c in every byte is a small finite value in all formats (a quantized block's d and m are
+        // 0x3c3c, about 1.06); writing it also maps the pages.
         std::memset(w, 0x3c, static_cast<std::size_t>(bytes));
         input.assign(static_cast<std::size_t>(widest_in), 0.01f);
         output.assign(static_cast<std::size_t>(outputs), 0.0f);
@@ -86,16 +87,19 @@ struct MatmulOnlyToken::Impl {
             groups.emplace_back();
             std::int64_t y = 0;
             for (const auto &s : group) {
-                groups.back().push_back(rwkvx::MatmulArgs{weight_type(dtype), w, s[0], s[1], input.data(), 1,
+                const int dt = matrix_dtype(format, s.role);
+                // Laid out like resident weights: float matrices in 32-row blocks, quantized ones in
+                // split rows (every byte is the same here, so only the kernels' paths differ).
+                groups.back().push_back(rwkvx::MatmulArgs{rwkvx::WeightType(dt), w, s.rows, s.cols, input.data(), 1,
                                                           output.data() + y, /*blocked=*/true});
-                w += s[0] * s[1] * static_cast<std::int64_t>(dtype_size(dtype));
-                y += s[0];
+                w += dtype_bytes_of(dt, s.rows * s.cols);
+                y += s.rows;
             }
         }
     }
 };
 
-MatmulOnlyToken::MatmulOnlyToken(const Geometry &g, int dtype, int threads) : impl_(new Impl(g, dtype, threads)) {}
+MatmulOnlyToken::MatmulOnlyToken(const Geometry &g, int format, int threads) : impl_(new Impl(g, format, threads)) {}
 
 MatmulOnlyToken::~MatmulOnlyToken() = default;
 

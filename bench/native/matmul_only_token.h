@@ -16,9 +16,10 @@ namespace rwkvx_bench {
 
 class MatmulOnlyToken {
   public:
-    // The matrices of the synthetic model `g` (RWKV-7 or RWKV-4) in `dtype`, blocked like resident
-    // weights, in one 2 MiB-aligned mapping with huge pages requested; their values are a constant.
-    MatmulOnlyToken(const Geometry &g, int dtype, int threads);
+    // The matrices of the synthetic model `g` (RWKV-7 or RWKV-4) in `format` (bench_common.h), laid
+    // out like resident weights (float ones in 32-row blocks, quantized ones in split rows), in one
+    // 2 MiB-aligned mapping with huge pages requested; every byte is the same constant.
+    MatmulOnlyToken(const Geometry &g, int format, int threads);
     ~MatmulOnlyToken();
     MatmulOnlyToken(const MatmulOnlyToken &) = delete;
     MatmulOnlyToken &operator=(const MatmulOnlyToken &) = delete;

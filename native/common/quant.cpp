@@ -5,14 +5,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace rwkvx {
 
 namespace {
-
-float half_at(uint16_t h) {
-    return half_to_float(h);
-}
 
 // (int8_t)v or (uint8_t)v of a float as x86-64 compilers emit it: a truncating conversion to 32 bits
 // (cvttss2si, which gives INT32_MIN for NaN and out-of-range values), then its low byte. In range this
@@ -128,86 +125,93 @@ void quantize_q8_0(const float *x, BlockQ8_0 &y) {
     for (int j = 0; j < 32; j++) y.qs[j] = to_int8(std::round(x[j] * id));
 }
 
-// Block b of a row, copied out: rows may start at any byte (rwkv.cpp files are packed).
-template <class Block>
-Block block_at(const void *row, int64_t b) {
-    Block y;
-    std::memcpy(&y, static_cast<const char *>(row) + b * int64_t(sizeof(Block)), sizeof(Block));
-    return y;
-}
-
 template <class Block>
 void store_block(void *dst, int64_t b, const Block &y) {
     std::memcpy(static_cast<char *>(dst) + b * int64_t(sizeof(Block)), &y, sizeof(Block));
 }
 
-// The 32 fifth bits of a Q5 block, element j at bit j.
-uint32_t high_bits(const uint8_t (&qh)[4]) {
-    return uint32_t(qh[0]) | uint32_t(qh[1]) << 8 | uint32_t(qh[2]) << 16 | uint32_t(qh[3]) << 24;
+// Field reads at any byte offset (rows of rwkv.cpp files start anywhere).
+float half_field(const uint8_t *p) {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    return half_to_float(h);
+}
+uint32_t u32_field(const uint8_t *p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
+constexpr bool has_min(WeightType t) {
+    return t == WeightType::Q4_1 || t == WeightType::Q5_1;
+}
+constexpr bool has_high_bits(WeightType t) {
+    return t == WeightType::Q5_0 || t == WeightType::Q5_1;
 }
 
 }  // namespace
 
-void block_levels(WeightType type, const void *row, int64_t b, BlockLevels &out) {
-    out.m = 0.0f;
-    switch (type) {
-        case WeightType::Q4_0: {
-            const auto y = block_at<BlockQ4_0>(row, b);
-            out.d = half_at(y.d);
-            for (int j = 0; j < 16; j++) out.q[j] = (y.qs[j] & 0x0f) - 8, out.q[16 + j] = (y.qs[j] >> 4) - 8;
-            return;
-        }
-        case WeightType::Q4_1: {
-            const auto y = block_at<BlockQ4_1>(row, b);
-            out.d = half_at(y.d);
-            out.m = half_at(y.m);
-            for (int j = 0; j < 16; j++) out.q[j] = y.qs[j] & 0x0f, out.q[16 + j] = y.qs[j] >> 4;
-            return;
-        }
-        case WeightType::Q5_0: {
-            const auto y = block_at<BlockQ5_0>(row, b);
-            const uint32_t qh = high_bits(y.qh);
-            out.d = half_at(y.d);
-            for (int j = 0; j < 16; j++) {
-                out.q[j] = int32_t((y.qs[j] & 0x0f) | ((qh >> j) & 1) << 4) - 16;
-                out.q[16 + j] = int32_t((y.qs[j] >> 4) | ((qh >> (16 + j)) & 1) << 4) - 16;
-            }
-            return;
-        }
-        case WeightType::Q5_1: {
-            const auto y = block_at<BlockQ5_1>(row, b);
-            const uint32_t qh = high_bits(y.qh);
-            out.d = half_at(y.d);
-            out.m = half_at(y.m);
-            for (int j = 0; j < 16; j++) {
-                out.q[j] = int32_t((y.qs[j] & 0x0f) | ((qh >> j) & 1) << 4);
-                out.q[16 + j] = int32_t((y.qs[j] >> 4) | ((qh >> (16 + j)) & 1) << 4);
-            }
-            return;
-        }
-        case WeightType::Q8_0: {
-            const auto y = block_at<BlockQ8_0>(row, b);
-            out.d = half_at(y.d);
-            for (int j = 0; j < 32; j++) out.q[j] = y.qs[j];
-            return;
-        }
-        default:
-            out.d = 0.0f;
-            for (int j = 0; j < 32; j++) out.q[j] = 0;
-            return;
+QuantRowLayout ggml_row_layout(WeightType t) {
+    const int64_t bb = quant_block_bytes(t);
+    const int64_t m_at = has_min(t) ? 2 : 0, qh_at = 2 + m_at, qs_at = qh_at + (has_high_bits(t) ? 4 : 0);
+    return {0, bb, m_at, bb, qh_at, bb, qs_at, bb};
+}
+
+QuantRowLayout split_row_layout(WeightType t, int64_t nb) {
+    const int64_t m_at = 2 * nb, qh_at = m_at + (has_min(t) ? 2 * nb : 0);
+    const int64_t qs_at = qh_at + (has_high_bits(t) ? 4 * nb : 0);
+    return {0, 2, m_at, 2, qh_at, 4, qs_at, t == WeightType::Q8_0 ? 32 : 16};
+}
+
+void block_levels(WeightType type, const void *row, const QuantRowLayout &L, int64_t b, BlockLevels &out) {
+    const uint8_t *base = static_cast<const uint8_t *>(row);
+    const uint8_t *qs = base + L.qs_at + b * L.qs_step;
+    out.d = half_field(base + L.d_at + b * L.d_step);
+    out.m = has_min(type) ? half_field(base + L.m_at + b * L.m_step) : 0.0f;
+    if (type == WeightType::Q8_0) {
+        for (int j = 0; j < 32; j++) out.q[j] = int8_t(qs[j]);
+        return;
+    }
+    const uint32_t qh = has_high_bits(type) ? u32_field(base + L.qh_at + b * L.qh_step) : 0;
+    const int32_t zero = type == WeightType::Q4_0 ? 8 : type == WeightType::Q5_0 ? 16 : 0;
+    for (int j = 0; j < 16; j++) {
+        out.q[j] = int32_t((qs[j] & 0x0f) | ((qh >> j) & 1) << 4) - zero;
+        out.q[16 + j] = int32_t((qs[j] >> 4) | ((qh >> (16 + j)) & 1) << 4) - zero;
+    }
+}
+
+void dequantize_blocks(WeightType type, const void *row, const QuantRowLayout &layout, int64_t b0, int64_t count,
+                       float *dst) {
+    BlockLevels L;
+    for (int64_t b = 0; b < count; b++) {
+        block_levels(type, row, layout, b0 + b, L);
+        float *y = dst + b * kQuantBlock;
+        if (has_min(type))
+            for (int j = 0; j < 32; j++) y[j] = float(L.q[j]) * L.d + L.m;
+        else
+            for (int j = 0; j < 32; j++) y[j] = float(L.q[j]) * L.d;
     }
 }
 
 void dequantize_row(WeightType type, const void *src, int64_t n, float *dst) {
-    BlockLevels L;
-    const bool offset = type == WeightType::Q4_1 || type == WeightType::Q5_1;
-    for (int64_t b = 0; b < n / kQuantBlock; b++) {
-        block_levels(type, src, b, L);
-        float *y = dst + b * kQuantBlock;
-        if (offset)
-            for (int j = 0; j < 32; j++) y[j] = float(L.q[j]) * L.d + L.m;
-        else
-            for (int j = 0; j < 32; j++) y[j] = float(L.q[j]) * L.d;
+    dequantize_blocks(type, src, ggml_row_layout(type), 0, n / kQuantBlock, dst);
+}
+
+void split_quantized_rows(WeightType type, void *data, int64_t rows, int64_t cols) {
+    const int64_t nb = cols / kQuantBlock, rb = nb * quant_block_bytes(type);
+    const QuantRowLayout from = ggml_row_layout(type), to = split_row_layout(type, nb);
+    const int64_t qs_bytes = type == WeightType::Q8_0 ? 32 : 16;
+    std::vector<uint8_t> copy(static_cast<size_t>(rb));
+    for (int64_t r = 0; r < rows; r++) {
+        uint8_t *row = static_cast<uint8_t *>(data) + r * rb;
+        std::memcpy(copy.data(), row, size_t(rb));
+        for (int64_t b = 0; b < nb; b++) {
+            std::memcpy(row + to.d_at + b * to.d_step, &copy[size_t(from.d_at + b * from.d_step)], 2);
+            if (has_min(type))
+                std::memcpy(row + to.m_at + b * to.m_step, &copy[size_t(from.m_at + b * from.m_step)], 2);
+            if (has_high_bits(type))
+                std::memcpy(row + to.qh_at + b * to.qh_step, &copy[size_t(from.qh_at + b * from.qh_step)], 4);
+            std::memcpy(row + to.qs_at + b * to.qs_step, &copy[size_t(from.qs_at + b * from.qs_step)],
+                        size_t(qs_bytes));
+        }
     }
 }
 

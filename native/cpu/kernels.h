@@ -34,7 +34,9 @@ inline int64_t weight_offset(bool blocked, WeightType t, int64_t N, int64_t K, i
 // y[t][n] = sum_k x[t][k] * w[n][k] for output columns n in [n0, n1) and every row t < T.
 // Row strides: x has K floats per row, y has N floats per row. w is [N][K] of the given type, in
 // the layout `blocked` says; for a blocked w, n0 is a multiple of kBlockRows or >= blocked_rows(N).
-// Quantized w (K a multiple of 32) is always row-major: row n is K/32 blocks of common/quant.h.
+// Quantized w (K a multiple of 32): row n is K/32 blocks of common/quant.h, in ggml's layout, or, when
+// blocked (resident weights), in the split layout (common/quant.h's split_row_layout: the row's
+// scales, minima, fifth bits and quants as separate arrays, the same bytes), every row.
 struct MatmulArgs {
     WeightType wtype;
     const void *w;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/errors.h"
+#include "common/quant.h"
 #include "common/tensors.h"
 #include "cpu/weight_layout.h"
 
@@ -46,9 +47,12 @@ const float *TensorSet::vector(const std::string &name, int64_t count, std::vect
 
 Matrix TensorSet::matrix(const std::string &name, int64_t rows, int64_t cols) {
     Matrix m = row_major(name, rows, cols);
-    // Quantized matrices stay row-major: their kernels stream whole blocks of a row (kernels.h).
-    if (owned_ && blocked_rows(m.rows) > 0 && !is_quantized(m.type)) {
-        // Rewritten once even if a binder asks twice; the data is ours (resident copy).
+    // Rewritten once even if a binder asks twice; the data is ours (resident copy). Float matrices get
+    // 32-row blocks, quantized ones split rows (kernels.h).
+    if (owned_ && is_quantized(m.type)) {
+        if (blocked_.insert(name).second) split_quantized_rows(m.type, const_cast<void *>(m.data), m.rows, m.cols);
+        m.blocked = true;
+    } else if (owned_ && blocked_rows(m.rows) > 0) {
         if (blocked_.insert(name).second) block_weights(m.type, const_cast<void *>(m.data), m.rows, m.cols);
         m.blocked = true;
     }

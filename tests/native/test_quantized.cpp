@@ -19,6 +19,9 @@
 #include <vector>
 
 #include "check.h"
+#include "common/quant.h"
+#include "cpu/dispatch.h"
+#include "cpu/kernels.h"
 #include "rwkvx.h"
 #include "synthetic_rwkv7.h"
 
@@ -460,10 +463,11 @@ std::vector<float> run_matmul(rwkvx_context *ctx, const float *x, int64_t T, int
     return y;
 }
 
-// Per output (t, n), with w = d·q + m the dequantized weights and c the centre of the levels the
-// single-token kernel multiplies (8 for Q4_1, 16 for Q5_1, 0 otherwise: it computes d·(q − c) and adds
-// (m + c·d) times the float inputs' block sum):
-//   float rounding, any summation order:  F = 2·(K + 64)·u·Σ_k (|d q_k| + |m| + c|d|)·(|x_k| + δ_b)
+// Per output (t, n), with w = d·q + m the dequantized weights, c the centre of the levels the
+// single-token kernels multiply (8 for Q4_1, 16 for Q5_1; the _0 types' q already has its zero point
+// off) and z the 4- or 5-bit types' zero point (8, 16; 0 for Q8_0), which the kernel over split rows
+// (resident weights) takes off only after multiplying the stored, unsigned levels:
+//   float rounding, any summation order:  F = 2·(K + 64)·u·Σ_k (|d q_k| + |m| + 2z|d|)·(|x_k| + δ_b)
 //   8-bit inputs (AVX2 single-token products): A = Σ_b δ_b·Σ_{k in b} |d_b (q_k − c)|, δ_b = max_{k in b}
 //   |x_k|·(1/254 + 2^-22), half a step of the input block's 8-bit scale max|x|/127 (docs/numerics.md §2.9).
 struct Bounds {
@@ -473,6 +477,7 @@ Bounds matmul_bounds(int32_t t, const Bytes &w, const float *x, int64_t T, int64
     Bounds bd{std::vector<double>(size_t(T * N)), std::vector<double>(size_t(T * N))};
     const int64_t nb = K / 32, u_steps = 2 * (K + 64);
     const int c = t == RWKVX_DTYPE_Q4_1 ? 8 : t == RWKVX_DTYPE_Q5_1 ? 16 : 0;
+    const int z = t == RWKVX_DTYPE_Q8_0 ? 0 : t == RWKVX_DTYPE_Q4_0 || t == RWKVX_DTYPE_Q4_1 ? 8 : 16;
     std::vector<double> delta(static_cast<size_t>(nb));
     for (int64_t r = 0; r < T; r++) {
         const float *xr = x + r * K;
@@ -487,7 +492,7 @@ Bounds matmul_bounds(int32_t t, const Bytes &w, const float *x, int64_t T, int64
                 const BlockFields f = block_fields(t, w.data() + (n * nb + b) * block_bytes(t));
                 const double d = std::fabs(f.d);
                 for (int j = 0; j < 32; j++) {
-                    F += (d * std::abs(f.q[j]) + std::fabs(f.m) + c * d) *
+                    F += (d * std::abs(f.q[j]) + std::fabs(f.m) + 2 * z * d) *
                          (std::fabs(double(xr[b * 32 + j])) + delta[size_t(b)]);
                     A += d * std::abs(f.q[j] - c) * delta[size_t(b)];
                 }
@@ -589,6 +594,70 @@ void test_matmul(Contexts &cs, std::mt19937 &rng) {
             std::printf("%s single-token products with 8-bit inputs: worst error = %.3f A = %.2e of sum |w x|\n",
                         type_name(t), worst_A, worst_rel);
     }
+}
+
+// The kernel tables directly (internal, linked from the CPU layer): the split rows of resident
+// weights against ggml's layout and float64, on the scalar table and the AVX2 table of both vendor
+// tunings, for row lengths that leave a partial group of 8 blocks (K = 32, 96, 320) and column
+// ranges as threads split them.
+void test_split_rows(std::mt19937 &rng) {
+    std::uniform_real_distribution<float> u(-1, 1);
+    struct Table {
+        const rwkvx::KernelTable *k;
+        const char *name;
+        bool vector;
+    };
+    const bool avx2 = (rwkvx::detect_cpu_features() & (RWKVX_CPU_AVX2 | RWKVX_CPU_FMA | RWKVX_CPU_F16C)) ==
+                      (RWKVX_CPU_AVX2 | RWKVX_CPU_FMA | RWKVX_CPU_F16C);
+    std::vector<Table> tables = {{&rwkvx::scalar_kernels(), "scalar", false}};
+    if (avx2) {
+        tables.push_back({&rwkvx::avx2_kernels_tuned_for(true), "avx2 (AMD tuning)", true});
+        tables.push_back({&rwkvx::avx2_kernels_tuned_for(false), "avx2 (Intel tuning)", true});
+    }
+    for (int32_t t : kTypes)
+        for (int64_t K : {32, 96, 320, 768})
+            for (int64_t T : {1, 3, 7}) {
+                const int64_t N = 37;
+                std::vector<float> wf(size_t(N * K)), x(size_t(T * K));
+                for (auto &v : wf) v = u(rng);
+                for (auto &v : x) v = u(rng);
+                const Bytes wq = quantize(t, wf);
+                Bytes split = wq;
+                rwkvx::split_quantized_rows(rwkvx::WeightType(t), split.data(), N, K);
+                expect(split != wq || K == 32,
+                       fmt("%s K=%lld: split rows differ from ggml's", type_name(t), (long long)K));
+                const std::vector<float> wd = dequantize(t, wq.data(), N * K);
+                const Bounds bd = matmul_bounds(t, wq, x.data(), T, K, N);
+                for (const Table &tab : tables) {
+                    std::vector<float> y_ggml(size_t(T * N), NAN), y_split(size_t(T * N), NAN);
+                    for (int blocked = 0; blocked < 2; blocked++) {
+                        float *y = blocked ? y_split.data() : y_ggml.data();
+                        rwkvx::MatmulArgs m{
+                            rwkvx::WeightType(t), blocked ? split.data() : wq.data(), N, K, x.data(), T, y,
+                            blocked == 1};
+                        for (int64_t n0 : {int64_t(0), int64_t(16), int64_t(32)})  // ranges as threads take them
+                            tab.k->matmul(m, n0, n0 == 0 ? 16 : n0 == 16 ? 32 : N);
+                    }
+                    const bool rounded = tab.vector && T < tab.k->gemm_min_rows;
+                    double worst = 0;
+                    for (int64_t r = 0; r < T; r++)
+                        for (int64_t n = 0; n < N; n++) {
+                            double ref = 0;
+                            for (int64_t k = 0; k < K; k++)
+                                ref += double(wd[size_t(n * K + k)]) * double(x[size_t(r * K + k)]);
+                            const size_t i = size_t(r * N + n);
+                            const double bound = bd.F[i] + (rounded ? bd.A[i] : 0.0);
+                            worst = worse(worst, std::fabs(double(y_split[i]) - ref) / bound);
+                            worst = worse(worst, std::fabs(double(y_ggml[i]) - ref) / bound);
+                        }
+                    expect(worst <= 1.0, fmt("%s %s K=%lld T=%lld: split and ggml rows, worst error / bound = %.3g",
+                                             type_name(t), tab.name, (long long)K, (long long)T, worst));
+                    // Both layouts run the same arithmetic in the same order.
+                    expect(std::memcmp(y_split.data(), y_ggml.data(), y_split.size() * 4) == 0,
+                           fmt("%s %s K=%lld T=%lld: split rows equal ggml's bit for bit", type_name(t), tab.name,
+                               (long long)K, (long long)T));
+                }
+            }
 }
 
 // ---- errors --------------------------------------------------------------------------------------
@@ -868,8 +937,9 @@ void test_models() {
                                what.c_str(), table, seq, kSequenceBound));
                 }
             }
-            // Quantized matrices are used as they are when resident (no blocked layout), so with every
-            // matrix quantized resident and in-place logits agree bit for bit; so do 1 and 2 threads.
+            // Resident quantized matrices have split rows, which every kernel reads into the same values
+            // and sums in the same order as ggml's (docs/numerics.md §3.4): resident and in-place logits
+            // are equal bit for bit, prefill and steps. The thread count changes nothing.
             if (everything) {
                 std::string e;
                 const auto in_place = run_model(mc.arch, qm.views(true), 2, 0, tokens, mc.vocab, true, e);
@@ -877,6 +947,9 @@ void test_models() {
                     run_model(mc.arch, qm.views(true), 2, RWKVX_CONTEXT_RESIDENT_WEIGHTS, tokens, mc.vocab, true, e);
                 const auto one = run_model(mc.arch, qm.views(true), 1, 0, tokens, mc.vocab, true, e);
                 expect(bitwise_equal(in_place, resident), what + ": resident steps equal in-place steps bit for bit");
+                const auto one_resident =
+                    run_model(mc.arch, qm.views(true), 1, RWKVX_CONTEXT_RESIDENT_WEIGHTS, tokens, mc.vocab, true, e);
+                expect(bitwise_equal(resident, one_resident), what + ": resident 2-thread steps equal 1-thread ones");
                 expect(bitwise_equal(in_place, one), what + ": 2-thread steps equal 1-thread steps bit for bit");
                 const auto res_seq =
                     run_model(mc.arch, qm.views(true), 2, RWKVX_CONTEXT_RESIDENT_WEIGHTS, tokens, mc.vocab, false, e);
@@ -937,6 +1010,7 @@ int main() {
     test_round_trip(rng);
     Contexts cs;
     test_matmul(cs, rng);
+    test_split_rows(rng);
     test_errors(cs);
     test_models();
     test_model_errors();

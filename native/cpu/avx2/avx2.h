@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "common/quant.h"
 #include "cpu/kernels.h"
 
 namespace rwkvx {
@@ -24,10 +25,11 @@ extern template void matmul<StreamTuning::Amd>(const MatmulArgs &m, int64_t n0, 
 extern template void matmul<StreamTuning::Intel>(const MatmulArgs &m, int64_t n0, int64_t n1);
 void layer_norm(const float *x, const float *w, const float *b, float *y, int64_t n, float eps);
 
-// Quantized weights (quant_avx2.cpp): n elements (a multiple of 32) widened bit-exactly like
-// dequantize_row; the GEMV (m.T < kGemmMinRows) over row-major blocks; the inputs' preparation
+// Quantized weights (quant_avx2.cpp): `count` blocks from block b0 of a row in either layout
+// (common/quant.h) widened bit-exactly like common/quant.h's dequantize_blocks; the GEMV (m.T <
+// kGemmMinRows) over rows in ggml's layout, or split ones when m.blocked; the inputs' preparation
 // (KernelTable::quant_prep).
-void dequantize_blocks(WeightType t, const void *src, int64_t n, float *dst);
+void widen_blocks(WeightType t, const void *row, const QuantRowLayout &layout, int64_t b0, int64_t count, float *dst);
 void quant_gemv(const MatmulArgs &m, int64_t n0, int64_t n1);
 int64_t quant_prep_bytes(WeightType t, int64_t K);
 void quant_prep(WeightType t, const float *x, int64_t T, int64_t K, void *out);

@@ -26,7 +26,7 @@ void to_f32(WeightType t, const void *src, float *dst, int64_t n) {
             for (; i < n; i++) dst[i] = load1<WeightType::BF16>(src, i);
             return;
         default:
-            dequantize_blocks(t, src, n, dst);
+            widen_blocks(t, src, ggml_row_layout(t), 0, n / kQuantBlock, dst);
             return;
     }
 }

@@ -340,7 +340,8 @@ void pack_panel(const MatmulArgs &m, int64_t c0, int cols, int64_t k0, int kc, f
             continue;
         }
         if constexpr (is_quantized(WT)) {  // whole blocks: k0 and kc are multiples of 32
-            dequantize_blocks(WT, base + (c0 + c) * row_bytes(WT, K) + row_bytes(WT, k0), kc, row);
+            const QuantRowLayout layout = m.blocked ? split_row_layout(WT, K / kQuantBlock) : ggml_row_layout(WT);
+            widen_blocks(WT, base + (c0 + c) * row_bytes(WT, K), layout, k0 / kQuantBlock, kc / kQuantBlock, row);
         } else {
             const void *src = base + ((c0 + c) * K + k0) * elem_bytes(WT);
             int k = 0;

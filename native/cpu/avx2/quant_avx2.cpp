@@ -1,7 +1,9 @@
 // AVX2 kernels for ggml's quantized blocks (common/quant.h): widening to float (embedding rows, the
-// GEMM's weight panels) and the single-token product (GEMV). Compiled with -mavx2 -mfma -mf16c.
+// GEMM's weight panels) and the single-token product (GEMV), over rows in ggml's layout (weights in
+// place) or split (resident weights, kernels.h). Compiled with -mavx2 -mfma -mf16c.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -21,6 +23,11 @@ constexpr bool has_min(WeightType t) {
 constexpr bool five_bit(WeightType t) {
     return t == WeightType::Q5_0 || t == WeightType::Q5_1;
 }
+// The levels' centre c: 8 for the 4-bit types, 16 for the 5-bit ones. The _0 types store q with zero
+// point c (x = d·(q − c)); the single-token products centre the _1 types' levels too (below).
+constexpr int centre(WeightType t) {
+    return five_bit(t) ? 16 : 8;
+}
 
 inline float half_at(const char *p) {
     uint16_t h;
@@ -28,14 +35,24 @@ inline float half_at(const char *p) {
     return _cvtsh_ss(h);
 }
 
-// 16 bytes of nibbles -> 32 bytes: the low nibbles (elements 0..15), then the high ones (16..31).
-inline __m256i unpack_nibbles(const char *qs) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(v, 4), v);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0f));
+// Where one block's fields are (common/quant.h's QuantRowLayout, at block b of a row).
+struct BlockPtrs {
+    const char *d, *m, *qh, *qs;
+};
+inline BlockPtrs block_ptrs(const char *row, const QuantRowLayout &L, int64_t b) {
+    return {row + L.d_at + b * L.d_step, row + L.m_at + b * L.m_step, row + L.qh_at + b * L.qh_step,
+            row + L.qs_at + b * L.qs_step};
 }
 
-// Byte j = 0xff where bit j of qh is set.
+// 16 bytes of nibbles -> 32 bytes: the low nibbles (elements 0..15), then the high ones (16..31). The
+// 128-bit broadcast is a plain load; a blend picks the shifted copy for the upper half (fewer shuffles
+// than inserting it: bench/README.md, "Quantized weights").
+inline __m256i unpack_nibbles(const char *qs) {
+    const __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i *>(qs)));
+    return _mm256_and_si256(_mm256_blend_epi32(v, _mm256_srli_epi16(v, 4), 0xf0), _mm256_set1_epi8(0x0f));
+}
+
+// Byte j = 0xff where bit j of the little-endian qh is set.
 inline __m256i spread_bits(const char *qh_bytes) {
     uint32_t qh;
     std::memcpy(&qh, qh_bytes, 4);
@@ -45,50 +62,55 @@ inline __m256i spread_bits(const char *qh_bytes) {
     return _mm256_cmpeq_epi8(bytes, _mm256_set1_epi64x(-1));
 }
 
-// The 32 levels of one block as int8, element j in byte j, zero points folded in (the signed levels
-// q - 8 and q - 16 of the _0 types; the _1 types' q, 0..31, are unsigned).
+// The 32 levels q as stored, unsigned (0..15 or 0..31), element j in byte j; Q8_0's signed ones.
 template <WeightType WT>
-inline __m256i block_levels_i8(const char *blk) {
-    if constexpr (WT == WeightType::Q4_0) {
-        return _mm256_sub_epi8(unpack_nibbles(blk + 2), _mm256_set1_epi8(8));
-    } else if constexpr (WT == WeightType::Q4_1) {
-        return unpack_nibbles(blk + 4);
-    } else if constexpr (WT == WeightType::Q5_0) {
-        // q - 16 as int8: the low nibble, with 0xf0 on top where the fifth bit is clear.
-        const __m256i high = _mm256_andnot_si256(spread_bits(blk + 2), _mm256_set1_epi8(int8_t(0xf0)));
-        return _mm256_or_si256(unpack_nibbles(blk + 6), high);
-    } else if constexpr (WT == WeightType::Q5_1) {
-        const __m256i high = _mm256_and_si256(spread_bits(blk + 4), _mm256_set1_epi8(0x10));
-        return _mm256_or_si256(unpack_nibbles(blk + 8), high);
+inline __m256i stored_levels(const BlockPtrs &p) {
+    if constexpr (WT == WeightType::Q8_0) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p.qs));
+    } else if constexpr (five_bit(WT)) {
+        return _mm256_or_si256(unpack_nibbles(p.qs), _mm256_and_si256(spread_bits(p.qh), _mm256_set1_epi8(0x10)));
     } else {
-        return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(blk + 2));
+        return unpack_nibbles(p.qs);
+    }
+}
+
+// The levels centred, q − c as int8 (Q8_0: q), for the sign-trick dot products.
+template <WeightType WT>
+inline __m256i centred_levels(const BlockPtrs &p) {
+    if constexpr (WT == WeightType::Q8_0) {
+        return stored_levels<WT>(p);
+    } else if constexpr (five_bit(WT)) {
+        // q − 16: the low nibble, with 0xf0 on top where the fifth bit is clear.
+        const __m256i high = _mm256_andnot_si256(spread_bits(p.qh), _mm256_set1_epi8(int8_t(0xf0)));
+        return _mm256_or_si256(unpack_nibbles(p.qs), high);
+    } else {
+        return _mm256_sub_epi8(unpack_nibbles(p.qs), _mm256_set1_epi8(8));
     }
 }
 
 // The block's 32 values as floats in four vectors of 8 (elements 0-7, 8-15, 16-23, 24-31), bit-exact
-// with dequantize_row: d * q is exact, so fma(q, d, m) rounds once, as q * d + m does.
+// with common/quant.h: d·q is exact, so fma(q, d, m) rounds once, as q·d + m does.
 template <WeightType WT>
-inline void dequantize_block(const char *blk, __m256 (&out)[4]) {
-    const __m256i q = block_levels_i8<WT>(blk);
+inline void dequantize_block(const BlockPtrs &p, __m256 (&out)[4]) {
+    // Signed levels with the _0 types' zero point taken off; the _1 types' unsigned ones.
+    const __m256i q = has_min(WT) ? stored_levels<WT>(p) : centred_levels<WT>(p);
     const __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
     const __m128i parts[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
-    const __m256 d = _mm256_set1_ps(half_at(blk));
+    const __m256 d = _mm256_set1_ps(half_at(p.d));
     for (int i = 0; i < 4; i++) {
         const __m256i w = has_min(WT) ? _mm256_cvtepu8_epi32(parts[i]) : _mm256_cvtepi8_epi32(parts[i]);
         if constexpr (has_min(WT))
-            out[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(w), d, _mm256_set1_ps(half_at(blk + 2)));
+            out[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(w), d, _mm256_set1_ps(half_at(p.m)));
         else
             out[i] = _mm256_mul_ps(_mm256_cvtepi32_ps(w), d);
     }
 }
 
 template <WeightType WT>
-void dequantize_typed(const void *src, int64_t n, float *dst) {
-    constexpr int64_t bb = quant_block_bytes(WT);
-    const char *p = static_cast<const char *>(src);
-    for (int64_t b = 0; b < n / kQuantBlock; b++) {
+void dequantize_typed(const char *row, const QuantRowLayout &L, int64_t b0, int64_t count, float *dst) {
+    for (int64_t b = 0; b < count; b++) {
         __m256 v[4];
-        dequantize_block<WT>(p + b * bb, v);
+        dequantize_block<WT>(block_ptrs(row, L, b0 + b), v);
         for (int i = 0; i < 4; i++) _mm256_storeu_ps(dst + b * kQuantBlock + 8 * i, v[i]);
     }
 }
@@ -96,28 +118,33 @@ void dequantize_typed(const void *src, int64_t n, float *dst) {
 // ---- single-token product ---------------------------------------------------------------------
 
 // The inputs of a quantized GEMV, prepared once per call (quant_prep): per input row, the 8-bit
-// blocks q (K bytes, 32-byte aligned), then their scales d (K/32 floats), then the block sums s of
-// the float inputs (K/32 floats), which the _1 types' offsets multiply. Input block b is
-// x ≈ d_b * q_b: q = round(x / d) with d = max|x| / 127, like ggml's Q8 activation blocks, but d is
-// kept in float32.
+// blocks q (K bytes, 32-byte aligned), then three float arrays of one entry per block, each padded
+// with zeros to a multiple of 8 entries: the scales d, the sums s of the float inputs (which the _1
+// types' offsets multiply) and the sums of the rounded ones, d·Σq. Input block b is x ≈ d_b·q_b with
+// q = round(x / d), d = max|x| / 127: ggml's Q8 activation blocks, but with d kept in float32.
 struct PreparedRow {
     const int8_t *q;
-    const float *d, *s;
+    const float *d, *s, *sq;
 };
+inline int64_t padded_blocks(int64_t K) {
+    return (K / kQuantBlock + 7) / 8 * 8;
+}
 inline int64_t prep_row_bytes(int64_t K) {
-    return (K + 2 * (K / kQuantBlock) * 4 + 31) / 32 * 32;
+    return (K + 3 * padded_blocks(K) * 4 + 31) / 32 * 32;
 }
 inline PreparedRow prepared_row(const void *prep, int64_t K, int64_t t) {
     const char *p = static_cast<const char *>(prep) + t * prep_row_bytes(K);
     const float *d = reinterpret_cast<const float *>(p + K);
-    return {reinterpret_cast<const int8_t *>(p), d, d + K / kQuantBlock};
+    const int64_t nb8 = padded_blocks(K);
+    return {reinterpret_cast<const int8_t *>(p), d, d + nb8, d + 2 * nb8};
 }
 
 void prepare_row(const float *x, int64_t K, char *out) {
     int8_t *q = reinterpret_cast<int8_t *>(out);
-    float *d = reinterpret_cast<float *>(out + K), *s = d + K / kQuantBlock;
+    const int64_t nb = K / kQuantBlock, nb8 = padded_blocks(K);
+    float *d = reinterpret_cast<float *>(out + K), *s = d + nb8, *sq = s + nb8;
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    for (int64_t b = 0; b < K / kQuantBlock; b++) {
+    for (int64_t b = 0; b < nb; b++) {
         const float *xb = x + b * kQuantBlock;
         __m256 v[4], amax = _mm256_setzero_ps();
         for (int i = 0; i < 4; i++) {
@@ -136,71 +163,110 @@ void prepare_row(const float *x, int64_t K, char *out) {
         __m256i p8 = _mm256_packs_epi16(p16a, p16b);
         p8 = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256(reinterpret_cast<__m256i *>(q + b * kQuantBlock), p8);
+        // Σq: the 32 bytes' sum (psadbw on the bytes with their sign flipped, less 32·128).
+        const __m256i sums =
+            _mm256_sad_epu8(_mm256_xor_si256(p8, _mm256_set1_epi8(int8_t(0x80))), _mm256_setzero_si256());
+        const int64_t level_sum = _mm256_extract_epi64(sums, 0) + _mm256_extract_epi64(sums, 1) +
+                                  _mm256_extract_epi64(sums, 2) + _mm256_extract_epi64(sums, 3) - 32 * 128;
         const float sum = hsum(_mm256_add_ps(_mm256_add_ps(v[0], v[1]), _mm256_add_ps(v[2], v[3])));
         // A NaN or infinite input would vanish into the 8-bit levels: its block's scale becomes NaN.
         d[b] = sum - sum == 0.0f ? scale : sum - sum;
         s[b] = sum;
+        sq[b] = d[b] * float(level_sum);
     }
-}
-
-// The _1 types' levels centred like the _0 types' (q − 8 for Q4_1, q − 16 for Q5_1), their offset
-// m + c·d carried to the block sums of the float inputs instead: x = d·(q − c) + (m + c·d). The 8-bit
-// inputs' rounding then meets |q − c| <= 16 rather than q <= 31, which halves its error (the weights
-// far from m no longer count double; docs/numerics.md §2.9).
-constexpr int kCentre[8] = {0, 0, 0, 0, 8, 0, 16, 0};
-
-template <WeightType WT>
-inline __m256i centred_levels_i8(const char *blk) {
-    if constexpr (WT == WeightType::Q4_1) {
-        return _mm256_sub_epi8(unpack_nibbles(blk + 4), _mm256_set1_epi8(8));
-    } else if constexpr (WT == WeightType::Q5_1) {
-        const __m256i high = _mm256_andnot_si256(spread_bits(blk + 4), _mm256_set1_epi8(int8_t(0xf0)));
-        return _mm256_or_si256(unpack_nibbles(blk + 8), high);
-    } else {
-        return block_levels_i8<WT>(blk);
-    }
+    for (int64_t b = nb; b < nb8; b++) d[b] = s[b] = sq[b] = 0.0f;
 }
 
 // Sum over a block of signed levels w (int8) times 8-bit inputs q, as 8 int32 partial sums: maddubs
 // multiplies unsigned by signed bytes, so |w| times q with w's sign (q is never −128).
-inline __m256i dot_block(__m256i w, __m256i q) {
+inline __m256i dot_signed(__m256i w, __m256i q) {
     const __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w));
     return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
-
-// Block b of one row times the prepared inputs, added to acc (and, for the _1 types, the offset
-// (m + c·d)·s to offset).
-template <WeightType WT>
-inline void gemv_block(const char *row, int64_t b, const PreparedRow &in, __m256 &acc, float &offset) {
-    const char *blk = row + b * quant_block_bytes(WT);
-    const __m256i qx = _mm256_load_si256(reinterpret_cast<const __m256i *>(in.q + b * kQuantBlock));
-    const __m256 dot = _mm256_cvtepi32_ps(dot_block(centred_levels_i8<WT>(blk), qx));
-    const float d = half_at(blk);
-    acc = _mm256_fmadd_ps(dot, _mm256_set1_ps(d * in.d[b]), acc);
-    if constexpr (has_min(WT)) offset += (half_at(blk + 2) + float(kCentre[int(WT)]) * d) * in.s[b];
+// The same for unsigned levels (0..31): maddubs takes them as they are.
+inline __m256i dot_unsigned(__m256i w, __m256i q) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(w, q), _mm256_set1_epi16(1));
 }
 
-// The single-token product with 8-bit inputs and integer dot products per block (ggml's scheme; the
-// faster of the two designs measured in bench/README.md, "Quantized weights"): y_n = sum over blocks
-// of d_w * d_x * sum_j q_w,j * q_x,j (+ (m_w + c d_w) * s_x). One row at a time (a single sequential stream,
-// faster than two or four rows at once here); even and odd blocks go to separate accumulators, so the
-// FMA latency does not serialise the blocks.
-template <WeightType WT>
+// The single-token product multiplies 8-bit inputs with integer dot products per block (ggml's
+// scheme; the faster of the two designs measured in bench/README.md, "Quantized weights"), one row at
+// a time (a single sequential stream, faster than two or four rows at once here). Per block:
+//   d_w·d_x·Σ_j q_j·q_x,j − c·d_w·(d_x·Σ_j q_x,j)  (+ (m + c·d_w)·s_x for the _1 types)
+// with the stored, unsigned levels q (maddubs takes them without the sign trick that signed levels
+// need; Q8_0's are signed and keep it), the zero point c = 8 or 16 taken off with the rounded inputs'
+// block sum. The _1 types' levels are centred the same way, x = d·(q − c) + (m + c·d), their offset
+// carried by the float inputs' block sum s_x: the inputs' 8-bit rounding then meets |q − c| <= 16
+// rather than q <= 31, which halves its error (docs/numerics.md §2.9). The scales (and minima) of 8
+// blocks form one vector, so the offsets are vector FMAs; even and odd blocks go to separate
+// accumulators (one chain of FMAs would wait on their latency every block). Both layouts run the same
+// arithmetic in the same order, so resident (split) and in-place (ggml) weights give the same bits:
+// split rows only load the 8 scales at once instead of gathering them (a third faster: bench/README.md).
+
+// 8 binary16 fields (d or m) of consecutive blocks as floats: one load from split rows, gathered
+// from ggml's (as 16-bit inserts, which a store to the stack and a wider load would stall on).
+template <bool Split>
+inline __m256 eight_halves(const char *first, int64_t step) {
+    if constexpr (Split) return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(first)));
+    uint16_t h[8];
+    for (int u = 0; u < 8; u++) std::memcpy(&h[u], first + u * step, 2);
+    return _mm256_cvtph_ps(_mm_setr_epi16(short(h[0]), short(h[1]), short(h[2]), short(h[3]), short(h[4]), short(h[5]),
+                                          short(h[6]), short(h[7])));
+}
+// The same for the last `count` (< 8) blocks of a row, 0 beyond them.
+inline __m256 few_halves(const char *first, int64_t step, int64_t count) {
+    alignas(16) uint16_t h[8] = {};
+    for (int64_t u = 0; u < count; u++) std::memcpy(&h[u], first + u * step, 2);
+    return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i *>(h)));
+}
+
+// Blocks b0 .. b0 + count − 1 (count <= 8; Full: count is 8) of one row, added to the accumulators.
+template <WeightType WT, bool Split, bool Full>
+inline void gemv_group(const char *row, const QuantRowLayout &L, int64_t b0, int64_t count, const PreparedRow &in,
+                       __m256 c, __m256 &even, __m256 &odd, __m256 &offset) {
+    const char *d_first = row + L.d_at + b0 * L.d_step, *m_first = row + L.m_at + b0 * L.m_step;
+    const __m256 d = Full ? eight_halves<Split>(d_first, L.d_step) : few_halves(d_first, L.d_step, count);
+    const __m256 scale = _mm256_mul_ps(d, _mm256_loadu_ps(in.d + b0));
+    if constexpr (WT != WeightType::Q8_0) {
+        const __m256 cd = _mm256_mul_ps(c, d);
+        offset = _mm256_fnmadd_ps(cd, _mm256_loadu_ps(in.sq + b0), offset);
+        if constexpr (has_min(WT)) {
+            const __m256 mv = Full ? eight_halves<Split>(m_first, L.m_step) : few_halves(m_first, L.m_step, count);
+            offset = _mm256_fmadd_ps(_mm256_add_ps(mv, cd), _mm256_loadu_ps(in.s + b0), offset);
+        }
+    }
+#pragma GCC unroll 8
+    for (int u = 0; u < 8; u++) {
+        if (!Full && u == count) break;
+        const int64_t b = b0 + u;
+        const __m256i qx = _mm256_load_si256(reinterpret_cast<const __m256i *>(in.q + b * kQuantBlock));
+        const __m256i w = stored_levels<WT>(block_ptrs(row, L, b));
+        __m256 dot;
+        if constexpr (WT == WeightType::Q8_0)
+            dot = _mm256_cvtepi32_ps(dot_signed(w, qx));
+        else
+            dot = _mm256_cvtepi32_ps(dot_unsigned(w, qx));
+        const __m256 s = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32(u));
+        if (u & 1)
+            odd = _mm256_fmadd_ps(dot, s, odd);
+        else
+            even = _mm256_fmadd_ps(dot, s, even);
+    }
+}
+
+template <WeightType WT, bool Split>
 void gemv_rows(const MatmulArgs &m, const void *prep, int64_t n0, int64_t n1) {
     const int64_t nb = m.K / kQuantBlock, rb = nb * quant_block_bytes(WT);
+    const QuantRowLayout L = Split ? split_row_layout(WT, nb) : ggml_row_layout(WT);
+    const __m256 c = _mm256_set1_ps(float(centre(WT)));
     for (int64_t t = 0; t < m.T; t++) {
         const PreparedRow in = prepared_row(prep, m.K, t);
         for (int64_t n = n0; n < n1; n++) {
             const char *row = static_cast<const char *>(m.w) + n * rb;
-            __m256 even = _mm256_setzero_ps(), odd = even;
-            float offset_even = 0.0f, offset_odd = 0.0f;
-            int64_t b = 0;
-            for (; b + 2 <= nb; b += 2) {
-                gemv_block<WT>(row, b, in, even, offset_even);
-                gemv_block<WT>(row, b + 1, in, odd, offset_odd);
-            }
-            if (b < nb) gemv_block<WT>(row, b, in, even, offset_even);
-            m.y[t * m.N + n] = hsum(_mm256_add_ps(even, odd)) + (offset_even + offset_odd);
+            __m256 even = _mm256_setzero_ps(), odd = even, offset = even;
+            int64_t b0 = 0;
+            for (; b0 + 8 <= nb; b0 += 8) gemv_group<WT, Split, true>(row, L, b0, 8, in, c, even, odd, offset);
+            if (b0 < nb) gemv_group<WT, Split, false>(row, L, b0, nb - b0, in, c, even, odd, offset);
+            m.y[t * m.N + n] = hsum(_mm256_add_ps(even, odd)) + hsum(offset);
         }
     }
 }
@@ -216,23 +282,27 @@ void gemv_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
         for (int64_t t = 0; t < m.T; t++) prepare_row(m.x + t * m.K, m.K, p + t * prep_row_bytes(m.K));
         prep = p;
     }
-    gemv_rows<WT>(m, prep, n0, n1);
+    if (m.blocked)
+        gemv_rows<WT, true>(m, prep, n0, n1);
+    else
+        gemv_rows<WT, false>(m, prep, n0, n1);
 }
 
 }  // namespace
 
-void dequantize_blocks(WeightType t, const void *src, int64_t n, float *dst) {
+void widen_blocks(WeightType t, const void *row, const QuantRowLayout &layout, int64_t b0, int64_t count, float *dst) {
+    const char *r = static_cast<const char *>(row);
     switch (t) {
         case WeightType::Q4_0:
-            return dequantize_typed<WeightType::Q4_0>(src, n, dst);
+            return dequantize_typed<WeightType::Q4_0>(r, layout, b0, count, dst);
         case WeightType::Q4_1:
-            return dequantize_typed<WeightType::Q4_1>(src, n, dst);
+            return dequantize_typed<WeightType::Q4_1>(r, layout, b0, count, dst);
         case WeightType::Q5_0:
-            return dequantize_typed<WeightType::Q5_0>(src, n, dst);
+            return dequantize_typed<WeightType::Q5_0>(r, layout, b0, count, dst);
         case WeightType::Q5_1:
-            return dequantize_typed<WeightType::Q5_1>(src, n, dst);
+            return dequantize_typed<WeightType::Q5_1>(r, layout, b0, count, dst);
         case WeightType::Q8_0:
-            return dequantize_typed<WeightType::Q8_0>(src, n, dst);
+            return dequantize_typed<WeightType::Q8_0>(r, layout, b0, count, dst);
         default:
             return;
     }
@@ -242,7 +312,7 @@ int64_t quant_prep_bytes(WeightType t, int64_t K) {
     return is_quantized(t) ? prep_row_bytes(K) : 0;
 }
 
-void quant_prep(WeightType t, const float *x, int64_t T, int64_t K, void *out) {
+void quant_prep(WeightType, const float *x, int64_t T, int64_t K, void *out) {
     for (int64_t r = 0; r < T; r++) prepare_row(x + r * K, K, static_cast<char *>(out) + r * prep_row_bytes(K));
 }
 

@@ -2,6 +2,7 @@
 // each dotted with every input row.
 #include <cstdint>
 
+#include "common/quant.h"
 #include "cpu/scalar/scalar.h"
 
 namespace rwkvx {
@@ -11,12 +12,16 @@ void matmul(const MatmulArgs &m, int64_t n0, int64_t n1) {
     float row[256];  // a multiple of the 32-element quantized blocks
     for (int64_t n = n0; n < n1; n++) {
         const char *wrow = static_cast<const char *>(m.w) + n * row_bytes(m.wtype, m.K);
-        const bool in_block = m.blocked && n < blocked_rows(m.N);
+        const bool in_block = m.blocked && n < blocked_rows(m.N) && !is_quantized(m.wtype);
         // Widen the weight row in pieces, then dot it with every input row.
         for (int64_t t = 0; t < m.T; t++) m.y[t * m.N + n] = 0.0f;
         for (int64_t k0 = 0; k0 < m.K; k0 += 256) {
             int64_t kc = m.K - k0 < 256 ? m.K - k0 : 256;
-            if (in_block)  // a blocked row is strided: gather it
+            if (is_quantized(m.wtype))  // whole blocks, split rows when resident (kernels.h)
+                dequantize_blocks(m.wtype, wrow,
+                                  m.blocked ? split_row_layout(m.wtype, m.K / kQuantBlock) : ggml_row_layout(m.wtype),
+                                  k0 / kQuantBlock, kc / kQuantBlock, row);
+            else if (in_block)  // a blocked row is strided: gather it
                 for (int64_t k = 0; k < kc; k++)
                     row[k] = load_weight(m.wtype, m.w, weight_offset(true, m.wtype, m.N, m.K, n, k0 + k));
             else
