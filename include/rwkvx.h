@@ -323,6 +323,28 @@ RWKVX_API rwkvx_status rwkvx_model_get_info(const rwkvx_model *model, rwkvx_mode
 RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, const int32_t *tokens, int64_t n_tokens,
                                         float *logits, int32_t logits_mode);
 
+/* One sequence of rwkvx_model_eval_batch: what rwkvx_model_eval takes for one state. */
+typedef struct rwkvx_batch_item {
+    rwkvx_state *state;    /* created for the model; not NULL; each item's state distinct */
+    const int32_t *tokens; /* n_tokens ids, each in [0, n_vocab) */
+    int64_t n_tokens;      /* >= 1 */
+    float *logits;         /* host buffer for logits_mode (NULL only with RWKVX_LOGITS_NONE) */
+    int32_t logits_mode;   /* an rwkvx_logits_mode */
+    int32_t reserved;      /* must be 0 */
+} rwkvx_batch_item;
+
+/* Runs n_items independent sequences of one model in one call: single-token decode steps and prefill
+ * chunks mixed, the weights read once for the whole batch (a decode step of N sequences costs about
+ * one skinny GEMM instead of N GEMVs). Each item's state and logits equal those of rwkvx_model_eval on
+ * that item alone up to float32 rounding.
+ *   model    not NULL.
+ *   items    n_items entries (n_items >= 1), read during the call only. Every item is checked before
+ *            anything runs, and the call holds every item's state: on any error (a bad item, a token out
+ *            of range, two items with one state, a state held by another call) nothing changes and the
+ *            message names the item ("items[3]: ...").
+ * Blocks until done; uses the context's threads. Thread-safety as rwkvx_model_eval. */
+RWKVX_API rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_batch_item *items, int64_t n_items);
+
 /* ---- state ----------------------------------------------------------------------------------- */
 
 /* Creates a zeroed recurrent state for the model (where the backend keeps it: host or device).

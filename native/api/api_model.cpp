@@ -1,6 +1,9 @@
 // Models and states.
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "api/handles.h"
 #include "common/errors.h"
@@ -145,6 +148,47 @@ RWKVX_API rwkvx_status rwkvx_model_eval(rwkvx_model *model, rwkvx_state *state, 
                                   logits_mode);
         else
             model->impl->eval(*model->ctx->ops, state->data.data(), tokens, n_tokens, logits, logits_mode);
+    });
+}
+
+RWKVX_API rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_batch_item *items, int64_t n_items) {
+    return guarded("rwkvx_model_eval_batch", [&] {
+        RWKVX_REQUIRE_ARG(model != nullptr, "model is NULL");
+        RWKVX_REQUIRE_ARG(items != nullptr, "items is NULL");
+        RWKVX_REQUIRE_ARG(n_items >= 1, "n_items is " + std::to_string(n_items) + "; at least 1 item is needed");
+        // Every item is checked, and every state held, before anything runs: a failure changes nothing.
+        std::vector<std::unique_ptr<StateUse>> uses;
+        std::vector<BatchSeq> seqs;
+        uses.reserve(size_t(n_items));
+        seqs.reserve(size_t(n_items));
+        const int64_t n_vocab = model->impl->info().n_vocab;
+        for (int64_t i = 0; i < n_items; i++) {
+            const rwkvx_batch_item &it = items[i];
+            const std::string at = "items[" + std::to_string(i) + "]: ";
+            RWKVX_REQUIRE_ARG(it.state != nullptr, at + "state is NULL");
+            for (int64_t j = 0; j < i; j++)
+                RWKVX_REQUIRE_ARG(items[j].state != it.state,
+                                  at + "state is also items[" + std::to_string(j) + "]'s; each item needs its own");
+            uses.push_back(
+                std::make_unique<StateUse>(it.state, ("the state of " + at.substr(0, at.size() - 2)).c_str()));
+            RWKVX_REQUIRE_ARG(it.state->model == model, at + "state belongs to a different model");
+            RWKVX_REQUIRE_ARG(it.n_tokens >= 1,
+                              at + "n_tokens is " + std::to_string(it.n_tokens) + "; at least 1 token is needed");
+            RWKVX_REQUIRE_ARG(it.tokens != nullptr, at + "tokens is NULL");
+            RWKVX_REQUIRE_ARG(
+                it.logits_mode >= RWKVX_LOGITS_NONE && it.logits_mode <= RWKVX_LOGITS_ALL,
+                at + "logits_mode " + std::to_string(it.logits_mode) + " is not an rwkvx_logits_mode (0..2)");
+            RWKVX_REQUIRE_ARG(it.logits != nullptr || it.logits_mode == RWKVX_LOGITS_NONE, at + "logits is NULL");
+            RWKVX_REQUIRE_ARG(it.reserved == 0, at + "reserved is " + std::to_string(it.reserved) + ", must be 0");
+            for (int64_t t = 0; t < it.n_tokens; t++)
+                RWKVX_REQUIRE_ARG(it.tokens[t] >= 0 && it.tokens[t] < n_vocab,
+                                  at + "token " + std::to_string(it.tokens[t]) + " at position " + std::to_string(t) +
+                                      " is out of range [0, " + std::to_string(n_vocab) + ")");
+            seqs.push_back(BatchSeq{it.state->data.data(), it.state->ext.get(), it.tokens, it.n_tokens, it.logits,
+                                    it.logits_mode});
+        }
+        std::lock_guard<std::mutex> lock(model->ctx->mutex);
+        model->impl->eval_batch(*model->ctx->ops, seqs.data(), n_items);
     });
 }
 

@@ -17,6 +17,17 @@ class StateExt {
     virtual std::unique_ptr<StateExt> clone() const = 0;
 };
 
+// One sequence of a batched eval: its state (host floats, plus the extension of growing states), its
+// tokens and where its logits go.
+struct BatchSeq {
+    float *state;
+    StateExt *ext;  // null for the fixed-size architectures
+    const int32_t *tokens;
+    int64_t n_tokens;  // >= 1
+    float *logits;     // as logits_mode asks (null for NONE)
+    int32_t logits_mode;
+};
+
 // What a model architecture implements. Weights stay where the caller put them (borrowed).
 class Model {
   public:
@@ -36,6 +47,18 @@ class Model {
     virtual void eval_ext(CpuOps &ops, float *state, StateExt &ext, const int32_t *tokens, int64_t n_tokens,
                           float *logits, int32_t logits_mode) {
         eval(ops, state, tokens, n_tokens, logits, logits_mode);
+    }
+    // Runs n independent sequences (distinct states) as one call. Each sequence's state and logits
+    // equal its own eval's up to float32 rounding. This default runs them one after another; the
+    // architectures override it with one pass over the weights for the whole batch.
+    virtual void eval_batch(CpuOps &ops, const BatchSeq *seqs, int64_t n) {
+        for (int64_t i = 0; i < n; i++) {
+            const BatchSeq &s = seqs[i];
+            if (s.ext != nullptr)
+                eval_ext(ops, s.state, *s.ext, s.tokens, s.n_tokens, s.logits, s.logits_mode);
+            else
+                eval(ops, s.state, s.tokens, s.n_tokens, s.logits, s.logits_mode);
+        }
     }
     virtual int64_t export_bytes(const float *state, const StateExt &ext) const { return info().state_bytes; }
     virtual void export_ext(const float *state, const StateExt &ext, void *dst, int64_t dst_bytes) const {}

@@ -17,6 +17,8 @@ import io.rwkvx.tokenizer.Tokenizer;
  *                  the default) or uses them in place from the mapped file ({@link WeightPlacement#IN_PLACE})
  * @param quantize  a quantized type ({@link DType#quantized()}) to quantize the weights to right after reading them,
  *                  the tensors rwkv.cpp's quantizer would (see {@link Quantizer#quantize}), or null to keep them
+ * @param maxBatch  the most sequences that concurrent {@link Session}s of the model may have evaluated together in
+ *                  one batched call (continuous batching); 1 runs every call on its own
  */
 public record ModelOptions(
         BackendKind backend,
@@ -24,7 +26,22 @@ public record ModelOptions(
         Tokenizer tokenizer,
         HybridConfig hybrid,
         WeightPlacement weights,
-        DType quantize) {
+        DType quantize,
+        int maxBatch) {
+    /** The default batch size of concurrent sessions' calls. */
+    public static final int DEFAULT_MAX_BATCH = 8;
+
+    /** With {@link #DEFAULT_MAX_BATCH}. */
+    public ModelOptions(
+            BackendKind backend,
+            int threads,
+            Tokenizer tokenizer,
+            HybridConfig hybrid,
+            WeightPlacement weights,
+            DType quantize) {
+        this(backend, threads, tokenizer, hybrid, weights, quantize, DEFAULT_MAX_BATCH);
+    }
+
     /** Without quantizing on load. */
     public ModelOptions(
             BackendKind backend, int threads, Tokenizer tokenizer, HybridConfig hybrid, WeightPlacement weights) {
@@ -46,6 +63,7 @@ public record ModelOptions(
         if (hybrid == null) throw new IllegalArgumentException("hybrid config is null");
         if (weights == null) throw new IllegalArgumentException("weight placement is null");
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         if (quantize != null && !quantize.isQuantized())
             throw new IllegalArgumentException(
                     "quantize must be one of " + DType.quantized() + " (or null), got " + quantize);
@@ -56,27 +74,32 @@ public record ModelOptions(
     }
 
     public ModelOptions withBackend(BackendKind b) {
-        return new ModelOptions(b, threads, tokenizer, hybrid, weights, quantize);
+        return new ModelOptions(b, threads, tokenizer, hybrid, weights, quantize, maxBatch);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, tokenizer, hybrid, weights, quantize);
+        return new ModelOptions(backend, n, tokenizer, hybrid, weights, quantize, maxBatch);
     }
 
     public ModelOptions withTokenizer(Tokenizer t) {
-        return new ModelOptions(backend, threads, t, hybrid, weights, quantize);
+        return new ModelOptions(backend, threads, t, hybrid, weights, quantize, maxBatch);
     }
 
     public ModelOptions withHybrid(HybridConfig h) {
-        return new ModelOptions(backend, threads, tokenizer, h, weights, quantize);
+        return new ModelOptions(backend, threads, tokenizer, h, weights, quantize, maxBatch);
     }
 
     public ModelOptions withWeights(WeightPlacement w) {
-        return new ModelOptions(backend, threads, tokenizer, hybrid, w, quantize);
+        return new ModelOptions(backend, threads, tokenizer, hybrid, w, quantize, maxBatch);
     }
 
     /** Quantizes the weights to {@code type} after reading them ({@code null}: keeps them as stored). */
     public ModelOptions withQuantization(DType type) {
-        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, type);
+        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, type, maxBatch);
+    }
+
+    /** At most {@code n} concurrent sessions' calls evaluated together (1: each on its own). */
+    public ModelOptions withMaxBatch(int n) {
+        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, quantize, n);
     }
 }

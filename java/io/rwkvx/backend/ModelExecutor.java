@@ -2,6 +2,7 @@ package io.rwkvx.backend;
 
 import io.rwkvx.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /** A model loaded into a backend. Thread-safe: many states may be evaluated concurrently. */
 public interface ModelExecutor extends AutoCloseable {
@@ -17,6 +18,15 @@ public interface ModelExecutor extends AutoCloseable {
      *               (ALL); ignored for NONE
      */
     void eval(BackendState state, int[] tokens, MemorySegment logits, LogitsMode mode);
+
+    /**
+     * Runs several independent sequences (distinct states of this executor) as one call, each item as
+     * {@link #eval} would: logits equal up to float32 rounding. Backends override it with one pass over the
+     * weights for the whole batch; this default runs the items one after another.
+     */
+    default void evalBatch(List<BatchItem> items) {
+        for (BatchItem it : items) eval(it.state(), it.tokens(), it.logits(), it.mode());
+    }
 
     /** Whether the executor made its own copy of the weights (then the caller's may be paged out). */
     default boolean copiedWeights() {
