@@ -1581,6 +1581,66 @@ public class rwkvx_h {
         }
     }
 
+    private static class rwkvx_model_eval_batch {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            rwkvx_h.C_INT,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_POINTER,
+            rwkvx_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = rwkvx_h.findOrThrow("rwkvx_model_eval_batch");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_batch_item *items, int64_t n_items)
+     * }
+     */
+    public static FunctionDescriptor rwkvx_model_eval_batch$descriptor() {
+        return rwkvx_model_eval_batch.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_batch_item *items, int64_t n_items)
+     * }
+     */
+    public static MethodHandle rwkvx_model_eval_batch$handle() {
+        return rwkvx_model_eval_batch.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_batch_item *items, int64_t n_items)
+     * }
+     */
+    public static MemorySegment rwkvx_model_eval_batch$address() {
+        return rwkvx_model_eval_batch.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_batch_item *items, int64_t n_items)
+     * }
+     */
+    public static int rwkvx_model_eval_batch(MemorySegment model, MemorySegment items, long n_items) {
+        var mh$ = rwkvx_model_eval_batch.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("rwkvx_model_eval_batch", model, items, n_items);
+            }
+            return (int)mh$.invokeExact(model, items, n_items);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class rwkvx_state_create {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             rwkvx_h.C_INT,
