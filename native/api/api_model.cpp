@@ -161,7 +161,6 @@ RWKVX_API rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_ba
         std::vector<BatchSeq> seqs;
         uses.reserve(size_t(n_items));
         seqs.reserve(size_t(n_items));
-        const int64_t n_vocab = model->impl->info().n_vocab;
         for (int64_t i = 0; i < n_items; i++) {
             const rwkvx_batch_item &it = items[i];
             const std::string at = "items[" + std::to_string(i) + "]: ";
@@ -172,6 +171,9 @@ RWKVX_API rwkvx_status rwkvx_model_eval_batch(rwkvx_model *model, const rwkvx_ba
             uses.push_back(
                 std::make_unique<StateUse>(it.state, ("the state of " + at.substr(0, at.size() - 2)).c_str()));
             RWKVX_REQUIRE_ARG(it.state->model == model, at + "state belongs to a different model");
+            // As in rwkvx_model_eval, the model is only touched once a state it owns is held (which keeps
+            // it alive).
+            const int64_t n_vocab = model->impl->info().n_vocab;
             RWKVX_REQUIRE_ARG(it.n_tokens >= 1,
                               at + "n_tokens is " + std::to_string(it.n_tokens) + "; at least 1 token is needed");
             RWKVX_REQUIRE_ARG(it.tokens != nullptr, at + "tokens is NULL");
