@@ -1,5 +1,6 @@
 package io.rwkvx.backend;
 
+import io.rwkvx.common.RwkvxException;
 import io.rwkvx.model.ModelConfig;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -22,9 +23,24 @@ public interface ModelExecutor extends AutoCloseable {
     /**
      * Runs several independent sequences (distinct states of this executor) as one call, each item as
      * {@link #eval} would: logits equal up to float32 rounding. Backends override it with one pass over the
-     * weights for the whole batch; this default runs the items one after another.
+     * weights for the whole batch; this default runs the items one after another. Two items with one state
+     * and tokens out of range are refused before anything runs ({@link RwkvxException} naming the item, as
+     * the native call's).
      */
     default void evalBatch(List<BatchItem> items) {
+        int vocab = config().nVocab();
+        for (int i = 0; i < items.size(); i++) {
+            BatchItem it = items.get(i);
+            for (int j = 0; j < i; j++)
+                if (items.get(j).state() == it.state())
+                    throw new RwkvxException(
+                            "items[" + i + "]: state is also items[" + j + "]'s; each item needs its own");
+            int[] tokens = it.tokens();
+            for (int p = 0; p < tokens.length; p++)
+                if (tokens[p] < 0 || tokens[p] >= vocab)
+                    throw new RwkvxException("items[" + i + "]: token " + tokens[p] + " at position " + p
+                            + " is out of range [0, " + vocab + ")");
+        }
         for (BatchItem it : items) eval(it.state(), it.tokens(), it.logits(), it.mode());
     }
 
