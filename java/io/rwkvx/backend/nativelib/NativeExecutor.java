@@ -3,9 +3,11 @@ package io.rwkvx.backend.nativelib;
 import static io.rwkvx.nativelib.NativeLibrary.check;
 
 import io.rwkvx.backend.BackendState;
+import io.rwkvx.backend.BatchItem;
 import io.rwkvx.backend.LogitsMode;
 import io.rwkvx.backend.ModelExecutor;
 import io.rwkvx.common.RwkvxException;
+import io.rwkvx.ffi.rwkvx_batch_item;
 import io.rwkvx.ffi.rwkvx_h;
 import io.rwkvx.ffi.rwkvx_model_info;
 import io.rwkvx.model.Architecture;
@@ -16,6 +18,7 @@ import io.rwkvx.nativelib.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * A model created in the native library: over the caller's weight memory (in place, not copied), or over
@@ -91,17 +94,9 @@ final class NativeExecutor implements ModelExecutor {
 
     @Override
     public void eval(BackendState state, int[] tokens, MemorySegment logits, LogitsMode mode) {
-        if (!(state instanceof NativeState ns) || ns.executor() != this)
-            throw new IllegalArgumentException("state was not created by this model");
+        NativeState ns = ownState(state, "");
         if (tokens.length == 0) throw new IllegalArgumentException("no tokens to evaluate");
-        long need = switch (mode) {
-            case NONE -> 0;
-            case LAST -> (long) config.nVocab() * 4;
-            case ALL -> (long) tokens.length * config.nVocab() * 4;
-        };
-        if (logits.byteSize() < need)
-            throw new IllegalArgumentException(
-                    "logits buffer has " + logits.byteSize() + " bytes, " + need + " needed");
+        checkLogits(logits, tokens.length, mode, "");
         MemorySegment m = enter();
         try {
             MemorySegment s = ns.enter();
@@ -122,6 +117,76 @@ final class NativeExecutor implements ModelExecutor {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Runs every item in one native call ({@code rwkvx_model_eval_batch}: one pass over the weights for the
+     * whole batch). All or nothing: the items are checked here and again natively before anything runs, so
+     * an error (a state of another model or closed, two items with one state, a token out of range, a state
+     * in use by another call) changes no state and writes no logits; its message names the item
+     * ({@code "items[3]: ..."}). The logits segments are written in place: they must be native memory that
+     * stays alive until this method returns. An empty list does nothing.
+     */
+    @Override
+    public void evalBatch(List<BatchItem> items) {
+        if (items.isEmpty()) return;
+        NativeState[] states = new NativeState[items.size()];
+        for (int i = 0; i < states.length; i++) {
+            BatchItem it = items.get(i);
+            String at = "items[" + i + "]: ";
+            states[i] = ownState(it.state(), at);
+            checkLogits(it.logits(), it.tokens().length, it.mode(), at);
+        }
+        MemorySegment m = enter();
+        int held = 0;
+        try {
+            MemorySegment[] handles = new MemorySegment[states.length];
+            for (; held < states.length; held++) {
+                try {
+                    handles[held] = states[held].enter();
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("items[" + held + "]: " + e.getMessage(), e);
+                }
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment array = rwkvx_batch_item.allocateArray(states.length, arena);
+                for (int i = 0; i < states.length; i++) {
+                    BatchItem it = items.get(i);
+                    MemorySegment item = rwkvx_batch_item.asSlice(array, i);
+                    rwkvx_batch_item.state(item, handles[i]);
+                    rwkvx_batch_item.tokens(item, arena.allocateFrom(ValueLayout.JAVA_INT, it.tokens()));
+                    rwkvx_batch_item.n_tokens(item, it.tokens().length);
+                    rwkvx_batch_item.logits(item, it.mode() == LogitsMode.NONE ? MemorySegment.NULL : it.logits());
+                    rwkvx_batch_item.logits_mode(item, it.mode().code);
+                }
+                check("rwkvx_model_eval_batch", rwkvx_h.rwkvx_model_eval_batch(m, array, states.length));
+            }
+        } finally {
+            for (int i = 0; i < held; i++) states[i].exit();
+            exit();
+        }
+    }
+
+    /** {@code state} as this model's native state, or IllegalArgumentException prefixed with {@code at}. */
+    private NativeState ownState(BackendState state, String at) {
+        if (!(state instanceof NativeState ns) || ns.executor() != this)
+            throw new IllegalArgumentException(at + "state was not created by this model");
+        return ns;
+    }
+
+    /**
+     * Throws IllegalArgumentException (prefixed with {@code at}) when {@code logits} cannot take what {@code mode}
+     * writes: too small, or not native memory. With {@link LogitsMode#NONE} it is not used (it may be null).
+     */
+    private void checkLogits(MemorySegment logits, int nTokens, LogitsMode mode, String at) {
+        if (mode == LogitsMode.NONE) return;
+        if (logits == null) throw new IllegalArgumentException(at + "logits is null with mode " + mode);
+        if (!logits.isNative())
+            throw new IllegalArgumentException(at + "logits must be native memory (the library writes them)");
+        long need = mode == LogitsMode.LAST ? (long) config.nVocab() * 4 : (long) nTokens * config.nVocab() * 4;
+        if (logits.byteSize() < need)
+            throw new IllegalArgumentException(
+                    at + "logits buffer has " + logits.byteSize() + " bytes, " + need + " needed");
     }
 
     /**
