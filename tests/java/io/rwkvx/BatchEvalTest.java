@@ -332,6 +332,16 @@ class BatchEvalTest {
         assertEquals("items[1]: logits must be native memory (the library writes them)", e.getMessage());
         unchanged.run();
 
+        MemorySegment freed;
+        try (Arena gone = Arena.ofConfined()) {
+            freed = gone.allocate(ValueLayout.JAVA_FLOAT, 4L * m.vocab);
+        }
+        List<BatchItem> dangling = new ArrayList<>(items.apply(states));
+        dangling.set(1, new BatchItem(states.get(1), dangling.get(1).tokens(), freed, LogitsMode.ALL));
+        IllegalStateException gone = assertThrows(IllegalStateException.class, () -> m.executor.evalBatch(dangling));
+        assertEquals("items[1]: logits memory is already freed", gone.getMessage());
+        unchanged.run();
+
         List<BatchItem> small = new ArrayList<>(items.apply(states));
         small.set(1, new BatchItem(states.get(1), small.get(1).tokens(), logits.get(0), LogitsMode.ALL));
         e = assertThrows(IllegalArgumentException.class, () -> m.executor.evalBatch(small));

@@ -134,6 +134,7 @@ final class NativeExecutor implements ModelExecutor {
         for (int i = 0; i < states.length; i++) {
             BatchItem it = items.get(i);
             String at = "items[" + i + "]: ";
+            if (it == null) throw new IllegalArgumentException(at + "item is null");
             states[i] = ownState(it.state(), at);
             checkLogits(it.logits(), it.tokens().length, it.mode(), at);
         }
@@ -183,6 +184,8 @@ final class NativeExecutor implements ModelExecutor {
         if (logits == null) throw new IllegalArgumentException(at + "logits is null with mode " + mode);
         if (!logits.isNative())
             throw new IllegalArgumentException(at + "logits must be native memory (the library writes them)");
+        // A downcall keeps its segment arguments alive; a batch passes them inside its item array.
+        if (!logits.scope().isAlive()) throw new IllegalStateException(at + "logits memory is already freed");
         long need = mode == LogitsMode.LAST ? (long) config.nVocab() * 4 : (long) nTokens * config.nVocab() * 4;
         if (logits.byteSize() < need)
             throw new IllegalArgumentException(
