@@ -53,6 +53,17 @@ final class PrefixTrie<V> {
         return size == 0;
     }
 
+    /** Nodes, the root included: at most 2 * size() + 1 (see the class comment). */
+    int nodeCount() {
+        return count(root);
+    }
+
+    private static int count(Node<?> node) {
+        int n = 1;
+        if (node.children != null) for (Node<?> child : node.children.values()) n += count(child);
+        return n;
+    }
+
     /** The value stored under exactly {@code key}, or null. */
     V get(int[] key) {
         Node<V> node = find(key);

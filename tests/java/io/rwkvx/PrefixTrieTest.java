@@ -34,7 +34,7 @@ class PrefixTrieTest {
         Map<Key, String> brute = new HashMap<>();
         List<int[]> known = new ArrayList<>();
         int lookups = 0, found = 0;
-        for (int step = 0; step < 20_000; step++) {
+        for (int step = 0; step < 10_000; step++) {
             int op = rnd.nextInt(10);
             // Small alphabet and shared stems: many splits, merges and partial matches.
             int[] key = known.isEmpty() || rnd.nextInt(3) == 0
@@ -69,11 +69,14 @@ class PrefixTrieTest {
                 if (got != null) found++;
             }
             assertEquals(brute.size(), trie.size());
+            if (step % 100 == 0)
+                assertTrue(trie.nodeCount() <= 2 * trie.size() + 1, trie.nodeCount() + " nodes for " + trie.size());
         }
         assertTrue(found > lookups / 4 && found < lookups, found + " of " + lookups + " lookups found a prefix");
         for (Key k : brute.keySet()) assertEquals(brute.get(k), trie.get(k.tokens()));
         for (Key k : new ArrayList<>(brute.keySet())) trie.remove(k.tokens());
         assertTrue(trie.isEmpty());
+        assertEquals(1, trie.nodeCount(), "removals leave only the root");
         assertNull(trie.longestPrefixOf(new int[] {1, 2, 3}, v -> true));
     }
 
