@@ -140,7 +140,8 @@ public final class PrefixStateCache {
     /**
      * A session opened by {@link #open}: positioned after all the tokens asked for, with {@code logits} after
      * the last one. {@code reusedTokens} of them came from a saved state (0 on a miss). Closing it closes the
-     * session.
+     * session. {@link Session#restore} keeps a session's position, so the session's {@link Session#position()}
+     * counts only the tokens evaluated after the restore: {@code tokens.length - reusedTokens}.
      */
     public record Opened(Session session, int reusedTokens, float[] logits) implements AutoCloseable {
         @Override
