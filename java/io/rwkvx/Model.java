@@ -35,7 +35,7 @@ import java.util.zip.CRC32C;
  * {@link #batchingStats()}).
  *
  * <p>{@link #close()} may be called from any thread at any time, a generation's callback included. It refuses
- * new calls, waits for the native calls in flight on its sessions (each a bounded piece of work: a generation
+ * new calls, ends the calls waiting for a batched round at once, waits for the native calls in flight on its sessions (each a bounded piece of work: a generation
  * ends at its next token), then closes the sessions, frees the native objects (states, then the model, then
  * the context) and unmaps the weights. Calls under way or made later on the model or its sessions throw
  * {@link IllegalStateException} ("model ... is closed"). Memory of {@link #weights()} is unmapped too: use it
