@@ -42,6 +42,8 @@ final class Generation {
     private long decodeNanos;
     private GenerationResult.StopReason reason;
     private float[] logits;
+    /** Set by {@link #cancel()}, from any thread. */
+    private volatile boolean cancelled;
 
     /**
      * @param tokenizer  decodes the sampled tokens and knows the end-of-text id
@@ -78,6 +80,11 @@ final class Generation {
         return pending.poll();
     }
 
+    /** Ends the generation before its next token (the one in progress, if any, still completes). */
+    void cancel() {
+        cancelled = true;
+    }
+
     GenerationResult result() {
         return new GenerationResult(
                 text.toString(),
@@ -89,6 +96,10 @@ final class Generation {
     }
 
     private void step() {
+        if (cancelled) {
+            finish(GenerationResult.StopReason.CANCELLED);
+            return;
+        }
         if (count == options.maxTokens()) {
             finish(GenerationResult.StopReason.MAX_TOKENS);
             return;

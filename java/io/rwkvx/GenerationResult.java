@@ -15,7 +15,9 @@ public record GenerationResult(
     public enum StopReason {
         MAX_TOKENS,
         END_OF_TEXT,
-        STOP_STRING
+        STOP_STRING,
+        /** {@link Session.TextStream#cancel()} stopped it. */
+        CANCELLED
     }
 
     public double decodeTokensPerSecond() {

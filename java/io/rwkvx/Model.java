@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.zip.CRC32C;
 
 /**
@@ -28,10 +29,13 @@ import java.util.zip.CRC32C;
  * <h2>Threads</h2>
  *
  * A model is thread-safe: open any number of {@link Session}s, from any threads; they share the weights and
- * run concurrently (each session serves one thread at a time, see {@link Session}).
+ * run concurrently (each session serves one thread at a time, see {@link Session}). The calls that concurrent
+ * sessions make are batched: each compute round evaluates the calls waiting at that moment (up to {@link
+ * ModelOptions#maxBatch()}, long prefills in chunks) in one pass over the weights, fairly, in arrival order (see
+ * {@link #batchingStats()}).
  *
  * <p>{@link #close()} may be called from any thread at any time, a generation's callback included. It refuses
- * new calls, waits for the native calls in flight on its sessions (each a bounded piece of work: a generation
+ * new calls, ends the calls waiting for a batched round at once, waits for the native calls in flight on its sessions (each a bounded piece of work: a generation
  * ends at its next token), then closes the sessions, frees the native objects (states, then the model, then
  * the context) and unmaps the weights. Calls under way or made later on the model or its sessions throw
  * {@link IllegalStateException} ("model ... is closed"). Memory of {@link #weights()} is unmapped too: use it
@@ -50,6 +54,10 @@ public final class Model implements AutoCloseable {
     /** Guards the executor, backend and arena: sessions enter it for each native call (see {@link Gate}). */
     private final Gate gate;
 
+    private final String closedMessage;
+    /** Batches the calls of concurrent sessions. */
+    private final BatchScheduler scheduler;
+
     private final Object closeLock = new Object();
 
     private Model(
@@ -58,16 +66,20 @@ public final class Model implements AutoCloseable {
             Backend backend,
             ModelWeights weights,
             Tokenizer tokenizer,
-            io.rwkvx.model.HybridConfig hybrid) {
+            ModelOptions options,
+            UnaryOperator<ModelExecutor> wrap) {
         this.source = source;
         this.arena = arena;
         this.backend = backend;
         this.weights = weights;
-        this.hybrid = hybrid;
+        this.hybrid = options.hybrid();
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprintOf(weights);
-        this.gate = new Gate("model " + source + " is closed");
-        this.executor = backend.load(weights, hybrid); // last: nothing after it can fail and leak it
+        this.closedMessage = "model " + source + " is closed";
+        this.gate = new Gate(closedMessage);
+        this.executor = wrap.apply(backend.load(weights, hybrid)); // last: nothing after it can fail and leak it
+        this.scheduler =
+                new BatchScheduler(executor, options.maxBatch(), options.prefillChunk(), options.roundPrefillTokens());
         // The native copy serves every call: let the OS drop the file's pages from this process
         // (they stay in the page cache, and come back on access, e.g. through weights()).
         if (executor.copiedWeights())
@@ -76,6 +88,11 @@ public final class Model implements AutoCloseable {
     }
 
     static Model open(Path file, ModelOptions options) {
+        return open(file, options, UnaryOperator.identity());
+    }
+
+    /** {@link #open(Path, ModelOptions)} with the executor seen through {@code wrap} (tests observe the calls). */
+    static Model open(Path file, ModelOptions options, UnaryOperator<ModelExecutor> wrap) {
         Arena arena = Arena.ofShared();
         Backend backend = null;
         try {
@@ -88,7 +105,7 @@ public final class Model implements AutoCloseable {
                 throw new RwkvxException(file + ": tokenizer " + tok.name() + " has " + tok.vocabSize()
                         + " ids but the model only " + weights.config().nVocab());
             backend = BackendProvider.create(options.backend(), options.threads(), options.weights());
-            return new Model(file, arena, backend, weights, tok, options.hybrid());
+            return new Model(file, arena, backend, weights, tok, options, wrap);
         } catch (RuntimeException e) {
             if (backend != null) backend.close();
             arena.close();
@@ -157,7 +174,8 @@ public final class Model implements AutoCloseable {
                 Session s = new Session(
                         executor,
                         state,
-                        new Session.Owner(source, fingerprint, tokenizer, this::newSession, sessions::remove, gate));
+                        new Session.Owner(
+                                source, fingerprint, tokenizer, this::newSession, sessions::remove, gate, scheduler));
                 sessions.add(s);
                 return s;
             } catch (RuntimeException | Error e) {
@@ -170,6 +188,14 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * What the batching of this model's sessions' calls has done so far: the calls waiting now, the last and
+     * average batch size, rounds and tokens. Readable at any time, also after close.
+     */
+    public BatchingStats batchingStats() {
+        return scheduler.stats();
+    }
+
+    /**
      * Closes the sessions, frees the native model and context and unmaps the weights. Safe from any thread and
      * at any time: waits for the native calls in flight first (see the class comment); a second call (or one
      * made while another thread closes) returns once the model is closed.
@@ -177,6 +203,8 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         synchronized (closeLock) {
+            // Calls waiting for a round end now; those in the round in progress after it (the gate waits for them).
+            scheduler.close(r -> new IllegalStateException(closedMessage));
             if (!gate.close()) return;
             // Nothing runs inside the gate any more: free in dependency order, each step even if one before failed.
             RuntimeException failure = null;

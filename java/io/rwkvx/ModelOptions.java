@@ -19,6 +19,10 @@ import io.rwkvx.tokenizer.Tokenizer;
  *                  the tensors rwkv.cpp's quantizer would (see {@link Quantizer#quantize}), or null to keep them
  * @param maxBatch  the most sequences that concurrent {@link Session}s of the model may have evaluated together in
  *                  one batched call (continuous batching); 1 runs every call on its own
+ * @param prefillChunk the most tokens of one call a batched round evaluates: longer calls (prefills) run in chunks
+ *                  of this size, one per round, so that the decode steps of other sessions keep flowing
+ * @param roundPrefillTokens the most tokens that the chunks of several tokens in one round hold together (a round
+ *                  always runs at least one; single-token steps are not counted)
  */
 public record ModelOptions(
         BackendKind backend,
@@ -27,9 +31,38 @@ public record ModelOptions(
         HybridConfig hybrid,
         WeightPlacement weights,
         DType quantize,
-        int maxBatch) {
+        int maxBatch,
+        int prefillChunk,
+        int roundPrefillTokens) {
     /** The default batch size of concurrent sessions' calls. */
     public static final int DEFAULT_MAX_BATCH = 8;
+
+    /** The default {@link #prefillChunk}. */
+    public static final int DEFAULT_PREFILL_CHUNK = 256;
+
+    /** The default {@link #roundPrefillTokens}. */
+    public static final int DEFAULT_ROUND_PREFILL_TOKENS = 512;
+
+    /** With the default prefill chunks. */
+    public ModelOptions(
+            BackendKind backend,
+            int threads,
+            Tokenizer tokenizer,
+            HybridConfig hybrid,
+            WeightPlacement weights,
+            DType quantize,
+            int maxBatch) {
+        this(
+                backend,
+                threads,
+                tokenizer,
+                hybrid,
+                weights,
+                quantize,
+                maxBatch,
+                DEFAULT_PREFILL_CHUNK,
+                DEFAULT_ROUND_PREFILL_TOKENS);
+    }
 
     /** With {@link #DEFAULT_MAX_BATCH}. */
     public ModelOptions(
@@ -64,6 +97,9 @@ public record ModelOptions(
         if (weights == null) throw new IllegalArgumentException("weight placement is null");
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        if (prefillChunk < 1) throw new IllegalArgumentException("prefillChunk must be >= 1, got " + prefillChunk);
+        if (roundPrefillTokens < 1)
+            throw new IllegalArgumentException("roundPrefillTokens must be >= 1, got " + roundPrefillTokens);
         if (quantize != null && !quantize.isQuantized())
             throw new IllegalArgumentException(
                     "quantize must be one of " + DType.quantized() + " (or null), got " + quantize);
@@ -74,32 +110,47 @@ public record ModelOptions(
     }
 
     public ModelOptions withBackend(BackendKind b) {
-        return new ModelOptions(b, threads, tokenizer, hybrid, weights, quantize, maxBatch);
+        return new ModelOptions(
+                b, threads, tokenizer, hybrid, weights, quantize, maxBatch, prefillChunk, roundPrefillTokens);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, tokenizer, hybrid, weights, quantize, maxBatch);
+        return new ModelOptions(
+                backend, n, tokenizer, hybrid, weights, quantize, maxBatch, prefillChunk, roundPrefillTokens);
     }
 
     public ModelOptions withTokenizer(Tokenizer t) {
-        return new ModelOptions(backend, threads, t, hybrid, weights, quantize, maxBatch);
+        return new ModelOptions(
+                backend, threads, t, hybrid, weights, quantize, maxBatch, prefillChunk, roundPrefillTokens);
     }
 
     public ModelOptions withHybrid(HybridConfig h) {
-        return new ModelOptions(backend, threads, tokenizer, h, weights, quantize, maxBatch);
+        return new ModelOptions(
+                backend, threads, tokenizer, h, weights, quantize, maxBatch, prefillChunk, roundPrefillTokens);
     }
 
     public ModelOptions withWeights(WeightPlacement w) {
-        return new ModelOptions(backend, threads, tokenizer, hybrid, w, quantize, maxBatch);
+        return new ModelOptions(
+                backend, threads, tokenizer, hybrid, w, quantize, maxBatch, prefillChunk, roundPrefillTokens);
     }
 
     /** Quantizes the weights to {@code type} after reading them ({@code null}: keeps them as stored). */
     public ModelOptions withQuantization(DType type) {
-        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, type, maxBatch);
+        return new ModelOptions(
+                backend, threads, tokenizer, hybrid, weights, type, maxBatch, prefillChunk, roundPrefillTokens);
     }
 
     /** At most {@code n} concurrent sessions' calls evaluated together (1: each on its own). */
     public ModelOptions withMaxBatch(int n) {
-        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, quantize, n);
+        return new ModelOptions(
+                backend, threads, tokenizer, hybrid, weights, quantize, n, prefillChunk, roundPrefillTokens);
+    }
+
+    /**
+     * Batched rounds evaluate at most {@code chunk} tokens of one call, and at most {@code perRound} tokens of
+     * such chunks together (see {@link #prefillChunk}, {@link #roundPrefillTokens}).
+     */
+    public ModelOptions withPrefillChunks(int chunk, int perRound) {
+        return new ModelOptions(backend, threads, tokenizer, hybrid, weights, quantize, maxBatch, chunk, perRound);
     }
 }

@@ -30,6 +30,12 @@ import java.util.function.Supplier;
  * the session: it runs on the same thread, between tokens); a {@link #stream} holds it while a piece is pulled.
  * {@link #position()} and {@link #hasLogits()} may be read from any thread.
  *
+ * <p>The evaluations of concurrent sessions of one model are batched (see {@link Model}): a call may wait for a
+ * round that evaluates it together with other sessions' calls, with the same results up to float32 rounding. A
+ * call whose thread is interrupted while it waits gives up with a {@link java.util.concurrent.CancellationException}
+ * ({@link #position()} counts the tokens a chunked prefill had fed by then); a {@link TextStream} can be {@link
+ * TextStream#cancel() cancelled} from any thread.
+ *
  * <p>{@link #close()} may be called from any thread, at any time: it waits for the native call in flight on
  * this session (never longer: a generation ends at its next token), then frees the state. A call that was under
  * way or that comes later throws {@link IllegalStateException} ("session is closed", or "model ... is closed"
@@ -64,6 +70,7 @@ public final class Session implements AutoCloseable {
      * @param onClose     called once when the session closes (the model forgets it)
      * @param modelGate   the model's gate: every native call of the session passes it, so that closing the
      *                    model waits for the call (see {@link Gate})
+     * @param scheduler   evaluates the session's tokens, batched with other sessions' calls
      */
     record Owner(
             Path source,
@@ -71,7 +78,8 @@ public final class Session implements AutoCloseable {
             Tokenizer tokenizer,
             Supplier<Session> sibling,
             Consumer<Session> onClose,
-            Gate modelGate) {}
+            Gate modelGate,
+            BatchScheduler scheduler) {}
 
     Session(ModelExecutor executor, BackendState state, Owner owner) {
         this.executor = executor;
@@ -90,7 +98,7 @@ public final class Session implements AutoCloseable {
      * last one. For one token at a time, as generation feeds them, use {@link #decodeStep(int)}.
      */
     public float[] prefill(int... tokens) {
-        return exclusive("prefill", () -> evalLast(tokens));
+        return exclusive("prefill", () -> evalLast("prefill", tokens));
     }
 
     /**
@@ -99,7 +107,7 @@ public final class Session implements AutoCloseable {
      * the same logits as feeding the whole sequence with {@link #prefill(int...)}, within float rounding.
      */
     public float[] decodeStep(int token) {
-        return exclusive("decodeStep", () -> evalLast(new int[] {token}));
+        return exclusive("decodeStep", () -> evalLast("decodeStep", new int[] {token}));
     }
 
     /** Tokenizes {@code text} with the model's tokenizer and feeds it. */
@@ -108,7 +116,7 @@ public final class Session implements AutoCloseable {
             ensureOpen();
             int[] ids = owner.tokenizer().encode(text);
             if (ids.length == 0) throw new IllegalArgumentException("text encodes to no tokens");
-            return evalLast(ids);
+            return evalLast("prefill", ids);
         });
     }
 
@@ -117,9 +125,8 @@ public final class Session implements AutoCloseable {
         exclusive(
                 "ingest",
                 () -> native_(() -> {
-                    executor.eval(state, tokens, lastLogits, LogitsMode.NONE);
+                    evaluate("ingest", tokens, lastLogits, LogitsMode.NONE);
                     hasLogits = false;
-                    tokensSeen += tokens.length;
                     return null;
                 }));
     }
@@ -130,16 +137,16 @@ public final class Session implements AutoCloseable {
                 "evalAll",
                 () -> native_(() -> {
                     int v = executor.config().nVocab();
-                    try (Arena tmp = Arena.ofConfined()) {
+                    // Shared: the round that evaluates it may run on another session's thread.
+                    try (Arena tmp = Arena.ofShared()) {
                         MemorySegment all = tmp.allocate((long) tokens.length * v * 4, 64);
-                        executor.eval(state, tokens, all, LogitsMode.ALL);
+                        evaluate("evalAll", tokens, all, LogitsMode.ALL);
                         float[][] rows = new float[tokens.length][];
                         for (int t = 0; t < tokens.length; t++)
                             rows[t] =
                                     all.asSlice((long) t * v * 4, (long) v * 4).toArray(ValueLayout.JAVA_FLOAT);
                         MemorySegment.copy(all, (long) (tokens.length - 1) * v * 4, lastLogits, 0, (long) v * 4);
                         hasLogits = true;
-                        tokensSeen += tokens.length;
                         return rows;
                     }
                 }));
@@ -184,7 +191,7 @@ public final class Session implements AutoCloseable {
                             executor.config().nVocab(),
                             options,
                             () -> start(prompt),
-                            token -> evalLast(new int[] {token})));
+                            token -> evalLast("stream", new int[] {token})));
         });
     }
 
@@ -193,7 +200,7 @@ public final class Session implements AutoCloseable {
         long t0 = System.nanoTime();
         int[] ids = prompt.isEmpty() ? new int[0] : owner.tokenizer().encode(prompt);
         float[] logits = native_(() -> {
-            if (ids.length > 0) return evalLastInside(ids);
+            if (ids.length > 0) return evalLastInside("stream", ids);
             if (hasLogits) return copyLogits();
             throw new IllegalArgumentException("empty prompt and no previous tokens: nothing to continue from");
         });
@@ -279,6 +286,8 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         synchronized (closeLock) {
+            // A call waiting for a round ends now, one in the round in progress after it (the gate waits for it).
+            owner.scheduler().withdraw(this, r -> new IllegalStateException("session is closed"));
             if (!gate.close()) return;
             try {
                 state.close();
@@ -340,16 +349,42 @@ public final class Session implements AutoCloseable {
     }
 
     /** Evaluates tokens, keeps and returns the logits after the last one. */
-    private float[] evalLast(int[] tokens) {
-        return native_(() -> evalLastInside(tokens));
+    private float[] evalLast(String op, int[] tokens) {
+        return native_(() -> evalLastInside(op, tokens));
     }
 
     /** {@link #evalLast} for a caller already inside the gates. */
-    private float[] evalLastInside(int[] tokens) {
-        executor.eval(state, tokens, lastLogits, LogitsMode.LAST);
+    private float[] evalLastInside(String op, int[] tokens) {
+        evaluate(op, tokens, lastLogits, LogitsMode.LAST);
         hasLogits = true;
-        tokensSeen += tokens.length;
         return lastLogits.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    /**
+     * Evaluates tokens through the model's scheduler (inside the gates, which keep the state and {@code logits}
+     * alive while the request waits or runs) and counts them; {@code op} names the public call in errors.
+     */
+    private void evaluate(String op, int[] tokens, MemorySegment logits, LogitsMode mode) {
+        checkTokens(op, tokens);
+        BatchScheduler.Request r = new BatchScheduler.Request(this, op, state, tokens, logits, mode);
+        try {
+            owner.scheduler().submit(r);
+        } finally {
+            int done = r.evaluated();
+            tokensSeen += done;
+            // A chunked prefill that ended early: the logits are from before it.
+            if (done > 0 && done < tokens.length) hasLogits = false;
+        }
+    }
+
+    /** Checks ids before they are queued with other sessions' calls: the error names this session's call. */
+    private void checkTokens(String op, int[] tokens) {
+        if (tokens.length == 0) throw new IllegalArgumentException(op + ": no tokens to evaluate");
+        int vocab = executor.config().nVocab();
+        for (int i = 0; i < tokens.length; i++)
+            if (tokens[i] < 0 || tokens[i] >= vocab)
+                throw new RwkvxException(
+                        op + ": token " + tokens[i] + " at position " + i + " is out of range [0, " + vocab + ")");
     }
 
     /** The last logits; only inside the gates. */
@@ -439,6 +474,16 @@ public final class Session implements AutoCloseable {
         /** The summary; complete once {@link #hasNext()} is false. */
         public GenerationResult result() {
             return generation.result();
+        }
+
+        /**
+         * Stops the generation from any thread (e.g. a server's, when its client has gone): at most the token in
+         * progress is still fed and its text delivered, then {@link #hasNext()} is false and {@link #result()}'s
+         * stop reason is {@link GenerationResult.StopReason#CANCELLED}. The session stays usable: its state holds
+         * every token of {@link #result()}.
+         */
+        public void cancel() {
+            generation.cancel();
         }
     }
 }

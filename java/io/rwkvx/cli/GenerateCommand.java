@@ -146,6 +146,7 @@ final class GenerateCommand implements Command {
             case MAX_TOKENS -> "max tokens";
             case END_OF_TEXT -> "end of text";
             case STOP_STRING -> "stop string";
+            case CANCELLED -> "cancelled";
         };
         return String.format(
                 Locale.ROOT,
