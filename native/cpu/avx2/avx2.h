@@ -16,7 +16,7 @@ enum class StreamTuning { Amd, Intel };
 // The matmul's blocking as the table reports it to CpuOps: GEMM panels of NR output columns in
 // blocks of NC, from kGemmMinRows input rows on (fewer rows stream the weights: GEMV).
 constexpr int NR = 16, NC = 128;
-constexpr int64_t kGemmMinRows = 4;
+constexpr int64_t kGemmMinRows = 17;
 
 // The matrix product (matmul_avx2.cpp), one per vendor tuning, and the layer norm (vecmath_avx2.cpp).
 template <StreamTuning TU>
