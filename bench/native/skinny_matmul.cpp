@@ -41,7 +41,7 @@ struct Weights {
 Weights make_weights(int dtype, const Shape &s, std::mt19937 &rng) {
     Weights w;
     w.bytes = dtype_bytes_of(dtype, s.N * s.K);
-    w.copies = getenv("SKINNY_ONE") ? 1 : std::max<std::int64_t>(1, (kFootprintBytes + w.bytes - 1) / w.bytes);
+    w.copies = std::max<std::int64_t>(1, (kFootprintBytes + w.bytes - 1) / w.bytes);
     w.mapping.reset(new AlignedMapping(std::size_t(w.bytes * w.copies), std::size_t(2) << 20, true));
     if (!w.ok()) return w;
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -57,8 +57,8 @@ Weights make_weights(int dtype, const Shape &s, std::mt19937 &rng) {
             for (std::int64_t k = 0; k < s.K; k++) {
                 std::uint32_t bits;  // BF16: truncated, good enough for timing
                 std::memcpy(&bits, &row[std::size_t(k)], 4);
-                const std::uint16_t h = dtype == RWKVX_DTYPE_F16 ? rwkvx::round_to_half(row[std::size_t(k)])
-                                                                 : std::uint16_t(bits >> 16);
+                const std::uint16_t h =
+                    dtype == RWKVX_DTYPE_F16 ? rwkvx::round_to_half(row[std::size_t(k)]) : std::uint16_t(bits >> 16);
                 std::memcpy(dst + 2 * k, &h, 2);
             }
         else
@@ -77,8 +77,8 @@ Weights make_weights(int dtype, const Shape &s, std::mt19937 &rng) {
 void run_skinny_benchmarks(const SkinnyConfig &cfg) {
     std::vector<int> dtypes = cfg.dtypes;
     if (dtypes.empty())
-        dtypes = {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16, RWKVX_DTYPE_Q8_0, RWKVX_DTYPE_Q5_1,
-                  RWKVX_DTYPE_Q4_0};
+        dtypes = {RWKVX_DTYPE_F32,  RWKVX_DTYPE_F16,  RWKVX_DTYPE_BF16,
+                  RWKVX_DTYPE_Q8_0, RWKVX_DTYPE_Q5_1, RWKVX_DTYPE_Q4_0};
     const rwkvx::KernelTable &table = rwkvx::select_kernels(false);
     std::printf(
         "\n== skinny products: y[T,N] = x[T,K] . w[N,K]^T, resident weights, kernels %s; median of %d rounds, each "

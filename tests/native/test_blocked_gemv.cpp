@@ -111,8 +111,7 @@ void check_table(const rwkvx::KernelTable &table, const std::string &name) {
                                 const double bound = 2.0 * double(K) * 0x1p-24 * magnitude + 1e-30;
                                 error = worse(error, std::fabs(double(y[size_t(t * N + n)]) - want) / bound);
                             }
-                        expect(error <= 1.0,
-                               what + ": error " + std::to_string(error) + " of the float32 bound");
+                        expect(error <= 1.0, what + ": error " + std::to_string(error) + " of the float32 bound");
                     }
             }
 }

@@ -196,12 +196,18 @@ constexpr int kSkinnyRows = 6;
 template <typename F>
 inline void with_rows(int rows, F &&f) {
     switch (rows) {
-        case 1: return f(std::integral_constant<int, 1>{});
-        case 2: return f(std::integral_constant<int, 2>{});
-        case 3: return f(std::integral_constant<int, 3>{});
-        case 4: return f(std::integral_constant<int, 4>{});
-        case 5: return f(std::integral_constant<int, 5>{});
-        default: return f(std::integral_constant<int, 6>{});
+        case 1:
+            return f(std::integral_constant<int, 1>{});
+        case 2:
+            return f(std::integral_constant<int, 2>{});
+        case 3:
+            return f(std::integral_constant<int, 3>{});
+        case 4:
+            return f(std::integral_constant<int, 4>{});
+        case 5:
+            return f(std::integral_constant<int, 5>{});
+        default:
+            return f(std::integral_constant<int, 6>{});
     }
 }
 
@@ -226,7 +232,8 @@ void gemv_blocked_skinny(const MatmulArgs &m, int64_t n0, int64_t n1) {
                 const int64_t rows = (T - t0) / (groups - g);  // balanced groups
                 const float *x[kSkinnyRows];
                 float *y[kSkinnyRows];
-                for (int64_t r = 0; r < rows; r++) x[r] = m.x + (t0 + r) * m.K, y[r] = m.y + (t0 + r) * m.N + n + 16 * half;
+                for (int64_t r = 0; r < rows; r++)
+                    x[r] = m.x + (t0 + r) * m.K, y[r] = m.y + (t0 + r) * m.N + n + 16 * half;
                 with_rows(int(rows), [&](auto R) {
                     gemv_block_rows<WT, 2, decltype(R)::value>(w + 16 * half * elem_bytes(WT), m.K, x, y,
                                                                half == 0 && g == 0 ? next : nullptr);

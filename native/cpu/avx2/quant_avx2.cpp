@@ -279,9 +279,8 @@ void gemv_rows(const MatmulArgs &m, const void *prep, int64_t n0, int64_t n1) {
 // broadcast from memory (the same floats the single-row kernel permutes out of a vector), which
 // spares R vector registers.
 template <WeightType WT, bool Split, bool Full, int R>
-inline void gemv_group_rows(const char *row, const QuantRowLayout &L, int64_t b0, int64_t count,
-                            const PreparedRow *in, __m256 c, __m256 (&even)[R], __m256 (&odd)[R],
-                            __m256 (&offset)[R]) {
+inline void gemv_group_rows(const char *row, const QuantRowLayout &L, int64_t b0, int64_t count, const PreparedRow *in,
+                            __m256 c, __m256 (&even)[R], __m256 (&odd)[R], __m256 (&offset)[R]) {
     const char *d_first = row + L.d_at + b0 * L.d_step, *m_first = row + L.m_at + b0 * L.m_step;
     const __m256 d = Full ? eight_halves<Split>(d_first, L.d_step) : few_halves(d_first, L.d_step, count);
     alignas(32) float scales[R][8];
@@ -352,10 +351,18 @@ void gemv_skinny(const MatmulArgs &m, const void *prep, int64_t n0, int64_t n1) 
         for (int64_t g = 0, t0 = 0; g < groups; g++) {
             const int64_t rows = (m.T - t0) / (groups - g);  // balanced groups
             switch (rows) {
-                case 1: gemv_row_rows<WT, Split, 1>(m, prep, n, t0); break;
-                case 2: gemv_row_rows<WT, Split, 2>(m, prep, n, t0); break;
-                case 3: gemv_row_rows<WT, Split, 3>(m, prep, n, t0); break;
-                default: gemv_row_rows<WT, Split, 4>(m, prep, n, t0); break;
+                case 1:
+                    gemv_row_rows<WT, Split, 1>(m, prep, n, t0);
+                    break;
+                case 2:
+                    gemv_row_rows<WT, Split, 2>(m, prep, n, t0);
+                    break;
+                case 3:
+                    gemv_row_rows<WT, Split, 3>(m, prep, n, t0);
+                    break;
+                default:
+                    gemv_row_rows<WT, Split, 4>(m, prep, n, t0);
+                    break;
             }
             t0 += rows;
         }
