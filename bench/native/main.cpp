@@ -14,6 +14,7 @@
 #include "bench_rwkv7.h"
 #include "machine_peaks.h"
 #include "rwkvx.h"
+#include "skinny_matmul.h"
 
 using namespace rwkvx_bench;
 
@@ -42,6 +43,9 @@ void usage(FILE *f) {
         "  --no-matmul           skip the pure GEMM rows\n"
         "  --seed N              weight/token seed (default 20250101)\n"
         "  --attention           only the RWKV-X attention rows (C=768, 12 heads), at the largest --threads\n"
+        "  --skinny              only the skinny products: matmuls of T = 1, 2, 4, 8, 16 input rows (batched\n"
+        "                        decode) on the 0.1B shapes, time(T) / time(1); with --threads, --formats\n"
+        "                        (default f32,f16,bf16,q8_0,q5_1,q4_0), --quick\n"
         "  -h, --help            this text\n");
 }
 
@@ -102,7 +106,7 @@ int main(int argc, char **argv) {
     BenchConfig cfg;
     cfg.formats = {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16};
     int decode_tokens = -1, decode_rounds = -1;
-    bool attention = false;
+    bool attention = false, skinny = false, formats_given = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -121,6 +125,7 @@ int main(int argc, char **argv) {
             if (cfg.threads.empty()) bad("--threads needs at least one value");
         } else if (key == "--formats") {
             cfg.formats.clear();
+            formats_given = true;
             for (const auto &f : split(value())) {
                 if (f == "quant") {
                     for (int t = RWKVX_DTYPE_Q4_0; t <= RWKVX_DTYPE_Q8_0; t++) cfg.formats.push_back(t);
@@ -173,6 +178,8 @@ int main(int argc, char **argv) {
             cfg.run_matmul = false;
         } else if (key == "--attention") {
             attention = true;
+        } else if (key == "--skinny") {
+            skinny = true;
         } else if (key == "--seed") {
             cfg.seed = static_cast<std::uint64_t>(parse_int(value(), "--seed", 0));
         } else {
@@ -194,6 +201,16 @@ int main(int argc, char **argv) {
     if (decode_tokens > 0) cfg.decode_tokens = decode_tokens;
     if (decode_rounds > 0) cfg.decode_rounds = decode_rounds;
 
+    if (skinny) {
+        SkinnyConfig scfg;
+        scfg.threads = cfg.threads;
+        scfg.seed = cfg.seed;
+        if (cfg.quick) scfg.rounds = 3;
+        if (formats_given)
+            for (int f : cfg.formats) scfg.dtypes.push_back(format_dtype(f));
+        run_skinny_benchmarks(scfg);
+        return 0;
+    }
     if (rwkvx_abi_version() != RWKVX_ABI_VERSION) {
         std::fprintf(stderr, "rwkvx_bench: library ABI %d, header ABI %d\n", rwkvx_abi_version(), RWKVX_ABI_VERSION);
         return 1;

@@ -105,13 +105,14 @@ struct KernelTable {
     // Output columns are split between threads in multiples of this.
     int64_t column_grain;
     // From this many input rows on, a matmul is a packed GEMM (compute-bound) that works on blocks
-    // of gemm_columns output columns; below, it streams its weights (GEMV, memory-bound).
+    // of gemm_columns output columns; below, it streams its weights once for all rows (GEMV,
+    // memory-bound; a skinny product for a few rows, as in batched decode).
     int64_t gemm_min_rows, gemm_columns;
     void (*matmul)(const MatmulArgs &args, int64_t n0, int64_t n1);
     // Widens n elements of the given type to float (weights, embedding rows, K/V rows), bit-exact;
     // for a quantized type n is a multiple of 32 and the values are common/quant.h's dequantize_row.
     void (*to_f32)(WeightType type, const void *src, float *dst, int64_t n);
-    // Quantized single-token products read their inputs in a prepared form (AVX2: 8-bit blocks),
+    // Quantized GEMVs (single-token and skinny products) read their inputs in a prepared form (AVX2: 8-bit blocks),
     // made once per call and shared by the threads (CpuOps) rather than once per column range:
     // bytes per input row of K (0: the table needs none), and the preparation of T rows.
     int64_t (*quant_prep_bytes)(WeightType type, int64_t K);

@@ -30,10 +30,12 @@ struct AlignedFloats {
 
 void test_matmul(Contexts &ctx, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1, 1);
-    // {64, 96, 1000} and {6, 200, 1300} are GEMMs of several column blocks (one partial) that threads
-    // claim in chunks; the last is a GEMV as big as a vocabulary head (2^24 MACs and more), also claimed.
-    const int64_t shapes[][3] = {{1, 37, 13},    {1, 768, 40},   {2, 200, 9},         {3, 64, 48},
-                                 {4, 64, 16},    {7, 300, 33},   {13, 257, 70},       {80, 768, 50},
+    // {80, 768, 50} and {64, 96, 1000} are GEMMs, the latter of several column blocks (one partial)
+    // that threads claim in chunks; {6, 200, 1300} a skinny product the threads split; the last a GEMV
+    // as big as a vocabulary head (2^24 MACs and more), also claimed.
+    // T = 2 .. 16 are skinny products on AVX2 (rows in passes of 16, each input row in turn), 17 a GEMM.
+    const int64_t shapes[][3] = {{1, 37, 13},    {1, 768, 40},   {2, 200, 9},         {3, 64, 48},  {4, 64, 16},
+                                 {7, 300, 33},   {13, 257, 70},  {16, 100, 45},       {17, 64, 33}, {80, 768, 50},
                                  {64, 96, 1000}, {6, 200, 1300}, {1, 256, 65536 + 40}};
     // The GEMV copies a misaligned input to an aligned buffer and uses an aligned one in place; weights
     // may start anywhere (rwkv.cpp files). Each shape runs once 64-byte aligned and once misaligned.

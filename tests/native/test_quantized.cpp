@@ -507,10 +507,12 @@ Bounds matmul_bounds(int32_t t, const Bytes &w, const float *x, int64_t T, int64
 
 void test_matmul(Contexts &cs, std::mt19937 &rng) {
     std::uniform_real_distribution<float> u(-1, 1);
-    // GEMVs (T < 4) from a handful of rows to one as big as a vocabulary head (claimed in chunks by
-    // the threads), GEMMs of one and of several column blocks; K = 32 is a single block.
-    const int64_t shapes[][3] = {{1, 768, 40}, {1, 32, 3},   {2, 96, 33},   {3, 256, 17},  {1, 256, 65536 + 40},
-                                 {4, 64, 16},  {7, 320, 33}, {13, 256, 70}, {64, 96, 1000}};
+    // Single-token products from a handful of rows to one as big as a vocabulary head (claimed in
+    // chunks by the threads), skinny products (T up to 16: 8-bit inputs on AVX2, as single tokens),
+    // GEMMs (from T = 17 on AVX2) of one and of several column blocks; K = 32 is a single block.
+    const int64_t shapes[][3] = {{1, 768, 40},         {1, 32, 3},   {2, 96, 33},   {3, 256, 17},
+                                 {1, 256, 65536 + 40}, {4, 64, 16},  {7, 320, 33},  {13, 256, 70},
+                                 {16, 96, 40},         {17, 64, 33}, {64, 96, 1000}};
     for (int32_t t : kTypes) {
         double worst_A = 0, worst_rel = 0;  // measured AVX2 single-token error / A, / Σ|w x|
         for (int shifted = 0; shifted < 2; shifted++)
@@ -542,7 +544,7 @@ void test_matmul(Contexts &cs, std::mt19937 &rng) {
                     int st = 0, st_f = 0;
                     const std::vector<float> y = run_matmul(c.ctx, x, T, K, w, t, N, &st);
                     const std::vector<float> yf = run_matmul(c.ctx, x, T, K, wd.data(), RWKVX_DTYPE_F32, N, &st_f);
-                    const bool rounded_inputs = c.vector && T < 4;
+                    const bool rounded_inputs = c.vector && T < rwkvx::avx2_kernels().gemm_min_rows;
                     double worst = 0;
                     for (size_t i = 0; i < y.size(); i++) {
                         const double err = std::fabs(double(y[i]) - ref[i]);
@@ -569,25 +571,34 @@ void test_matmul(Contexts &cs, std::mt19937 &rng) {
                 expect(std::memcmp(outs[0].data(), outs[1].data(), outs[0].size() * 4) == 0,
                        fmt("matmul %s T=%lld N=%lld: 2 threads equal 1 thread bit for bit", type_name(t), (long long)T,
                            (long long)N));
-                // GEMM rows against single-token products of the same rows.
-                if (T >= 4) {
+                // Many-row products against single-token products of the same rows: bit for bit
+                // below the GEMM threshold (every row computed alone), within the bounds from it on.
+                if (T > 1) {
                     for (const Context &c : cs.list) {
                         int st = 0;
-                        const std::vector<float> gemm = run_matmul(c.ctx, x, T, K, w, t, N, &st);
+                        const std::vector<float> many = run_matmul(c.ctx, x, T, K, w, t, N, &st);
+                        const bool gemm = c.vector && T >= rwkvx::avx2_kernels().gemm_min_rows;
                         double worst = 0;
+                        bool same = true;
                         for (int64_t r = 0; r < T; r++) {
                             int st1 = 0;
                             const std::vector<float> one = run_matmul(c.ctx, x + r * K, 1, K, w, t, N, &st1);
                             const Bounds b1 = matmul_bounds(t, wq, x + r * K, 1, K, N);
+                            same = same && std::memcmp(one.data(), many.data() + r * N, size_t(N) * 4) == 0;
                             for (int64_t n = 0; n < N; n++) {
                                 const double bound = 2 * b1.F[size_t(n)] + (c.vector ? b1.A[size_t(n)] : 0.0);
                                 worst = worse(
-                                    worst, std::fabs(double(one[size_t(n)]) - double(gemm[size_t(r * N + n)])) / bound);
+                                    worst, std::fabs(double(one[size_t(n)]) - double(many[size_t(r * N + n)])) / bound);
                             }
                         }
-                        expect(worst <= 1.0, fmt("matmul %s T=%lld N=%lld %s: single-token rows vs GEMM, worst / bound "
-                                                 "= %.3g",
-                                                 type_name(t), (long long)T, (long long)N, c.name.c_str(), worst));
+                        if (gemm)
+                            expect(worst <= 1.0, fmt("matmul %s T=%lld N=%lld %s: single-token rows vs GEMM, worst / "
+                                                     "bound = %.3g",
+                                                     type_name(t), (long long)T, (long long)N, c.name.c_str(), worst));
+                        else
+                            expect(same, fmt("matmul %s T=%lld N=%lld %s: every row equals its single-token product "
+                                             "bit for bit",
+                                             type_name(t), (long long)T, (long long)N, c.name.c_str()));
                     }
                 }
             }
@@ -617,7 +628,7 @@ void test_split_rows(std::mt19937 &rng) {
     }
     for (int32_t t : kTypes)
         for (int64_t K : {32, 96, 320, 768})
-            for (int64_t T : {1, 3, 7}) {
+            for (int64_t T = 1; T <= 17; T++) {
                 const int64_t N = 37;
                 std::vector<float> wf(size_t(N * K)), x(size_t(T * K));
                 for (auto &v : wf) v = u(rng);
@@ -657,6 +668,20 @@ void test_split_rows(std::mt19937 &rng) {
                     expect(std::memcmp(y_split.data(), y_ggml.data(), y_split.size() * 4) == 0,
                            fmt("%s %s K=%lld T=%lld: split rows equal ggml's bit for bit", type_name(t), tab.name,
                                (long long)K, (long long)T));
+                    // Below the GEMM threshold every row is computed alone: as in a single-row product.
+                    if (T > 1 && T < tab.k->gemm_min_rows) {
+                        bool same = true;
+                        std::vector<float> one(static_cast<size_t>(N));
+                        for (int64_t r = 0; r < T; r++) {
+                            rwkvx::MatmulArgs m{rwkvx::WeightType(t), split.data(), N, K, x.data() + r * K, 1,
+                                                one.data(),           true};
+                            for (int64_t n0 : {int64_t(0), int64_t(16), int64_t(32)})
+                                tab.k->matmul(m, n0, n0 == 0 ? 16 : n0 == 16 ? 32 : N);
+                            same = same && std::memcmp(one.data(), y_split.data() + r * N, size_t(N) * 4) == 0;
+                        }
+                        expect(same, fmt("%s %s K=%lld T=%lld: every row equals its single-row product bit for bit",
+                                         type_name(t), tab.name, (long long)K, (long long)T));
+                    }
                 }
             }
 }
@@ -857,8 +882,11 @@ void test_models() {
          },
          V},
     };
+    // More tokens than the AVX2 table's skinny products take (kernels.h, gemm_min_rows): prefill is a
+    // GEMM over float inputs; steps are single-token products over 8-bit ones.
     std::vector<int32_t> tokens;
-    for (int i = 0; i < 12; i++) tokens.push_back((i * 37 + 5) % int32_t(V));
+    for (int64_t i = 0; i < std::max<int64_t>(12, rwkvx::avx2_kernels().gemm_min_rows); i++)
+        tokens.push_back(int32_t((i * 37 + 5) % V));
     double worst_seq = 0, worst_8bit = 0;
     int index = 0;
     for (auto &mc : cases)

@@ -14,9 +14,12 @@ namespace avx2 {
 enum class StreamTuning { Amd, Intel };
 
 // The matmul's blocking as the table reports it to CpuOps: GEMM panels of NR output columns in
-// blocks of NC, from kGemmMinRows input rows on (fewer rows stream the weights: GEMV).
+// blocks of NC, from kGemmMinRows input rows on. Fewer rows stream the weights once for all of them
+// (GEMV; from 2 rows a skinny product: batched decode), each row computed as if alone, so that a
+// batch of up to 16 sequences gives each the bits of its single-sequence product. Measured in
+// bench/README.md, "Skinny products": at 16 rows the skinny product still beats the packed GEMM.
 constexpr int NR = 16, NC = 128;
-constexpr int64_t kGemmMinRows = 4;
+constexpr int64_t kGemmMinRows = 17;
 
 // The matrix product (matmul_avx2.cpp), one per vendor tuning, and the layer norm (vecmath_avx2.cpp).
 template <StreamTuning TU>

@@ -149,12 +149,107 @@ void gemv_blocks(const char *const *w, int64_t K, const float *x, float *const *
         for (int q = 0; q < 4; q++) _mm256_storeu_ps(y[s] + 8 * q, acc[s][q]);
 }
 
+// ---- skinny products: 2 .. kGemmMinRows - 1 input rows (batched decode) ---------------------------
+// Each weight vector is loaded (and widened) once and multiplied with R input rows in registers, so the
+// weights are read from memory once for all rows. Every output is the same chain of FMAs over k
+// ascending from zero as in gemv_blocks, so row t of a many-row product equals the single-row product
+// of row t bit for bit.
+
+// Q vectors of 8 rows of one block (Q = 4: the whole block; Q = 2: the 16 rows at w, one BF16 group)
+// times R input rows: y[r][8q + j] for j < 8. `next`, when not null, is the block after this one,
+// fetched into cache meanwhile (the block's lines as this pass reads them, a block ahead): the
+// multiplications of many rows leave the memory idle unless the next weights are asked for early.
+template <WeightType WT, int Q, int R>
+void gemv_block_rows(const char *w, int64_t K, const float *const *x, float *const *y, const char *next) {
+    static_assert(Q == 2 || Q == 4, "half or whole blocks");
+    constexpr int64_t step = kBlockRows * elem_bytes(WT);
+    __m256 acc[R][Q];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int q = 0; q < Q; q++) acc[r][q] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < K; k++) {
+        const char *p = w + k * step;
+        if (next)
+            for (int64_t line = 0; line < step; line += 64) _mm_prefetch(next + k * step + line, _MM_HINT_T0);
+        __m256 wv[Q];
+        load16<WT>(p, wv[0], wv[1]);
+        if constexpr (Q == 4) load16<WT>(p + 16 * elem_bytes(WT), wv[2], wv[3]);
+#pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+            const __m256 xk = _mm256_broadcast_ss(x[r] + k);
+#pragma GCC unroll 4
+            for (int q = 0; q < Q; q++) acc[r][q] = _mm256_fmadd_ps(wv[q], xk, acc[r][q]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int q = 0; q < Q; q++) _mm256_storeu_ps(y[r] + 8 * q, acc[r][q]);
+}
+
+// Input rows per register block of the half-block kernel: 2R accumulators, 2 weight vectors and a
+// broadcast input fit the 16 vector registers up to R = 6.
+constexpr int kSkinnyRows = 6;
+
+// Calls f(std::integral_constant<int, R>) for R = rows (1 .. kSkinnyRows).
+template <typename F>
+inline void with_rows(int rows, F &&f) {
+    switch (rows) {
+        case 1:
+            return f(std::integral_constant<int, 1>{});
+        case 2:
+            return f(std::integral_constant<int, 2>{});
+        case 3:
+            return f(std::integral_constant<int, 3>{});
+        case 4:
+            return f(std::integral_constant<int, 4>{});
+        case 5:
+            return f(std::integral_constant<int, 5>{});
+        default:
+            return f(std::integral_constant<int, 6>{});
+    }
+}
+
+// Blocked rows [n0, n1) for T >= 2 input rows, one block at a time: two rows over the whole block;
+// more in groups of at most kSkinnyRows over each half block (the block's second half is read
+// again from cache, not memory).
+template <WeightType WT>
+void gemv_blocked_skinny(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    const int64_t T = m.T, groups = (T + kSkinnyRows - 1) / kSkinnyRows;
+    const int64_t block_bytes = kBlockRows * m.K * elem_bytes(WT);
+    for (int64_t n = n0; n < n1; n += kBlockRows) {
+        const char *w = static_cast<const char *>(m.w) + n * m.K * elem_bytes(WT);
+        const char *next = n + kBlockRows < n1 ? w + block_bytes : nullptr;
+        if (T == 2) {
+            const float *x[2] = {m.x, m.x + m.K};
+            float *y[2] = {m.y + n, m.y + m.N + n};
+            gemv_block_rows<WT, 4, 2>(w, m.K, x, y, next);
+            continue;
+        }
+        for (int half = 0; half < 2; half++)
+            for (int64_t g = 0, t0 = 0; g < groups; g++) {
+                const int64_t rows = (T - t0) / (groups - g);  // balanced groups
+                const float *x[kSkinnyRows];
+                float *y[kSkinnyRows];
+                for (int64_t r = 0; r < rows; r++)
+                    x[r] = m.x + (t0 + r) * m.K, y[r] = m.y + (t0 + r) * m.N + n + 16 * half;
+                with_rows(int(rows), [&](auto R) {
+                    gemv_block_rows<WT, 2, decltype(R)::value>(w + 16 * half * elem_bytes(WT), m.K, x, y,
+                                                               half == 0 && g == 0 ? next : nullptr);
+                });
+                t0 += rows;
+            }
+    }
+}
+
 // Blocked rows [n0, n1) (both multiples of kBlockRows). Block i goes with block i + half, so the
 // streams are far apart (two such streams read faster than one per core: bench/README.md); with
 // four streams also with the blocks after them, i + 1 and i + half + 1. What is left after the
 // groups of four runs as pairs, and the middle block of an odd count alone.
 template <WeightType WT, StreamTuning TU>
 void gemv_blocked(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    if (m.T > 1) return gemv_blocked_skinny<WT>(m, n0, n1);
     const int64_t blocks = (n1 - n0) / kBlockRows, half = (blocks + 1) / 2;
     const int64_t block_bytes = kBlockRows * m.K * elem_bytes(WT);
     for (int64_t t = 0; t < m.T; t++) {
@@ -212,41 +307,55 @@ int64_t gemv_far_rows(const MatmulArgs &m, int64_t t, const float *xin, int64_t 
     return n0 + 4 * q;
 }
 
+// Row-major rows [n0, n1) of input row t (xin: its aligned copy).
 template <WeightType WT, StreamTuning TU>
-void gemv_rows(const MatmulArgs &m, int64_t n0, int64_t n1) {
+void gemv_rows_of(const MatmulArgs &m, int64_t t, const float *xin, int64_t n0, int64_t n1) {
     const int64_t K = m.K, K16 = K & ~int64_t(15);
     const char *W = static_cast<const char *>(m.w);
     const int64_t row_bytes = K * elem_bytes(WT);
-    thread_local std::vector<float> input_buf;
-    for (int64_t t = 0; t < m.T; t++) {
-        const float *x = m.x + t * K;
-        const float *xin = aligned_input<WT>(x, K, K16, input_buf);
-        int64_t n = n0;
-        if constexpr (TU == StreamTuning::Intel) n = gemv_far_rows<WT>(m, t, xin, n0, n1);
-        // One row at a time (on Intel the rows the groups of four left): 4 accumulator pairs hide
-        // the FMA latency.
-        for (; n < n1; n++) {
-            const char *w0 = W + n * row_bytes;
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-            int64_t k = 0;
-            for (; k + 64 <= K16; k += 64) {
-                if constexpr (WT != WeightType::F32) {  // one prefetch per 64-byte line
-                    _mm_prefetch(w0 + 2 * k + kGemvPrefetchBytes, _MM_HINT_T0);
-                    _mm_prefetch(w0 + 2 * k + 64 + kGemvPrefetchBytes, _MM_HINT_T0);
-                }
-                dot_step<WT>(w0, k, xin, a0, a1);
-                dot_step<WT>(w0, k + 16, xin, b0, b1);
-                dot_step<WT>(w0, k + 32, xin, c0, c1);
-                dot_step<WT>(w0, k + 48, xin, d0, d1);
+    const float *x = m.x + t * K;
+    int64_t n = n0;
+    if constexpr (TU == StreamTuning::Intel) n = gemv_far_rows<WT>(m, t, xin, n0, n1);
+    // One row at a time (on Intel the rows the groups of four left): 4 accumulator pairs hide
+    // the FMA latency.
+    for (; n < n1; n++) {
+        const char *w0 = W + n * row_bytes;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        int64_t k = 0;
+        for (; k + 64 <= K16; k += 64) {
+            if constexpr (WT != WeightType::F32) {  // one prefetch per 64-byte line
+                _mm_prefetch(w0 + 2 * k + kGemvPrefetchBytes, _MM_HINT_T0);
+                _mm_prefetch(w0 + 2 * k + 64 + kGemvPrefetchBytes, _MM_HINT_T0);
             }
-            for (; k < K16; k += 16) dot_step<WT>(w0, k, xin, a0, a1);
-            __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(b0, b1)),
-                                       _mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(d0, d1)));
-            float s = hsum(sum);
-            for (k = K16; k < K; k++) s += load1<WT>(w0, k) * x[k];
-            m.y[t * m.N + n] = s;
+            dot_step<WT>(w0, k, xin, a0, a1);
+            dot_step<WT>(w0, k + 16, xin, b0, b1);
+            dot_step<WT>(w0, k + 32, xin, c0, c1);
+            dot_step<WT>(w0, k + 48, xin, d0, d1);
         }
+        for (; k < K16; k += 16) dot_step<WT>(w0, k, xin, a0, a1);
+        __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(b0, b1)),
+                                   _mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(d0, d1)));
+        float s = hsum(sum);
+        for (k = K16; k < K; k++) s += load1<WT>(w0, k) * x[k];
+        m.y[t * m.N + n] = s;
     }
+}
+
+// Rows per pass of a many-row product over row-major rows: each input row in turn takes these rows,
+// which stay in cache for the next input row. A multiple of 4, so that on Intel the same rows as in a
+// single-row product are left to the one-row loop (every output is then computed the same way).
+constexpr int64_t kRowsPerPass = 16;
+
+template <WeightType WT, StreamTuning TU>
+void gemv_rows(const MatmulArgs &m, int64_t n0, int64_t n1) {
+    const int64_t K = m.K, K16 = K & ~int64_t(15);
+    thread_local std::vector<std::vector<float>> input_bufs;
+    if (int64_t(input_bufs.size()) < m.T) input_bufs.resize(size_t(m.T));
+    const float *xin[kGemmMinRows];
+    for (int64_t t = 0; t < m.T; t++) xin[t] = aligned_input<WT>(m.x + t * K, K, K16, input_bufs[size_t(t)]);
+    if (m.T == 1) return gemv_rows_of<WT, TU>(m, 0, xin[0], n0, n1);
+    for (int64_t n = n0; n < n1; n += kRowsPerPass)
+        for (int64_t t = 0; t < m.T; t++) gemv_rows_of<WT, TU>(m, t, xin[t], n, std::min(n1, n + kRowsPerPass));
 }
 
 template <WeightType WT, StreamTuning TU>

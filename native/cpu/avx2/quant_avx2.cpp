@@ -271,6 +271,103 @@ void gemv_rows(const MatmulArgs &m, const void *prep, int64_t n0, int64_t n1) {
     }
 }
 
+// ---- skinny products: 2 .. kGemmMinRows - 1 input rows (batched decode) ---------------------------
+// gemv_group for R input rows at once: each block's levels are loaded and unpacked once and
+// multiplied with every row's 8-bit inputs; every row keeps its own even, odd and offset
+// accumulators and takes the same operations in the same order as the single-row product, so row t
+// of a many-row product equals the single-row product of row t bit for bit. The block scales are
+// broadcast from memory (the same floats the single-row kernel permutes out of a vector), which
+// spares R vector registers.
+template <WeightType WT, bool Split, bool Full, int R>
+inline void gemv_group_rows(const char *row, const QuantRowLayout &L, int64_t b0, int64_t count, const PreparedRow *in,
+                            __m256 c, __m256 (&even)[R], __m256 (&odd)[R], __m256 (&offset)[R]) {
+    const char *d_first = row + L.d_at + b0 * L.d_step, *m_first = row + L.m_at + b0 * L.m_step;
+    const __m256 d = Full ? eight_halves<Split>(d_first, L.d_step) : few_halves(d_first, L.d_step, count);
+    alignas(32) float scales[R][8];
+    const __m256 cd = _mm256_mul_ps(c, d);
+    __m256 mv = _mm256_setzero_ps();
+    if constexpr (has_min(WT))
+        mv = _mm256_add_ps(Full ? eight_halves<Split>(m_first, L.m_step) : few_halves(m_first, L.m_step, count), cd);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+        _mm256_store_ps(scales[r], _mm256_mul_ps(d, _mm256_loadu_ps(in[r].d + b0)));
+        if constexpr (WT != WeightType::Q8_0) {
+            offset[r] = _mm256_fnmadd_ps(cd, _mm256_loadu_ps(in[r].sq + b0), offset[r]);
+            if constexpr (has_min(WT)) offset[r] = _mm256_fmadd_ps(mv, _mm256_loadu_ps(in[r].s + b0), offset[r]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int u = 0; u < 8; u++) {
+        if (!Full && u == count) break;
+        const int64_t b = b0 + u;
+        const __m256i w = stored_levels<WT>(block_ptrs(row, L, b));
+        const __m256i w_abs = WT == WeightType::Q8_0 ? _mm256_sign_epi8(w, w) : w;  // dot_signed's first step
+#pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+            const __m256i qx = _mm256_load_si256(reinterpret_cast<const __m256i *>(in[r].q + b * kQuantBlock));
+            __m256i pairs;
+            if constexpr (WT == WeightType::Q8_0)
+                pairs = _mm256_maddubs_epi16(w_abs, _mm256_sign_epi8(qx, w));
+            else
+                pairs = _mm256_maddubs_epi16(w, qx);
+            const __m256 dot = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+            const __m256 s = _mm256_broadcast_ss(&scales[r][u]);
+            if (u & 1)
+                odd[r] = _mm256_fmadd_ps(dot, s, odd[r]);
+            else
+                even[r] = _mm256_fmadd_ps(dot, s, even[r]);
+        }
+    }
+}
+
+// Input rows per register block: 3 accumulators per row plus the shared levels fit the 16 vector
+// registers up to 4 rows.
+constexpr int kSkinnyRows = 4;
+
+// Rows [n0, n1) for input rows t0 .. t0 + R - 1. One weight row at a time, as the single-row kernel;
+// a row's bytes stay in cache for the next group of input rows.
+template <WeightType WT, bool Split, int R>
+void gemv_row_rows(const MatmulArgs &m, const void *prep, int64_t n, int64_t t0) {
+    const int64_t nb = m.K / kQuantBlock, rb = nb * quant_block_bytes(WT);
+    const QuantRowLayout L = Split ? split_row_layout(WT, nb) : ggml_row_layout(WT);
+    const __m256 c = _mm256_set1_ps(float(centre(WT)));
+    PreparedRow in[R];
+    for (int r = 0; r < R; r++) in[r] = prepared_row(prep, m.K, t0 + r);
+    const char *row = static_cast<const char *>(m.w) + n * rb;
+    __m256 even[R], odd[R], offset[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) even[r] = odd[r] = offset[r] = _mm256_setzero_ps();
+    int64_t b0 = 0;
+    for (; b0 + 8 <= nb; b0 += 8) gemv_group_rows<WT, Split, true, R>(row, L, b0, 8, in, c, even, odd, offset);
+    if (b0 < nb) gemv_group_rows<WT, Split, false, R>(row, L, b0, nb - b0, in, c, even, odd, offset);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) m.y[(t0 + r) * m.N + n] = hsum(_mm256_add_ps(even[r], odd[r])) + hsum(offset[r]);
+}
+
+template <WeightType WT, bool Split>
+void gemv_skinny(const MatmulArgs &m, const void *prep, int64_t n0, int64_t n1) {
+    const int64_t groups = (m.T + kSkinnyRows - 1) / kSkinnyRows;
+    for (int64_t n = n0; n < n1; n++)
+        for (int64_t g = 0, t0 = 0; g < groups; g++) {
+            const int64_t rows = (m.T - t0) / (groups - g);  // balanced groups
+            switch (rows) {
+                case 1:
+                    gemv_row_rows<WT, Split, 1>(m, prep, n, t0);
+                    break;
+                case 2:
+                    gemv_row_rows<WT, Split, 2>(m, prep, n, t0);
+                    break;
+                case 3:
+                    gemv_row_rows<WT, Split, 3>(m, prep, n, t0);
+                    break;
+                default:
+                    gemv_row_rows<WT, Split, 4>(m, prep, n, t0);
+                    break;
+            }
+            t0 += rows;
+        }
+}
+
 template <WeightType WT>
 void gemv_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
     const void *prep = m.prep;
@@ -282,10 +379,14 @@ void gemv_typed(const MatmulArgs &m, int64_t n0, int64_t n1) {
         for (int64_t t = 0; t < m.T; t++) prepare_row(m.x + t * m.K, m.K, p + t * prep_row_bytes(m.K));
         prep = p;
     }
-    if (m.blocked)
+    if (m.T == 1 && m.blocked)
         gemv_rows<WT, true>(m, prep, n0, n1);
-    else
+    else if (m.T == 1)
         gemv_rows<WT, false>(m, prep, n0, n1);
+    else if (m.blocked)
+        gemv_skinny<WT, true>(m, prep, n0, n1);
+    else
+        gemv_skinny<WT, false>(m, prep, n0, n1);
 }
 
 }  // namespace

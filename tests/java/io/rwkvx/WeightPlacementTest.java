@@ -26,8 +26,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * default to resident.
  */
 class WeightPlacementTest {
-    /** A prefill of several tokens, then single-token steps. */
-    private static final int[] PREFILL = TestModels.bytesOf("The quick brown");
+    /**
+     * A prefill of more tokens than the skinny products take (a GEMM from 17 rows: native/cpu/avx2/avx2.h), then
+     * single-token steps.
+     */
+    private static final int[] PREFILL = TestModels.bytesOf("The quick brown fox jumps over");
 
     private static final int[] STEPS = TestModels.bytesOf(" fox");
 
