@@ -13,6 +13,8 @@ import java.nio.file.Path;
 final class ServeCommand implements Command {
     /** Where the key may come from instead of the command line, where other users of the machine can read it. */
     static final String API_KEY_VARIABLE = "RWKVX_API_KEY";
+    /** SLF4J Simple's level, read when Jetty first logs. */
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     private static final Option HOST = Option.value(
             "--host", "ADDR", "address to listen on (default " + ServerConfig.DEFAULT_HOST + ": this machine only)");
@@ -133,8 +135,10 @@ final class ServeCommand implements Command {
                 choice.tokenizer(),
                 choice.command(),
                 choice.hybridOptions());
+        // Jetty's start-up chatter off; warnings still reach stderr (RWKVX_JAVA_OPTS=-D... overrides).
+        if (System.getProperty(LOG_LEVEL) == null) System.setProperty(LOG_LEVEL, "warn");
         Model model = batched.open(io);
-        if (modelName == null) config = withModelId(config, model);
+        if (modelName == null) config = withModelId(config, choice.file());
         OpenAiServer server;
         try {
             server = OpenAiServer.start(model, config);
