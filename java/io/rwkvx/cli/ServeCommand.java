@@ -169,11 +169,13 @@ final class ServeCommand implements Command {
         return 0;
     }
 
-    private static ServerConfig withModelId(ServerConfig c, Model model) {
-        Path source = model.source();
-        String id = source == null || source.getFileName() == null
-                ? "rwkvx"
-                : source.getFileName().toString();
+    /** The model's id: its file name without the extension ({@code tiny-rwkv-7v0-834K-FP32} for the bundled one). */
+    private static ServerConfig withModelId(ServerConfig c, Path file) {
+        String name = file == null
+                ? Rwkvx.DEFAULT_MODEL_RESOURCE.substring(Rwkvx.DEFAULT_MODEL_RESOURCE.lastIndexOf('/') + 1)
+                : file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String id = dot > 0 ? name.substring(0, dot) : name;
         return new ServerConfig(
                 c.host(),
                 c.port(),
