@@ -14,7 +14,8 @@ final class Commands {
             new BenchCommand(),
             new AttnCommand(),
             new ExpandCommand(),
-            new QuantizeCommand());
+            new QuantizeCommand(),
+            new ServeCommand());
 
     private Commands() {}
 

@@ -28,18 +28,20 @@ import java.nio.file.Path;
  * fully qualified names and every other reference count alike; test classes are not imported):
  *
  * <pre>
- * cli -> io.rwkvx (public API) -> backend (interfaces) <- backend.nativelib, backend.reference
+ * cli -> server (HTTP, optional libraries) -> io.rwkvx (public API) -> backend (interfaces) <- backend.nativelib, backend.reference
  *                                 backend.nativelib -> nativelib (loader) -> ffi (generated bindings)
  *        io.rwkvx -> format, tokenizer, sampling -> model -> tensor -> common
  * </pre>
  *
- * Every package may use {@code common}; nothing may use a package above it. The provider that picks a
+ * Every package may use {@code common}; nothing may use a package above it. Only {@code server} (and {@code cli},
+ * for {@code serve}) may use the server's optional libraries (Jetty, Jackson, SLF4J): the core stays free of them. The provider that picks a
  * backend implementation lives in {@code io.rwkvx}, so {@code backend} holds only what its implementations
  * implement.
  */
 @AnalyzeClasses(packages = "io.rwkvx", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     private static final String CLI = "io.rwkvx.cli..";
+    private static final String SERVER = "io.rwkvx.server..";
     private static final String API = "io.rwkvx"; // the root package only
     private static final String BACKEND = "io.rwkvx.backend..";
     private static final String NATIVELIB = "io.rwkvx.nativelib..";
@@ -76,6 +78,8 @@ class ArchitectureTest {
             .ensureAllClassesAreContainedInArchitecture()
             .layer("cli")
             .definedBy(CLI)
+            .layer("server")
+            .definedBy(SERVER)
             .layer("api")
             .definedBy(API)
             .layer("backend")
@@ -92,18 +96,49 @@ class ArchitectureTest {
             .definedBy(COMMON)
             .whereLayer("cli")
             .mayNotBeAccessedByAnyLayer()
-            .whereLayer("api")
+            .whereLayer("server")
             .mayOnlyBeAccessedByLayers("cli")
+            .whereLayer("api")
+            .mayOnlyBeAccessedByLayers("cli", "server")
             .whereLayer("backend")
             .mayOnlyBeAccessedByLayers("api", "cli")
             .whereLayer("native access")
             .mayOnlyBeAccessedByLayers("backend", "api", "cli")
             .whereLayer("model io")
-            .mayOnlyBeAccessedByLayers("api", "cli")
+            .mayOnlyBeAccessedByLayers("api", "cli", "server")
             .whereLayer("model")
-            .mayOnlyBeAccessedByLayers("model io", "backend", "api", "cli")
+            .mayOnlyBeAccessedByLayers("model io", "backend", "api", "cli", "server")
             .whereLayer("tensor")
-            .mayOnlyBeAccessedByLayers("model", "model io", "backend", "api", "cli");
+            .mayOnlyBeAccessedByLayers("model", "model io", "backend", "api", "cli", "server");
+
+    /** The server's libraries are optional dependencies: an embedder's class path lacks them. */
+    private static final String[] SERVER_LIBRARIES = {"org.eclipse.jetty..", "com.fasterxml.jackson..", "org.slf4j.."};
+
+    @ArchTest
+    static final ArchRule noCorePackageUsesTheServerOrItsLibraries = noClasses()
+            .that()
+            .resideOutsideOfPackages(SERVER, CLI)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(concat(SERVER, SERVER_LIBRARIES))
+            .because("the server's libraries are optional dependencies (pom.xml): a project that embeds rwkvx"
+                    + " does not have them");
+
+    @ArchTest
+    static final ArchRule cliUsesTheServerLibrariesOnlyThroughTheServer = noClasses()
+            .that()
+            .resideInAPackage(CLI)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(SERVER_LIBRARIES)
+            .because("ServeCommand checks that the libraries are present before any class that needs them loads");
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
 
     @ArchTest
     static final ArchRule ffiHoldsOnlyGeneratedClasses = classes()
