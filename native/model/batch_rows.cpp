@@ -89,15 +89,14 @@ void check_batch_tokens(const BatchSeq *seqs, int64_t n, int64_t n_vocab) {
 }
 
 void carry_last_rows(const Pass &p, const float *xx, int64_t C, int64_t shift_offset) {
-    for (const Segment &s : p.segments)
-        std::memcpy(s.state + shift_offset, xx + (s.row + s.T - 1) * C, size_t(C) * 4);
+    for (const Segment &s : p.segments) std::memcpy(s.state + shift_offset, xx + (s.row + s.T - 1) * C, size_t(C) * 4);
 }
 
 void wkv7_segments(CpuOps &ops, const Pass &p, const Wkv7Args &a, int64_t state_offset) {
     const int64_t HN = int64_t(a.H) * a.N, NN = int64_t(a.N) * a.N;
     auto of = [&](const Segment &s) {
         const int64_t o = s.row * HN;
-        return Wkv7Args{s.T, a.H, a.N, a.r + o, a.w + o, a.k + o, a.v + o, a.a + o, a.b + o, s.state + state_offset,
+        return Wkv7Args{s.T,    a.H, a.N, a.r + o, a.w + o, a.k + o, a.v + o, a.a + o, a.b + o, s.state + state_offset,
                         a.y + o};
     };
     if (p.segments.size() == 1) {  // one sequence: CpuOps's own split (value rows too, for few heads)
@@ -112,7 +111,9 @@ void wkv7_segments(CpuOps &ops, const Pass &p, const Wkv7Args &a, int64_t state_
     run_items(ops, items, p.rows * a.H * NN, [&](int64_t it) {
         const size_t s = size_t(it / a.H);
         const int32_t h = int32_t(it % a.H);
-        const float *next = h + 1 < a.H ? args[s].state + (h + 1) * NN : s + 1 < args.size() ? args[s + 1].state : nullptr;
+        const float *next = h + 1 < a.H           ? args[s].state + (h + 1) * NN
+                            : s + 1 < args.size() ? args[s + 1].state
+                                                  : nullptr;
         kt.wkv7(args[s], h, 0, a.N, next);
     });
 }
@@ -143,8 +144,17 @@ void wkv5_segments(CpuOps &ops, const Pass &p, const Wkv5Args &a, int64_t state_
     const int64_t HN = int64_t(a.H) * a.N;
     auto of = [&](const Segment &s) {
         const int64_t o = s.row * HN;
-        return Wkv5Args{s.T,     a.H,        a.N, a.r + o, a.k + o, a.v + o, a.w + s.row * a.w_stride, a.w_stride,
-                        a.u,     s.state + state_offset, a.y + o};
+        return Wkv5Args{s.T,
+                        a.H,
+                        a.N,
+                        a.r + o,
+                        a.k + o,
+                        a.v + o,
+                        a.w + s.row * a.w_stride,
+                        a.w_stride,
+                        a.u,
+                        s.state + state_offset,
+                        a.y + o};
     };
     if (p.segments.size() == 1) {
         ops.wkv5(of(p.segments[0]));
@@ -154,9 +164,8 @@ void wkv5_segments(CpuOps &ops, const Pass &p, const Wkv5Args &a, int64_t state_
     args.reserve(p.segments.size());
     for (const Segment &s : p.segments) args.push_back(of(s));
     const KernelTable &kt = ops.kernels();
-    run_items(ops, int64_t(args.size()) * a.H, p.rows * a.H * int64_t(a.N) * a.N, [&](int64_t it) {
-        kt.wkv5(args[size_t(it / a.H)], int32_t(it % a.H));
-    });
+    run_items(ops, int64_t(args.size()) * a.H, p.rows * a.H * int64_t(a.N) * a.N,
+              [&](int64_t it) { kt.wkv5(args[size_t(it / a.H)], int32_t(it % a.H)); });
 }
 
 void head_segments(CpuOps &ops, const HeadWeights &h, const Pass &p, const float *x, float *scratch,
@@ -182,8 +191,7 @@ void head_segments(CpuOps &ops, const HeadWeights &h, const Pass &p, const float
     }
     if (int64_t(out_rows.size()) < n * V) out_rows.resize(size_t(n * V));
     ops.matmul(mm(h.head, scratch, n, out_rows.data()));
-    for (int64_t j = 0; j < n; j++)
-        std::memcpy(single[size_t(j)]->logits, out_rows.data() + j * V, size_t(V) * 4);
+    for (int64_t j = 0; j < n; j++) std::memcpy(single[size_t(j)]->logits, out_rows.data() + j * V, size_t(V) * 4);
 }
 
 }  // namespace rwkvx

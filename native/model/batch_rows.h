@@ -14,13 +14,13 @@ namespace rwkvx {
 
 // One sequence's rows within one pass.
 struct Segment {
-    int64_t row;             // first row in the pass's workspace
-    int64_t T;               // rows (>= 1)
-    float *state;            // the sequence's host state
-    StateExt *ext;           // its growing part (RWKV-X), or null
-    int64_t seq_tokens;      // the whole sequence's n_tokens in this call (RWKV-X: prefill vs decode mode)
-    float *logits;           // where this segment's logits go, as mode asks
-    int32_t mode;            // LAST (its row T-1), ALL (every row) or NONE
+    int64_t row;         // first row in the pass's workspace
+    int64_t T;           // rows (>= 1)
+    float *state;        // the sequence's host state
+    StateExt *ext;       // its growing part (RWKV-X), or null
+    int64_t seq_tokens;  // the whole sequence's n_tokens in this call (RWKV-X: prefill vs decode mode)
+    float *logits;       // where this segment's logits go, as mode asks
+    int32_t mode;        // LAST (its row T-1), ALL (every row) or NONE
 };
 
 struct Pass {
