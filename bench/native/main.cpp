@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench_attention.h"
+#include "bench_batch.h"
 #include "bench_common.h"
 #include "bench_rwkv7.h"
 #include "machine_peaks.h"
@@ -42,6 +43,8 @@ void usage(FILE *f) {
         "  --no-matmul           skip the pure GEMM rows\n"
         "  --seed N              weight/token seed (default 20250101)\n"
         "  --attention           only the RWKV-X attention rows (C=768, 12 heads), at the largest --threads\n"
+        "  --batch LIST          only batched decode: N states one token each per call, e.g. 1,2,4,8,16, vs one\n"
+        "                        state (resident weights; --formats, --threads, --layers, --decode-tokens apply)\n"
         "  -h, --help            this text\n");
 }
 
@@ -103,6 +106,7 @@ int main(int argc, char **argv) {
     cfg.formats = {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16};
     int decode_tokens = -1, decode_rounds = -1;
     bool attention = false;
+    std::vector<int> batch_sizes;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -173,6 +177,9 @@ int main(int argc, char **argv) {
             cfg.run_matmul = false;
         } else if (key == "--attention") {
             attention = true;
+        } else if (key == "--batch") {
+            for (const auto &n : split(value())) batch_sizes.push_back(parse_int(n, "--batch", 1));
+            if (batch_sizes.empty()) bad("--batch needs at least one value");
         } else if (key == "--seed") {
             cfg.seed = static_cast<std::uint64_t>(parse_int(value(), "--seed", 0));
         } else {
@@ -201,6 +208,12 @@ int main(int argc, char **argv) {
     const uint32_t feats = rwkvx_cpu_features();
     std::printf("rwkvx %s (ABI %d), cpu features: %s%s\n", rwkvx_version(), rwkvx_abi_version(),
                 features_string(feats).c_str(), cfg.quick ? "  [--quick]" : "");
+
+    // ---- batched decode: relative to one stream, no machine peaks needed ----
+    if (!batch_sizes.empty()) {
+        run_batch_benchmarks(cfg, batch_sizes);
+        return 0;
+    }
 
     // ---- machine peaks: probed before and after the engine rows; ratios use the better of the two
     // (the higher peak, i.e. the stricter floor), since other load on the machine only lowers them.
