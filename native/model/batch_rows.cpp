@@ -185,8 +185,11 @@ void head_segments(CpuOps &ops, const HeadWeights &h, const Pass &p, const float
     const int64_t n = int64_t(single.size());
     if (n == 0) return;
     ops.for_rows(n, C, [&](int64_t j) { norm(single[size_t(j)]->row + single[size_t(j)]->T - 1, scratch + j * C); });
-    if (n == 1) {
-        ops.matmul(mm(h.head, scratch, 1, single[0]->logits));
+    // Into place when the rows' destinations lie one after another (one logits array for the batch).
+    bool adjacent = true;
+    for (int64_t j = 1; j < n && adjacent; j++) adjacent = single[size_t(j)]->logits == single[0]->logits + j * V;
+    if (adjacent) {
+        ops.matmul(mm(h.head, scratch, n, single[0]->logits));
         return;
     }
     if (int64_t(out_rows.size()) < n * V) out_rows.resize(size_t(n * V));

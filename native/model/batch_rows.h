@@ -71,8 +71,8 @@ void wkv4_segments(CpuOps &ops, const Pass &p, const Wkv4Args &args, int64_t sta
 void wkv5_segments(CpuOps &ops, const Pass &p, const Wkv5Args &args, int64_t state_offset);
 
 // The logits every segment's mode asks for from the residual rows x [rows][C]: ln_out, then the head.
-// Segments that need one row (LAST, or ALL of one row) share one product; when there are several,
-// it writes into out_rows (grown as needed) and the rows are copied to their sequences. A segment
+// Segments that need one row (LAST, or ALL of one row) share one product, written in place when their
+// destinations lie one after another, else into out_rows (grown as needed) and copied out. A segment
 // that needs all of its several rows gets its own product, written in place. scratch: [rows][C].
 struct HeadWeights {
     const Matrix &head;

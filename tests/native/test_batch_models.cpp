@@ -116,9 +116,9 @@ std::vector<Item> mixed_items(int64_t slice, std::mt19937 &rng) {
         int64_t history, n;
         int32_t mode;
     };
-    const Shape shapes[] = {{3, 1, RWKVX_LOGITS_LAST}, {0, 9, RWKVX_LOGITS_ALL},  {5, 6, RWKVX_LOGITS_NONE},
+    const Shape shapes[] = {{3, 1, RWKVX_LOGITS_LAST}, {0, 9, RWKVX_LOGITS_ALL},   {5, 6, RWKVX_LOGITS_NONE},
                             {2, 1, RWKVX_LOGITS_ALL},  {40, 1, RWKVX_LOGITS_LAST}, {11, slice + 37, RWKVX_LOGITS_ALL},
-                            {1, 4, RWKVX_LOGITS_LAST}, {0, 1, RWKVX_LOGITS_NONE}, {70, slice + 5, RWKVX_LOGITS_LAST},
+                            {1, 4, RWKVX_LOGITS_LAST}, {0, 1, RWKVX_LOGITS_NONE},  {70, slice + 5, RWKVX_LOGITS_LAST},
                             {7, 1, RWKVX_LOGITS_LAST}};
     std::vector<Item> items;
     for (const Shape &s : shapes) items.push_back(Item{random_tokens(rng, s.history), random_tokens(rng, s.n), s.mode});
@@ -131,8 +131,8 @@ std::vector<std::unique_ptr<State>> prepared_states(const Engine &e, const std::
     for (const Item &it : items) {
         states.push_back(std::make_unique<State>(e));
         if (!it.history.empty())
-            expect(rwkvx_model_eval(e.model, states.back()->s, it.history.data(), int64_t(it.history.size()),
-                                    nullptr, RWKVX_LOGITS_NONE) == RWKVX_OK,
+            expect(rwkvx_model_eval(e.model, states.back()->s, it.history.data(), int64_t(it.history.size()), nullptr,
+                                    RWKVX_LOGITS_NONE) == RWKVX_OK,
                    std::string("history evaluated: ") + rwkvx_last_error());
     }
     return states;
@@ -327,7 +327,8 @@ void test_quantized_model(std::mt19937 &rng) {
         const Worst d = compare(batch, solo);
         double bound = kBatchBound;
         if (flags != RWKVX_CONTEXT_FORCE_SCALAR && avx2) {  // 8-bit inputs in solo steps (and few-row products)
-            Engine original(2, flags, RWKVX_ARCH_RWKV7, src.named()), widened_model(2, flags, RWKVX_ARCH_RWKV7, dequantized);
+            Engine original(2, flags, RWKVX_ARCH_RWKV7, src.named()),
+                widened_model(2, flags, RWKVX_ARCH_RWKV7, dequantized);
             const Worst weights = compare(run(widened_model, items, false), run(original, items, false));
             bound = kEightBitFactor * weights.logits + kEightBitFloor;
         }
