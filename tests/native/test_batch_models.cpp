@@ -142,7 +142,8 @@ struct Results {
     std::vector<std::vector<float>> logits, states;
 };
 
-// Each item alone (rwkvx_model_eval), or all of them (or the chosen ones) in one rwkvx_model_eval_batch.
+// Each item alone (rwkvx_model_eval), or all of them in one rwkvx_model_eval_batch, from fresh states
+// that have seen the items' histories: the logits and the exported states after the call.
 Results run(const Engine &e, const std::vector<Item> &items, bool batched) {
     auto states = prepared_states(e, items);
     Results r;
