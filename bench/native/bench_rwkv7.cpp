@@ -525,6 +525,13 @@ void apply_peaks(const std::map<int, Peaks> &peaks, Results &res) {
     }
 }
 
+SyntheticTensors::SyntheticTensors(const Geometry &g, int format, std::uint64_t seed)
+    : model_(std::make_shared<SyntheticModel>(g, format, seed)) {}
+
+std::vector<rwkvx_named_tensor> SyntheticTensors::named() const {
+    return static_cast<const SyntheticModel *>(model_.get())->named();
+}
+
 void run_rwkv7_benchmarks(const BenchConfig &cfg, const std::map<int, Peaks> &peaks, Results &out) {
     Geometry g;
     g.n_layer = cfg.layers;

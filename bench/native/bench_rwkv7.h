@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "rwkvx.h"
 
 namespace rwkvx_bench {
 
@@ -99,6 +102,17 @@ struct Results {
     std::vector<MatmulRow> matmul;
     std::vector<std::string> context_descriptions;  // rwkvx_context_describe of each context used
     int non_finite = 0;                             // rows whose outputs had NaN/Inf
+};
+
+// The tensors of the synthetic model of geometry g (RWKV-7 or RWKV-4) in `format`, borrowed views valid
+// while this object lives (other benchmarks build models from it).
+class SyntheticTensors {
+  public:
+    SyntheticTensors(const Geometry &g, int format, std::uint64_t seed);
+    std::vector<rwkvx_named_tensor> named() const;
+
+  private:
+    std::shared_ptr<void> model_;
 };
 
 // (Re)computes the peak-relative columns (decode floor/ratio, prefill and GEMM fraction of FMA peak)

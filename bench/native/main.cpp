@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench_attention.h"
+#include "bench_batch.h"
 #include "bench_common.h"
 #include "bench_rwkv7.h"
 #include "machine_peaks.h"
@@ -46,6 +47,8 @@ void usage(FILE *f) {
         "  --skinny              only the skinny products: matmuls of T = 1, 2, 4, 8, 16 input rows (batched\n"
         "                        decode) on the 0.1B shapes, time(T) / time(1); with --threads, --formats\n"
         "                        (default f32,f16,bf16,q8_0,q5_1,q4_0), --quick\n"
+        "  --batch LIST          only batched decode: N states one token each per call, e.g. 1,2,4,8,16, vs one\n"
+        "                        state (resident weights; --formats, --threads, --layers, --decode-tokens apply)\n"
         "  -h, --help            this text\n");
 }
 
@@ -107,6 +110,7 @@ int main(int argc, char **argv) {
     cfg.formats = {RWKVX_DTYPE_F32, RWKVX_DTYPE_F16, RWKVX_DTYPE_BF16};
     int decode_tokens = -1, decode_rounds = -1;
     bool attention = false, skinny = false, formats_given = false;
+    std::vector<int> batch_sizes;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -180,6 +184,9 @@ int main(int argc, char **argv) {
             attention = true;
         } else if (key == "--skinny") {
             skinny = true;
+        } else if (key == "--batch") {
+            for (const auto &n : split(value())) batch_sizes.push_back(parse_int(n, "--batch", 1));
+            if (batch_sizes.empty()) bad("--batch needs at least one value");
         } else if (key == "--seed") {
             cfg.seed = static_cast<std::uint64_t>(parse_int(value(), "--seed", 0));
         } else {
@@ -218,6 +225,12 @@ int main(int argc, char **argv) {
     const uint32_t feats = rwkvx_cpu_features();
     std::printf("rwkvx %s (ABI %d), cpu features: %s%s\n", rwkvx_version(), rwkvx_abi_version(),
                 features_string(feats).c_str(), cfg.quick ? "  [--quick]" : "");
+
+    // ---- batched decode: relative to one stream, no machine peaks needed ----
+    if (!batch_sizes.empty()) {
+        run_batch_benchmarks(cfg, batch_sizes);
+        return 0;
+    }
 
     // ---- machine peaks: probed before and after the engine rows; ratios use the better of the two
     // (the higher peak, i.e. the stricter floor), since other load on the machine only lowers them.

@@ -60,7 +60,10 @@ struct MatmulOnlyToken::Impl {
     std::int64_t bytes = 0;
     std::string note;
 
-    Impl(const Geometry &g, int format, int threads) : pool(threads), ops(pool, rwkvx::select_kernels(false)) {
+    int max_rows = 1;
+
+    Impl(const Geometry &g, int format, int threads, int rows)
+        : pool(threads), ops(pool, rwkvx::select_kernels(false)), max_rows(rows) {
         const auto shapes = token_groups(g);
         std::int64_t widest_in = 0, outputs = 0;
         for (const auto &group : shapes) {
@@ -81,8 +84,8 @@ struct MatmulOnlyToken::Impl {
         // 0x3c in every byte is a small finite value in all formats (a quantized block's d and m are
         // 0x3c3c, about 1.06); writing it also maps the pages.
         std::memset(w, 0x3c, static_cast<std::size_t>(bytes));
-        input.assign(static_cast<std::size_t>(widest_in), 0.01f);
-        output.assign(static_cast<std::size_t>(outputs), 0.0f);
+        input.assign(static_cast<std::size_t>(widest_in * max_rows), 0.01f);
+        output.assign(static_cast<std::size_t>(outputs * max_rows), 0.0f);
         for (const auto &group : shapes) {
             groups.emplace_back();
             std::int64_t y = 0;
@@ -91,7 +94,7 @@ struct MatmulOnlyToken::Impl {
                 // Laid out like resident weights: float matrices in 32-row blocks, quantized ones in
                 // split rows (every byte is the same here, so only the kernels' paths differ).
                 groups.back().push_back(rwkvx::MatmulArgs{rwkvx::WeightType(dt), w, s.rows, s.cols, input.data(), 1,
-                                                          output.data() + y, /*blocked=*/true});
+                                                          output.data() + y * max_rows, /*blocked=*/true});
                 w += dtype_bytes_of(dt, s.rows * s.cols);
                 y += s.rows;
             }
@@ -99,7 +102,8 @@ struct MatmulOnlyToken::Impl {
     }
 };
 
-MatmulOnlyToken::MatmulOnlyToken(const Geometry &g, int format, int threads) : impl_(new Impl(g, format, threads)) {}
+MatmulOnlyToken::MatmulOnlyToken(const Geometry &g, int format, int threads, int max_rows)
+    : impl_(new Impl(g, format, threads, std::max(1, max_rows))) {}
 
 MatmulOnlyToken::~MatmulOnlyToken() = default;
 
@@ -115,9 +119,13 @@ std::int64_t MatmulOnlyToken::bytes() const {
     return impl_->bytes;
 }
 
-void MatmulOnlyToken::run() {
+void MatmulOnlyToken::run(int rows) {
     if (!ok()) return;
-    for (const auto &group : impl_->groups) impl_->ops.matmul_many(group);
+    rows = std::min(std::max(1, rows), impl_->max_rows);
+    for (auto &group : impl_->groups) {
+        for (auto &m : group) m.T = rows;
+        impl_->ops.matmul_many(group);
+    }
 }
 
 }  // namespace rwkvx_bench

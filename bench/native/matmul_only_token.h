@@ -18,8 +18,9 @@ class MatmulOnlyToken {
   public:
     // The matrices of the synthetic model `g` (RWKV-7 or RWKV-4) in `format` (bench_common.h), laid
     // out like resident weights (float ones in 32-row blocks, quantized ones in split rows), in one
-    // 2 MiB-aligned mapping with huge pages requested; every byte is the same constant.
-    MatmulOnlyToken(const Geometry &g, int format, int threads);
+    // 2 MiB-aligned mapping with huge pages requested; every byte is the same constant. max_rows: the
+    // most input rows run() takes (a batched decode step multiplies one row per sequence).
+    MatmulOnlyToken(const Geometry &g, int format, int threads, int max_rows = 1);
     ~MatmulOnlyToken();
     MatmulOnlyToken(const MatmulOnlyToken &) = delete;
     MatmulOnlyToken &operator=(const MatmulOnlyToken &) = delete;
@@ -27,9 +28,9 @@ class MatmulOnlyToken {
     // False (with note()) when the weights could not be mapped; run() then does nothing.
     bool ok() const;
     const std::string &note() const;
-    // One token: the forward pass's matmuls in its order, each group that shares a parallel region in
-    // the engine as one region (matmul_many), the head last.
-    void run();
+    // One token (or one token of each of `rows` sequences): the forward pass's matmuls in its order,
+    // each group that shares a parallel region in the engine as one region (matmul_many), the head last.
+    void run(int rows = 1);
     // Weight bytes one run() reads.
     std::int64_t bytes() const;
 

@@ -17,7 +17,8 @@ namespace rwkvx {
 
 namespace {
 
-// Tokens per slice: a prefill into empty caches up to this length runs the tiled prefill kernel.
+// Rows per pass (a long prefill's slice): a prefill into empty caches up to this length runs the
+// tiled prefill kernel.
 constexpr int64_t kSliceTokens = 2048;
 constexpr int32_t kHeadSize = 64;
 
@@ -52,32 +53,24 @@ class HybridModel final : public Model {
 
     void eval_ext(CpuOps &ops, float *state, StateExt &ext, const int32_t *tokens, int64_t n_tokens, float *logits,
                   int32_t logits_mode) override {
-        blocks_.check_tokens(tokens, n_tokens);
-        auto &caches = static_cast<HybridStateExt &>(ext).caches;
-        const int32_t mode = n_tokens > 1 ? cfg_.prefill_mode : cfg_.decode_mode;
-        const int64_t V = w_.rwkv.n_vocab, R = int64_t(w_.rwkv.layers.size());
-        for (int64_t s = 0; s < n_tokens; s += kSliceTokens) {
-            const int64_t T = std::min(kSliceTokens, n_tokens - s);
-            float *out = nullptr;
-            int32_t lm = RWKVX_LOGITS_NONE;
-            if (logits_mode == RWKVX_LOGITS_ALL) {
-                out = logits + s * V;
-                lm = RWKVX_LOGITS_ALL;
-            } else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens) {
-                out = logits;
-                lm = RWKVX_LOGITS_LAST;
-            }
-            Rwkv7Buffers b = blocks_.buffers(T);
-            blocks_.embed(ops, tokens + s, T, b);
+        const BatchSeq one{state, &ext, tokens, n_tokens, logits, logits_mode};
+        eval_batch(ops, &one, 1);
+    }
+
+    void eval_batch(CpuOps &ops, const BatchSeq *seqs, int64_t n) override {
+        for (int64_t i = 0; i < n; i++)
+            if (seqs[i].ext == nullptr) fail(RWKVX_ERROR_INTERNAL, "RWKV-X state without its KV caches");
+        check_batch_tokens(seqs, n, w_.rwkv.n_vocab);
+        const int64_t R = int64_t(w_.rwkv.layers.size());
+        for_each_pass(planner_.plan(seqs, n, kSliceTokens, w_.rwkv.n_vocab), [&](const Pass &p) {
+            Rwkv7Buffers b = blocks_.buffers(p.rows);
+            blocks_.embed(ops, p, b);
             for (int64_t i = 0; i < R; i++) {
-                blocks_.layer(ops, size_t(i), state + i * blocks_.layer_state_floats(), b, T);
-                if ((i + 1) % w_.interval == 0) {
-                    const int64_t j = (i + 1) / w_.interval - 1;
-                    attn_block(ops, size_t(j), attn_shift(state, j), caches[size_t(j)], b, T, mode);
-                }
+                blocks_.layer(ops, size_t(i), p, b);
+                if ((i + 1) % w_.interval == 0) attn_block(ops, size_t((i + 1) / w_.interval - 1), p, b);
             }
-            blocks_.head(ops, b, T, out, lm);
-        }
+            blocks_.head(ops, p, b);
+        });
     }
 
     int64_t export_bytes(const float *, const StateExt &ext) const override {
@@ -178,8 +171,9 @@ class HybridModel final : public Model {
     int64_t fixed_floats() const {
         return blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + C_ * int64_t(w_.attn.size());
     }
-    float *attn_shift(float *state, int64_t j) const {
-        return state + blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + j * C_;
+    // Where attention block j's channel-mix shift lies in a state.
+    int64_t attn_shift_offset(int64_t j) const {
+        return blocks_.layer_state_floats() * int64_t(w_.rwkv.layers.size()) + j * C_;
     }
     std::unique_ptr<attn::KvCache> empty_cache() const {
         auto c = new_kv_cache(H_, kHeadSize, cfg_.chunk_size, 256, cfg_.kv_dtype);
@@ -189,18 +183,24 @@ class HybridModel final : public Model {
         return c;
     }
 
-    // x += Attn(LN1(x)); x += CMix(LN2(x)) over the T rows, with the block's cache and shift.
-    void attn_block(CpuOps &ops, size_t j, float *ffn_shift, std::unique_ptr<attn::KvCache> &cache, Rwkv7Buffers &b,
-                    int64_t T, int32_t mode) const {
+    // x += Attn(LN1(x)); x += CMix(LN2(x)) over the pass's rows; each segment attends over its own
+    // cache of block j (prefill mode for a call of several tokens, as a single eval decides).
+    void attn_block(CpuOps &ops, size_t j, const Pass &p, Rwkv7Buffers &b) const {
         const AttnBlock &A = w_.attn[j];
-        const int64_t C = C_;
+        const int64_t C = C_, T = p.rows;
         ops.for_rows(T, 8 * C,
                      [&](int64_t t) { layer_norm(b.x + t * C, A.ln1_w, A.ln1_b, b.xx + t * C, C, kLayerNormEps); });
         ops.matmul_many({mm(A.q, b.xx, T, b.r), mm(A.k, b.xx, T, b.k), mm(A.v, b.xx, T, b.v)});
-        attend(ops, cache, b.r, b.k, b.v, b.y, T, mode);
+        for (const Segment &s : p.segments) {
+            const int64_t o = s.row * C;
+            auto &cache = static_cast<HybridStateExt &>(*s.ext).caches[j];
+            attend(ops, cache, b.r + o, b.k + o, b.v + o, b.y + o, s.T,
+                   s.seq_tokens > 1 ? cfg_.prefill_mode : cfg_.decode_mode);
+        }
         ops.matmul(mm(A.o, b.y, T, b.tmp));
         add_rows(ops, b.x, b.tmp, T, C);
-        channel_mix(ops, ChannelMixWeights{A.ln2_w, A.ln2_b, A.ffn_x_k, A.ffn_key, A.ffn_value}, ffn_shift, b, T, C);
+        channel_mix(ops, ChannelMixWeights{A.ln2_w, A.ln2_b, A.ffn_x_k, A.ffn_key, A.ffn_value},
+                    attn_shift_offset(int64_t(j)), p, b, C);
     }
 
     // o[t] = attention of q[t] over the cache and k/v rows <= t; the rows are then in the cache.
@@ -276,6 +276,7 @@ class HybridModel final : public Model {
     HybridWeights w_;
     rwkvx_hybrid_config cfg_;
     Rwkv7Blocks blocks_;
+    BatchPlanner planner_;
     int64_t C_ = 0;
     int32_t H_ = 0;
     rwkvx_model_info info_;

@@ -24,30 +24,6 @@ inline MatmulArgs mm(const Matrix &w, const float *x, int64_t T, float *y) {
     return MatmulArgs{w.type, w.data, w.rows, w.cols, x, T, y, w.blocked};
 }
 
-// Every token id must index the embedding: checked before any state changes.
-inline void check_tokens(const int32_t *tokens, int64_t n, int64_t n_vocab) {
-    for (int64_t i = 0; i < n; i++)
-        if (tokens[i] < 0 || tokens[i] >= n_vocab)
-            fail(RWKVX_ERROR_ARGUMENT, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
-                                           " is out of range [0, " + std::to_string(n_vocab) + ")");
-}
-
-// Runs a long call as slices of at most slice_tokens (bounding the workspace), routing the logits:
-// slice(offset, T, out, mode) gets the part of `logits` that slice must write, or NONE.
-template <typename F>
-void for_each_slice(int64_t n_tokens, int64_t slice_tokens, int64_t n_vocab, float *logits, int32_t logits_mode,
-                    F &&slice) {
-    for (int64_t s = 0; s < n_tokens; s += slice_tokens) {
-        const int64_t T = std::min(slice_tokens, n_tokens - s);
-        if (logits_mode == RWKVX_LOGITS_ALL)
-            slice(s, T, logits + s * n_vocab, int32_t(RWKVX_LOGITS_ALL));
-        else if (logits_mode == RWKVX_LOGITS_LAST && s + T == n_tokens)
-            slice(s, T, logits, int32_t(RWKVX_LOGITS_LAST));
-        else
-            slice(s, T, static_cast<float *>(nullptr), int32_t(RWKVX_LOGITS_NONE));
-    }
-}
-
 // Per-token buffers of T rows carved from a workspace, which grows to T * per_token floats first.
 class RowCarver {
   public:
@@ -79,18 +55,6 @@ inline void embed_rows(CpuOps &ops, const Matrix &emb, const float *ln0_w, const
         ops.kernels().to_f32(emb.type, static_cast<const char *>(emb.data) + tokens[t] * bytes, row, C);
         layer_norm(row, ln0_w, ln0_b, row, C, kLayerNormEps);
     });
-}
-
-// The logits `mode` asks for: ln_out of the last row (LAST) or of every row (ALL) of x [T][C] into
-// scratch, times the head; nothing for NONE.
-inline void head_rows(CpuOps &ops, const Matrix &head, const float *ln_out_w, const float *ln_out_b, const float *x,
-                      int64_t T, float *scratch, float *logits, int32_t mode) {
-    if (mode == RWKVX_LOGITS_NONE) return;
-    const int64_t C = head.cols, first = mode == RWKVX_LOGITS_ALL ? 0 : T - 1, rows = T - first;
-    ops.for_rows(rows, C, [&](int64_t t) {
-        layer_norm(x + (first + t) * C, ln_out_w, ln_out_b, scratch + t * C, C, kLayerNormEps);
-    });
-    ops.matmul(mm(head, scratch, rows, logits));
 }
 
 // x[t] += d[t] for T rows of C.

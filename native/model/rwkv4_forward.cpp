@@ -1,10 +1,12 @@
-// RWKV-4 forward pass (docs/formats.md §4.2, as rwkv.cpp computes it), in slices of tokens: each step
-// runs over all tokens of the slice, so prefill uses matrix-matrix products and one WKV-4 call.
+// RWKV-4 forward pass (docs/formats.md §4.2, as rwkv.cpp computes it), in passes over the token rows of
+// a batch (model/batch_rows.h): each step runs over all rows of the pass, so prefill and batched
+// decode use matrix-matrix products, and the WKV-4 recurrence runs per sequence.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "common/errors.h"
+#include "model/batch_rows.h"
 #include "model/model_ops.h"
 #include "model/rwkv4.h"
 
@@ -12,7 +14,7 @@ namespace rwkvx {
 
 namespace {
 
-// Tokens per internal slice of a long prefill: bounds the workspace, long enough for GEMM efficiency.
+// Rows per pass (a long prefill's slice): bounds the workspace, long enough for GEMM efficiency.
 constexpr int64_t kSliceTokens = 512;
 // Start-of-sequence pp: very negative but finite, so pp - max(pp, .) never computes -inf - -inf.
 constexpr float kInitialPp = -1e38f;
@@ -38,10 +40,13 @@ class Rwkv4Model final : public Model {
 
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
-        check_tokens(tokens, n_tokens, w_.n_vocab);
-        for_each_slice(
-            n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
-            [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
+        const BatchSeq one{state, nullptr, tokens, n_tokens, logits, logits_mode};
+        eval_batch(ops, &one, 1);
+    }
+
+    void eval_batch(CpuOps &ops, const BatchSeq *seqs, int64_t n) override {
+        check_batch_tokens(seqs, n, w_.n_vocab);
+        for_each_pass(planner_.plan(seqs, n, kSliceTokens, w_.n_vocab), [&](const Pass &p) { eval_pass(ops, p); });
     }
 
   private:
@@ -58,38 +63,41 @@ class Rwkv4Model final : public Model {
         return b;
     }
 
-    void eval_slice(CpuOps &ops, float *state, const int32_t *tokens, int64_t T, float *logits, int32_t mode) {
+    void eval_pass(CpuOps &ops, const Pass &p) {
         const int64_t C = w_.n_embd;
-        Buffers b = buffers(T);
-        embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, tokens, T, b.x);
-        for (size_t l = 0; l < w_.layers.size(); l++) layer(ops, w_.layers[l], state + int64_t(l) * 5 * C, b, T);
-        head_rows(ops, w_.head, w_.ln_out_w, w_.ln_out_b, b.x, T, b.xx, logits, mode);
+        Buffers b = buffers(p.rows);
+        embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, p.tokens.data(), p.rows, b.x);
+        for (size_t l = 0; l < w_.layers.size(); l++) layer(ops, w_.layers[l], int64_t(l) * 5 * C, p, b);
+        head_segments(ops, HeadWeights{w_.head, w_.ln_out_w, w_.ln_out_b}, p, b.x, b.xx, head_rows_);
     }
 
-    // RWKV-4 token shift, as rwkv.cpp writes it: out = cur * mix + prev * (1 - mix).
-    static void shift_mix(const float *xx, const float *carried, int64_t t, int64_t C,
+    // RWKV-4 token shift, as rwkv.cpp writes it: out = cur * mix + prev * (1 - mix), prev = the row
+    // before row t (model/batch_rows.h).
+    static void shift_mix(const float *xx, const float *prev, int64_t t, int64_t C,
                           std::initializer_list<std::pair<const float *, float *>> mixes) {
         const float *cur = xx + t * C;
-        const float *prev = t == 0 ? carried : cur - C;
         for (const auto &m : mixes) {
             float *out = m.second + t * C;
             for (int64_t i = 0; i < C; i++) out[i] = cur[i] * m.first[i] + prev[i] * (1.0f - m.first[i]);
         }
     }
 
-    void layer(CpuOps &ops, const Rwkv4Layer &L, float *st, Buffers &b, int64_t T) {
-        const int64_t C = w_.n_embd;
-        float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
+    // One layer over the pass's rows; each segment's layer state (att shift, ffn shift, wkv) at
+    // state + st.
+    void layer(CpuOps &ops, const Rwkv4Layer &L, int64_t st, const Pass &p, Buffers &b) {
+        const int64_t C = w_.n_embd, T = p.rows;
+        const int64_t att_shift = st, ffn_shift = st + C, wkv_state = st + 2 * C;
 
         // ---- time mix ----
         ops.for_rows(T, 8 * C,
                      [&](int64_t t) { layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
         ops.for_rows(T, 6 * C, [&](int64_t t) {
-            shift_mix(b.xx, att_shift, t, C, {{L.att_mix_k, b.xk}, {L.att_mix_v, b.xv}, {L.att_mix_r, b.xr}});
+            shift_mix(b.xx, previous_row(p, b.xx, t, C, att_shift), t, C,
+                      {{L.att_mix_k, b.xk}, {L.att_mix_v, b.xv}, {L.att_mix_r, b.xr}});
         });
-        std::memcpy(att_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+        carry_last_rows(p, b.xx, C, att_shift);
         ops.matmul_many({mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k), mm(L.value, b.xv, T, b.v)});
-        ops.wkv4(Wkv4Args{T, C, L.time_decay, L.time_first, b.k, b.v, wkv_state, b.y});
+        wkv4_segments(ops, p, Wkv4Args{T, C, L.time_decay, L.time_first, b.k, b.v, nullptr, b.y}, wkv_state);
         ops.for_rows(T, 8 * C, [&](int64_t t) {
             float *y = b.y + t * C;
             const float *r = b.r + t * C;
@@ -102,15 +110,16 @@ class Rwkv4Model final : public Model {
         ops.for_rows(T, 8 * C,
                      [&](int64_t t) { layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps); });
         ops.for_rows(T, 4 * C, [&](int64_t t) {
-            shift_mix(b.xx, ffn_shift, t, C, {{L.ffn_mix_k, b.xk}, {L.ffn_mix_r, b.xr}});
+            shift_mix(b.xx, previous_row(p, b.xx, t, C, ffn_shift), t, C, {{L.ffn_mix_k, b.xk}, {L.ffn_mix_r, b.xr}});
         });
-        std::memcpy(ffn_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+        carry_last_rows(p, b.xx, C, ffn_shift);
         gated_channel_mix(ops, L.ffn_key, L.ffn_value, L.ffn_receptance, b.xk, b.xr, b.hidden, b.r, b.tmp, b.x, T, C);
     }
 
     Rwkv4Weights w_;
     rwkvx_model_info info_;
-    std::vector<float> workspace_;  // used under the context lock only
+    BatchPlanner planner_;
+    std::vector<float> workspace_, head_rows_;  // used under the context lock only
 };
 
 }  // namespace

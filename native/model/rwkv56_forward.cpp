@@ -1,10 +1,12 @@
 // RWKV-5.2 / RWKV-6 forward pass, as rwkv.cpp computes it (rwkv_att_v5, rwkv_att_v6, rwkv_ffn(_v6)),
-// in slices of tokens: matrix-matrix products for prefill and one WKV-5 call per layer.
+// in passes over the token rows of a batch (model/batch_rows.h): matrix-matrix products for prefill and
+// batched decode, the WKV-5 recurrence per sequence.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "common/errors.h"
+#include "model/batch_rows.h"
 #include "model/model_ops.h"
 #include "model/rwkv56.h"
 
@@ -31,10 +33,13 @@ class Rwkv56Model final : public Model {
 
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
-        check_tokens(tokens, n_tokens, w_.n_vocab);
-        for_each_slice(
-            n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
-            [&](int64_t s, int64_t T, float *out, int32_t mode) { eval_slice(ops, state, tokens + s, T, out, mode); });
+        const BatchSeq one{state, nullptr, tokens, n_tokens, logits, logits_mode};
+        eval_batch(ops, &one, 1);
+    }
+
+    void eval_batch(CpuOps &ops, const BatchSeq *seqs, int64_t n) override {
+        check_batch_tokens(seqs, n, w_.n_vocab);
+        for_each_pass(planner_.plan(seqs, n, kSliceTokens, w_.n_vocab), [&](const Pass &p) { eval_pass(ops, p); });
     }
 
   private:
@@ -59,18 +64,21 @@ class Rwkv56Model final : public Model {
         return b;
     }
 
-    void eval_slice(CpuOps &ops, float *state, const int32_t *tokens, int64_t T, float *logits, int32_t mode) {
-        Buffers b = buffers(T);
-        embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, tokens, T, b.x);
-        for (size_t l = 0; l < w_.layers.size(); l++)
-            layer(ops, w_.layers[l], state + int64_t(l) * layer_state_floats(), b, T);
-        head_rows(ops, w_.head, w_.ln_out_w, w_.ln_out_b, b.x, T, b.xx, logits, mode);
+    void eval_pass(CpuOps &ops, const Pass &p) {
+        Buffers b = buffers(p.rows);
+        embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, p.tokens.data(), p.rows, b.x);
+        for (size_t l = 0; l < w_.layers.size(); l++) layer(ops, w_.layers[l], int64_t(l) * layer_state_floats(), p, b);
+        head_segments(ops, HeadWeights{w_.head, w_.ln_out_w, w_.ln_out_b}, p, b.x, b.xx, head_rows_);
     }
 
-    // The previous row of every row (the carried shift for row 0), copied so the carry can be updated.
-    static void previous_rows(const float *xx, const float *carried, float *prev, int64_t T, int64_t C) {
-        std::memcpy(prev, carried, size_t(C) * 4);
-        if (T > 1) std::memcpy(prev + C, xx, size_t((T - 1) * C) * 4);
+    // The row before every row (model/batch_rows.h), copied so that the carried rows can be updated;
+    // then the carried rows (at state + shift_offset) become the segments' last rows.
+    static void previous_rows(const Pass &p, const float *xx, float *prev, int64_t C, int64_t shift_offset) {
+        for (const Segment &s : p.segments) {
+            std::memcpy(prev + s.row * C, s.state + shift_offset, size_t(C) * 4);
+            if (s.T > 1) std::memcpy(prev + (s.row + 1) * C, xx + s.row * C, size_t((s.T - 1) * C) * 4);
+        }
+        carry_last_rows(p, xx, C, shift_offset);
     }
 
     // RWKV-5.2 token shift as rwkv.cpp writes it: out = cur*mix + prev*(1-mix).
@@ -125,23 +133,26 @@ class Rwkv56Model final : public Model {
         });
     }
 
-    void layer(CpuOps &ops, const Rwkv56Layer &L, float *st, Buffers &b, int64_t T) {
-        const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size;
-        float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
+    // One layer over the pass's rows; each segment's layer state (att shift, ffn shift, wkv) at
+    // state + st.
+    void layer(CpuOps &ops, const Rwkv56Layer &L, int64_t st, const Pass &p, Buffers &b) {
+        const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size, T = p.rows;
+        const int64_t att_shift = st, ffn_shift = st + C, wkv_state = st + 2 * C;
 
         // ---- time mix ----
         ops.for_rows(T, 8 * C,
                      [&](int64_t t) { layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
-        previous_rows(b.xx, att_shift, b.sx, T, C);
-        std::memcpy(att_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+        previous_rows(p, b.xx, b.sx, C, att_shift);
         if (v6_)
             time_mix_inputs_v6(ops, L, b, T);
         else
             time_mix_inputs_v5(ops, L, b, T);
         ops.matmul_many({mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k), mm(L.value, b.xv, T, b.v),
                          mm(L.gate, b.xg, T, b.g)});
-        ops.wkv5(Wkv5Args{T, int32_t(H), int32_t(N), b.r, b.k, b.v, v6_ ? b.w : L.time_decay, v6_ ? C : 0, L.time_faaaa,
-                          wkv_state, b.y});
+        wkv5_segments(ops, p,
+                      Wkv5Args{T, int32_t(H), int32_t(N), b.r, b.k, b.v, v6_ ? b.w : L.time_decay, v6_ ? C : 0,
+                               L.time_faaaa, nullptr, b.y},
+                      wkv_state);
         const float eps = v6_ ? kGroupNormEpsV6 : kGroupNormEpsV5;
         ops.for_rows(T, 12 * C, [&](int64_t t) {
             float *y = b.y + t * C;
@@ -156,8 +167,7 @@ class Rwkv56Model final : public Model {
         // ---- channel mix ----
         ops.for_rows(T, 8 * C,
                      [&](int64_t t) { layer_norm(b.x + t * C, L.ln2_w, L.ln2_b, b.xx + t * C, C, kLayerNormEps); });
-        previous_rows(b.xx, ffn_shift, b.sx, T, C);
-        std::memcpy(ffn_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+        previous_rows(p, b.xx, b.sx, C, ffn_shift);
         ops.for_rows(T, 4 * C, [&](int64_t t) {
             const float *cur = b.xx + t * C, *sx = b.sx + t * C;
             if (v6_) {
@@ -176,7 +186,8 @@ class Rwkv56Model final : public Model {
     Rwkv56Weights w_;
     bool v6_;
     rwkvx_model_info info_;
-    std::vector<float> workspace_;  // used under the context lock only
+    BatchPlanner planner_;
+    std::vector<float> workspace_, head_rows_;  // used under the context lock only
 };
 
 }  // namespace

@@ -15,11 +15,10 @@ namespace {
 constexpr float kGroupNormEps = 64e-5f;   // 1e-5 * head_size_divisor^2 (divisor 8), as RWKV-7 trains
 constexpr float kDecayScale = 0.606531f;  // e^-0.5: w = exp(-e^-0.5 * sigmoid(.)) lies in (0.545, 1)
 
-// Token shift: out = x + (prev - x) * mix for each row, prev = the previous row (or the carried one).
-void shift_mix(const float *xx, const float *carried, int64_t t, int64_t C,
+// Token shift: out = x + (prev - x) * mix for row t, prev = the row before it (model/batch_rows.h).
+void shift_mix(const float *xx, const float *prev, int64_t t, int64_t C,
                std::initializer_list<std::pair<const float *, float *>> mixes) {
     const float *cur = xx + t * C;
-    const float *prev = t == 0 ? carried : cur - C;
     for (const auto &m : mixes) {
         float *out = m.second + t * C;
         for (int64_t i = 0; i < C; i++) out[i] = cur[i] + (prev[i] - cur[i]) * m.first[i];
@@ -89,10 +88,6 @@ Rwkv7Blocks::Rwkv7Blocks(const Rwkv7Weights &w, int64_t hidden_min) : w_(w) {
     hidden_ = std::max(w_.ffn_size, hidden_min);
 }
 
-void Rwkv7Blocks::check_tokens(const int32_t *tokens, int64_t n) const {
-    rwkvx::check_tokens(tokens, n, w_.n_vocab);
-}
-
 Rwkv7Buffers Rwkv7Blocks::buffers(int64_t T) {
     const int64_t C = w_.n_embd;
     RowCarver carve(workspace_, T, 19 * C + 4 * lora_max_ + hidden_);
@@ -105,19 +100,20 @@ Rwkv7Buffers Rwkv7Blocks::buffers(int64_t T) {
     return b;
 }
 
-void Rwkv7Blocks::embed(CpuOps &ops, const int32_t *tokens, int64_t T, Rwkv7Buffers &b) const {
-    embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, tokens, T, b.x);
+void Rwkv7Blocks::embed(CpuOps &ops, const Pass &p, Rwkv7Buffers &b) const {
+    embed_rows(ops, w_.emb, w_.ln0_w, w_.ln0_b, p.tokens.data(), p.rows, b.x);
 }
 
-void Rwkv7Blocks::head(CpuOps &ops, Rwkv7Buffers &b, int64_t T, float *logits, int32_t mode) const {
-    head_rows(ops, w_.head, w_.ln_out_w, w_.ln_out_b, b.x, T, b.xx, logits, mode);
+void Rwkv7Blocks::head(CpuOps &ops, const Pass &p, Rwkv7Buffers &b) {
+    head_segments(ops, HeadWeights{w_.head, w_.ln_out_w, w_.ln_out_b}, p, b.x, b.xx, head_rows_);
 }
 
-void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64_t T) const {
+void Rwkv7Blocks::layer(CpuOps &ops, size_t l, const Pass &p, Rwkv7Buffers &b) const {
     const Rwkv7Layer &L = w_.layers[l];
     const bool first_layer = l == 0;
-    const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size;
-    float *att_shift = st, *ffn_shift = st + C, *wkv_state = st + 2 * C;
+    const int64_t C = w_.n_embd, H = w_.n_head, N = w_.head_size, T = p.rows;
+    const int64_t att_shift = int64_t(l) * layer_state_floats(), ffn_shift = att_shift + C,
+                  wkv_state = att_shift + 2 * C;
 
     const KernelTable &kernels = ops.kernels();
 
@@ -125,10 +121,10 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     ops.for_rows(T, 8 * C,
                  [&](int64_t t) { kernels.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
     ops.for_rows(T, 12 * C, [&](int64_t t) {
-        shift_mix(b.xx, att_shift, t, C,
+        shift_mix(b.xx, previous_row(p, b.xx, t, C, att_shift), t, C,
                   {{L.x_r, b.xr}, {L.x_w, b.xw}, {L.x_k, b.xk}, {L.x_v, b.xv}, {L.x_a, b.xa}, {L.x_g, b.xg}});
     });
-    std::memcpy(att_shift, b.xx + (T - 1) * C, size_t(C) * 4);
+    carry_last_rows(p, b.xx, C, att_shift);
 
     std::vector<MatmulArgs> jobs = {mm(L.receptance, b.xr, T, b.r), mm(L.key, b.xk, T, b.k), mm(L.value, b.xv, T, b.v),
                                     mm(L.w1, b.xw, T, b.lw),        mm(L.a1, b.xa, T, b.la), mm(L.g1, b.xg, T, b.lg)};
@@ -141,10 +137,11 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
     });
     jobs = {mm(L.w2, b.lw, T, b.w), mm(L.a2, b.la, T, b.a), mm(L.g2, b.lg, T, b.g)};
     if (!first_layer) jobs.push_back(mm(L.v2, b.lv, T, b.tmp));
-    const Wkv7Args wkv{T, int32_t(H), int32_t(N), b.r, b.w, b.k, b.v, b.wa, b.wb, wkv_state, b.y};
     const HeadMix mix{L, kernels, first_layer, b, C, N};
 
     if (T == 1 && H >= ops.pool().size() && N % kBlockRows == 0 && ops.worth_splitting(jobs)) {
+        float *state = p.segments[0].state + wkv_state;
+        const Wkv7Args wkv{T, int32_t(H), int32_t(N), b.r, b.w, b.k, b.v, b.wa, b.wb, state, b.y};
         // One token on several threads: each thread takes whole heads and runs, for their channels,
         // the LoRA second stage, the gates, the recurrence and the output gating. One parallel region
         // instead of two with serial passes between them, whose share of a token grows with the
@@ -154,29 +151,33 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64
             for (const MatmulArgs &m : jobs) kernels.matmul(m, h0 * N, h1 * N);
             mix.gates(0, h0, h1);
             for (int64_t h = h0; h < h1; h++)
-                kernels.wkv7(wkv, int32_t(h), 0, int32_t(N), h + 1 < h1 ? wkv_state + (h + 1) * N * N : nullptr);
+                kernels.wkv7(wkv, int32_t(h), 0, int32_t(N), h + 1 < h1 ? state + (h + 1) * N * N : nullptr);
             mix.output(0, h0, h1);
         });
     } else {
         ops.matmul_many(jobs);
         ops.for_rows(T, 40 * C, [&](int64_t t) { mix.gates(t, 0, H); });
-        ops.wkv7(wkv);
+        wkv7_segments(ops, p, Wkv7Args{T, int32_t(H), int32_t(N), b.r, b.w, b.k, b.v, b.wa, b.wb, nullptr, b.y},
+                      wkv_state);
         ops.for_rows(T, 10 * C, [&](int64_t t) { mix.output(t, 0, H); });
     }
     ops.matmul(mm(L.output, b.y, T, b.tmp));
     add_rows(ops, b.x, b.tmp, T, C);
 
     // ---- channel mix ----
-    channel_mix(ops, ChannelMixWeights{L.ln2_w, L.ln2_b, L.ffn_x_k, L.ffn_key, L.ffn_value}, ffn_shift, b, T, C);
+    channel_mix(ops, ChannelMixWeights{L.ln2_w, L.ln2_b, L.ffn_x_k, L.ffn_key, L.ffn_value}, ffn_shift, p, b, C);
 }
 
-void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buffers &b, int64_t T, int64_t C) {
-    const int64_t F = m.key.rows;
+void channel_mix(CpuOps &ops, const ChannelMixWeights &m, int64_t shift_offset, const Pass &p, Rwkv7Buffers &b,
+                 int64_t C) {
+    const int64_t F = m.key.rows, T = p.rows;
     const KernelTable &kernels = ops.kernels();
     ops.for_rows(T, 8 * C,
                  [&](int64_t t) { kernels.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
-    ops.for_rows(T, 2 * C, [&](int64_t t) { shift_mix(b.xx, shift, t, C, {{m.x_k, b.xk}}); });
-    std::memcpy(shift, b.xx + (T - 1) * C, size_t(C) * 4);
+    ops.for_rows(T, 2 * C, [&](int64_t t) {
+        shift_mix(b.xx, previous_row(p, b.xx, t, C, shift_offset), t, C, {{m.x_k, b.xk}});
+    });
+    carry_last_rows(p, b.xx, C, shift_offset);
     ops.matmul(mm(m.key, b.xk, T, b.hidden));
     relu_square_rows(ops, b.hidden, T, F);
     ops.matmul(mm(m.value, b.hidden, T, b.tmp));

@@ -1,10 +1,12 @@
-// The RWKV-7 block computation (embedding, layers, head) on a workspace of T token rows, shared by the
-// RWKV-7 model and the RWKV-X hybrid, which interleaves attention blocks between the layers.
+// The RWKV-7 block computation (embedding, layers, head) on a workspace of token rows, the rows of a
+// pass of a batch (model/batch_rows.h), shared by the RWKV-7 model and the RWKV-X hybrid, which
+// interleaves attention blocks between the layers.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "model/batch_rows.h"
 #include "model/model_ops.h"
 #include "model/rwkv7.h"
 
@@ -23,29 +25,31 @@ class Rwkv7Blocks {
     explicit Rwkv7Blocks(const Rwkv7Weights &w, int64_t hidden_min = 0);
 
     int64_t layer_state_floats() const { return 2 * w_.n_embd + w_.n_head * w_.head_size * w_.head_size; }
-    // Fails with RWKVX_ERROR_ARGUMENT naming the first token out of [0, n_vocab).
-    void check_tokens(const int32_t *tokens, int64_t n) const;
     // The workspace for T tokens (grown as needed; valid until the next call).
     Rwkv7Buffers buffers(int64_t T);
-    // x = LayerNorm(emb[token]; ln0).
-    void embed(CpuOps &ops, const int32_t *tokens, int64_t T, Rwkv7Buffers &b) const;
-    // One RWKV-7 block over the T rows; st is the layer's state block (att shift, ffn shift, wkv).
-    void layer(CpuOps &ops, size_t l, float *st, Rwkv7Buffers &b, int64_t T) const;
-    // Logits for mode LAST (row T-1) or ALL (every row); NONE does nothing.
-    void head(CpuOps &ops, Rwkv7Buffers &b, int64_t T, float *logits, int32_t mode) const;
+    // x = LayerNorm(emb[token]; ln0) for every row of the pass.
+    void embed(CpuOps &ops, const Pass &p, Rwkv7Buffers &b) const;
+    // Layer l over the pass's rows, each segment with its state's layer block (att shift, ffn shift,
+    // wkv) at l * layer_state_floats().
+    void layer(CpuOps &ops, size_t l, const Pass &p, Rwkv7Buffers &b) const;
+    // The logits each segment asks for (model/batch_rows.h, head_segments).
+    void head(CpuOps &ops, const Pass &p, Rwkv7Buffers &b);
 
   private:
     const Rwkv7Weights &w_;
     int64_t lora_max_ = 0, hidden_ = 0;
     std::vector<float> workspace_;  // used under the context lock only
+    std::vector<float> head_rows_;  // logits of several sequences' rows before they are copied out; likewise
 };
 
-// x += value(relu(key(shift_mix(LN2(x))))^2): the RWKV-7 channel mix with its own token shift `shift` [C]
-// (updated to the last row). Used by RWKV-7 blocks and by RWKV-X attention blocks.
+// x += value(relu(key(shift_mix(LN2(x))))^2): the RWKV-7 channel mix with its own token shift, each
+// segment's at state + shift_offset (updated to its last row). Used by RWKV-7 blocks and by RWKV-X
+// attention blocks.
 struct ChannelMixWeights {
     const float *ln_w, *ln_b, *x_k;
     Matrix key, value;  // [F, C], [C, F]
 };
-void channel_mix(CpuOps &ops, const ChannelMixWeights &m, float *shift, Rwkv7Buffers &b, int64_t T, int64_t C);
+void channel_mix(CpuOps &ops, const ChannelMixWeights &m, int64_t shift_offset, const Pass &p, Rwkv7Buffers &b,
+                 int64_t C);
 
 }  // namespace rwkvx

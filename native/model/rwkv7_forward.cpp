@@ -8,7 +8,7 @@ namespace rwkvx {
 
 namespace {
 
-// Tokens per internal slice of a long prefill: bounds the workspace, long enough for GEMM efficiency.
+// Rows per pass (a long prefill's slice): bounds the workspace, long enough for GEMM efficiency.
 constexpr int64_t kSliceTokens = 512;
 
 class Rwkv7Model final : public Model {
@@ -24,20 +24,24 @@ class Rwkv7Model final : public Model {
 
     void eval(CpuOps &ops, float *state, const int32_t *tokens, int64_t n_tokens, float *logits,
               int32_t logits_mode) override {
-        blocks_.check_tokens(tokens, n_tokens);
-        for_each_slice(n_tokens, kSliceTokens, w_.n_vocab, logits, logits_mode,
-                       [&](int64_t s, int64_t T, float *out, int32_t mode) {
-                           Rwkv7Buffers b = blocks_.buffers(T);
-                           blocks_.embed(ops, tokens + s, T, b);
-                           for (size_t l = 0; l < w_.layers.size(); l++)
-                               blocks_.layer(ops, l, state + int64_t(l) * blocks_.layer_state_floats(), b, T);
-                           blocks_.head(ops, b, T, out, mode);
-                       });
+        const BatchSeq one{state, nullptr, tokens, n_tokens, logits, logits_mode};
+        eval_batch(ops, &one, 1);
+    }
+
+    void eval_batch(CpuOps &ops, const BatchSeq *seqs, int64_t n) override {
+        check_batch_tokens(seqs, n, w_.n_vocab);
+        for_each_pass(planner_.plan(seqs, n, kSliceTokens, w_.n_vocab), [&](const Pass &p) {
+            Rwkv7Buffers b = blocks_.buffers(p.rows);
+            blocks_.embed(ops, p, b);
+            for (size_t l = 0; l < w_.layers.size(); l++) blocks_.layer(ops, l, p, b);
+            blocks_.head(ops, p, b);
+        });
     }
 
   private:
     Rwkv7Weights w_;
     Rwkv7Blocks blocks_;
+    BatchPlanner planner_;
     rwkvx_model_info info_;
 };
 
