@@ -1,5 +1,5 @@
 // A synthetic RWKV-5.2 or RWKV-6 through the C ABI's named tensors (test_quantized.cpp,
-// test_batch_api.cpp).
+// test_batch_api.cpp, test_batch_models.cpp).
 #pragma once
 #include <algorithm>
 #include <cstdint>

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "rwkvx.h"
+#include "synthetic_rwkv56.h"
 #include "synthetic_rwkv7.h"
 
 namespace {
