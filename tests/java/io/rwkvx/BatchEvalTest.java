@@ -43,11 +43,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Bound: each item's logits and state equal its solo call's up to float32 rounding. A batch that reads the
  * weights once sums the same products in another order than the solo call (a skinny matrix product instead
  * of a matrix-vector one): the kind of difference between prefill and token-by-token steps, bounded by
- * 2e-5 of 1 + max|value| in the native tests (docs/numerics.md §3.7); {@link #BOUND} leaves 5 times that,
- * far below what a wrong token, state or item would move.
+ * 2e-5 of 1 + max|value| in the native tests (docs/numerics.md §3.8); {@link #BOUND} leaves 5 times that,
+ * far below what a wrong token, state or item would move. Quantized weights add one more difference: a solo
+ * step (and a batch of up to 16 rows) multiplies 8-bit-rounded inputs, a batch of more rows float ones
+ * (docs/numerics.md §2.9, §3.8: about 1/254 of each 32-input block's largest value per product);
+ * {@link #QUANTIZED_BOUND} allows for it, still two orders of magnitude below a wrong item's O(1).
  */
 class BatchEvalTest {
     private static final double BOUND = 1e-4;
+    private static final double QUANTIZED_BOUND = 5e-3;
     private static final Path RWKV5 = Path.of("tests/data/tiny-rwkv-5v2-730K-FP32.bin");
     private static final Path RWKV6 = Path.of("tests/data/tiny-rwkv-6v0-1m-FP32.bin");
     private static final Path RWKV7_Q5_1 = Path.of("tests/data/tiny-rwkv-7v0-834K-Q5_1.bin");
@@ -173,14 +177,14 @@ class BatchEvalTest {
                         continue;
                     }
                     double d = relativeDiff(floats(got.get(i)), floats(want));
-                    assertTrue(d <= BOUND, at + ": logits equal the solo call's: relative diff " + d);
+                    assertTrue(d <= bound(c), at + ": logits equal the solo call's: relative diff " + d);
                 }
                 for (int s = 0; s < batched.size(); s++) {
                     double d = stateDiff(
                             export(batched.get(s)),
                             export(solo.get(s)),
                             c.model().equals("RWKV-X"));
-                    assertTrue(d <= BOUND, c + " round " + r + " state " + s + ": equals the solo calls': " + d);
+                    assertTrue(d <= bound(c), c + " round " + r + " state " + s + ": equals the solo calls': " + d);
                 }
             }
             batched.forEach(BackendState::close);
@@ -378,6 +382,10 @@ class BatchEvalTest {
             s.exportTo(dst);
             return dst.toArray(ValueLayout.JAVA_BYTE);
         }
+    }
+
+    private static double bound(Case c) {
+        return c.file().equals(RWKV7_Q5_1) ? QUANTIZED_BOUND : BOUND;
     }
 
     /** max |a − b| / (1 + max |b|); NaN when a value is NaN, infinite when the lengths differ. */

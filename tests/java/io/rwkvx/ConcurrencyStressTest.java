@@ -90,12 +90,29 @@ class ConcurrencyStressTest {
                     List<float[]> got = runs.get(i).get(), want = solo.get(i % prompts.length);
                     assertEquals(want.size(), got.size());
                     for (int j = 0; j < want.size(); j++)
-                        assertArrayEquals(want.get(j), got.get(j), setup + " run " + i + ", result " + j);
+                        assertWithinBatchBound(want.get(j), got.get(j), setup + " run " + i + ", result " + j);
                 }
             } finally {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * Concurrent sessions of a model are evaluated in batches ({@link ModelOptions#maxBatch}): a batch of more than
+     * 16 rows multiplies through the packed GEMM, which sums in another order than a solo step, so results equal
+     * the solo ones up to docs/numerics.md §3.8's bound, 2e-5 of 1 + max|value| (a session given another's state
+     * or tokens would differ by O(1)).
+     */
+    private static void assertWithinBatchBound(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        double err = 0, scale = 0;
+        for (int i = 0; i < want.length; i++) {
+            double d = Math.abs((double) want[i] - got[i]);
+            err = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(err, d);
+            scale = Math.max(scale, Math.abs((double) want[i]));
+        }
+        assertTrue(err <= 2e-5 * (1 + scale), what + ": max |concurrent - solo| = " + err);
     }
 
     /** Whether {@code e} is the clean end of a call on a closed model or session. */
