@@ -23,6 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param stream       answer with server-sent events
  * @param includeUsage with {@code stream}: a last event with the token counts ({@code stream_options})
  * @param state        name of the initial state, or null
+ * @param cacheBoundary a shorter prompt length whose state the prefix cache saves too, 0 for none: for a chat
+ *                     whose next turn would not begin with this whole prompt's tokens (the tokenizer merges the
+ *                     start of the reply with what follows it), the length of the messages before the reply's
+ *                     start, where the next turn does agree with this one
  */
 record CompletionRequest(
         boolean chat,
@@ -32,7 +36,8 @@ record CompletionRequest(
         List<String> stops,
         boolean stream,
         boolean includeUsage,
-        String state) {
+        String state,
+        int cacheBoundary) {
     /** OpenAI's limit on stop sequences. */
     static final int MAX_STOPS = 4;
 
@@ -43,7 +48,8 @@ record CompletionRequest(
         if (model != null && !model.isNull() && !model.isTextual())
             throw ApiError.invalid("model", "'model' must be a string");
 
-        int[] prompt = chat ? tokenizer.encode(config.chatTemplate().render(messages(body))) : prompt(body, tokenizer);
+        List<ChatTemplate.Message> messages = chat ? messages(body) : null;
+        int[] prompt = chat ? tokenizer.encode(config.chatTemplate().render(messages)) : prompt(body, tokenizer);
         if (prompt.length > config.maxPromptTokens())
             throw ApiError.invalid(
                     chat ? "messages" : "prompt",
@@ -92,8 +98,39 @@ record CompletionRequest(
             if (!s.isTextual()) throw ApiError.invalid("state", "'state' must be the name of a state");
             state = s.textValue();
         }
+        int boundary = chat && config.prefixCacheBytes() > 0
+                ? cacheBoundary(config.chatTemplate(), messages, prompt, tokenizer)
+                : 0;
         return new CompletionRequest(
-                chat, prompt, (int) maxTokens, sampler, List.copyOf(stops), stream, includeUsage, state);
+                chat, prompt, (int) maxTokens, sampler, List.copyOf(stops), stream, includeUsage, state, boundary);
+    }
+
+    /**
+     * Where the next turn of this chat (these messages, a reply, a new message) agrees in tokens with this prompt:
+     * 0 when it begins with the whole prompt (the saved prompt serves it), else the length of the messages alone
+     * when the prompt and the next turn both begin with their tokens, else 0 (no boundary found). The next turn
+     * is stood in for by a short reply and user message; a tokenizer that merges across the reply's start
+     * (e.g. a template ending in a space) makes the whole prompt miss.
+     */
+    static int cacheBoundary(
+            ChatTemplate template, List<ChatTemplate.Message> messages, int[] prompt, Tokenizer tokenizer) {
+        List<ChatTemplate.Message> next = new ArrayList<>(messages);
+        next.add(new ChatTemplate.Message("assistant", NEXT_TURN_REPLY));
+        next.add(new ChatTemplate.Message("user", NEXT_TURN_MESSAGE));
+        int[] nextTurn = tokenizer.encode(template.render(next));
+        if (startsWith(nextTurn, prompt)) return 0;
+        int[] history = tokenizer.encode(template.renderMessages(messages));
+        return history.length > 0 && startsWith(prompt, history) && startsWith(nextTurn, history) ? history.length : 0;
+    }
+
+    /** The stand-in next turn of {@link #cacheBoundary}. */
+    static final String NEXT_TURN_REPLY = "Sure.";
+
+    static final String NEXT_TURN_MESSAGE = "Thanks.";
+
+    private static boolean startsWith(int[] tokens, int[] prefix) {
+        return tokens.length >= prefix.length
+                && java.util.Arrays.equals(tokens, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static void refuseUnsupported(ObjectNode body) throws ApiError {
