@@ -23,10 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param stream       answer with server-sent events
  * @param includeUsage with {@code stream}: a last event with the token counts ({@code stream_options})
  * @param state        name of the initial state, or null
- * @param cacheBoundary a shorter prompt length whose state the prefix cache saves too, 0 for none: for a chat
- *                     whose next turn would not begin with this whole prompt's tokens (the tokenizer merges the
- *                     start of the reply with what follows it), the length of the messages before the reply's
- *                     start, where the next turn does agree with this one
+ * @param cacheBoundaries shorter prompt lengths whose states the prefix cache saves too (see
+ *                        {@link #cacheBoundaries(ChatTemplate, List, int[], Tokenizer)}); empty for a completion
  */
 record CompletionRequest(
         boolean chat,
@@ -37,7 +35,7 @@ record CompletionRequest(
         boolean stream,
         boolean includeUsage,
         String state,
-        int cacheBoundary) {
+        int[] cacheBoundaries) {
     /** OpenAI's limit on stop sequences. */
     static final int MAX_STOPS = 4;
 
@@ -98,32 +96,45 @@ record CompletionRequest(
             if (!s.isTextual()) throw ApiError.invalid("state", "'state' must be the name of a state");
             state = s.textValue();
         }
-        int boundary = chat && config.prefixCacheBytes() > 0
-                ? cacheBoundary(config.chatTemplate(), messages, prompt, tokenizer)
-                : 0;
+        int[] boundaries = chat && config.prefixCacheBytes() > 0
+                ? cacheBoundaries(config.chatTemplate(), messages, prompt, tokenizer)
+                : new int[0];
         return new CompletionRequest(
-                chat, prompt, (int) maxTokens, sampler, List.copyOf(stops), stream, includeUsage, state, boundary);
+                chat, prompt, (int) maxTokens, sampler, List.copyOf(stops), stream, includeUsage, state, boundaries);
     }
 
     /**
-     * Where the next turn of this chat (these messages, a reply, a new message) agrees in tokens with this prompt:
-     * 0 when it begins with the whole prompt (the saved prompt serves it), else the length of the messages alone
-     * when the prompt and the next turn both begin with their tokens, else 0 (no boundary found). The next turn
-     * is stood in for by a short reply and user message; a tokenizer that merges across the reply's start
-     * (e.g. a template ending in a space) makes the whole prompt miss.
+     * The prompt lengths, besides the whole prompt, where later chats agree in tokens with this one, so worth a
+     * saved state: the end of the leading system (and developer) messages, which other conversations share; and
+     * the end of the messages before the reply's start when the next turn of this chat (these messages, a reply,
+     * a new message) would not begin with the whole prompt's tokens (a template whose reply start the tokenizer
+     * merges with the reply, e.g. one ending in a space). A length counts only where the tokens of the text up
+     * to there begin the prompt's (and the next turn's). The next turn is stood in for by a short reply and
+     * message.
      */
-    static int cacheBoundary(
+    static int[] cacheBoundaries(
             ChatTemplate template, List<ChatTemplate.Message> messages, int[] prompt, Tokenizer tokenizer) {
+        List<Integer> out = new ArrayList<>();
+        int system = 0;
+        while (system < messages.size()
+                && List.of("system", "developer").contains(messages.get(system).role())) system++;
+        if (system > 0 && system < messages.size()) {
+            int[] head = tokenizer.encode(template.renderMessages(messages.subList(0, system)));
+            if (head.length > 0 && head.length < prompt.length && startsWith(prompt, head)) out.add(head.length);
+        }
         List<ChatTemplate.Message> next = new ArrayList<>(messages);
         next.add(new ChatTemplate.Message("assistant", NEXT_TURN_REPLY));
         next.add(new ChatTemplate.Message("user", NEXT_TURN_MESSAGE));
         int[] nextTurn = tokenizer.encode(template.render(next));
-        if (startsWith(nextTurn, prompt)) return 0;
-        int[] history = tokenizer.encode(template.renderMessages(messages));
-        return history.length > 0 && startsWith(prompt, history) && startsWith(nextTurn, history) ? history.length : 0;
+        if (!startsWith(nextTurn, prompt)) {
+            int[] history = tokenizer.encode(template.renderMessages(messages));
+            if (history.length > 0 && startsWith(prompt, history) && startsWith(nextTurn, history))
+                out.add(history.length);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The stand-in next turn of {@link #cacheBoundary}. */
+    /** The stand-in next turn of {@link #cacheBoundaries}. */
     static final String NEXT_TURN_REPLY = "Sure.";
 
     static final String NEXT_TURN_MESSAGE = "Thanks.";

@@ -66,7 +66,7 @@ final class Completions {
                 metrics.cancelled.incrementAndGet();
                 return;
             }
-            try (PromptSessions.Prompted prompted = sessions.open(r.state(), r.promptTokens(), r.cacheBoundary())) {
+            try (PromptSessions.Prompted prompted = sessions.open(r.state(), r.promptTokens(), r.cacheBoundaries())) {
                 metrics.promptTokens.addAndGet(r.promptTokens().length);
                 generate(r, prompted.session(), prompted.cachedTokens(), out, clientGone);
             }

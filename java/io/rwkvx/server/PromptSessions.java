@@ -4,6 +4,7 @@ import io.rwkvx.Model;
 import io.rwkvx.PrefixStateCache;
 import io.rwkvx.Session;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Where every generation starts: a session of the model positioned after a prompt, from the initial state or
@@ -40,11 +41,11 @@ final class PromptSessions {
      * A new session that has read {@code promptTokens}, after the state named {@code stateName} when not null;
      * the caller closes it. With no tokens, the named state's own logits are where generation starts.
      *
-     * @param boundary a prompt length (in tokens) whose state is saved as well, 0 for none: where the next turn
-     *                 of a chat still agrees with this prompt when the whole prompt does not (see
-     *                 {@link CompletionRequest#cacheBoundary()})
+     * @param boundaries shorter prompt lengths (in tokens) whose states are saved as well, where later requests
+     *                   are expected to agree with this one only up to there (see
+     *                   {@link CompletionRequest#cacheBoundaries()}); those the cache already covers are skipped
      */
-    Prompted open(String stateName, int[] promptTokens, int boundary) throws ApiError {
+    Prompted open(String stateName, int[] promptTokens, int[] boundaries) throws ApiError {
         NamedStates.Loaded named = stateName == null ? null : states.load(stateName, model.fingerprint());
         if (named == null && promptTokens.length == 0)
             throw ApiError.invalid("prompt", "the prompt is empty: there is nothing to continue from");
@@ -54,15 +55,21 @@ final class PromptSessions {
         if (cache == null) return new Prompted(evaluate(named, promptTokens), 0);
 
         PrefixStateCache.Initial initial = named == null ? PrefixStateCache.Initial.blank() : named.initial();
-        boolean split = boundary > 0 && boundary < promptTokens.length;
-        int[] first = split ? Arrays.copyOf(promptTokens, boundary) : promptTokens;
+        int saved = cache.cachedPrefixLength(initial, promptTokens);
+        int[] cuts = IntStream.concat(Arrays.stream(boundaries), IntStream.of(promptTokens.length))
+                .filter(b -> b > saved && b <= promptTokens.length)
+                .sorted()
+                .distinct()
+                .toArray();
+        // The first piece restores what the cache holds; each later piece is evaluated and saved in turn.
+        int[] first = cuts.length == 0 ? promptTokens : Arrays.copyOf(promptTokens, cuts[0]);
         PrefixStateCache.Opened opened = cache.open(initial, first);
         Session session = opened.session();
         try {
             if (opened.reusedTokens() < first.length) cache.put(initial, first, session);
-            if (split) {
-                session.prefill(Arrays.copyOfRange(promptTokens, boundary, promptTokens.length));
-                cache.put(initial, promptTokens, session);
+            for (int i = 1; i < cuts.length; i++) {
+                session.prefill(Arrays.copyOfRange(promptTokens, cuts[i - 1], cuts[i]));
+                cache.put(initial, Arrays.copyOf(promptTokens, cuts[i]), session);
             }
             return new Prompted(session, opened.reusedTokens());
         } catch (RuntimeException | Error e) {

@@ -42,10 +42,24 @@ class ChatCacheBoundaryTest {
         return tokens.length >= n && Arrays.equals(tokens, 0, n, prefix, 0, n);
     }
 
+    /** The tokens of the system message alone: other conversations with the same system message share them. */
+    static int systemTokens(ChatTemplate template) {
+        return WORLD.encode(template.renderMessages(TURN1.subList(0, 1))).length;
+    }
+
     @Test
     void withTheWorldTemplateTheNextTurnBeginsWithTheWholePrompt() {
         int[] prompt = WORLD.encode(ChatTemplate.WORLD.render(TURN1));
-        assertEquals(0, CompletionRequest.cacheBoundary(ChatTemplate.WORLD, TURN1, prompt, WORLD));
+        // Only the system message's end: the whole prompt serves the next turn.
+        assertArrayEquals(
+                new int[] {systemTokens(ChatTemplate.WORLD)},
+                CompletionRequest.cacheBoundaries(ChatTemplate.WORLD, TURN1, prompt, WORLD));
+        int[] otherConversation = WORLD.encode(
+                ChatTemplate.WORLD.render(List.of(TURN1.getFirst(), new ChatTemplate.Message("user", "Who are you?"))));
+        assertTrue(startsWith(otherConversation, prompt, systemTokens(ChatTemplate.WORLD)));
+        assertFalse(
+                CompletionRequest.cacheBoundaries(ChatTemplate.WORLD, TURN1.subList(1, 2), prompt, WORLD).length > 0,
+                "no system message, no boundary");
         for (String reply : REPLIES) {
             int[] next = WORLD.encode(ChatTemplate.WORLD.render(nextTurn(reply)));
             assertTrue(startsWith(next, prompt, prompt.length), reply);
@@ -64,9 +78,10 @@ class ChatCacheBoundaryTest {
                 true,
                 true);
         int[] prompt = WORLD.encode(spaced.render(TURN1));
-        int boundary = CompletionRequest.cacheBoundary(spaced, TURN1, prompt, WORLD);
+        int[] boundaries = CompletionRequest.cacheBoundaries(spaced, TURN1, prompt, WORLD);
         int[] history = WORLD.encode(spaced.renderMessages(TURN1));
-        assertEquals(history.length, boundary);
+        assertArrayEquals(new int[] {systemTokens(spaced), history.length}, boundaries);
+        int boundary = boundaries[1];
         assertTrue(boundary > 0 && boundary < prompt.length);
         assertTrue(startsWith(prompt, history, boundary));
         for (String reply : REPLIES) {
@@ -84,7 +99,7 @@ class ChatCacheBoundaryTest {
             PrefixStateCache cache = new PrefixStateCache(model, 1L << 26);
             PromptSessions sessions = new PromptSessions(model, new NamedStates(null), cache);
             float[] logits;
-            try (PromptSessions.Prompted p = sessions.open(null, prompt, boundary)) {
+            try (PromptSessions.Prompted p = sessions.open(null, prompt, new int[] {boundary})) {
                 assertEquals(0, p.cachedTokens());
                 logits = p.session().logits();
             }
@@ -100,11 +115,16 @@ class ChatCacheBoundaryTest {
             // space with the reply; the tiny model reads bytes, so here the space is left out): it restores the
             // history before the reply.
             int[] next = model.tokenizer().encode("User: hello\n\nAssistant:hi\n\nUser: more\n\nAssistant: ");
-            try (PromptSessions.Prompted p = sessions.open(null, next, 0)) {
+            try (PromptSessions.Prompted p = sessions.open(null, next, new int[0])) {
                 assertEquals(boundary, p.cachedTokens());
             }
+            // Asking what the cache holds counts nothing.
+            long hits = cache.stats().hits();
+            assertEquals(prompt.length, cache.cachedPrefixLength(PrefixStateCache.Initial.blank(), prompt));
+            assertEquals(boundary, cache.cachedPrefixLength(PrefixStateCache.Initial.blank(), next));
+            assertEquals(hits, cache.stats().hits());
             // A request for the whole prompt again restores all of it.
-            try (PromptSessions.Prompted p = sessions.open(null, prompt, 0)) {
+            try (PromptSessions.Prompted p = sessions.open(null, prompt, new int[0])) {
                 assertEquals(prompt.length, p.cachedTokens());
                 assertArrayEquals(expected, p.session().logits());
             }

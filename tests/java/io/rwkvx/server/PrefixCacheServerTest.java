@@ -153,6 +153,29 @@ class PrefixCacheServerTest {
         assertEquals(turn1Tokens, cachedOfTurn2[0], "turn 2 restores all of turn 1's prompt");
     }
 
+    @Test
+    void conversationsWithTheSameSystemMessageShareIt() {
+        String system = "Caching test six: a long system message that every conversation of this app starts with.";
+        long[] cachedOf = new long[2];
+        for (int i = 0; i < 2; i++) {
+            ChatCompletionCreateParams chat = ChatCompletionCreateParams.builder()
+                    .model("tiny")
+                    .addSystemMessage(system)
+                    .addUserMessage(i == 0 ? "First user." : "Another user entirely.")
+                    .maxCompletionTokens(8)
+                    .temperature(0)
+                    .build();
+            ChatCompletion c = cachedClient.chat().completions().create(chat);
+            ChatCompletion expected = uncachedClient.chat().completions().create(chat);
+            assertEquals(
+                    expected.choices().getFirst().message().content(),
+                    c.choices().getFirst().message().content());
+            cachedOf[i] = cachedTokens(c.usage().orElseThrow());
+        }
+        assertEquals(0, cachedOf[0]);
+        assertEquals(tokens("System: " + system + "\n\n"), cachedOf[1], "the system message's state");
+    }
+
     /** The text of a streamed chat; {@code cached[0]} gets the last event's cached_tokens. */
     static String streamedText(OpenAIClient client, ChatCompletionCreateParams params, long[] cached) {
         StringBuilder text = new StringBuilder();
