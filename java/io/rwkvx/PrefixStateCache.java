@@ -228,6 +228,21 @@ public final class PrefixStateCache {
         }
     }
 
+    /**
+     * How many of {@code tokens} {@link #open} would restore now: the length of the longest saved prefix under
+     * {@code initial} (0 for none). Counts neither a hit nor a miss and refreshes nothing; another thread may
+     * change the answer before an {@code open}. Lets a caller choose where to save intermediate states.
+     */
+    public int cachedPrefixLength(Initial initial, int... tokens) {
+        Objects.requireNonNull(initial, "initial");
+        Objects.requireNonNull(tokens, "tokens");
+        synchronized (lock) {
+            PrefixTrie<Entry> trie = namespaces.get(initial);
+            Entry e = trie == null ? null : trie.longestPrefixOf(tokens, x -> x.serves(tokens.length));
+            return e == null ? 0 : e.tokens().length;
+        }
+    }
+
     /** {@link #put(Initial, int[], Session)} for a session started from the model's blank state. */
     public boolean put(int[] tokens, Session session) {
         return put(Initial.blank(), tokens, session);

@@ -54,6 +54,12 @@ final class ServeCommand implements Command {
             "--chat-template",
             "FILE",
             "chat template, a JSON file as docs/server.md describes (default: RWKV World's User:/Assistant:)");
+    private static final Option PREFIX_CACHE = Option.value(
+            "--prefix-cache-mb",
+            "N",
+            "MiB of prompt states kept so that a prompt beginning with an earlier one (a chat's history, a shared"
+                    + " system prompt) restores it instead of evaluating it again; 0 = off (default "
+                    + (ServerConfig.DEFAULT_PREFIX_CACHE_BYTES >> 20) + ")");
     private static final Option MODEL_NAME =
             Option.value("--model-name", "NAME", "the model's id in /v1/models and responses (default: the file name)");
 
@@ -90,6 +96,7 @@ final class ServeCommand implements Command {
                 MAX_TOKENS,
                 STATES,
                 CHAT_TEMPLATE,
+                PREFIX_CACHE,
                 MODEL_NAME);
     }
 
@@ -123,7 +130,9 @@ final class ServeCommand implements Command {
                 o.intValue(MAX_TOKENS.name(), ServerConfig.DEFAULT_MAX_TOKENS, 1),
                 states,
                 ChatTemplate.WORLD,
-                modelName == null ? "rwkvx" : modelName);
+                modelName == null ? "rwkvx" : modelName,
+                o.longValue(PREFIX_CACHE.name(), ServerConfig.DEFAULT_PREFIX_CACHE_BYTES >> 20, 0, Long.MAX_VALUE >> 20)
+                        << 20);
         try {
             config = config.withChatTemplateFile(template);
         } catch (IOException e) {
@@ -188,7 +197,8 @@ final class ServeCommand implements Command {
                 c.maxTokens(),
                 c.statesDir(),
                 c.chatTemplate(),
-                id);
+                id,
+                c.prefixCacheBytes());
     }
 
     private static boolean serverLibrariesPresent() {

@@ -54,8 +54,13 @@ public record ChatTemplate(
     /** One message of a chat request. */
     public record Message(String role, String content) {}
 
-    /** The prompt of a conversation. */
+    /** The prompt of a conversation: its messages, then {@link #assistantStart}. */
     String render(List<Message> messages) {
+        return renderMessages(messages) + assistantStart;
+    }
+
+    /** The messages alone, without the start of the reply. */
+    String renderMessages(List<Message> messages) {
         StringBuilder sb = new StringBuilder();
         for (Message m : messages) {
             String pattern = switch (m.role()) {
@@ -66,7 +71,7 @@ public record ChatTemplate(
             };
             sb.append(pattern.replace(CONTENT, normalise(m.content())));
         }
-        return sb.append(assistantStart).toString();
+        return sb.toString();
     }
 
     private String normalise(String content) {

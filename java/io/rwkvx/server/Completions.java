@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Runs one completion or chat completion: waits for a place ({@link Admission}), gets a session positioned after
- * the prompt ({@link PromptSessions}), generates, and answers with one JSON body or, with {@code stream}, with
+ * the prompt ({@link PromptSessions}, which may restore part of it from the prefix cache), generates, and answers with one JSON body or, with {@code stream}, with
  * server-sent events ending in {@code data: [DONE]}. The generation stops as soon as the client is gone: at the
  * first event that cannot be written, or when the connection reports a failure ({@code clientGone}).
  */
@@ -66,14 +66,15 @@ final class Completions {
                 metrics.cancelled.incrementAndGet();
                 return;
             }
-            try (Session session = sessions.open(r.state(), r.promptTokens())) {
+            try (PromptSessions.Prompted prompted = sessions.open(r.state(), r.promptTokens(), r.cacheBoundaries())) {
                 metrics.promptTokens.addAndGet(r.promptTokens().length);
-                generate(r, session, out, clientGone);
+                generate(r, prompted.session(), prompted.cachedTokens(), out, clientGone);
             }
         }
     }
 
-    private void generate(CompletionRequest r, Session session, Output out, BooleanSupplier clientGone)
+    private void generate(
+            CompletionRequest r, Session session, int cachedTokens, Output out, BooleanSupplier clientGone)
             throws IOException {
         GenerationOptions options = GenerationOptions.defaults()
                 .withMaxTokens(r.maxTokens())
@@ -115,7 +116,7 @@ final class Completions {
         }
         GenerationResult result = stream.result();
         String finish = result.stopReason() == GenerationResult.StopReason.MAX_TOKENS ? "length" : "stop";
-        ObjectNode usage = usage(r.promptTokens().length, result.tokens().length);
+        ObjectNode usage = usage(r.promptTokens().length, cachedTokens, result.tokens().length);
         metrics.completed.incrementAndGet();
         if (r.stream()) {
             out.event(chunk(id, created, r, null, finish));
@@ -175,11 +176,13 @@ final class Completions {
         return d;
     }
 
-    private static ObjectNode usage(int prompt, int completion) {
+    /** OpenAI's usage object; {@code cached} prompt tokens came from the prefix cache. */
+    private static ObjectNode usage(int prompt, int cached, int completion) {
         ObjectNode u = Json.object();
         u.put("prompt_tokens", prompt);
         u.put("completion_tokens", completion);
         u.put("total_tokens", prompt + completion);
+        u.putObject("prompt_tokens_details").put("cached_tokens", cached);
         return u;
     }
 

@@ -1,13 +1,18 @@
 package io.rwkvx.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rwkvx.BatchingStats;
+import io.rwkvx.PrefixStateCache;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What {@code GET /metrics} reports: counters since start, the queue and batch gauges (from {@link Admission}),
- * and generated tokens per second over the last {@value #WINDOW_SECONDS} whole seconds.
+ * generated tokens per second over the last {@value #WINDOW_SECONDS} whole seconds, the model's batching rounds
+ * ({@link BatchingStats}: how many session calls each native round evaluated together) and the prefix cache's
+ * counters and size.
  */
 final class Metrics {
     static final int WINDOW_SECONDS = 10;
@@ -23,15 +28,26 @@ final class Metrics {
     private final Admission admission;
     private final int maxBatch;
     private final LongSupplier nanoClock;
+    private final Supplier<BatchingStats> batching;
+    /** Null when the server has no prefix cache. */
+    private final Supplier<PrefixStateCache.Stats> cache;
+
     /** Tokens generated in each of the last seconds, by second modulo the window (one extra: the current). */
     private final long[] bucketTokens = new long[WINDOW_SECONDS + 1];
 
     private final long[] bucketSecond = new long[WINDOW_SECONDS + 1];
 
-    Metrics(Admission admission, int maxBatch, LongSupplier nanoClock) {
+    Metrics(
+            Admission admission,
+            int maxBatch,
+            LongSupplier nanoClock,
+            Supplier<BatchingStats> batching,
+            Supplier<PrefixStateCache.Stats> cache) {
         this.admission = admission;
         this.maxBatch = maxBatch;
         this.nanoClock = nanoClock;
+        this.batching = batching;
+        this.cache = cache;
     }
 
     /** Counts {@code n} generated tokens now. */
@@ -88,6 +104,35 @@ final class Metrics {
                 "rwkvx_tokens_per_second",
                 "tokens generated per second over the last " + WINDOW_SECONDS + " s",
                 tokensPerSecond());
+        BatchingStats b = batching.get();
+        counter(
+                sb,
+                "rwkvx_model_rounds_total",
+                "native compute rounds, each over a batch of session calls",
+                b.rounds());
+        counter(sb, "rwkvx_model_round_calls_total", "session calls evaluated in those rounds", b.items());
+        counter(sb, "rwkvx_model_tokens_total", "tokens the model evaluated (prompts and generation)", b.tokens());
+        gauge(sb, "rwkvx_model_round_size_average", "session calls per native round on average", b.averageBatchSize());
+        gauge(sb, "rwkvx_model_round_size_last", "session calls in the last native round", b.lastBatchSize());
+        gauge(sb, "rwkvx_model_calls_queued", "session calls waiting for the next native round", b.queued());
+        if (cache != null) {
+            PrefixStateCache.Stats c = cache.get();
+            counter(sb, "rwkvx_prefix_cache_hits_total", "prompts that restored a saved prefix", c.hits());
+            counter(sb, "rwkvx_prefix_cache_misses_total", "prompts with no saved prefix", c.misses());
+            counter(
+                    sb,
+                    "rwkvx_prefix_cache_reused_tokens_total",
+                    "prompt tokens restored instead of evaluated",
+                    c.reusedTokens());
+            counter(
+                    sb,
+                    "rwkvx_prefix_cache_evictions_total",
+                    "saved states dropped to stay under the cap",
+                    c.evictions());
+            gauge(sb, "rwkvx_prefix_cache_entries", "saved states", c.entries());
+            gauge(sb, "rwkvx_prefix_cache_bytes", "bytes of the saved states", c.bytes());
+            gauge(sb, "rwkvx_prefix_cache_max_bytes", "cap on the saved states' bytes", c.maxBytes());
+        }
         return sb.toString();
     }
 
@@ -105,6 +150,26 @@ final class Metrics {
         o.put("batch_size", admission.running());
         o.put("max_batch", maxBatch);
         o.put("tokens_per_second", tokensPerSecond());
+        BatchingStats b = batching.get();
+        ObjectNode model = o.putObject("model_batching");
+        model.put("rounds", b.rounds());
+        model.put("round_calls", b.items());
+        model.put("tokens", b.tokens());
+        model.put("round_size_average", b.averageBatchSize());
+        model.put("round_size_last", b.lastBatchSize());
+        model.put("calls_queued", b.queued());
+        if (cache == null) o.putNull("prefix_cache");
+        else {
+            PrefixStateCache.Stats c = cache.get();
+            ObjectNode pc = o.putObject("prefix_cache");
+            pc.put("hits", c.hits());
+            pc.put("misses", c.misses());
+            pc.put("reused_tokens", c.reusedTokens());
+            pc.put("evictions", c.evictions());
+            pc.put("entries", c.entries());
+            pc.put("bytes", c.bytes());
+            pc.put("max_bytes", c.maxBytes());
+        }
         return o;
     }
 

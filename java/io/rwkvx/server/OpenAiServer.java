@@ -1,6 +1,7 @@
 package io.rwkvx.server;
 
 import io.rwkvx.Model;
+import io.rwkvx.PrefixStateCache;
 import java.net.URI;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -28,10 +29,17 @@ public final class OpenAiServer implements AutoCloseable {
 
     private OpenAiServer(Model model, ServerConfig config) {
         Admission admission = new Admission(config.maxBatch(), config.maxQueue());
-        this.metrics = new Metrics(admission, config.maxBatch(), System::nanoTime);
+        PrefixStateCache cache =
+                config.prefixCacheBytes() == 0 ? null : new PrefixStateCache(model, config.prefixCacheBytes());
+        this.metrics = new Metrics(
+                admission,
+                config.maxBatch(),
+                System::nanoTime,
+                model::batchingStats,
+                cache == null ? null : cache::stats);
         this.completions = new Completions(
                 admission,
-                new PromptSessions(model, new NamedStates(config.statesDir())),
+                new PromptSessions(model, new NamedStates(config.statesDir()), cache),
                 metrics,
                 config.modelId(),
                 config.chatTemplate().trimReply());

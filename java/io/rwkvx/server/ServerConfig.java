@@ -16,6 +16,8 @@ import java.nio.file.Path;
  * @param statesDir       folder of named initial states ({@code NAME.state}), or null for none
  * @param chatTemplate    how chat messages become a prompt
  * @param modelId         the model's name in {@code /v1/models} and in responses
+ * @param prefixCacheBytes cap on the states the prefix cache keeps (prompts' states, reused by the requests whose
+ *                        prompts begin with the same tokens); 0 turns the cache off
  */
 public record ServerConfig(
         String host,
@@ -28,13 +30,15 @@ public record ServerConfig(
         int maxTokens,
         Path statesDir,
         ChatTemplate chatTemplate,
-        String modelId) {
+        String modelId,
+        long prefixCacheBytes) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_QUEUE = 64;
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_MAX_PROMPT_TOKENS = 16384;
     public static final int DEFAULT_MAX_TOKENS = 512;
+    public static final long DEFAULT_PREFIX_CACHE_BYTES = 256L << 20;
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host is empty");
@@ -48,9 +52,11 @@ public record ServerConfig(
         if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
         if (chatTemplate == null) throw new IllegalArgumentException("chat template is null");
         if (modelId == null || modelId.isBlank()) throw new IllegalArgumentException("model id is empty");
+        if (prefixCacheBytes < 0)
+            throw new IllegalArgumentException("prefixCacheBytes must be >= 0 (0: no cache), got " + prefixCacheBytes);
     }
 
-    /** Loopback, port 8080, no key, the model's batch size, the World chat template. */
+    /** Loopback, port 8080, no key, the model's batch size, the World chat template, a 256 MiB prefix cache. */
     public static ServerConfig defaults(String modelId, int maxBatch) {
         return new ServerConfig(
                 DEFAULT_HOST,
@@ -63,7 +69,8 @@ public record ServerConfig(
                 DEFAULT_MAX_TOKENS,
                 null,
                 ChatTemplate.WORLD,
-                modelId);
+                modelId,
+                DEFAULT_PREFIX_CACHE_BYTES);
     }
 
     public ServerConfig withHost(String h) {
@@ -78,7 +85,8 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withPort(int p) {
@@ -93,7 +101,8 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withApiKey(String k) {
@@ -108,7 +117,8 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withMaxQueue(int q) {
@@ -123,7 +133,8 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
@@ -138,12 +149,24 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withMaxPromptTokens(int n) {
         return new ServerConfig(
-                host, port, apiKey, maxBatch, maxQueue, maxBodyBytes, n, maxTokens, statesDir, chatTemplate, modelId);
+                host,
+                port,
+                apiKey,
+                maxBatch,
+                maxQueue,
+                maxBodyBytes,
+                n,
+                maxTokens,
+                statesDir,
+                chatTemplate,
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withMaxTokens(int n) {
@@ -158,7 +181,8 @@ public record ServerConfig(
                 n,
                 statesDir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     public ServerConfig withStatesDir(Path dir) {
@@ -173,7 +197,8 @@ public record ServerConfig(
                 maxTokens,
                 dir,
                 chatTemplate,
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     /** The chat template of {@code file} (see docs/server.md), or the World one for null. */
@@ -189,7 +214,8 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 file == null ? ChatTemplate.WORLD : ChatTemplate.load(file),
-                modelId);
+                modelId,
+                prefixCacheBytes);
     }
 
     ServerConfig withChatTemplate(ChatTemplate t) {
@@ -204,6 +230,24 @@ public record ServerConfig(
                 maxTokens,
                 statesDir,
                 t,
-                modelId);
+                modelId,
+                prefixCacheBytes);
+    }
+
+    /** A prefix cache of at most {@code bytes} (0: none). */
+    public ServerConfig withPrefixCacheBytes(long bytes) {
+        return new ServerConfig(
+                host,
+                port,
+                apiKey,
+                maxBatch,
+                maxQueue,
+                maxBodyBytes,
+                maxPromptTokens,
+                maxTokens,
+                statesDir,
+                chatTemplate,
+                modelId,
+                bytes);
     }
 }
