@@ -1,6 +1,7 @@
 package io.rwkvx.server;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Settings of an {@link OpenAiServer}.
@@ -74,180 +75,103 @@ public record ServerConfig(
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(
-                h,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.host = h);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(
-                host,
-                p,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.port = p);
     }
 
     public ServerConfig withApiKey(String k) {
-        return new ServerConfig(
-                host,
-                port,
-                k,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.apiKey = k);
     }
 
     public ServerConfig withMaxQueue(int q) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                q,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.maxQueue = q);
     }
 
     public ServerConfig withMaxBodyBytes(long b) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                b,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.maxBodyBytes = b);
     }
 
     public ServerConfig withMaxPromptTokens(int n) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                n,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.maxPromptTokens = n);
     }
 
     public ServerConfig withMaxTokens(int n) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                n,
-                statesDir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.maxTokens = n);
     }
 
     public ServerConfig withStatesDir(Path dir) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                dir,
-                chatTemplate,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.statesDir = dir);
     }
 
     /** The chat template of {@code file} (see docs/server.md), or the World one for null. */
     public ServerConfig withChatTemplateFile(Path file) throws java.io.IOException {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                file == null ? ChatTemplate.WORLD : ChatTemplate.load(file),
-                modelId,
-                prefixCacheBytes);
+        ChatTemplate t = file == null ? ChatTemplate.WORLD : ChatTemplate.load(file);
+        return with(s -> s.chatTemplate = t);
     }
 
     ServerConfig withChatTemplate(ChatTemplate t) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                t,
-                modelId,
-                prefixCacheBytes);
+        return with(s -> s.chatTemplate = t);
     }
 
     /** A prefix cache of at most {@code bytes} (0: none). */
     public ServerConfig withPrefixCacheBytes(long bytes) {
-        return new ServerConfig(
-                host,
-                port,
-                apiKey,
-                maxBatch,
-                maxQueue,
-                maxBodyBytes,
-                maxPromptTokens,
-                maxTokens,
-                statesDir,
-                chatTemplate,
-                modelId,
-                bytes);
+        return with(s -> s.prefixCacheBytes = bytes);
+    }
+
+    /** This config with one setting changed through a copy of all of them. */
+    private ServerConfig with(Consumer<Settings> change) {
+        Settings s = new Settings(this);
+        change.accept(s);
+        return s.build();
+    }
+
+    /** The settings of a {@link ServerConfig} as mutable fields, for its {@code with} methods. */
+    private static final class Settings {
+        String host;
+        int port;
+        String apiKey;
+        int maxBatch;
+        int maxQueue;
+        long maxBodyBytes;
+        int maxPromptTokens;
+        int maxTokens;
+        Path statesDir;
+        ChatTemplate chatTemplate;
+        String modelId;
+        long prefixCacheBytes;
+
+        Settings(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            apiKey = c.apiKey;
+            maxBatch = c.maxBatch;
+            maxQueue = c.maxQueue;
+            maxBodyBytes = c.maxBodyBytes;
+            maxPromptTokens = c.maxPromptTokens;
+            maxTokens = c.maxTokens;
+            statesDir = c.statesDir;
+            chatTemplate = c.chatTemplate;
+            modelId = c.modelId;
+            prefixCacheBytes = c.prefixCacheBytes;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(
+                    host,
+                    port,
+                    apiKey,
+                    maxBatch,
+                    maxQueue,
+                    maxBodyBytes,
+                    maxPromptTokens,
+                    maxTokens,
+                    statesDir,
+                    chatTemplate,
+                    modelId,
+                    prefixCacheBytes);
+        }
     }
 }
