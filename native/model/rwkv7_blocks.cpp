@@ -25,6 +25,25 @@ void shift_mix(const float *xx, const float *prev, int64_t t, int64_t C,
     }
 }
 
+// LayerNorm of every row of x into xx, then shift(t) for every row (a token shift, which reads the
+// row before). Where every segment is one row (a decode step) the row before is the segment's state,
+// not a row of xx: then both run in one parallel region.
+template <typename Shift>
+void norm_then_shift(CpuOps &ops, const Pass &p, const float *x, const float *ln_w, const float *ln_b, float *xx,
+                     int64_t C, int64_t shift_cost, Shift &&shift) {
+    const KernelTable &kernels = ops.kernels();
+    auto norm = [&](int64_t t) { kernels.layer_norm(x + t * C, ln_w, ln_b, xx + t * C, C, kLayerNormEps); };
+    if (p.rows == int64_t(p.segments.size())) {
+        ops.for_rows(p.rows, 8 * C + shift_cost, [&](int64_t t) {
+            norm(t);
+            shift(t);
+        });
+        return;
+    }
+    ops.for_rows(p.rows, 8 * C, norm);
+    ops.for_rows(p.rows, shift_cost, shift);
+}
+
 // The per-channel work of the time mix around the WKV recurrence, for heads [h0, h1) of row t: any
 // head range gives each channel the same arithmetic (vector math runs in whole groups of 8 from
 // each head's start), so heads may be split between threads.
@@ -118,9 +137,7 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, const Pass &p, Rwkv7Buffers &b) c
     const KernelTable &kernels = ops.kernels();
 
     // ---- time mix ----
-    ops.for_rows(T, 8 * C,
-                 [&](int64_t t) { kernels.layer_norm(b.x + t * C, L.ln1_w, L.ln1_b, b.xx + t * C, C, kLayerNormEps); });
-    ops.for_rows(T, 12 * C, [&](int64_t t) {
+    norm_then_shift(ops, p, b.x, L.ln1_w, L.ln1_b, b.xx, C, 12 * C, [&](int64_t t) {
         shift_mix(b.xx, previous_row(p, b.xx, t, C, att_shift), t, C,
                   {{L.x_r, b.xr}, {L.x_w, b.xw}, {L.x_k, b.xk}, {L.x_v, b.xv}, {L.x_a, b.xa}, {L.x_g, b.xg}});
     });
@@ -139,20 +156,34 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, const Pass &p, Rwkv7Buffers &b) c
     if (!first_layer) jobs.push_back(mm(L.v2, b.lv, T, b.tmp));
     const HeadMix mix{L, kernels, first_layer, b, C, N};
 
-    if (T == 1 && H >= ops.pool().size() && N % kBlockRows == 0 && ops.worth_splitting(jobs)) {
-        float *state = p.segments[0].state + wkv_state;
-        const Wkv7Args wkv{T, int32_t(H), int32_t(N), b.r, b.w, b.k, b.v, b.wa, b.wb, state, b.y};
-        // One token on several threads: each thread takes whole heads and runs, for their channels,
-        // the LoRA second stage, the gates, the recurrence and the output gating. One parallel region
-        // instead of two with serial passes between them, whose share of a token grows with the
-        // thread count (measured: bench/README.md). The same kernels on the same values:
-        // bit-identical to the path below (tests/native/test_decode_threads.cpp).
+    // One parallel region for the LoRA second stage, the gates, every segment's recurrence and the
+    // output gating when the pass is one token, or a few rows of several sequences (a batched decode
+    // step): each thread takes whole heads of every row and every segment. One region instead of four
+    // with serial passes between them, whose share of a step grows with the thread count (measured:
+    // bench/README.md). The same kernels on the same values: bit-identical to the path below
+    // (tests/native/test_decode_threads.cpp, test_batch_models.cpp).
+    const bool few_rows = T == 1 || (p.segments.size() > 1 && T < kernels.gemm_min_rows);
+    if (few_rows && H >= ops.pool().size() && N % kBlockRows == 0 && ops.worth_splitting(jobs)) {
+        const int64_t NN = N * N;
         ops.pool().parallel_for(H, 1, [&](int64_t h0, int64_t h1) {
             for (const MatmulArgs &m : jobs) kernels.matmul(m, h0 * N, h1 * N);
-            mix.gates(0, h0, h1);
-            for (int64_t h = h0; h < h1; h++)
-                kernels.wkv7(wkv, int32_t(h), 0, int32_t(N), h + 1 < h1 ? state + (h + 1) * N * N : nullptr);
-            mix.output(0, h0, h1);
+            for (int64_t t = 0; t < T; t++) mix.gates(t, h0, h1);
+            const size_t segments = p.segments.size();
+            for (size_t i = 0; i < segments; i++) {
+                const Segment &s = p.segments[i];
+                const int64_t o = s.row * C;
+                float *state = s.state + wkv_state;
+                const Wkv7Args wkv{s.T,     int32_t(H), int32_t(N), b.r + o, b.w + o, b.k + o,
+                                   b.v + o, b.wa + o,   b.wb + o,   state,   b.y + o};
+                // The next state this thread reads: its next head here, or its first in the next segment.
+                for (int64_t h = h0; h < h1; h++) {
+                    const float *next = h + 1 < h1         ? state + (h + 1) * NN
+                                        : i + 1 < segments ? p.segments[i + 1].state + wkv_state + h0 * NN
+                                                           : nullptr;
+                    kernels.wkv7(wkv, int32_t(h), 0, int32_t(N), next);
+                }
+            }
+            for (int64_t t = 0; t < T; t++) mix.output(t, h0, h1);
         });
     } else {
         ops.matmul_many(jobs);
@@ -171,10 +202,7 @@ void Rwkv7Blocks::layer(CpuOps &ops, size_t l, const Pass &p, Rwkv7Buffers &b) c
 void channel_mix(CpuOps &ops, const ChannelMixWeights &m, int64_t shift_offset, const Pass &p, Rwkv7Buffers &b,
                  int64_t C) {
     const int64_t F = m.key.rows, T = p.rows;
-    const KernelTable &kernels = ops.kernels();
-    ops.for_rows(T, 8 * C,
-                 [&](int64_t t) { kernels.layer_norm(b.x + t * C, m.ln_w, m.ln_b, b.xx + t * C, C, kLayerNormEps); });
-    ops.for_rows(T, 2 * C, [&](int64_t t) {
+    norm_then_shift(ops, p, b.x, m.ln_w, m.ln_b, b.xx, C, 2 * C, [&](int64_t t) {
         shift_mix(b.xx, previous_row(p, b.xx, t, C, shift_offset), t, C, {{m.x_k, b.xk}});
     });
     carry_last_rows(p, b.xx, C, shift_offset);

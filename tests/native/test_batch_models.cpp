@@ -243,6 +243,9 @@ struct ModelCase {
 };
 
 const Rwkv7Sizes kRwkv7{C, 32, V, F, 3, 32, 32, 32, 32};
+// Wide enough that 2 threads run a few rows' LoRA second stage, gates, WKV and output gating in one
+// region split by heads (model/rwkv7_blocks.cpp), which a batched decode step of several sequences takes.
+const Rwkv7Sizes kRwkv7Wide{256, 64, V, 512, 2, 64, 64, 64, 64};
 
 Tensors hybrid_tensors() {
     Tensors w = synthetic_rwkv7(Rwkv7Sizes{C, 64, V, F, 4, 16, 16, 16, 16});
@@ -266,6 +269,7 @@ void test_float_models(std::mt19937 &rng) {
         {"RWKV-5.2", RWKVX_ARCH_RWKV5, [] { return synthetic_rwkv56(false, C, 4, V, F, 3, 32, 64); }, 512},
         {"RWKV-6", RWKVX_ARCH_RWKV6, [] { return synthetic_rwkv56(true, C, 4, V, F, 3, 32, 64); }, 512},
         {"RWKV-7", RWKVX_ARCH_RWKV7, [] { return synthetic_rwkv7(kRwkv7); }, 512},
+        {"RWKV-7 wide", RWKVX_ARCH_RWKV7, [] { return synthetic_rwkv7(kRwkv7Wide); }, 512},
         {"RWKV-X sparse", RWKVX_ARCH_HYBRID, hybrid_tensors, 2048, hybrid_config(RWKVX_ATTN_SPARSE)},
         {"RWKV-X full", RWKVX_ARCH_HYBRID, hybrid_tensors, 2048, hybrid_config(RWKVX_ATTN_FULL)},
     };
