@@ -9,11 +9,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,12 +34,12 @@ import java.util.function.Function;
  * Sessions that generate come back one sampling step after their round ends, not all at the same instant: a
  * leader that started at once would take only those already back, and the others, queuing just too late, would
  * form the next round, and so on (streams split into alternating cohorts, halving the batch). So before it takes
- * its round, a leader waits for the sessions of the last round that have not queued again (the decoders
+ * its round, a leader waits for the sessions of the last two rounds that have not queued again (the decoders
  * expected back), for at most {@link GatherPolicy#windowNanos} (by default a quarter of the last round's compute
  * time and never more than {@link #MAX_GATHER_NANOS}). It does not wait when they are all queued, when the batch
  * is full, or when it is alone (a lone session is its own last round: it pays no wait). A session that took no
- * part in the last round, or whose call was withdrawn or cancelled, is not waited for; one that stops after a
- * round is waited for once at most. A close, a withdrawal or an interrupt wakes the waiting leader.
+ * part in the last two rounds, or whose call was withdrawn or cancelled, is not waited for; one that stops is
+ * waited for twice at most. A close, a withdrawal or an interrupt wakes the waiting leader.
  *
  * <p>A request of more than {@code prefillChunk} tokens runs in chunks of that size (counted from its first
  * token, so its chunks do not depend on what else runs), one chunk per round; only its last chunk asks for the
@@ -94,8 +93,11 @@ final class BatchScheduler {
 
     /** A round runs, or its leader gathers (then {@link #round} is empty). */
     private boolean roundRunning;
-    /** The sessions of the last round, less those withdrawn or cancelled since: the decoders expected back. */
-    private Set<Object> lastRoundOwners = ownerSet();
+    /**
+     * The decoders expected back: each session that took part in one of the last two rounds (a session late for
+     * one round is still decoding), with the number of its last round; less those withdrawn or cancelled since.
+     */
+    private final Map<Object, Long> decoders = new IdentityHashMap<>();
     /** How long the last round computed. */
     private long lastRoundNanos;
 
@@ -257,7 +259,7 @@ final class BatchScheduler {
         try {
             for (Request r : queue.toArray(Request[]::new)) if (r.owner == owner) cancel(r, why);
             for (Request r : round) if (r.owner == owner) cancel(r, why);
-            lastRoundOwners.remove(owner);
+            decoders.remove(owner);
             gatherChanged.signal();
         } finally {
             lock.unlock();
@@ -272,7 +274,7 @@ final class BatchScheduler {
             closed = why;
             for (Request r : queue.toArray(Request[]::new)) cancel(r, why);
             for (Request r : round) cancel(r, why);
-            lastRoundOwners.clear();
+            decoders.clear();
             gatherChanged.signal();
         } finally {
             lock.unlock();
@@ -298,7 +300,7 @@ final class BatchScheduler {
     /** Under the lock: a waiting request ends now, one in the round after its chunk. */
     private void cancel(Request r, Function<Request, RuntimeException> why) {
         if (r.finished) return;
-        lastRoundOwners.remove(r.owner); // its session stops: no round waits for it
+        decoders.remove(r.owner); // its session stops: no round waits for it
         if (r.inRound) {
             if (r.stopAfterChunk == null) r.stopAfterChunk = why;
             return;
@@ -328,12 +330,12 @@ final class BatchScheduler {
         }
     }
 
-    /** Under the lock: the sessions of the last round that have not queued again. */
+    /** Under the lock: the decoders expected back that have not queued again. */
     private int missingDecoders() {
-        if (lastRoundOwners.isEmpty()) return 0;
+        if (decoders.isEmpty()) return 0;
         int queued = 0;
-        for (Request q : queue) if (lastRoundOwners.contains(q.owner)) queued++;
-        return lastRoundOwners.size() - queued;
+        for (Request q : queue) if (decoders.containsKey(q.owner)) queued++;
+        return decoders.size() - queued;
     }
 
     /** Under the lock, no round running, the queue not empty: runs one round, unlocked while it computes. */
@@ -403,9 +405,11 @@ final class BatchScheduler {
     /** Under the lock: hands the round's results back and requeues the requests with chunks left. */
     private void finish(List<Request> taken) {
         int evaluated = 0;
-        Set<Object> owners = ownerSet();
+        long roundNumber = rounds + 1;
+        decoders.values().removeIf(last -> last < roundNumber - 1); // idle for two rounds: stopped
         for (Request r : taken) {
-            if (r.failure == null && r.stopAfterChunk == null) owners.add(r.owner);
+            if (r.failure == null && r.stopAfterChunk == null) decoders.put(r.owner, roundNumber);
+            else decoders.remove(r.owner);
             r.inRound = false;
             if (r.failure == null) {
                 r.done += r.chunk;
@@ -417,15 +421,10 @@ final class BatchScheduler {
                 r.finished = true;
             } else queue.addLast(r); // behind the steps that arrived during this round
         }
-        lastRoundOwners = owners;
         countRound(taken.size(), evaluated);
         round = List.of();
         roundRunning = false;
         roundEnded.signalAll();
-    }
-
-    private static Set<Object> ownerSet() {
-        return Collections.newSetFromMap(new IdentityHashMap<>());
     }
 
     private void countRound(int size, int evaluated) {
