@@ -318,7 +318,7 @@ final class BatchScheduler {
      */
     private void gather(Request r) throws InterruptedException {
         int missing = missingDecoders();
-        if (missing == 0 || queue.size() >= maxBatch) return;
+        if (missing <= 0 || queue.size() >= maxBatch) return;
         long window = gatherPolicy.windowNanos(lastRoundNanos);
         if (window <= 0) return;
         gatherPolicy.waiting(missing);
