@@ -9,8 +9,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +28,18 @@ import java.util.function.Function;
  * leader): it takes up to {@code maxBatch} requests from the queue, evaluates them without holding the lock and
  * hands the results back; the other callers wait for theirs. A lone session thus pays an uncontended lock and
  * no thread hop. When a round ends, a waiting caller leads the next one.
+ *
+ * <h2>Gathering</h2>
+ *
+ * Sessions that generate come back one sampling step after their round ends, not all at the same instant: a
+ * leader that started at once would take only those already back, and the others, queuing just too late, would
+ * form the next round, and so on (streams split into alternating cohorts, halving the batch). So before it takes
+ * its round, a leader waits for the sessions of the last two rounds that have not queued again (the decoders
+ * expected back), for at most {@link GatherPolicy#windowNanos} (by default a quarter of the last round's compute
+ * time and never more than {@link #MAX_GATHER_NANOS}). It does not wait when they are all queued, when the batch
+ * is full, or when it is alone (a lone session is its own last round: it pays no wait). A session that took no
+ * part in the last two rounds, or whose call was withdrawn or cancelled, is not waited for; one that stops is
+ * waited for twice at most. A close, a withdrawal or an interrupt wakes the waiting leader.
  *
  * <p>A request of more than {@code prefillChunk} tokens runs in chunks of that size (counted from its first
  * token, so its chunks do not depend on what else runs), one chunk per round; only its last chunk asks for the
@@ -49,6 +63,20 @@ import java.util.function.Function;
  * disturbed.
  */
 final class BatchScheduler {
+    /** The longest a leader waits by default for the decoders expected back (see "Gathering"). */
+    static final long MAX_GATHER_NANOS = 2_000_000;
+
+    /** How long a round's leader may wait for the decoders expected back (see the class comment). */
+    interface GatherPolicy {
+        /** The longest wait before a round, given how long the last round computed; 0 for none. */
+        long windowNanos(long lastRoundNanos);
+
+        /** A leader starts waiting for {@code missing} sessions (tests observe it). */
+        default void waiting(int missing) {}
+    }
+
+    static final GatherPolicy DEFAULT_GATHER = lastRoundNanos -> Math.min(lastRoundNanos / 4, MAX_GATHER_NANOS);
+
     private final ModelExecutor executor;
     private final int maxBatch;
     private final int prefillChunk;
@@ -56,12 +84,24 @@ final class BatchScheduler {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition roundEnded = lock.newCondition();
+    /** Signalled to a gathering leader: a request queued or ended, a session left, the model closed. */
+    private final Condition gatherChanged = lock.newCondition();
     /** Requests waiting for a round, in the order they run (see the class comment). */
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     /** The requests of the round in progress (empty when none runs). */
     private List<Request> round = List.of();
 
+    /** A round runs, or its leader gathers (then {@link #round} is empty). */
     private boolean roundRunning;
+    /**
+     * The decoders expected back: each session that took part in one of the last two rounds (a session late for
+     * one round is still decoding), with the number of its last round; less those withdrawn or cancelled since.
+     */
+    private final Map<Object, Long> decoders = new IdentityHashMap<>();
+    /** How long the last round computed. */
+    private long lastRoundNanos;
+
+    private GatherPolicy gatherPolicy = DEFAULT_GATHER;
     /** Set once the model closes: why later requests are refused. */
     private Function<Request, RuntimeException> closed;
 
@@ -141,6 +181,16 @@ final class BatchScheduler {
         return maxBatch;
     }
 
+    /** Replaces the gathering policy (tests make the window deterministic). */
+    void gatherPolicy(GatherPolicy policy) {
+        lock.lock();
+        try {
+            gatherPolicy = policy;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Evaluates {@code r}, in rounds with other sessions' requests (with {@code maxBatch} 1: directly, each call
      * on its own, as a lone {@link ModelExecutor#eval}). Returns once every token is evaluated; throws the
@@ -165,12 +215,23 @@ final class BatchScheduler {
         try {
             if (closed != null) throw closed.apply(r);
             queue.addLast(r);
+            gatherChanged.signal();
             while (!r.finished) {
                 if (Thread.interrupted()) {
                     interrupted = true;
                     cancel(r, BatchScheduler::interruption);
                 } else if (!roundRunning) {
-                    lead();
+                    roundRunning = true; // this thread leads; no other starts a round while it gathers
+                    try {
+                        gather(r);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        cancel(r, BatchScheduler::interruption);
+                    }
+                    if (r.finished || queue.isEmpty()) { // withdrawn, closed or interrupted: another thread leads
+                        roundRunning = false;
+                        roundEnded.signalAll();
+                    } else lead();
                 } else {
                     try {
                         roundEnded.await();
@@ -198,6 +259,8 @@ final class BatchScheduler {
         try {
             for (Request r : queue.toArray(Request[]::new)) if (r.owner == owner) cancel(r, why);
             for (Request r : round) if (r.owner == owner) cancel(r, why);
+            decoders.remove(owner);
+            gatherChanged.signal();
         } finally {
             lock.unlock();
         }
@@ -211,6 +274,8 @@ final class BatchScheduler {
             closed = why;
             for (Request r : queue.toArray(Request[]::new)) cancel(r, why);
             for (Request r : round) cancel(r, why);
+            decoders.clear();
+            gatherChanged.signal();
         } finally {
             lock.unlock();
         }
@@ -235,6 +300,7 @@ final class BatchScheduler {
     /** Under the lock: a waiting request ends now, one in the round after its chunk. */
     private void cancel(Request r, Function<Request, RuntimeException> why) {
         if (r.finished) return;
+        decoders.remove(r.owner); // its session stops: no round waits for it
         if (r.inRound) {
             if (r.stopAfterChunk == null) r.stopAfterChunk = why;
             return;
@@ -243,6 +309,33 @@ final class BatchScheduler {
         r.failure = why.apply(r);
         r.finished = true;
         roundEnded.signalAll();
+        gatherChanged.signal();
+    }
+
+    /**
+     * Under the lock, leading (no round running), {@code r} queued: waits for the decoders expected back (see
+     * "Gathering") until they are all queued, the batch is full, the window has passed, or {@code r} ended.
+     */
+    private void gather(Request r) throws InterruptedException {
+        int missing = missingDecoders();
+        if (missing <= 0 || queue.size() >= maxBatch) return;
+        long window = gatherPolicy.windowNanos(lastRoundNanos);
+        if (window <= 0) return;
+        gatherPolicy.waiting(missing);
+        long start = System.nanoTime();
+        while (!r.finished && queue.size() < maxBatch && missingDecoders() > 0) {
+            long left = window - (System.nanoTime() - start);
+            if (left <= 0) return;
+            gatherChanged.awaitNanos(left);
+        }
+    }
+
+    /** Under the lock: the decoders expected back that have not queued again. */
+    private int missingDecoders() {
+        if (decoders.isEmpty()) return 0;
+        int queued = 0;
+        for (Request q : queue) if (decoders.containsKey(q.owner)) queued++;
+        return decoders.size() - queued;
     }
 
     /** Under the lock, no round running, the queue not empty: runs one round, unlocked while it computes. */
@@ -251,10 +344,13 @@ final class BatchScheduler {
         round = taken;
         roundRunning = true;
         lock.unlock();
+        long start = System.nanoTime();
         try {
             evaluate(taken);
         } finally {
+            long computed = System.nanoTime() - start;
             lock.lock();
+            lastRoundNanos = computed;
             finish(taken);
         }
     }
@@ -309,7 +405,11 @@ final class BatchScheduler {
     /** Under the lock: hands the round's results back and requeues the requests with chunks left. */
     private void finish(List<Request> taken) {
         int evaluated = 0;
+        long roundNumber = rounds + 1;
+        decoders.values().removeIf(last -> last < roundNumber - 1); // idle for two rounds: stopped
         for (Request r : taken) {
+            if (r.failure == null && r.stopAfterChunk == null) decoders.put(r.owner, roundNumber);
+            else decoders.remove(r.owner);
             r.inRound = false;
             if (r.failure == null) {
                 r.done += r.chunk;

@@ -87,6 +87,11 @@ public final class Model implements AutoCloseable {
                 if (t.data().isMapped()) t.data().unload();
     }
 
+    /** The scheduler of this model's sessions (tests set its gathering policy). */
+    BatchScheduler scheduler() {
+        return scheduler;
+    }
+
     static Model open(Path file, ModelOptions options) {
         return open(file, options, UnaryOperator.identity());
     }
