@@ -59,8 +59,9 @@ extern "C" {
 #define RWKVX_API __attribute__((visibility("default")))
 #endif
 
-/* Bumped whenever a prototype, struct layout or enum value below changes. */
-#define RWKVX_ABI_VERSION 4
+/* Bumped whenever a prototype, struct layout or enum value below changes, or a function or struct is
+ * added (5: rwkvx_batch_item, rwkvx_model_eval_batch). Bindings check for equality. */
+#define RWKVX_ABI_VERSION 5
 
 /* ---- status codes ---------------------------------------------------------------------------- */
 
