@@ -142,15 +142,34 @@ final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /** The most of a refused body read and dropped before the 413 goes out (see {@link #drain}). */
+    private static final long DRAIN_BYTES = 16L << 20;
+
     /** The body, refused with 413 beyond the limit (by its declared length before reading, else while reading). */
     private byte[] readBody(Request request) throws ApiError, IOException {
         long declared = request.getLength();
-        if (declared > config.maxBodyBytes()) throw tooLarge(declared);
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > config.maxBodyBytes()) {
+                if (declared <= DRAIN_BYTES) drain(in);
+                throw tooLarge(declared);
+            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
-            if (body.length > config.maxBodyBytes()) throw tooLarge(-1);
+            if (body.length > config.maxBodyBytes()) {
+                drain(in);
+                throw tooLarge(-1);
+            }
             return body;
         }
+    }
+
+    /**
+     * Reads and drops the rest of a refused body, up to {@link #DRAIN_BYTES}: a connection closed with unread
+     * bytes is reset by TCP, and a client still sending would get the reset instead of the 413.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[8192];
+        long left = DRAIN_BYTES;
+        for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; ) left -= n;
     }
 
     private ApiError tooLarge(long length) {
