@@ -19,11 +19,15 @@ import java.util.Locale;
  *
  * <p>Where the library comes from, in order:
  * <ol>
- *   <li>the system property {@value #PATH_PROPERTY}, a path to the shared library;</li>
+ *   <li>the system property {@value #PATH_PROPERTY}: the shared library itself, or a directory holding
+ *       {@code librwkvx.so};</li>
  *   <li>the classpath resource {@value #RESOURCE} (the jar built by Maven carries it; CMake writes it to
- *       {@code target/classes/META-INF/native/linux-x86_64/}). A {@code file:} resource is loaded where it
- *       is; anything else (a jar) is copied to a temporary file that is deleted when the JVM exits.</li>
+ *       {@code target/classes/META-INF/native/linux-x86_64/}). A {@code file:} resource (classes in a
+ *       directory, an unpacked jar) is loaded where it is; from a jar, which may lie on a read-only file system,
+ *       it is copied into a new private directory under {@code java.io.tmpdir}, deleted when the JVM exits.</li>
  * </ol>
+ * Every failure names the file, where it came from, the operating system's error and what to change
+ * (docs/versioning.md, "Loading the native library").
  * After loading, the library's {@code rwkvx_abi_version()} must equal the {@code RWKVX_ABI_VERSION} the
  * bindings were generated from, so a stale library fails here with both versions named rather than later
  * with a crash.
@@ -36,8 +40,11 @@ public final class NativeLibrary {
     /** System property naming the shared library to load instead of the bundled one. */
     public static final String PATH_PROPERTY = "rwkvx.library.path";
 
+    /** File name of the library, inside a directory given with {@value #PATH_PROPERTY} and inside the jar. */
+    public static final String LIBRARY_FILE = "librwkvx.so";
+
     /** Classpath resource of the bundled library. */
-    public static final String RESOURCE = "/META-INF/native/linux-x86_64/librwkvx.so";
+    public static final String RESOURCE = "/META-INF/native/linux-x86_64/" + LIBRARY_FILE;
 
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;
@@ -134,11 +141,15 @@ public final class NativeLibrary {
     }
 
     private static String doLoad() {
-        Path path = locate();
+        Located located = locate();
+        Path path = located.path();
         try {
             System.load(path.toString());
         } catch (UnsatisfiedLinkError e) {
-            throw new RwkvxException("cannot load the rwkvx native library " + path + ": " + osError(e, path), e);
+            throw new RwkvxException(
+                    "cannot load the rwkvx native library " + path + " (" + located.origin() + "): " + osError(e, path)
+                            + located.loadHint(),
+                    e);
         } catch (SecurityException e) {
             throw new RwkvxException("not allowed to load the rwkvx native library " + path + ": " + e.getMessage(), e);
         }
@@ -148,14 +159,15 @@ public final class NativeLibrary {
         } catch (LinkageError e) {
             // ExceptionInInitializerError/UnsatisfiedLinkError from the binding's symbol lookup
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new RwkvxException(path + " is not a usable rwkvx library: " + cause.getMessage(), e);
+            throw new RwkvxException(
+                    path + " (" + located.origin() + ") is not a usable rwkvx library: " + cause.getMessage(), e);
         }
         int bindingsAbi = rwkvx_h.RWKVX_ABI_VERSION();
         if (libraryAbi != bindingsAbi) {
-            throw new RwkvxException("rwkvx native library " + path + " has ABI version " + libraryAbi
-                    + " but the Java bindings were generated for ABI version " + bindingsAbi
-                    + " (RWKVX_ABI_VERSION in include/rwkvx.h): build the library and the Java classes"
-                    + " from the same sources");
+            throw new RwkvxException("rwkvx native library " + path + " (" + located.origin() + ") has ABI version "
+                    + libraryAbi + " but the Java bindings were generated for ABI version " + bindingsAbi
+                    + " (RWKVX_ABI_VERSION in include/rwkvx.h): use the library built from the same sources as"
+                    + " the jar (docs/versioning.md)");
         }
         return path.toString();
     }
@@ -170,15 +182,18 @@ public final class NativeLibrary {
         return message;
     }
 
-    private static Path locate() {
+    /**
+     * The file to load and where it came from, for the messages.
+     *
+     * @param origin   e.g. "from -Drwkvx.library.path" or "bundled, copied from jar:file:/app/rwkvx.jar!/..."
+     * @param loadHint what to try when loading the file fails (empty when there is nothing to add)
+     */
+    private record Located(Path path, String origin, String loadHint) {}
+
+    private static Located locate() {
         String property = System.getProperty(PATH_PROPERTY);
         if (property != null && !property.isBlank()) {
-            Path path = Path.of(property).toAbsolutePath();
-            if (!Files.isRegularFile(path)) {
-                throw new RwkvxException("cannot load the rwkvx native library " + path + " (from -D" + PATH_PROPERTY
-                        + "): no such file");
-            }
-            return path;
+            return userSupplied(property);
         }
         String os = System.getProperty("os.name", "?");
         String arch = System.getProperty("os.arch", "?");
@@ -194,29 +209,80 @@ public final class NativeLibrary {
                     + " is missing (build it with Maven, which runs CMake, or pass -D" + PATH_PROPERTY + "=...)");
         }
         if ("file".equals(url.getProtocol())) {
+            // Classes in a directory (an unpacked jar, target/classes): the library is loaded where it lies.
             try {
-                return Path.of(url.toURI());
+                return new Located(
+                        Path.of(url.toURI()),
+                        "bundled, in the unpacked class path",
+                        "; the file may be damaged or built for another platform: rebuild it, or pass -D"
+                                + PATH_PROPERTY + "=...");
             } catch (URISyntaxException | IllegalArgumentException e) {
                 // fall through and copy it like a jar entry
             }
         }
-        return extract(url);
+        // In a jar (possibly on a read-only file system): nothing is written beside the jar; the library is copied
+        // to a private temporary directory and deleted when the JVM exits.
+        return new Located(
+                extract(url),
+                "bundled, copied from " + url,
+                "; if " + System.getProperty("java.io.tmpdir") + " (java.io.tmpdir) is mounted noexec, point"
+                        + " -Djava.io.tmpdir at a directory that allows executables, or install librwkvx.so and"
+                        + " pass -D" + PATH_PROPERTY + "=...");
+    }
+
+    /** {@code -Drwkvx.library.path}: the library file itself, or a directory that holds {@code librwkvx.so}. */
+    private static Located userSupplied(String property) {
+        Path given = Path.of(property).toAbsolutePath();
+        String origin = "from -D" + PATH_PROPERTY + "=" + property;
+        if (Files.isDirectory(given)) {
+            Path file = given.resolve(LIBRARY_FILE);
+            if (!Files.isRegularFile(file)) {
+                throw new RwkvxException("cannot load the rwkvx native library: directory " + given + " (" + origin
+                        + ") holds no " + LIBRARY_FILE);
+            }
+            return new Located(file, origin, "");
+        }
+        if (!Files.exists(given)) {
+            throw new RwkvxException(
+                    "cannot load the rwkvx native library " + given + " (" + origin + "): no such file");
+        }
+        if (!Files.isRegularFile(given)) {
+            throw new RwkvxException("cannot load the rwkvx native library " + given + " (" + origin
+                    + "): not a regular file or directory");
+        }
+        return new Located(given, origin, "");
     }
 
     private static Path extract(URL url) {
-        Path file = null;
+        String tmp = System.getProperty("java.io.tmpdir");
+        Path dir = null;
         try {
-            file = Files.createTempFile("librwkvx-", ".so");
-            file.toFile().deleteOnExit();
+            dir = Files.createTempDirectory("rwkvx-");
+            Path file = dir.resolve(LIBRARY_FILE);
             try (InputStream in = url.openStream()) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            // deleteOnExit runs in reverse registration order: the file first, then its directory.
+            dir.toFile().deleteOnExit();
+            file.toFile().deleteOnExit();
             return file;
-        } catch (IOException e) {
+        } catch (IOException | SecurityException e) {
+            if (dir != null) deleteQuietly(dir);
             throw new RwkvxException(
-                    "cannot load the rwkvx native library " + url + ": copying it to "
-                            + (file != null ? file : "a temporary file") + " failed: " + e,
+                    "cannot load the rwkvx native library bundled in " + url + ": copying it to a temporary directory"
+                            + " under " + tmp + " (java.io.tmpdir) failed: " + e
+                            + "; point -Djava.io.tmpdir at a writable directory, or install librwkvx.so and pass -D"
+                            + PATH_PROPERTY + "=...",
                     e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(LIBRARY_FILE));
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // best effort: the directory is under java.io.tmpdir
         }
     }
 }
