@@ -153,22 +153,19 @@ class ModuleDescriptorTest {
     }
 
     private static void types(Type t, String where, List<String> leaks) {
-        switch (t) {
-            case Class<?> c when c.isArray() -> types(c.getComponentType(), where, leaks);
-            case Class<?> c -> {
-                if (!allowed(c)) leaks.add(where + ": " + c.getName());
-            }
-            case ParameterizedType p -> {
-                types(p.getRawType(), where, leaks);
-                for (Type a : p.getActualTypeArguments()) types(a, where, leaks);
-            }
-            case GenericArrayType g -> types(g.getGenericComponentType(), where, leaks);
-            case WildcardType w -> {
-                for (Type b : w.getUpperBounds()) types(b, where, leaks);
-                for (Type b : w.getLowerBounds()) types(b, where, leaks);
-            }
-            default -> {} // type variables: their bounds are checked where they are declared
+        if (t instanceof Class<?> c) {
+            if (c.isArray()) types(c.getComponentType(), where, leaks);
+            else if (!allowed(c)) leaks.add(where + ": " + c.getName());
+        } else if (t instanceof ParameterizedType p) {
+            types(p.getRawType(), where, leaks);
+            for (Type a : p.getActualTypeArguments()) types(a, where, leaks);
+        } else if (t instanceof GenericArrayType g) {
+            types(g.getGenericComponentType(), where, leaks);
+        } else if (t instanceof WildcardType w) {
+            for (Type b : w.getUpperBounds()) types(b, where, leaks);
+            for (Type b : w.getLowerBounds()) types(b, where, leaks);
         }
+        // type variables: their bounds are checked where they are declared
     }
 
     private static boolean allowed(Class<?> c) {
