@@ -94,7 +94,8 @@ on_modulepath=$("$JAVA" --enable-native-access=io.rwkvx -p "$WORK/consumer/targe
 echo "smoke:   class path:  $on_classpath"
 echo "smoke:   module path: $on_modulepath"
 [[ $on_classpath == "$on_modulepath" ]] || fail "class path and module path runs differ"
-[[ $on_classpath == "tokens=16 stop=MAX_TOKENS text="* ]] || fail "unexpected consumer output: $on_classpath"
+[[ $on_classpath == "$VERSION (native $VERSION) tokens=16 stop=MAX_TOKENS text="* ]] \
+  || fail "unexpected consumer output: $on_classpath"
 cli_hex=$("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" generate --prompt "$PROMPT" --max-tokens 16 \
   --temperature 0 2>/dev/null | od -An -v -tx1 | tr -d ' \n')
 [[ ${on_classpath#*text=}0a == "$cli_hex" ]] \

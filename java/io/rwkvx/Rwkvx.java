@@ -97,7 +97,10 @@ public final class Rwkvx {
 
     /** Version of the Java layer and, when loaded, of the native library. */
     public static String version() {
-        String v = Rwkvx.class.getPackage().getImplementationVersion();
+        // On the module path the descriptor carries the version; on the class path the jar's manifest.
+        String v = Rwkvx.class.getModule().isNamed()
+                ? Rwkvx.class.getModule().getDescriptor().rawVersion().orElse(null)
+                : Rwkvx.class.getPackage().getImplementationVersion();
         String java = v == null ? "dev" : v;
         if (!NativeLibrary.isAvailable()) return java + " (native library unavailable)";
         return java + " (native " + rwkvx_h.rwkvx_version().reinterpret(64).getString(0) + ")";

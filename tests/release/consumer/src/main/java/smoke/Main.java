@@ -10,7 +10,7 @@ public class Main {
         try (Model model = Rwkvx.loadDefault();
                 Session session = model.newSession()) {
             GenerationResult r = session.generate(args.length > 0 ? args[0] : "Hello", options, text -> {});
-            System.out.println("tokens=" + r.tokens().length + " stop=" + r.stopReason() + " text="
+            System.out.println(Rwkvx.version() + " tokens=" + r.tokens().length + " stop=" + r.stopReason() + " text="
                     + java.util.HexFormat.of().formatHex(r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
     }
