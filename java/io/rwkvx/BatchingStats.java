@@ -12,7 +12,11 @@ package io.rwkvx;
  * @param tokens        tokens evaluated
  */
 public record BatchingStats(int queued, int maxBatch, int lastBatchSize, long rounds, long items, long tokens) {
-    /** Calls per round on average (0 before the first). */
+    /**
+     * The mean batch size.
+     *
+     * @return calls per round on average, {@code items / rounds} (0 before the first round)
+     */
     public double averageBatchSize() {
         return rounds == 0 ? 0 : (double) items / rounds;
     }

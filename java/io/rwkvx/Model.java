@@ -118,59 +118,107 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * The model's shape.
+     *
+     * @return the architecture and sizes read from the weights
+     */
     public ModelConfig config() {
         return executor.config();
     }
 
-    /** The RWKV-X inference knobs the model was loaded with (unused by other architectures). */
+    /**
+     * The RWKV-X inference knobs.
+     *
+     * @return the knobs the model was loaded with ({@link ModelOptions#hybrid()}; unused by other architectures)
+     */
     public io.rwkvx.model.HybridConfig hybrid() {
         return hybrid;
     }
 
+    /**
+     * The tokenizer that sessions' text calls use.
+     *
+     * @return the tokenizer of {@link ModelOptions#tokenizer()}, else the one matching the vocabulary size
+     */
     public Tokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** Where the weights came from. */
+    /**
+     * Where the weights came from.
+     *
+     * @return the model file's path as given to {@link Rwkvx#load(Path, ModelOptions)}
+     */
     public Path source() {
         return source;
     }
 
-    /** One line: architecture, sizes, backend. */
+    /**
+     * Describes the model for logs.
+     *
+     * @return one line: architecture, sizes (e.g. {@code RWKV-7 L12 C768 H12 V65536}) and the backend
+     */
     public String describe() {
         ModelConfig c = config();
         return c.arch().displayName + " L" + c.nLayer() + " C" + c.nEmbd() + " H" + c.nHead() + " V" + c.nVocab()
                 + " on " + backend.describe();
     }
 
-    /** The backend's one-line description (kernels, threads, why no GPU). */
+    /**
+     * Describes the backend.
+     *
+     * @return one line: the kernels, the thread count, why no GPU
+     */
     public String backendDescription() {
         return backend.describe();
     }
 
-    /** Number of weight elements. */
+    /**
+     * The model's size in parameters.
+     *
+     * @return the number of elements over all weight tensors
+     */
     public long parameterCount() {
         return weights.tensors().values().stream().mapToLong(Tensor::numel).sum();
     }
 
-    /** Bytes of all weights as stored. */
+    /**
+     * The model's size in memory.
+     *
+     * @return bytes of all weight tensors as stored (quantized ones in their blocks)
+     */
     public long weightBytes() {
         return weights.tensors().values().stream()
                 .mapToLong(t -> t.data().byteSize())
                 .sum();
     }
 
-    /** The canonical tensors (read-only views; valid while the model is open). */
+    /**
+     * The weights.
+     *
+     * @return the canonical tensors: read-only views of memory that is unmapped when the model closes
+     */
     public ModelWeights weights() {
         return weights;
     }
 
-    /** Identifies the weights (geometry, tensor names/types/shapes and sampled data); saved with states. */
+    /**
+     * Identifies the weights (geometry, tensor names/types/shapes and sampled data); saved with states, so a
+     * state file is not loaded into another model.
+     *
+     * @return the fingerprint, equal for equal weights
+     */
     public long fingerprint() {
         return fingerprint;
     }
 
-    /** A new independent sequence starting from the initial state. */
+    /**
+     * Opens a new independent sequence starting from the initial state.
+     *
+     * @return the session; the caller closes it (closing the model closes it too)
+     * @throws IllegalStateException if the model is closed
+     */
     public Session newSession() {
         gate.enter(); // a concurrent close waits for the new state, then frees it with the others
         try {
@@ -195,6 +243,8 @@ public final class Model implements AutoCloseable {
     /**
      * What the batching of this model's sessions' calls has done so far: the calls waiting now, the last and
      * average batch size, rounds and tokens. Readable at any time, also after close.
+     *
+     * @return a snapshot of the counters
      */
     public BatchingStats batchingStats() {
         return scheduler.stats();

@@ -59,8 +59,11 @@ public final class PrefixStateCache {
     private boolean modelClosed;
 
     /**
+     * An empty cache.
+     *
      * @param model    the model whose states are saved; sessions are opened from it
      * @param maxBytes the cap on the entries' bytes (see the class comment), at least 1
+     * @throws IllegalArgumentException if {@code maxBytes} is below 1
      */
     public PrefixStateCache(Model model, long maxBytes) {
         this.model = Objects.requireNonNull(model, "model");
@@ -86,7 +89,11 @@ public final class PrefixStateCache {
             this.hash = hash;
         }
 
-        /** The model's own initial state (all sessions start from it). */
+        /**
+         * The model's own initial state.
+         *
+         * @return the blank initial state, which all new sessions start from
+         */
         public static Initial blank() {
             return BLANK;
         }
@@ -94,6 +101,10 @@ public final class PrefixStateCache {
         /**
          * A saved state as the starting point, e.g. {@code State.load(file)} of a state-tuning run; {@code name}
          * is used in messages only.
+         *
+         * @param name  names the state in messages, e.g. its file name
+         * @param state a state of the cache's model
+         * @return the initial state, equal to any other of the same floats
          */
         public static Initial of(String name, State state) {
             Objects.requireNonNull(name, "name");
@@ -102,15 +113,29 @@ public final class PrefixStateCache {
             return new Initial(name, state, h);
         }
 
+        /**
+         * The name for messages.
+         *
+         * @return the name given to {@link #of}, or "blank"
+         */
         public String name() {
             return name;
         }
 
-        /** The state, or null for {@link #blank()}. */
+        /**
+         * The starting state.
+         *
+         * @return the state, or null for {@link #blank()}
+         */
         public State state() {
             return state;
         }
 
+        /**
+         * Whether this is the model's own initial state.
+         *
+         * @return true for {@link #blank()}
+         */
         public boolean isBlank() {
             return state == null;
         }
@@ -142,15 +167,31 @@ public final class PrefixStateCache {
      * the last one. {@code reusedTokens} of them came from a saved state (0 on a miss). Closing it closes the
      * session. {@link Session#restore} keeps a session's position, so the session's {@link Session#position()}
      * counts only the tokens evaluated after the restore: {@code tokens.length - reusedTokens}.
+     *
+     * @param session      the new session; the caller owns it (closing this closes it)
+     * @param reusedTokens how many leading tokens were restored from a saved state instead of evaluated
+     * @param logits       the {@code n_vocab} logits after the last token
      */
     public record Opened(Session session, int reusedTokens, float[] logits) implements AutoCloseable {
+        /** Closes the session. */
         @Override
         public void close() {
             session.close();
         }
     }
 
-    /** Counters since the cache was made, and its current size. */
+    /**
+     * Counters since the cache was made, and its current size.
+     *
+     * @param hits         {@link #open} calls that restored a saved state
+     * @param misses       {@link #open} calls that found none
+     * @param reusedTokens tokens restored over all hits instead of evaluated
+     * @param evictions    entries dropped to keep under the cap
+     * @param rejected     snapshots not stored because each alone exceeded the cap
+     * @param entries      entries stored now
+     * @param bytes        their bytes now (see the class comment)
+     * @param maxBytes     the cap
+     */
     public record Stats(
             long hits,
             long misses,
@@ -182,7 +223,14 @@ public final class PrefixStateCache {
         }
     }
 
-    /** {@link #open(Initial, int...)} from the model's blank state. */
+    /**
+     * {@link #open(Initial, int...)} from the model's blank state.
+     *
+     * @param tokens the request's tokens, at least one
+     * @return the new session after all of them, with its logits
+     * @throws IllegalStateException when the model is closed
+     * @throws RwkvxException        when a token is out of range
+     */
     public Opened open(int... tokens) {
         return open(Initial.blank(), tokens);
     }
@@ -192,6 +240,10 @@ public final class PrefixStateCache {
      * last token: the longest saved prefix of {@code tokens} (under {@code initial}) is restored and the rest
      * evaluated. With no tokens, {@code initial} must hold logits.
      *
+     * @param initial the state the tokens are evaluated from
+     * @param tokens  the request's tokens
+     * @return the new session after all of them, with its logits; the caller closes it
+     * @throws IllegalArgumentException with no tokens when {@code initial} holds no logits
      * @throws IllegalStateException when the model is closed
      * @throws RwkvxException        when {@code initial} belongs to another model, or a token is out of range
      */
@@ -232,6 +284,10 @@ public final class PrefixStateCache {
      * How many of {@code tokens} {@link #open} would restore now: the length of the longest saved prefix under
      * {@code initial} (0 for none). Counts neither a hit nor a miss and refreshes nothing; another thread may
      * change the answer before an {@code open}. Lets a caller choose where to save intermediate states.
+     *
+     * @param initial the state the tokens would be evaluated from
+     * @param tokens  the request's tokens
+     * @return the number of leading tokens a saved state covers now, 0 for none
      */
     public int cachedPrefixLength(Initial initial, int... tokens) {
         Objects.requireNonNull(initial, "initial");
@@ -243,7 +299,15 @@ public final class PrefixStateCache {
         }
     }
 
-    /** {@link #put(Initial, int[], Session)} for a session started from the model's blank state. */
+    /**
+     * {@link #put(Initial, int[], Session)} for a session started from the model's blank state.
+     *
+     * @param tokens  every token the session evaluated, in order; at least one
+     * @param session the session whose current state is saved
+     * @return whether a snapshot was stored (false: refreshed, or larger than the whole cap)
+     * @throws IllegalStateException when the model or the session is closed
+     * @throws RwkvxException        when the session belongs to another model
+     */
     public boolean put(int[] tokens, Session session) {
         return put(Initial.blank(), tokens, session);
     }
@@ -254,8 +318,12 @@ public final class PrefixStateCache {
      * the tokens passed there. An entry already saved under these tokens is only refreshed, unless this session
      * has logits and it has none.
      *
+     * @param initial the state the session started from
+     * @param tokens  every token the session evaluated from {@code initial}, in order; at least one (copied)
+     * @param session the session whose current state is saved; used by the calling thread only
      * @return whether a snapshot was stored (false: refreshed, or larger than the whole cap)
      * @throws IllegalStateException when the model or the session is closed
+     * @throws IllegalArgumentException with no tokens
      * @throws RwkvxException        when the session or {@code initial} belongs to another model
      */
     public boolean put(Initial initial, int[] tokens, Session session) {
@@ -309,12 +377,22 @@ public final class PrefixStateCache {
         }
     }
 
+    /**
+     * Reads the counters.
+     *
+     * @return a consistent snapshot of the counters and the current size
+     */
     public Stats stats() {
         synchronized (lock) {
             return new Stats(hits, misses, reusedTokens, evictions, rejected, lru.size(), bytes, maxBytes);
         }
     }
 
+    /**
+     * The cap.
+     *
+     * @return the most bytes the entries may hold together, as given to the constructor
+     */
     public long maxBytes() {
         return maxBytes;
     }

@@ -51,6 +51,12 @@ public final class Quantizer {
      * rwkv.cpp's quantizer quantizes to {@code type} ({@code head.weight} too, to {@code headType}, unless it is
      * null) and writes an rwkv.cpp file of version 101 to {@code out}, whose header names {@code type}.
      *
+     * @param in       the model to read
+     * @param out      the file to write (replaced if it exists); not {@code in}
+     * @param type     one of {@link DType#quantized()}, for the tensors rwkv.cpp quantizes
+     * @param headType one of {@link DType#quantized()} for {@code head.weight}, or null to keep it as stored
+     * @return how many tensors were quantized and kept, and the files' sizes
+     * @throws IllegalArgumentException if {@code type} or {@code headType} is not a quantized type
      * @throws RwkvxException for a model that is already quantized, an RWKV-X model, an output that is the
      *                        input, or when the native library is unavailable
      */
@@ -81,6 +87,12 @@ public final class Quantizer {
      * {@code arena} ({@code head.weight} too, to {@code headType}, unless it is null); the other tensors are the
      * same objects.
      *
+     * @param weights  the model, FP32, FP16 or BF16; not RWKV-X
+     * @param type     one of {@link DType#quantized()}, for the tensors rwkv.cpp quantizes
+     * @param headType one of {@link DType#quantized()} for {@code head.weight}, or null to keep it as stored
+     * @param arena    owns the quantized tensors' memory; must outlive the result
+     * @return new weights with the same configuration and source
+     * @throws IllegalArgumentException if {@code type} or {@code headType} is not a quantized type
      * @throws RwkvxException for weights that already hold quantized tensors, RWKV-X weights, a tensor whose rows
      *                        are not whole 32-element blocks, or when the native library is unavailable
      */

@@ -88,7 +88,11 @@ public final class Session implements AutoCloseable {
         this.lastLogits = arena.allocate((long) executor.config().nVocab() * 4, 64);
     }
 
-    /** Tokens evaluated since the last reset (a fork counts from its original). */
+    /**
+     * How far the sequence is; readable from any thread.
+     *
+     * @return tokens evaluated since the last reset (a fork counts from its original)
+     */
     public long position() {
         return tokensSeen;
     }
@@ -96,6 +100,11 @@ public final class Session implements AutoCloseable {
     /**
      * Feeds a sequence of tokens in one call (sequence mode: the prompt) and returns the logits after the
      * last one. For one token at a time, as generation feeds them, use {@link #decodeStep(int)}.
+     *
+     * @param tokens token ids, at least one
+     * @return the {@code n_vocab} logits after the last token, a copy
+     * @throws IllegalArgumentException if there are no tokens
+     * @throws RwkvxException           if a token is out of {@code [0, n_vocab)}; the message gives its position
      */
     public float[] prefill(int... tokens) {
         return exclusive("prefill", () -> evalLast("prefill", tokens));
@@ -105,12 +114,22 @@ public final class Session implements AutoCloseable {
      * The decode step: feeds one token (typically the one just sampled) and returns the logits after it,
      * a copy. This is the step {@link #generate} and {@link #stream} run for every generated token; it gives
      * the same logits as feeding the whole sequence with {@link #prefill(int...)}, within float rounding.
+     *
+     * @param token a token id in {@code [0, n_vocab)}
+     * @return the {@code n_vocab} logits after it
+     * @throws RwkvxException if the token is out of range
      */
     public float[] decodeStep(int token) {
         return exclusive("decodeStep", () -> evalLast("decodeStep", new int[] {token}));
     }
 
-    /** Tokenizes {@code text} with the model's tokenizer and feeds it. */
+    /**
+     * Tokenizes {@code text} with the model's tokenizer and feeds it, as {@link #prefill(int...)}.
+     *
+     * @param text the text to feed
+     * @return the {@code n_vocab} logits after its last token, a copy
+     * @throws IllegalArgumentException if the text encodes to no tokens
+     */
     public float[] prefill(String text) {
         return exclusive("prefill", () -> {
             ensureOpen();
@@ -120,7 +139,14 @@ public final class Session implements AutoCloseable {
         });
     }
 
-    /** Feeds tokens without computing logits (faster: skips the output head). */
+    /**
+     * Feeds tokens without computing logits (faster: skips the output head); {@link #hasLogits()} is false
+     * afterwards.
+     *
+     * @param tokens token ids, at least one
+     * @throws IllegalArgumentException if there are no tokens
+     * @throws RwkvxException           if a token is out of {@code [0, n_vocab)}; the message gives its position
+     */
     public void ingest(int... tokens) {
         exclusive(
                 "ingest",
@@ -131,7 +157,14 @@ public final class Session implements AutoCloseable {
                 }));
     }
 
-    /** Feeds tokens and returns the logits after every one of them, row-major [tokens.length][n_vocab]. */
+    /**
+     * Feeds tokens and returns the logits after every one of them (e.g. to score a text).
+     *
+     * @param tokens token ids, at least one
+     * @return {@code [tokens.length][n_vocab]}: row {@code t} holds the logits after {@code tokens[t]}
+     * @throws IllegalArgumentException if there are no tokens
+     * @throws RwkvxException           if a token is out of {@code [0, n_vocab)}; the message gives its position
+     */
     public float[][] evalAll(int... tokens) {
         return exclusive(
                 "evalAll",
@@ -152,11 +185,22 @@ public final class Session implements AutoCloseable {
                 }));
     }
 
-    /** The logits after the last token (a copy). */
+    /**
+     * The logits after the last token.
+     *
+     * @return a copy of the {@code n_vocab} logits
+     * @throws IllegalStateException if there are none: no token was fed, or the last call was {@link #ingest}
+     */
     public float[] logits() {
         return exclusive("logits", () -> native_(this::copyLogits));
     }
 
+    /**
+     * Whether {@link #logits()} has logits to return; readable from any thread.
+     *
+     * @return true after a call that computed logits, false after a reset, an {@link #ingest} or a chunked
+     *         prefill that ended early
+     */
     public boolean hasLogits() {
         return hasLogits;
     }
@@ -165,6 +209,12 @@ public final class Session implements AutoCloseable {
      * Generates text after {@code prompt} (empty: continue from the current state), streaming pieces to
      * {@code onText}. The session is held until the generation ends; {@code onText} runs on this thread and may
      * use this session or close it (the generation then ends with an {@link IllegalStateException}).
+     *
+     * @param prompt  the text to feed first; empty to continue from the current logits
+     * @param options the token limit, sampling and stop rules
+     * @param onText  receives the text piece by piece, as whole characters; stop strings never reach it
+     * @return the whole text, its tokens, why it stopped and timings
+     * @throws IllegalArgumentException if the prompt is empty and the session has no logits
      */
     public GenerationResult generate(String prompt, GenerationOptions options, Consumer<String> onText) {
         Objects.requireNonNull(onText, "onText");
@@ -178,6 +228,11 @@ public final class Session implements AutoCloseable {
     /**
      * Like {@link #generate} but pulled piece by piece; the stream advances this session's state, and holds the
      * session while it pulls a piece.
+     *
+     * @param prompt  the text to feed first; empty to continue from the current logits
+     * @param options the token limit, sampling and stop rules
+     * @return the stream of text pieces; the prompt has been fed when it returns
+     * @throws IllegalArgumentException if the prompt is empty and the session has no logits
      */
     public TextStream stream(String prompt, GenerationOptions options) {
         Objects.requireNonNull(prompt, "prompt");
@@ -219,7 +274,11 @@ public final class Session implements AutoCloseable {
                 }));
     }
 
-    /** A snapshot of this session (state and logits) that can be restored or saved. */
+    /**
+     * Takes a snapshot of this session.
+     *
+     * @return the state and logits, immutable; restore it into any session of this model, or save it
+     */
     public State snapshot() {
         return exclusive("snapshot", this::takeSnapshot);
     }
@@ -227,6 +286,9 @@ public final class Session implements AutoCloseable {
     /**
      * Replaces this session's state with a snapshot taken from the same model. Every field is checked first: a
      * refused snapshot leaves the session as it was.
+     *
+     * @param s a snapshot of this model (equal {@link Model#fingerprint()})
+     * @throws RwkvxException if the snapshot belongs to another model or its sizes or values do not fit
      */
     public void restore(State s) {
         Objects.requireNonNull(s, "state");
@@ -236,7 +298,11 @@ public final class Session implements AutoCloseable {
         });
     }
 
-    /** Saves {@link #snapshot()} to {@code file} (see {@link State#save}). */
+    /**
+     * Saves {@link #snapshot()} to {@code file} (see {@link State#save}).
+     *
+     * @param file the state file to create or replace
+     */
     public void saveState(Path file) {
         exclusive("saveState", () -> {
             takeSnapshot().save(file);
@@ -247,6 +313,9 @@ public final class Session implements AutoCloseable {
     /**
      * Restores a state saved by {@link #saveState}. The file is read and checked completely before the session
      * changes: a refused file (every message names it) leaves the session as it was.
+     *
+     * @param file a file written by {@link #saveState} or {@link State#save} for this model
+     * @throws RwkvxException if the file is not a valid state file or holds another model's state
      */
     public void loadState(Path file) {
         exclusive("loadState", () -> {
@@ -261,7 +330,12 @@ public final class Session implements AutoCloseable {
         });
     }
 
-    /** An independent copy of this session (same model, same state, logits and position). */
+    /**
+     * Copies this session.
+     *
+     * @return an independent session of the same model with the same state, logits and position; the caller
+     *         closes it
+     */
     public Session fork() {
         return exclusive("fork", () -> {
             State snap = takeSnapshot();
@@ -471,7 +545,11 @@ public final class Session implements AutoCloseable {
             return session.exclusive("stream", generation::next);
         }
 
-        /** The summary; complete once {@link #hasNext()} is false. */
+        /**
+         * The summary of the generation.
+         *
+         * @return the text, tokens, stop reason and timings so far; complete once {@link #hasNext()} is false
+         */
         public GenerationResult result() {
             return generation.result();
         }

@@ -40,20 +40,39 @@ public final class State {
         this.logits = logits;
     }
 
+    /**
+     * The family of the model the state came from.
+     *
+     * @return the model's architecture
+     */
     public Architecture architecture() {
         return arch;
     }
 
+    /**
+     * Identifies the model the state came from; a session restores only a state whose fingerprint equals its
+     * model's {@link Model#fingerprint()}.
+     *
+     * @return the model's fingerprint
+     */
     public long modelFingerprint() {
         return modelFingerprint;
     }
 
-    /** The recurrent state floats (a copy). */
+    /**
+     * The recurrent state.
+     *
+     * @return a copy of the floats in the backend's export layout (for RWKV-X, the KV caches included)
+     */
     public float[] recurrent() {
         return recurrent.clone();
     }
 
-    /** Logits after the last evaluated token (a copy), or null. */
+    /**
+     * The logits after the last evaluated token.
+     *
+     * @return a copy of the {@code n_vocab} logits, or null when no token had been evaluated
+     */
     public float[] logits() {
         return logits == null ? null : logits.clone();
     }
@@ -70,7 +89,13 @@ public final class State {
         return dims.clone();
     }
 
-    /** Writes the state to {@code file} (replaced atomically where the file system allows). */
+    /**
+     * Writes the state to {@code file} (replaced atomically where the file system allows).
+     *
+     * @param file the state file to create or replace; a sibling {@code <name>.tmp} is written first
+     * @throws RwkvxException       if the state is too large for the format (2 GiB)
+     * @throws UncheckedIOException if the file cannot be written
+     */
     public void save(Path file) {
         int nLogits = logits == null ? 0 : logits.length;
         long size = HEADER_BYTES + 4L * (recurrent.length + (long) nLogits) + 4;
@@ -103,7 +128,15 @@ public final class State {
         }
     }
 
-    /** Reads a state file; every inconsistency is reported with the file name. */
+    /**
+     * Reads a state file; every inconsistency is reported with the file name.
+     *
+     * @param file a file written by {@link #save}
+     * @return the state; whether it fits a model is checked when a session restores it
+     * @throws RwkvxException       if the file is not a state file, has another format version, is truncated or
+     *                              fails its checksum
+     * @throws UncheckedIOException if the file cannot be read
+     */
     public static State load(Path file) {
         byte[] bytes;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -8,16 +8,37 @@ import io.rwkvx.model.ModelWeights;
  * interfaces here never depend on their implementations in {@code backend.nativelib} and {@code backend.reference}.
  */
 public interface Backend extends AutoCloseable {
-    /** Short name, e.g. "reference" or "native". */
+    /**
+     * The backend's short name.
+     *
+     * @return e.g. "reference" or "native"
+     */
     String name();
 
-    /** One line on what runs (kernels, threads, why no GPU). */
+    /**
+     * Describes what runs, for logs and {@code rwkvx info}.
+     *
+     * @return one line: the kernels, the thread count, why no GPU
+     */
     String describe();
 
-    /** Prepares a model for evaluation. The weights' memory must outlive the executor. */
+    /**
+     * Prepares a model for evaluation. The weights' memory must outlive the executor.
+     *
+     * @param weights the model's configuration and tensors
+     * @return the loaded model; the caller owns it and closes it before this backend
+     * @throws io.rwkvx.common.RwkvxException if the weights do not form a model this backend runs
+     */
     ModelExecutor load(ModelWeights weights);
 
-    /** As {@link #load(ModelWeights)}, with the knobs of RWKV-X models (ignored for other architectures). */
+    /**
+     * As {@link #load(ModelWeights)}, with the knobs of RWKV-X models.
+     *
+     * @param weights the model's configuration and tensors
+     * @param hybrid  the attention settings of RWKV-X models; ignored for other architectures
+     * @return the loaded model; the caller owns it and closes it before this backend
+     * @throws io.rwkvx.common.RwkvxException if the weights do not form a model this backend runs
+     */
     default ModelExecutor load(ModelWeights weights, io.rwkvx.model.HybridConfig hybrid) {
         return load(weights);
     }

@@ -9,6 +9,7 @@ public enum LogitsMode {
     /** {@code n_tokens * n_vocab} floats, one row per token. */
     ALL(2);
 
+    /** The value of {@code rwkvx_logits_mode} in {@code include/rwkvx.h}. */
     public final int code;
 
     LogitsMode(int code) {

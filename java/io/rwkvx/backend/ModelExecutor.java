@@ -7,16 +7,30 @@ import java.util.List;
 
 /** A model loaded into a backend. Thread-safe: many states may be evaluated concurrently. */
 public interface ModelExecutor extends AutoCloseable {
+    /**
+     * The model's shape.
+     *
+     * @return the architecture and sizes the executor was loaded with
+     */
     ModelConfig config();
 
-    /** A fresh start-of-sequence state. */
+    /**
+     * Creates a state for a new sequence.
+     *
+     * @return a fresh start-of-sequence state; the caller owns it and closes it before this executor
+     */
     BackendState newState();
 
     /**
      * Runs {@code tokens} from {@code state} (updated in place).
      *
+     * @param state  a state of this executor
+     * @param tokens the token ids to run, at least one, each in {@code [0, n_vocab)}
      * @param logits host floats for {@code mode}: {@code n_vocab} (LAST) or {@code tokens.length * n_vocab}
      *               (ALL); ignored for NONE
+     * @param mode   which logits to write
+     * @throws RwkvxException if a token is out of range, the state belongs to another executor or the
+     *                        native call fails
      */
     void eval(BackendState state, int[] tokens, MemorySegment logits, LogitsMode mode);
 
@@ -26,6 +40,8 @@ public interface ModelExecutor extends AutoCloseable {
      * weights for the whole batch; this default runs the items one after another. Two items with one state
      * and tokens out of range are refused before anything runs ({@link RwkvxException} naming the item, as
      * the native call's).
+     *
+     * @param items the sequences, each with its own state of this executor
      */
     default void evalBatch(List<BatchItem> items) {
         int vocab = config().nVocab();
@@ -44,11 +60,17 @@ public interface ModelExecutor extends AutoCloseable {
         for (BatchItem it : items) eval(it.state(), it.tokens(), it.logits(), it.mode());
     }
 
-    /** Whether the executor made its own copy of the weights (then the caller's may be paged out). */
+    /**
+     * Whether the executor copied the weights.
+     *
+     * @return true if it made its own copy (then the caller's mapped file may be paged out), false if it
+     *         reads the caller's memory in place
+     */
     default boolean copiedWeights() {
         return false;
     }
 
+    /** Frees the loaded model; its states must be closed first. */
     @Override
     void close();
 }

@@ -24,7 +24,9 @@ public final class JsonParser {
 
     /** Malformed JSON; the message gives the character offset, {@link #offset()} the same as a number. */
     public static final class JsonSyntaxException extends RuntimeException {
+        /** Character index in the parsed text where the problem was found. */
         private final int offset;
+        /** The problem without its position. */
         private final String reason;
 
         JsonSyntaxException(String reason, int offset) {
@@ -33,12 +35,20 @@ public final class JsonParser {
             this.offset = offset;
         }
 
-        /** Character index in the parsed text where the problem was found. */
+        /**
+         * Where the problem is.
+         *
+         * @return the character index in the parsed text where the problem was found
+         */
         public int offset() {
             return offset;
         }
 
-        /** The problem without its position. */
+        /**
+         * What the problem is.
+         *
+         * @return the message without its position, e.g. "duplicate key \"a\""
+         */
         public String reason() {
             return reason;
         }
@@ -53,7 +63,14 @@ public final class JsonParser {
         this.text = text;
     }
 
-    /** Parses one JSON value that makes up the whole of {@code text} (surrounding whitespace allowed). */
+    /**
+     * Parses one JSON value that makes up the whole of {@code text} (surrounding whitespace allowed).
+     *
+     * @param text the JSON document
+     * @return a {@link Map}, {@link List}, {@link String}, {@link Long}, {@link Double}, {@link Boolean} or
+     *         {@link #NULL}, as the class comment maps them
+     * @throws JsonSyntaxException if the text is not one valid JSON value
+     */
     public static Object parse(String text) {
         JsonParser p = new JsonParser(text);
         p.skipWhitespace();

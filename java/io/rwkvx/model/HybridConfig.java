@@ -31,7 +31,20 @@ public record HybridConfig(
         long kvWindow,
         long kvMinSize,
         DType kvDtype) {
-    /** With F32 KV caches. */
+    /**
+     * Knobs with F32 KV caches.
+     *
+     * @param chunkSize     B, chunks aligned to position 0; at least 1
+     * @param topK          complete past chunks attended besides the query's own chunk, 0..64
+     * @param perHeadScope  true: each head selects its own chunks; false: one selection over all heads
+     * @param prefillSparse sparse (true) or full attention for calls with several tokens
+     * @param decodeSparse  sparse (true) or full attention for single-token calls
+     * @param denseBelow    sparse runs as full while the attended length is at most this; below B·(topK+1)
+     * @param kvMaxSize     compress a KV cache longer than this before a decode step; 0 = never
+     * @param kvWindow      recent tokens compression always keeps
+     * @param kvMinSize     cache length after compression
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public HybridConfig(
             int chunkSize,
             int topK,
@@ -55,6 +68,14 @@ public record HybridConfig(
                 DType.F32);
     }
 
+    /**
+     * Checks the knobs.
+     *
+     * @throws IllegalArgumentException if a size is out of range, the dense threshold reaches
+     *                                  B·(topK+1), compression sizes are not ordered
+     *                                  {@code 0 <= kvWindow < kvMinSize <= kvMaxSize}, or {@code kvDtype}
+     *                                  is null or quantized
+     */
     public HybridConfig {
         if (kvDtype == null) throw new IllegalArgumentException("kv dtype is null");
         if (kvDtype.isQuantized())
@@ -71,11 +92,25 @@ public record HybridConfig(
                     + ", " + kvMinSize + ", " + kvMaxSize);
     }
 
-    /** The released models' settings: chunk 2048, top-3, dense up to 6144 tokens, per-head scores, no compression. */
+    /**
+     * The released models' settings.
+     *
+     * @return chunk 2048, top-3, dense up to 6144 tokens, per-head scores, sparse prefill and decode, F32
+     *         caches, no compression
+     */
     public static HybridConfig defaults() {
         return new HybridConfig(2048, 3, true, true, true, 2048L * 3, 0, 2000, 16000);
     }
 
+    /**
+     * The same knobs with another chunk selection. The dense threshold is lowered to {@code chunk * k}
+     * where it would no longer fit.
+     *
+     * @param chunk chunk size B, at least 1
+     * @param k     past chunks attended, 0..64
+     * @return a new config
+     * @throws IllegalArgumentException if {@code chunk} or {@code k} is out of range
+     */
     public HybridConfig withChunk(int chunk, int k) {
         return new HybridConfig(
                 chunk,
@@ -90,11 +125,25 @@ public record HybridConfig(
                 kvDtype);
     }
 
+    /**
+     * The same knobs with another dense threshold.
+     *
+     * @param n sparse calls attending at most {@code n} tokens run as full attention; in
+     *          {@code [0, chunkSize * (topK + 1))}
+     * @return a new config
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
     public HybridConfig withDenseBelow(long n) {
         return new HybridConfig(
                 chunkSize, topK, perHeadScope, prefillSparse, decodeSparse, n, kvMaxSize, kvWindow, kvMinSize, kvDtype);
     }
 
+    /**
+     * The same knobs with another selection scope.
+     *
+     * @param perHead true: each head selects its own chunks; false: one selection over all heads
+     * @return a new config
+     */
     public HybridConfig withPerHeadScope(boolean perHead) {
         return new HybridConfig(
                 chunkSize,
@@ -109,7 +158,13 @@ public record HybridConfig(
                 kvDtype);
     }
 
-    /** The same knobs with KV caches in {@code dtype}. */
+    /**
+     * The same knobs with KV caches in {@code dtype}.
+     *
+     * @param dtype F32, F16 or BF16
+     * @return a new config
+     * @throws IllegalArgumentException if {@code dtype} is null or quantized
+     */
     public HybridConfig withKvDtype(DType dtype) {
         return new HybridConfig(
                 chunkSize,

@@ -42,6 +42,13 @@ public final class Sampler {
     private final double[] weights;
     private final long[] keys;
 
+    /**
+     * A sampler at the start of a sequence: no accepted tokens, the generator seeded with the config's seed.
+     *
+     * @param config    the stages to apply
+     * @param vocabSize the length of every logits row, at least 1
+     * @throws IllegalArgumentException if {@code vocabSize} is not positive
+     */
     public Sampler(SamplerConfig config, int vocabSize) {
         this.config = Objects.requireNonNull(config, "config");
         if (vocabSize <= 0) {
@@ -56,10 +63,20 @@ public final class Sampler {
         this.keys = new long[vocabSize];
     }
 
+    /**
+     * The settings.
+     *
+     * @return the config the sampler was made with
+     */
     public SamplerConfig config() {
         return config;
     }
 
+    /**
+     * The vocabulary size.
+     *
+     * @return the length every logits row must have
+     */
     public int vocabSize() {
         return vocabSize;
     }
@@ -68,6 +85,8 @@ public final class Sampler {
      * Returns the next token id for {@code logits} (length {@code vocabSize}).
      * Does not record it: call {@link #accept} with the token actually used.
      *
+     * @param logits one row of {@code vocabSize} logits; read, never modified
+     * @return the chosen token id, in {@code [0, vocabSize)}
      * @throws IllegalStateException if every logit is -inf or NaN
      */
     public int sample(float[] logits) {
@@ -92,7 +111,12 @@ public final class Sampler {
         return candidates[count - 1];
     }
 
-    /** Records a prompt or generated token so later calls penalise it. */
+    /**
+     * Records a prompt or generated token so later calls penalise it.
+     *
+     * @param token a token id in {@code [0, vocabSize)}
+     * @throws IllegalArgumentException if the token is out of range
+     */
     public void accept(int token) {
         if (token < 0 || token >= vocabSize) {
             throw new IllegalArgumentException("token must be in [0, " + vocabSize + "), got " + token);

@@ -28,6 +28,11 @@ public record SamplerConfig(
         int penaltyWindow,
         long seed) {
 
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException naming the first setting outside its range (see the components)
+     */
     public SamplerConfig {
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
             throw invalid("temperature", temperature, "finite and >= 0");
@@ -55,26 +60,52 @@ public record SamplerConfig(
         }
     }
 
-    /** Temperature 1 with every filter and penalty off, seed 0. */
+    /**
+     * Plain sampling from the model's distribution.
+     *
+     * @return temperature 1 with every filter and penalty off, seed 0
+     */
     public static SamplerConfig defaults() {
         return new SamplerConfig(1, 0, 1, 0, 1, 0, 0, 0, 0);
     }
 
-    /** Always picks the highest logit (ties to the lowest token id); penalties off. */
+    /**
+     * Greedy decoding.
+     *
+     * @return a config that always picks the highest logit (ties to the lowest token id); penalties off
+     */
     public static SamplerConfig greedy() {
         return defaults().withTemperature(0);
     }
 
-    /** True when no penalty would change any logit, so recording tokens is pointless. */
+    /**
+     * Whether the penalties are all off.
+     *
+     * @return true when no penalty would change any logit, so recording tokens is pointless
+     */
     public boolean penaltiesOff() {
         return repetitionPenalty == 1 && presencePenalty == 0 && frequencyPenalty == 0;
     }
 
+    /**
+     * The same config with another {@link #temperature()}.
+     *
+     * @param value the temperature, finite and &gt;= 0; 0 = greedy
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withTemperature(double value) {
         return new SamplerConfig(
                 value, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, penaltyWindow, seed);
     }
 
+    /**
+     * The same config with another {@link #topK()}.
+     *
+     * @param value how many of the highest logits to keep, &gt;= 0; 0 = off
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withTopK(int value) {
         return new SamplerConfig(
                 temperature,
@@ -88,6 +119,13 @@ public record SamplerConfig(
                 seed);
     }
 
+    /**
+     * The same config with another {@link #topP()}.
+     *
+     * @param value the nucleus mass, in (0, 1]; 1 = off
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withTopP(double value) {
         return new SamplerConfig(
                 temperature,
@@ -101,6 +139,13 @@ public record SamplerConfig(
                 seed);
     }
 
+    /**
+     * The same config with another {@link #minP()}.
+     *
+     * @param value the minimum probability relative to the largest, in [0, 1); 0 = off
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withMinP(double value) {
         return new SamplerConfig(
                 temperature,
@@ -114,26 +159,60 @@ public record SamplerConfig(
                 seed);
     }
 
+    /**
+     * The same config with another {@link #repetitionPenalty()}.
+     *
+     * @param value the repetition penalty, finite and &gt; 0; 1 = off
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withRepetitionPenalty(double value) {
         return new SamplerConfig(
                 temperature, topK, topP, minP, value, presencePenalty, frequencyPenalty, penaltyWindow, seed);
     }
 
+    /**
+     * The same config with another {@link #presencePenalty()}.
+     *
+     * @param value subtracted once per distinct recent token, finite; 0 = off
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withPresencePenalty(double value) {
         return new SamplerConfig(
                 temperature, topK, topP, minP, repetitionPenalty, value, frequencyPenalty, penaltyWindow, seed);
     }
 
+    /**
+     * The same config with another {@link #frequencyPenalty()}.
+     *
+     * @param value subtracted per occurrence of a recent token, finite; 0 = off
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withFrequencyPenalty(double value) {
         return new SamplerConfig(
                 temperature, topK, topP, minP, repetitionPenalty, presencePenalty, value, penaltyWindow, seed);
     }
 
+    /**
+     * The same config with another {@link #penaltyWindow()}.
+     *
+     * @param value how many recent tokens the penalties look at, &gt;= 0; 0 = all
+     * @return a new config
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public SamplerConfig withPenaltyWindow(int value) {
         return new SamplerConfig(
                 temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty, value, seed);
     }
 
+    /**
+     * The same config with another {@link #seed()}.
+     *
+     * @param value the generator's seed
+     * @return a new config
+     */
     public SamplerConfig withSeed(long value) {
         return new SamplerConfig(
                 temperature,

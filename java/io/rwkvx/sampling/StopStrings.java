@@ -17,6 +17,11 @@ public final class StopStrings {
      * @param stopped whether a stop string was found; no more text should be fed
      */
     public record Result(String text, boolean stopped) {
+        /**
+         * Checks the result.
+         *
+         * @throws NullPointerException if {@code text} is null
+         */
         public Result {
             Objects.requireNonNull(text, "text");
         }
@@ -27,7 +32,12 @@ public final class StopStrings {
     private final StringBuilder heldBack = new StringBuilder();
     private boolean stopped;
 
-    /** @param stops strings that end the stream; may be empty, but no stop may be the empty string */
+    /**
+     * A watcher at the start of a stream.
+     *
+     * @param stops strings that end the stream; may be empty, but no stop may be the empty string
+     * @throws IllegalArgumentException if a stop string is empty
+     */
     public StopStrings(List<String> stops) {
         this.stops = List.copyOf(Objects.requireNonNull(stops, "stops"));
         int longest = 0;
@@ -43,6 +53,8 @@ public final class StopStrings {
     /**
      * Adds the next piece of streamed text.
      *
+     * @param piece the next decoded text, possibly empty
+     * @return the text that can be shown now, and whether the stream stopped
      * @throws IllegalStateException if a stop string was already found
      */
     public Result feed(String piece) {
@@ -65,14 +77,22 @@ public final class StopStrings {
         return new Result(text.substring(0, text.length() - hold), false);
     }
 
-    /** Returns the held-back text at the end of the stream (empty after a stop) and clears it. */
+    /**
+     * Ends the stream.
+     *
+     * @return the held-back text, which no stop string followed (empty after a stop); it is cleared
+     */
     public String flush() {
         String rest = heldBack.toString();
         heldBack.setLength(0);
         return rest;
     }
 
-    /** True once a stop string has been found. */
+    /**
+     * Whether the stream is over.
+     *
+     * @return true once a stop string has been found
+     */
     public boolean stopped() {
         return stopped;
     }

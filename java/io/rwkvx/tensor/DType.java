@@ -10,8 +10,11 @@ import java.util.List;
  * byte size is always a whole number of blocks: use {@link #byteSize}, never elements times a size.
  */
 public enum DType {
+    /** IEEE binary32. */
     F32(0, 1, 4),
+    /** IEEE binary16. */
     F16(1, 1, 2),
+    /** bfloat16: the upper 16 bits of a binary32. */
     BF16(2, 1, 2),
     /** binary16 d, 16 bytes of 4-bit q: x = d * (q - 8). */
     Q4_0(3, 32, 18),
@@ -37,7 +40,11 @@ public enum DType {
         this.blockBytes = blockBytes;
     }
 
-    /** Whether elements come in quantized blocks of {@link #blockSize}. */
+    /**
+     * Whether the type is quantized.
+     *
+     * @return true if elements come in quantized blocks of {@link #blockSize}, false for the float types
+     */
     public boolean isQuantized() {
         return blockSize > 1;
     }
@@ -45,6 +52,8 @@ public enum DType {
     /**
      * Bytes that {@code elements} elements take.
      *
+     * @param elements an element count, a multiple of {@link #blockSize}
+     * @return the byte size of that many elements
      * @throws IllegalArgumentException when {@code elements} is negative or not a whole number of blocks
      * @throws ArithmeticException      when the size does not fit in a long
      */
@@ -56,12 +65,23 @@ public enum DType {
         return Math.multiplyExact(elements / blockSize, (long) blockBytes);
     }
 
+    /**
+     * The type of a native code.
+     *
+     * @param code an {@code RWKVX_DTYPE_*} value
+     * @return the type whose {@link #code} it is
+     * @throws IllegalArgumentException if no type has that code
+     */
     public static DType fromCode(int code) {
         for (DType d : values()) if (d.code == code) return d;
         throw new IllegalArgumentException("unknown dtype code " + code);
     }
 
-    /** The quantized types, from the most to the fewest bits: Q8_0, Q5_1, Q5_0, Q4_1, Q4_0. */
+    /**
+     * The quantized types.
+     *
+     * @return an unmodifiable list, from the most to the fewest bits: Q8_0, Q5_1, Q5_0, Q4_1, Q4_0
+     */
     public static List<DType> quantized() {
         List<DType> out = new ArrayList<>();
         for (DType d : values()) if (d.isQuantized()) out.add(0, d);

@@ -32,14 +32,23 @@ public final class Npy {
      * @param data  the elements' little-endian bytes, C order
      */
     public record Array(String dtype, long[] shape, byte[] data) {
-        /** Number of elements. */
+        /**
+         * The element count.
+         *
+         * @return the product of the shape's dimensions (1 for a scalar)
+         */
         public long size() {
             long n = 1;
             for (long d : shape) n *= d;
             return n;
         }
 
-        /** The elements widened to float. */
+        /**
+         * The elements as floats.
+         *
+         * @return a new array of {@link #size()} floats in C order, float16 elements widened exactly
+         * @throws ArithmeticException if there are more than {@code Integer.MAX_VALUE} elements
+         */
         public float[] toFloats() {
             int n = Math.toIntExact(size());
             float[] out = new float[n];
@@ -49,7 +58,11 @@ public final class Npy {
             return out;
         }
 
-        /** The shape as NumPy prints it, e.g. {@code (4, 2, 64)}. */
+        /**
+         * The shape for messages.
+         *
+         * @return the shape as NumPy prints it, e.g. {@code (4, 2, 64)} or {@code (5,)}
+         */
         public String shapeString() {
             return shapeString(shape);
         }
@@ -61,7 +74,14 @@ public final class Npy {
         }
     }
 
-    /** Reads a float32 or float16 array. */
+    /**
+     * Reads a float32 or float16 array.
+     *
+     * @param file a {@code .npy} file of format 1, 2 or 3
+     * @return the array, its data copied into memory
+     * @throws IOException if the file cannot be read or is not a little-endian, C-order {@code <f4} or
+     *                     {@code <f2} array whose data size matches its shape; the message names the file
+     */
     public static Array read(Path file) throws IOException {
         byte[] all;
         try {
@@ -134,12 +154,26 @@ public final class Npy {
         return new Array(dtype, shape, Arrays.copyOfRange(all, (int) offset, all.length));
     }
 
-    /** Writes a float32 array of the given shape (format 1.0, header padded to 64 bytes). */
+    /**
+     * Writes a float32 array of the given shape (format 1.0, header padded to 64 bytes).
+     *
+     * @param file  the file to create or replace
+     * @param data  the elements in C order
+     * @param shape dimensions, slowest first; written as given, so their product should be {@code data.length}
+     * @throws IOException if the file cannot be written
+     */
     public static void writeFloat32(Path file, float[] data, long... shape) throws IOException {
         write(file, "<f4", shape, floatBytes(data));
     }
 
-    /** Writes float16 values (IEEE binary16 bits) of the given shape. */
+    /**
+     * Writes float16 values of the given shape (format 1.0, header padded to 64 bytes).
+     *
+     * @param file  the file to create or replace
+     * @param data  the elements' IEEE binary16 bits in C order
+     * @param shape dimensions, slowest first; written as given, so their product should be {@code data.length}
+     * @throws IOException if the file cannot be written
+     */
     public static void writeFloat16(Path file, short[] data, long... shape) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.asShortBuffer().put(data);

@@ -27,6 +27,12 @@ public final class QuantizedBlocks {
     /**
      * Decodes block {@code block} of {@code data} into {@code out[off .. off + 32)}.
      *
+     * @param type  a quantized type
+     * @param data  consecutive blocks of {@code type}, from the first
+     * @param block the block's index in {@code data}
+     * @param out   receives the 32 decoded elements
+     * @param off   where in {@code out} the first element goes
+     * @throws IndexOutOfBoundsException when the block lies beyond {@code data} or the elements beyond {@code out}
      * @throws IllegalArgumentException when {@code type} is not quantized
      */
     public static void decodeBlock(DType type, MemorySegment data, long block, float[] out, int off) {
@@ -72,14 +78,30 @@ public final class QuantizedBlocks {
         }
     }
 
-    /** Element {@code i} (flat) of quantized {@code data}; decodes its whole block. */
+    /**
+     * Decodes one element; each call decodes its whole block, so use {@link #decode} for many.
+     *
+     * @param type a quantized type
+     * @param data consecutive blocks of {@code type}, from the first
+     * @param i    the element's flat index
+     * @return the element's value
+     * @throws IllegalArgumentException when {@code type} is not quantized
+     */
     public static float element(DType type, MemorySegment data, long i) {
         float[] block = new float[BLOCK];
         decodeBlock(type, data, i / BLOCK, block, 0);
         return block[(int) (i % BLOCK)];
     }
 
-    /** The first {@code out.length} elements (a multiple of 32) of quantized {@code data}. */
+    /**
+     * Decodes the first {@code out.length} elements of quantized {@code data}.
+     *
+     * @param type a quantized type
+     * @param data consecutive blocks of {@code type}, from the first; at least {@code out.length / 32} of them
+     * @param out  receives the elements; its length a multiple of 32
+     * @throws IllegalArgumentException when {@code type} is not quantized or {@code out.length} is not a
+     *                                  multiple of 32
+     */
     public static void decode(DType type, MemorySegment data, float[] out) {
         if (out.length % BLOCK != 0)
             throw new IllegalArgumentException(out.length + " elements are not whole " + BLOCK + "-element blocks");

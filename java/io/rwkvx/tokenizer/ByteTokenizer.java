@@ -5,7 +5,11 @@ package io.rwkvx.tokenizer;
  * There id 0 is the byte 0x00, so no id means end of text.
  */
 public final class ByteTokenizer implements Tokenizer {
+    /** One id per byte value. */
     public static final int VOCAB_SIZE = 256;
+
+    /** The tokenizer; it holds no state, so one instance may serve any number of threads. */
+    public ByteTokenizer() {}
 
     @Override
     public int[] encodeBytes(byte[] bytes) {

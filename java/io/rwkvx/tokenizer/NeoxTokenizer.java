@@ -78,6 +78,9 @@ public final class NeoxTokenizer implements Tokenizer {
     /**
      * Reads a {@code tokenizer.json} file.
      *
+     * @param path a HuggingFace {@code tokenizers} JSON file of a byte-level BPE model
+     * @return the tokenizer
+     * @throws IOException              if the file cannot be read
      * @throws TokenizerFormatException if the file is malformed or uses features this tokenizer lacks
      */
     public static NeoxTokenizer load(Path path) throws IOException {
@@ -87,14 +90,22 @@ public final class NeoxTokenizer implements Tokenizer {
     /**
      * Reads a {@code tokenizer.json} from a stream (not closed here).
      *
+     * @param in         the file's content, read to its end
      * @param sourceName where the stream comes from, for error messages
+     * @return the tokenizer
+     * @throws IOException              if the stream cannot be read
      * @throws TokenizerFormatException if the content is malformed or uses features this tokenizer lacks
      */
     public static NeoxTokenizer load(InputStream in, String sourceName) throws IOException {
         return fromBytes(in.readAllBytes(), sourceName);
     }
 
-    /** The tokenizer bundled on the classpath, loaded on first use and then shared. */
+    /**
+     * The tokenizer bundled on the classpath ({@link #BUNDLED_RESOURCE}), loaded on first use and then shared.
+     *
+     * @return the GPT-NeoX-20B tokenizer of {@link #VOCAB_SIZE} ids
+     * @throws IllegalStateException if the resource is missing from the classpath
+     */
     public static NeoxTokenizer bundled() {
         NeoxTokenizer result = bundled;
         if (result == null) {
@@ -285,6 +296,9 @@ public final class NeoxTokenizer implements Tokenizer {
     /**
      * The bytes of the ids; with {@code skipSpecial} false, special tokens contribute their literal text.
      *
+     * @param ids         token ids
+     * @param skipSpecial true to drop special tokens, as {@link #decodeBytes(int[])} does
+     * @return a new array with the ids' bytes
      * @throws IllegalArgumentException naming the id and its position if an id is out of range or has no token
      */
     public byte[] decodeBytes(int[] ids, boolean skipSpecial) {
@@ -330,7 +344,13 @@ public final class NeoxTokenizer implements Tokenizer {
         return id == endOfText;
     }
 
-    /** Whether {@code id} is a special added token ({@code <|endoftext|>}, {@code <|padding|>}). */
+    /**
+     * Whether an id is a special token.
+     *
+     * @param id any int
+     * @return true if {@code id} is a special added token ({@code <|endoftext|>}, {@code <|padding|>}); false
+     *         for ordinary and out-of-range ids
+     */
     public boolean isSpecial(int id) {
         return id >= 0 && id < vocabSize && special[id];
     }

@@ -9,17 +9,29 @@ import java.nio.charset.StandardCharsets;
  */
 public interface Tokenizer {
 
-    /** Token ids for the UTF-8 encoding of {@code text} (unpaired surrogates become {@code '?'}). */
+    /**
+     * Tokenizes text.
+     *
+     * @param text any string; its unpaired surrogates become {@code '?'}
+     * @return the token ids of its UTF-8 encoding, each in {@code [0, vocabSize())}
+     */
     default int[] encode(String text) {
         return encodeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Token ids for a raw byte string; every byte string is encodable. */
+    /**
+     * Tokenizes a raw byte string; every byte string is encodable.
+     *
+     * @param bytes any bytes, not necessarily UTF-8
+     * @return the token ids, each in {@code [0, vocabSize())}; decoding them gives {@code bytes} back
+     */
     int[] encodeBytes(byte[] bytes);
 
     /**
      * The bytes the ids stand for, concatenated. End-of-text ids contribute nothing.
      *
+     * @param ids token ids
+     * @return a new array with the ids' bytes
      * @throws IllegalArgumentException naming the id and its position if an id is out of range or
      *     has no byte string
      */
@@ -28,17 +40,34 @@ public interface Tokenizer {
     /**
      * {@link #decodeBytes} as text; invalid UTF-8 becomes U+FFFD exactly as {@link Utf8StreamDecoder}
      * does, so streamed output joins up to the same text.
+     *
+     * @param ids token ids
+     * @return the text of the ids' bytes
+     * @throws IllegalArgumentException as {@link #decodeBytes}
      */
     default String decode(int[] ids) {
         return Utf8StreamDecoder.decodeAll(decodeBytes(ids));
     }
 
-    /** Number of ids, i.e. the model's {@code n_vocab}; valid ids are {@code 0 .. vocabSize()-1}. */
+    /**
+     * The vocabulary size.
+     *
+     * @return the number of ids, i.e. the model's {@code n_vocab}; valid ids are {@code 0 .. vocabSize()-1}
+     */
     int vocabSize();
 
-    /** Short human-readable name, for logs and messages. */
+    /**
+     * The tokenizer's name.
+     *
+     * @return a short human-readable name, e.g. "byte", for logs and messages
+     */
     String name();
 
-    /** Whether {@code id} marks end of text, the point where generation should stop. */
+    /**
+     * Whether an id ends the text.
+     *
+     * @param id a token id
+     * @return true if {@code id} marks end of text, the point where generation should stop
+     */
     boolean isEndOfText(int id);
 }

@@ -11,6 +11,8 @@ public final class Tokenizers {
      * The tokenizer for a model with {@code nVocab} ids: 256 → {@link ByteTokenizer}, 50277 (or the padded 50304) → the bundled
      * GPT-NeoX-20B {@link NeoxTokenizer} (RWKV-4 Pile), 65536 → the bundled {@link WorldTokenizer}.
      *
+     * @param nVocab the model's vocabulary size
+     * @return the matching tokenizer; the bundled ones are loaded once and shared
      * @throws IllegalArgumentException for any other size
      */
     public static Tokenizer forVocabSize(int nVocab) {

@@ -19,17 +19,38 @@ public final class Utf8StreamDecoder {
     private final byte[] pending = new byte[3]; // at most a 4-byte sequence minus its last byte
     private int pendingCount;
 
-    /** Decodes a complete byte string at once; an incomplete sequence at the end becomes U+FFFD. */
+    /** A decoder at the start of a stream, holding nothing back. */
+    public Utf8StreamDecoder() {}
+
+    /**
+     * Decodes a complete byte string at once.
+     *
+     * @param bytes UTF-8, possibly invalid
+     * @return the text; invalid bytes and an incomplete sequence at the end become U+FFFD
+     */
     public static String decodeAll(byte[] bytes) {
         return new Utf8StreamDecoder().decode(bytes, true);
     }
 
-    /** Decodes {@code bytes} after any held-back bytes; returns the complete characters. */
+    /**
+     * Decodes the next piece after any held-back bytes.
+     *
+     * @param bytes the next piece of UTF-8
+     * @return the complete characters; an incomplete sequence at the end is held back for the next call
+     */
     public String feed(byte[] bytes) {
         return feed(bytes, 0, bytes.length);
     }
 
-    /** Decodes {@code bytes[offset .. offset+length)} after any held-back bytes. */
+    /**
+     * Decodes {@code bytes[offset .. offset+length)} after any held-back bytes.
+     *
+     * @param bytes  holds the next piece of UTF-8
+     * @param offset where the piece starts in {@code bytes}
+     * @param length the piece's length in bytes
+     * @return the complete characters; an incomplete sequence at the end is held back for the next call
+     * @throws IndexOutOfBoundsException if the range lies outside {@code bytes}
+     */
     public String feed(byte[] bytes, int offset, int length) {
         byte[] input = new byte[pendingCount + length];
         System.arraycopy(pending, 0, input, 0, pendingCount);
@@ -38,14 +59,22 @@ public final class Utf8StreamDecoder {
         return decode(input, false);
     }
 
-    /** Returns what is held back (an incomplete sequence, so U+FFFD) and resets; "" if nothing is. */
+    /**
+     * Ends the stream and resets the decoder.
+     *
+     * @return U+FFFD for an incomplete sequence held back, "" if nothing is
+     */
     public String flush() {
         byte[] input = Arrays.copyOf(pending, pendingCount);
         pendingCount = 0;
         return decode(input, true);
     }
 
-    /** Whether an incomplete sequence is held back. */
+    /**
+     * Whether bytes are held back.
+     *
+     * @return true if an incomplete sequence waits for its next bytes
+     */
     public boolean hasPending() {
         return pendingCount > 0;
     }

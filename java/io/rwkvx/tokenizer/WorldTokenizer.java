@@ -13,7 +13,9 @@ import java.nio.file.Path;
  * {@code <|endoftext|>} is encoded as ordinary bytes. Instances are immutable and thread-safe.
  */
 public final class WorldTokenizer implements Tokenizer {
+    /** Number of ids of the World vocabulary, the World models' n_vocab. */
     public static final int VOCAB_SIZE = 65536;
+    /** Id of end of text; it has no bytes. */
     public static final int END_OF_TEXT = 0;
     /** Classpath location of the vocabulary that ships with rwkvx. */
     public static final String BUNDLED_RESOURCE = "/io/rwkvx/models/rwkv_vocab_v20230424.txt";
@@ -34,6 +36,9 @@ public final class WorldTokenizer implements Tokenizer {
     /**
      * Reads a vocabulary file.
      *
+     * @param path a file in the format of {@code rwkv_vocab_v20230424.txt} (docs/formats.md §9.2)
+     * @return the tokenizer
+     * @throws IOException              if the file cannot be read
      * @throws TokenizerFormatException if the file is malformed
      */
     public static WorldTokenizer load(Path path) throws IOException {
@@ -43,14 +48,22 @@ public final class WorldTokenizer implements Tokenizer {
     /**
      * Reads a vocabulary from a stream (not closed here).
      *
+     * @param in         the file's content, read to its end
      * @param sourceName where the stream comes from, for error messages
+     * @return the tokenizer
+     * @throws IOException              if the stream cannot be read
      * @throws TokenizerFormatException if the content is malformed
      */
     public static WorldTokenizer load(InputStream in, String sourceName) throws IOException {
         return fromBytes(in.readAllBytes(), sourceName);
     }
 
-    /** The vocabulary bundled on the classpath, loaded on first use and then shared. */
+    /**
+     * The vocabulary bundled on the classpath ({@link #BUNDLED_RESOURCE}), loaded on first use and then shared.
+     *
+     * @return the World tokenizer of {@link #VOCAB_SIZE} ids
+     * @throws IllegalStateException if the resource is missing from the classpath
+     */
     public static WorldTokenizer bundled() {
         WorldTokenizer result = bundled;
         if (result == null) {
@@ -157,7 +170,11 @@ public final class WorldTokenizer implements Tokenizer {
         return id == END_OF_TEXT;
     }
 
-    /** Number of ids that have a byte string (65,529 for the bundled vocabulary). */
+    /**
+     * Counts the ids in use.
+     *
+     * @return the number of ids that have a byte string (65,529 for the bundled vocabulary)
+     */
     public int tokenCount() {
         int count = 0;
         for (byte[] token : tokensById) {
