@@ -41,9 +41,13 @@ public final class CachedPrompts {
      * cache holds and saving the state after the prompt, and after each of {@code boundaries}, on the way. An
      * empty prompt starts from {@code initial}'s own logits (see {@link PrefixStateCache#open}).
      *
+     * @param cache        the cache to restore from and save to
+     * @param initial      the state the prompt starts from (the namespace of its entries)
+     * @param promptTokens the prompt
      * @param boundaries shorter prompt lengths (in tokens) whose states are saved as well, where later requests
      *                   are expected to agree with this one only up to there (see {@link #cacheBoundaries});
      *                   those the cache already covers, and any outside (0, prompt length], are skipped
+     * @return the session after the prompt, and how many of its tokens came from the cache
      */
     public static Prompted open(
             PrefixStateCache cache, PrefixStateCache.Initial initial, int[] promptTokens, int[] boundaries) {
@@ -79,7 +83,11 @@ public final class CachedPrompts {
      * to there begin the prompt's (and the next turn's). The next turn is stood in for by a short reply and
      * message.
      *
-     * @param prompt the tokens of {@code template.render(messages)}
+     * @param template  the chat template
+     * @param messages  the conversation
+     * @param prompt    the tokens of {@code template.render(messages)}
+     * @param tokenizer the model's tokenizer
+     * @return the lengths, in tokens, ascending; empty when only the whole prompt is worth saving
      */
     public static int[] cacheBoundaries(
             ChatTemplate template, List<ChatTemplate.Message> messages, int[] prompt, Tokenizer tokenizer) {

@@ -55,7 +55,13 @@ public record ChatTemplate(
      */
     public record Message(String role, String content) {}
 
-    /** The prompt of a conversation: its messages, then {@link #assistantStart}. */
+    /**
+     * The prompt of a conversation: its messages, then {@link #assistantStart}.
+     *
+     * @param messages the conversation
+     * @return the prompt
+     * @throws IllegalArgumentException for an unknown role (see {@link #renderMessages})
+     */
     public String render(List<Message> messages) {
         return renderMessages(messages) + assistantStart;
     }
@@ -63,6 +69,8 @@ public record ChatTemplate(
     /**
      * The messages alone, without the start of the reply.
      *
+     * @param messages the conversation
+     * @return the text of the messages
      * @throws IllegalArgumentException for a role other than {@code system}, {@code developer}, {@code user} and
      *     {@code assistant}
      */
