@@ -3,7 +3,7 @@ package io.rwkvx.cli;
 import io.rwkvx.Model;
 import io.rwkvx.ModelOptions;
 import io.rwkvx.Rwkvx;
-import io.rwkvx.server.ChatTemplate;
+import io.rwkvx.chat.ChatTemplate;
 import io.rwkvx.server.OpenAiServer;
 import io.rwkvx.server.ServerConfig;
 import java.io.IOException;

@@ -2,6 +2,8 @@ package io.rwkvx.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rwkvx.chat.CachedPrompts;
+import io.rwkvx.chat.ChatTemplate;
 import io.rwkvx.sampling.SamplerConfig;
 import io.rwkvx.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -24,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param includeUsage with {@code stream}: a last event with the token counts ({@code stream_options})
  * @param state        name of the initial state, or null
  * @param cacheBoundaries shorter prompt lengths whose states the prefix cache saves too (see
- *                        {@link #cacheBoundaries(ChatTemplate, List, int[], Tokenizer)}); empty for a completion
+ *                        {@link CachedPrompts#cacheBoundaries}); empty for a completion
  */
 record CompletionRequest(
         boolean chat,
@@ -97,51 +99,10 @@ record CompletionRequest(
             state = s.textValue();
         }
         int[] boundaries = chat && config.prefixCacheBytes() > 0
-                ? cacheBoundaries(config.chatTemplate(), messages, prompt, tokenizer)
+                ? CachedPrompts.cacheBoundaries(config.chatTemplate(), messages, prompt, tokenizer)
                 : new int[0];
         return new CompletionRequest(
                 chat, prompt, (int) maxTokens, sampler, List.copyOf(stops), stream, includeUsage, state, boundaries);
-    }
-
-    /**
-     * The prompt lengths, besides the whole prompt, where later chats agree in tokens with this one, so worth a
-     * saved state: the end of the leading system (and developer) messages, which other conversations share; and
-     * the end of the messages before the reply's start when the next turn of this chat (these messages, a reply,
-     * a new message) would not begin with the whole prompt's tokens (a template whose reply start the tokenizer
-     * merges with the reply, e.g. one ending in a space). A length counts only where the tokens of the text up
-     * to there begin the prompt's (and the next turn's). The next turn is stood in for by a short reply and
-     * message.
-     */
-    static int[] cacheBoundaries(
-            ChatTemplate template, List<ChatTemplate.Message> messages, int[] prompt, Tokenizer tokenizer) {
-        List<Integer> out = new ArrayList<>();
-        int system = 0;
-        while (system < messages.size()
-                && List.of("system", "developer").contains(messages.get(system).role())) system++;
-        if (system > 0 && system < messages.size()) {
-            int[] head = tokenizer.encode(template.renderMessages(messages.subList(0, system)));
-            if (head.length > 0 && head.length < prompt.length && startsWith(prompt, head)) out.add(head.length);
-        }
-        List<ChatTemplate.Message> next = new ArrayList<>(messages);
-        next.add(new ChatTemplate.Message("assistant", NEXT_TURN_REPLY));
-        next.add(new ChatTemplate.Message("user", NEXT_TURN_MESSAGE));
-        int[] nextTurn = tokenizer.encode(template.render(next));
-        if (!startsWith(nextTurn, prompt)) {
-            int[] history = tokenizer.encode(template.renderMessages(messages));
-            if (history.length > 0 && startsWith(prompt, history) && startsWith(nextTurn, history))
-                out.add(history.length);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The stand-in next turn of {@link #cacheBoundaries}. */
-    static final String NEXT_TURN_REPLY = "Sure.";
-
-    static final String NEXT_TURN_MESSAGE = "Thanks.";
-
-    private static boolean startsWith(int[] tokens, int[] prefix) {
-        return tokens.length >= prefix.length
-                && java.util.Arrays.equals(tokens, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static void refuseUnsupported(ObjectNode body) throws ApiError {

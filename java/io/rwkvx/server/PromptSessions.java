@@ -3,8 +3,7 @@ package io.rwkvx.server;
 import io.rwkvx.Model;
 import io.rwkvx.PrefixStateCache;
 import io.rwkvx.Session;
-import java.util.Arrays;
-import java.util.stream.IntStream;
+import io.rwkvx.chat.CachedPrompts;
 
 /**
  * Where every generation starts: a session of the model positioned after a prompt, from the initial state or
@@ -43,7 +42,7 @@ final class PromptSessions {
      *
      * @param boundaries shorter prompt lengths (in tokens) whose states are saved as well, where later requests
      *                   are expected to agree with this one only up to there (see
-     *                   {@link CompletionRequest#cacheBoundaries()}); those the cache already covers are skipped
+     *                   {@link CachedPrompts#cacheBoundaries}); those the cache already covers are skipped
      */
     Prompted open(String stateName, int[] promptTokens, int[] boundaries) throws ApiError {
         NamedStates.Loaded named = stateName == null ? null : states.load(stateName, model.fingerprint());
@@ -55,27 +54,8 @@ final class PromptSessions {
         if (cache == null) return new Prompted(evaluate(named, promptTokens), 0);
 
         PrefixStateCache.Initial initial = named == null ? PrefixStateCache.Initial.blank() : named.initial();
-        int saved = cache.cachedPrefixLength(initial, promptTokens);
-        int[] cuts = IntStream.concat(Arrays.stream(boundaries), IntStream.of(promptTokens.length))
-                .filter(b -> b > saved && b <= promptTokens.length)
-                .sorted()
-                .distinct()
-                .toArray();
-        // The first piece restores what the cache holds; each later piece is evaluated and saved in turn.
-        int[] first = cuts.length == 0 ? promptTokens : Arrays.copyOf(promptTokens, cuts[0]);
-        PrefixStateCache.Opened opened = cache.open(initial, first);
-        Session session = opened.session();
-        try {
-            if (opened.reusedTokens() < first.length) cache.put(initial, first, session);
-            for (int i = 1; i < cuts.length; i++) {
-                session.prefill(Arrays.copyOfRange(promptTokens, cuts[i - 1], cuts[i]));
-                cache.put(initial, Arrays.copyOf(promptTokens, cuts[i]), session);
-            }
-            return new Prompted(session, opened.reusedTokens());
-        } catch (RuntimeException | Error e) {
-            session.close();
-            throw e;
-        }
+        CachedPrompts.Prompted opened = CachedPrompts.open(cache, initial, promptTokens, boundaries);
+        return new Prompted(opened.session(), opened.cachedTokens());
     }
 
     /** Without a cache: the named state restored, then the whole prompt evaluated. */

@@ -1,5 +1,6 @@
 package io.rwkvx.server;
 
+import io.rwkvx.chat.ChatTemplate;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -108,7 +109,7 @@ public record ServerConfig(
 
     /** The chat template of {@code file} (see docs/server.md), or the World one for null. */
     public ServerConfig withChatTemplateFile(Path file) throws java.io.IOException {
-        ChatTemplate t = file == null ? ChatTemplate.WORLD : ChatTemplate.load(file);
+        ChatTemplate t = file == null ? ChatTemplate.WORLD : ChatTemplateFile.load(file);
         return with(s -> s.chatTemplate = t);
     }
 

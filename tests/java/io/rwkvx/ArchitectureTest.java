@@ -28,13 +28,15 @@ import java.nio.file.Path;
  * fully qualified names and every other reference count alike; test classes are not imported):
  *
  * <pre>
- * cli -> server (HTTP, optional libraries) -> io.rwkvx (public API) -> backend (interfaces) <- backend.nativelib, backend.reference
+ * cli -> server (HTTP, optional libraries) -> chat (templates, cached prompts) -> io.rwkvx (public API) -> backend (interfaces) <- backend.nativelib, backend.reference
+ *        langchain4j (the LangChain4j provider, optional library) -> chat
  *                                 backend.nativelib -> nativelib (loader) -> ffi (generated bindings)
  *        io.rwkvx -> format, tokenizer, sampling -> model -> tensor -> common
  * </pre>
  *
  * Every package may use {@code common}; nothing may use a package above it. Only {@code server} (and {@code cli},
- * for {@code serve}) may use the server's optional libraries (Jetty, Jackson, SLF4J): the core stays free of them. The provider that picks a
+ * for {@code serve}) may use the server's optional libraries (Jetty, Jackson, SLF4J), and only {@code langchain4j} may use
+ * LangChain4j: the core stays free of them. The provider that picks a
  * backend implementation lives in {@code io.rwkvx}, so {@code backend} holds only what its implementations
  * implement.
  */
@@ -42,6 +44,8 @@ import java.nio.file.Path;
 class ArchitectureTest {
     private static final String CLI = "io.rwkvx.cli..";
     private static final String SERVER = "io.rwkvx.server..";
+    private static final String LANGCHAIN4J = "io.rwkvx.langchain4j..";
+    private static final String CHAT = "io.rwkvx.chat..";
     private static final String API = "io.rwkvx"; // the root package only
     private static final String BACKEND = "io.rwkvx.backend..";
     private static final String NATIVELIB = "io.rwkvx.nativelib..";
@@ -78,8 +82,12 @@ class ArchitectureTest {
             .ensureAllClassesAreContainedInArchitecture()
             .layer("cli")
             .definedBy(CLI)
+            .layer("langchain4j")
+            .definedBy(LANGCHAIN4J)
             .layer("server")
             .definedBy(SERVER)
+            .layer("chat")
+            .definedBy(CHAT)
             .layer("api")
             .definedBy(API)
             .layer("backend")
@@ -96,20 +104,24 @@ class ArchitectureTest {
             .definedBy(COMMON)
             .whereLayer("cli")
             .mayNotBeAccessedByAnyLayer()
+            .whereLayer("langchain4j")
+            .mayNotBeAccessedByAnyLayer()
             .whereLayer("server")
             .mayOnlyBeAccessedByLayers("cli")
+            .whereLayer("chat")
+            .mayOnlyBeAccessedByLayers("cli", "server", "langchain4j")
             .whereLayer("api")
-            .mayOnlyBeAccessedByLayers("cli", "server")
+            .mayOnlyBeAccessedByLayers("cli", "server", "chat", "langchain4j")
             .whereLayer("backend")
             .mayOnlyBeAccessedByLayers("api", "cli")
             .whereLayer("native access")
             .mayOnlyBeAccessedByLayers("backend", "api", "cli")
             .whereLayer("model io")
-            .mayOnlyBeAccessedByLayers("api", "cli", "server")
+            .mayOnlyBeAccessedByLayers("api", "cli", "server", "chat", "langchain4j")
             .whereLayer("model")
-            .mayOnlyBeAccessedByLayers("model io", "backend", "api", "cli", "server")
+            .mayOnlyBeAccessedByLayers("model io", "backend", "api", "cli", "server", "chat", "langchain4j")
             .whereLayer("tensor")
-            .mayOnlyBeAccessedByLayers("model", "model io", "backend", "api", "cli", "server");
+            .mayOnlyBeAccessedByLayers("model", "model io", "backend", "api", "cli", "server", "chat", "langchain4j");
 
     /** The server's libraries are optional dependencies: an embedder's class path lacks them. */
     private static final String[] SERVER_LIBRARIES = {"org.eclipse.jetty..", "com.fasterxml.jackson..", "org.slf4j.."};
@@ -123,6 +135,16 @@ class ArchitectureTest {
             .resideInAnyPackage(concat(SERVER, SERVER_LIBRARIES))
             .because("the server's libraries are optional dependencies (pom.xml): a project that embeds rwkvx"
                     + " does not have them");
+
+    @ArchTest
+    static final ArchRule onlyTheProviderUsesLangChain4j = noClasses()
+            .that()
+            .resideOutsideOfPackage(LANGCHAIN4J)
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.langchain4j..")
+            .because("LangChain4j is an optional dependency (pom.xml): only io.rwkvx.langchain4j may use it, so an"
+                    + " application that embeds the engine alone never needs it");
 
     @ArchTest
     static final ArchRule cliUsesTheServerLibrariesOnlyThroughTheServer = noClasses()

@@ -9,6 +9,8 @@ import io.rwkvx.Model;
 import io.rwkvx.PrefixStateCache;
 import io.rwkvx.Rwkvx;
 import io.rwkvx.Session;
+import io.rwkvx.chat.CachedPrompts;
+import io.rwkvx.chat.ChatTemplate;
 import io.rwkvx.tokenizer.Tokenizer;
 import io.rwkvx.tokenizer.Tokenizers;
 import java.util.ArrayList;
@@ -53,12 +55,12 @@ class ChatCacheBoundaryTest {
         // Only the system message's end: the whole prompt serves the next turn.
         assertArrayEquals(
                 new int[] {systemTokens(ChatTemplate.WORLD)},
-                CompletionRequest.cacheBoundaries(ChatTemplate.WORLD, TURN1, prompt, WORLD));
+                CachedPrompts.cacheBoundaries(ChatTemplate.WORLD, TURN1, prompt, WORLD));
         int[] otherConversation = WORLD.encode(
                 ChatTemplate.WORLD.render(List.of(TURN1.getFirst(), new ChatTemplate.Message("user", "Who are you?"))));
         assertTrue(startsWith(otherConversation, prompt, systemTokens(ChatTemplate.WORLD)));
         assertFalse(
-                CompletionRequest.cacheBoundaries(ChatTemplate.WORLD, TURN1.subList(1, 2), prompt, WORLD).length > 0,
+                CachedPrompts.cacheBoundaries(ChatTemplate.WORLD, TURN1.subList(1, 2), prompt, WORLD).length > 0,
                 "no system message, no boundary");
         for (String reply : REPLIES) {
             int[] next = WORLD.encode(ChatTemplate.WORLD.render(nextTurn(reply)));
@@ -78,7 +80,7 @@ class ChatCacheBoundaryTest {
                 true,
                 true);
         int[] prompt = WORLD.encode(spaced.render(TURN1));
-        int[] boundaries = CompletionRequest.cacheBoundaries(spaced, TURN1, prompt, WORLD);
+        int[] boundaries = CachedPrompts.cacheBoundaries(spaced, TURN1, prompt, WORLD);
         int[] history = WORLD.encode(spaced.renderMessages(TURN1));
         assertArrayEquals(new int[] {systemTokens(spaced), history.length}, boundaries);
         int boundary = boundaries[1];

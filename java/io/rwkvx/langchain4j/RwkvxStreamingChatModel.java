@@ -1,0 +1,254 @@
+package io.rwkvx.langchain4j;
+
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import io.rwkvx.Model;
+import io.rwkvx.PrefixStateCache;
+import io.rwkvx.chat.ChatTemplate;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * A LangChain4j {@link StreamingChatModel} over an rwkvx {@link Model}, in process: as {@link RwkvxChatModel},
+ * but the reply is generated on another thread (the builder's executor; by default a new daemon thread per call)
+ * and handed to the handler piece by piece, every callback on that one thread. A request the provider cannot
+ * serve is refused by {@link #chat} itself (the exception is thrown to the caller, as by {@link RwkvxChatModel});
+ * a failure while generating goes to {@code onError}.
+ *
+ * <p>Each partial response's context holds a {@link dev.langchain4j.model.chat.response.StreamingHandle}: its
+ * {@code cancel()}, from any thread, stops the generation within the token in progress; the session then closes
+ * (the model's scheduler keeps no call of it) and the handler hears nothing more, neither pieces nor
+ * {@code onCompleteResponse}. An exception thrown by {@code onPartialResponse} or {@code onCompleteResponse}
+ * goes to {@code onError} and the generation goes on; one thrown by {@code onError} is dropped.
+ */
+public final class RwkvxStreamingChatModel implements StreamingChatModel {
+    private final ChatEngine engine;
+    private final List<ChatModelListener> listeners;
+    private final Executor executor;
+
+    private RwkvxStreamingChatModel(Builder b) {
+        this.engine = new ChatEngine(
+                b.model,
+                b.chatTemplate,
+                b.cacheSet ? b.cache : RwkvxChatModel.defaultCache(b.model),
+                b.modelName,
+                b.parameters);
+        this.listeners = List.copyOf(b.listeners);
+        this.executor = b.executor != null
+                ? b.executor
+                : task -> Thread.ofPlatform().daemon().name("rwkvx-chat-stream").start(task);
+    }
+
+    /**
+     * A builder; {@link Builder#model} is required.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Checks the request (merged with the defaults by {@link #chat}) on the caller's thread, then generates the
+     * reply on the executor's.
+     *
+     * @param request the request
+     * @param handler receives the pieces, then the response or an error
+     */
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        ChatEngine.Prepared prepared = engine.prepare(request);
+        CancellableStream handle = new CancellableStream();
+        executor.execute(() -> generate(prepared, handler, handle));
+    }
+
+    private void generate(
+            ChatEngine.Prepared prepared, StreamingChatResponseHandler handler, CancellableStream handle) {
+        ChatResponse response;
+        try {
+            response = engine.run(
+                    prepared,
+                    piece -> {
+                        try {
+                            handler.onPartialResponse(new PartialResponse(piece), new PartialResponseContext(handle));
+                        } catch (Exception e) {
+                            onError(handler, e);
+                        }
+                    },
+                    handle);
+        } catch (RuntimeException | Error e) {
+            if (!handle.isCancelled()) onError(handler, e);
+            return;
+        }
+        if (response == null) return; // cancelled: the handler hears nothing more
+        try {
+            handler.onCompleteResponse(response);
+        } catch (Exception e) {
+            onError(handler, e);
+        }
+    }
+
+    /** Tells the handler of an error; what its {@code onError} throws has nowhere to go and is dropped. */
+    private static void onError(StreamingChatResponseHandler handler, Throwable error) {
+        try {
+            handler.onError(error);
+        } catch (Exception ignored) {
+            // The handler's own failure: the caller of chat() has returned long ago.
+        }
+    }
+
+    /**
+     * The parameters every request starts from: the builder's, over the model's name, temperature 1, top-p 1 and
+     * at most 512 output tokens.
+     *
+     * @return the defaults, a {@link RwkvxChatRequestParameters}
+     */
+    @Override
+    public RwkvxChatRequestParameters defaultRequestParameters() {
+        return engine.defaults();
+    }
+
+    /**
+     * The builder's listeners.
+     *
+     * @return the listeners
+     */
+    @Override
+    public List<ChatModelListener> listeners() {
+        return listeners;
+    }
+
+    /**
+     * None of LangChain4j's optional capabilities: no JSON schema response format.
+     *
+     * @return an empty set
+     */
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of();
+    }
+
+    /**
+     * The prefix cache the prompts go through, for its statistics.
+     *
+     * @return the cache, or null when the builder turned it off
+     */
+    public PrefixStateCache prefixCache() {
+        return engine.cache();
+    }
+
+    /** Builds a {@link RwkvxStreamingChatModel}. */
+    public static final class Builder {
+        private Model model;
+        private ChatTemplate chatTemplate = ChatTemplate.WORLD;
+        private PrefixStateCache cache;
+        private boolean cacheSet;
+        private String modelName;
+        private ChatRequestParameters parameters;
+        private List<ChatModelListener> listeners = List.of();
+        private Executor executor;
+
+        private Builder() {}
+
+        /**
+         * The model to chat with (required); it stays the caller's to close, after the chat model's last call.
+         *
+         * @param model a loaded model
+         * @return this builder
+         */
+        public Builder model(Model model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * How messages become a prompt; default {@link ChatTemplate#WORLD}.
+         *
+         * @param chatTemplate the template
+         * @return this builder
+         */
+        public Builder chatTemplate(ChatTemplate chatTemplate) {
+            this.chatTemplate = chatTemplate;
+            return this;
+        }
+
+        /**
+         * The prefix cache the prompts go through, e.g. one shared with a {@link RwkvxChatModel} of the same
+         * model; null for none. Default: a cache of 256 MiB of this model's own.
+         *
+         * @param cache a cache of the same model, or null
+         * @return this builder
+         */
+        public Builder prefixCache(PrefixStateCache cache) {
+            this.cache = cache;
+            this.cacheSet = true;
+            return this;
+        }
+
+        /**
+         * The name responses carry and requests may name; default the model file's name without its extension.
+         *
+         * @param modelName the name
+         * @return this builder
+         */
+        public Builder modelName(String modelName) {
+            this.modelName = modelName;
+            return this;
+        }
+
+        /**
+         * Default parameters of every request (a request's own win); checked when the model is built.
+         *
+         * @param parameters LangChain4j's or {@link RwkvxChatRequestParameters}
+         * @return this builder
+         */
+        public Builder defaultRequestParameters(ChatRequestParameters parameters) {
+            this.parameters = parameters;
+            return this;
+        }
+
+        /**
+         * Listeners told of every request, response and error.
+         *
+         * @param listeners the listeners
+         * @return this builder
+         */
+        public Builder listeners(List<ChatModelListener> listeners) {
+            this.listeners = listeners == null ? List.of() : listeners;
+            return this;
+        }
+
+        /**
+         * Where the replies are generated, one task per call; default a new daemon thread per call.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /**
+         * The streaming chat model.
+         *
+         * @return a new streaming chat model
+         * @throws NullPointerException                                    without a model
+         * @throws dev.langchain4j.exception.UnsupportedFeatureException when the defaults ask for what it cannot do
+         * @throws IllegalArgumentException                                for a default parameter out of range
+         */
+        public RwkvxStreamingChatModel build() {
+            return new RwkvxStreamingChatModel(this);
+        }
+    }
+}
