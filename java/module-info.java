@@ -10,14 +10,21 @@
  * provider ({@code io.rwkvx.langchain4j}) and the HTTP server need their libraries at run time only when used;
  * they are optional dependencies ({@code requires static}).
  */
+@SuppressWarnings("requires-automatic") // langchain4j.core, below: the name its jar gives it
 module io.rwkvx {
     exports io.rwkvx;
     exports io.rwkvx.backend;
+    exports io.rwkvx.chat;
     exports io.rwkvx.common;
+    exports io.rwkvx.langchain4j;
     exports io.rwkvx.model;
     exports io.rwkvx.sampling;
     exports io.rwkvx.tensor;
     exports io.rwkvx.tokenizer;
+
+    // The LangChain4j provider only (io.rwkvx.langchain4j). langchain4j-core has no module descriptor: this is the
+    // automatic module name of its jar.
+    requires static langchain4j.core;
 
     // `rwkvx serve` only (io.rwkvx.server, not exported).
     requires static org.eclipse.jetty.server;

@@ -36,7 +36,9 @@ class ModuleDescriptorTest {
     private static final Set<String> EXPORTED = Set.of(
             "io.rwkvx",
             "io.rwkvx.backend",
+            "io.rwkvx.chat",
             "io.rwkvx.common",
+            "io.rwkvx.langchain4j",
             "io.rwkvx.model",
             "io.rwkvx.sampling",
             "io.rwkvx.tensor",
