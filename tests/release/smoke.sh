@@ -4,7 +4,9 @@
 # the ten-line consumer project in tests/release/consumer against that repository, as a user's project:
 #   - on the class path and on the module path (the consumer is a module: it compiles only against what
 #     module io.rwkvx exports);
-#   - its greedy text must equal the command line's `generate` on the same prompt.
+#   - its greedy text must equal the command line's `generate` on the same prompt;
+#   - a second project (tests/release/consumer-langchain4j) adds langchain4j-core, the provider's optional
+#     dependency, and chats through io.rwkvx.langchain4j the same two ways.
 # Everything else the consumer build needs (Maven's own plugins) is copied from the machine's local repository,
 # used as a read-only mirror, so no network is needed and the machine's repository is never written.
 #
@@ -100,4 +102,20 @@ cli_hex=$("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" generate --prom
   --temperature 0 2>/dev/null | od -An -v -tx1 | tr -d ' \n')
 [[ ${on_classpath#*text=}0a == "$cli_hex" ]] \
   || fail "the consumer's text (${on_classpath#*text=}) differs from rwkvx generate's ($cli_hex)"
+echo "smoke: the LangChain4j provider, in a project that declares langchain4j-core"
+cp -r tests/release/consumer-langchain4j "$WORK/consumer-langchain4j"
+(cd "$WORK/consumer-langchain4j" && mvn -B -q -s "$WORK/settings.xml" -Dmaven.repo.local="$REPO" \
+  -Drwkvx.version="$VERSION" compile dependency:build-classpath -Dmdep.outputFile=classpath.txt) \
+  || fail "the LangChain4j consumer project does not build"
+CP=$(cat "$WORK/consumer-langchain4j/classpath.txt")
+chat_classpath=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$WORK/consumer-langchain4j/target/classes:$CP" \
+  smoke.ChatMain "$PROMPT") || fail "the LangChain4j consumer failed on the class path"
+# langchain4j-core is an automatic module: the libraries it uses are resolved only when asked for.
+chat_modulepath=$("$JAVA" --enable-native-access=io.rwkvx -p "$WORK/consumer-langchain4j/target/classes:$CP" \
+  --add-modules ALL-MODULE-PATH -m rwkvx.langchain4j.consumer/smoke.ChatMain "$PROMPT") \
+  || fail "the LangChain4j consumer failed on the module path"
+echo "smoke:   class path:  $chat_classpath"
+echo "smoke:   module path: $chat_modulepath"
+[[ $chat_classpath == "$chat_modulepath" ]] || fail "class path and module path chats differ"
+[[ $chat_classpath == "finish=LENGTH output_tokens=8 text="* ]] || fail "unexpected chat output: $chat_classpath"
 echo "smoke: passed"

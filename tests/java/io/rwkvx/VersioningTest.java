@@ -40,10 +40,14 @@ class VersioningTest {
         try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
             assertEquals(maven, ModuleDescriptor.read(in).rawVersion().orElse("none"), "module io.rwkvx's version");
         }
+        for (String consumer : new String[] {"consumer", "consumer-langchain4j"}) {
+            Path pom = Path.of("tests/release", consumer, "pom.xml");
+            assertEquals(maven, match(pom, "<rwkvx.version>([^<]+)</rwkvx.version>"), pom.toString());
+        }
         assertEquals(
-                maven,
-                match(Path.of("tests/release/consumer/pom.xml"), "<rwkvx.version>([^<]+)</rwkvx.version>"),
-                "the release smoke test's consumer project");
+                match(Path.of("pom.xml"), "<langchain4j.version>([^<]+)</langchain4j.version>"),
+                match(Path.of("tests/release/consumer-langchain4j/pom.xml"), "<langchain4j.version>([^<]+)<"),
+                "the provider's consumer uses the langchain4j-core the provider is built against");
     }
 
     @Test
