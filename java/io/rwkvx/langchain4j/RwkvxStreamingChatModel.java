@@ -4,14 +4,12 @@ import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.rwkvx.Model;
 import io.rwkvx.PrefixStateCache;
-import io.rwkvx.chat.ChatTemplate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -36,13 +34,8 @@ public final class RwkvxStreamingChatModel implements StreamingChatModel {
     private final Executor executor;
 
     private RwkvxStreamingChatModel(Builder b) {
-        this.engine = new ChatEngine(
-                b.model,
-                b.chatTemplate,
-                b.cacheSet ? b.cache : RwkvxChatModel.defaultCache(b.model),
-                b.modelName,
-                b.parameters);
-        this.listeners = List.copyOf(b.listeners);
+        this.engine = b.engine();
+        this.listeners = b.listenersCopy();
         this.executor = b.executor != null
                 ? b.executor
                 : task -> Thread.ofPlatform().daemon().name("rwkvx-chat-stream").start(task);
@@ -147,86 +140,11 @@ public final class RwkvxStreamingChatModel implements StreamingChatModel {
         return engine.cache();
     }
 
-    /** Builds a {@link RwkvxStreamingChatModel}. */
-    public static final class Builder {
-        private Model model;
-        private ChatTemplate chatTemplate = ChatTemplate.WORLD;
-        private PrefixStateCache cache;
-        private boolean cacheSet;
-        private String modelName;
-        private ChatRequestParameters parameters;
-        private List<ChatModelListener> listeners = List.of();
+    /** Builds a {@link RwkvxStreamingChatModel}; besides {@link ChatModelBuilder}'s settings, the executor. */
+    public static final class Builder extends ChatModelBuilder<Builder> {
         private Executor executor;
 
         private Builder() {}
-
-        /**
-         * The model to chat with (required); it stays the caller's to close, after the chat model's last call.
-         *
-         * @param model a loaded model
-         * @return this builder
-         */
-        public Builder model(Model model) {
-            this.model = model;
-            return this;
-        }
-
-        /**
-         * How messages become a prompt; default {@link ChatTemplate#WORLD}.
-         *
-         * @param chatTemplate the template
-         * @return this builder
-         */
-        public Builder chatTemplate(ChatTemplate chatTemplate) {
-            this.chatTemplate = chatTemplate;
-            return this;
-        }
-
-        /**
-         * The prefix cache the prompts go through, e.g. one shared with a {@link RwkvxChatModel} of the same
-         * model; null for none. Default: a cache of 256 MiB of this model's own.
-         *
-         * @param cache a cache of the same model, or null
-         * @return this builder
-         */
-        public Builder prefixCache(PrefixStateCache cache) {
-            this.cache = cache;
-            this.cacheSet = true;
-            return this;
-        }
-
-        /**
-         * The name responses carry and requests may name; default the model file's name without its extension.
-         *
-         * @param modelName the name
-         * @return this builder
-         */
-        public Builder modelName(String modelName) {
-            this.modelName = modelName;
-            return this;
-        }
-
-        /**
-         * Default parameters of every request (a request's own win); checked when the model is built.
-         *
-         * @param parameters LangChain4j's or {@link RwkvxChatRequestParameters}
-         * @return this builder
-         */
-        public Builder defaultRequestParameters(ChatRequestParameters parameters) {
-            this.parameters = parameters;
-            return this;
-        }
-
-        /**
-         * Listeners told of every request, response and error.
-         *
-         * @param listeners the listeners
-         * @return this builder
-         */
-        public Builder listeners(List<ChatModelListener> listeners) {
-            this.listeners = listeners == null ? List.of() : listeners;
-            return this;
-        }
 
         /**
          * Where the replies are generated, one task per call; default a new daemon thread per call.
