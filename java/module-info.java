@@ -10,7 +10,8 @@
  * provider ({@code io.rwkvx.langchain4j}) and the HTTP server need their libraries at run time only when used;
  * they are optional dependencies ({@code requires static}).
  */
-@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // langchain4j.core: see below
+// langchain4j.core, below: an automatic module, whose types the provider's API shows.
+@SuppressWarnings({"requires-automatic", "exports"})
 module io.rwkvx {
     exports io.rwkvx;
     exports io.rwkvx.backend;
@@ -22,10 +23,11 @@ module io.rwkvx {
     exports io.rwkvx.tensor;
     exports io.rwkvx.tokenizer;
 
-    // The LangChain4j provider only (io.rwkvx.langchain4j), whose API shows LangChain4j's types: transitive, so
-    // a module that reads io.rwkvx reads them too. langchain4j-core publishes no module name (none up to 1.23.0):
-    // this is the automatic name of its jar, langchain4j-core-VERSION.jar (docs/versioning.md §2).
-    requires static transitive langchain4j.core;
+    // The LangChain4j provider only (io.rwkvx.langchain4j). Not transitive: javac would then require the module
+    // of every consumer's compilation, provider or not; a consumer of the provider requires it itself.
+    // langchain4j-core publishes no module name (none up to 1.23.0): this is the automatic name of its jar,
+    // langchain4j-core-VERSION.jar (docs/versioning.md §2).
+    requires static langchain4j.core;
 
     // `rwkvx serve` only (io.rwkvx.server, not exported).
     requires static org.eclipse.jetty.server;
