@@ -1,0 +1,140 @@
+package io.rwkvx.bench.jmh;
+
+import io.rwkvx.Model;
+import io.rwkvx.ModelOptions;
+import io.rwkvx.Rwkvx;
+import io.rwkvx.Session;
+import io.rwkvx.backend.BackendKind;
+import io.rwkvx.ffi.rwkvx_h;
+import io.rwkvx.nativelib.NativeLibrary;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What {@code Session.decodeStep} adds to a decode step: the step through the session (its gates, the batch
+ * scheduler, the executor's checks, the token array, the logits copy into a new {@code float[]}) against
+ * {@code rwkvx_model_eval} alone on the same native model and the same native state, one token, the last logits
+ * written to a preallocated segment. {@code nativeEvalCopyLogits} adds only the logits copy to the native call.
+ *
+ * <p>Models: {@code 0.1b-f16}, the synthetic RWKV-7 of the 0.1B World model's shape that the serving benchmark
+ * writes ({@link SyntheticModelFile}; F16 matrices, L=12, C=768, V=65536), and {@code tiny}, the bundled
+ * 834K-parameter RWKV-7 (V=256), where the native step is short and the Java layer's share is largest. Resident
+ * weights (the default placement), {@code threads} compute threads.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 8, time = 2)
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
+@State(Scope.Benchmark)
+public class DecodeStepBenchmark {
+    @Param({"tiny", "0.1b-f16"})
+    public String model;
+
+    @Param({"2"})
+    public int threads;
+
+    private Model loaded;
+    private Session session;
+    private Arena arena;
+    private MemorySegment nativeModel;
+    private MemorySegment nativeState;
+    private MemorySegment tokenSegment;
+    private MemorySegment logits;
+    private int[] tokens;
+    private int next;
+
+    @Setup
+    public void setUp() throws ReflectiveOperationException {
+        ModelOptions options =
+                ModelOptions.defaults().withBackend(BackendKind.NATIVE).withThreads(threads);
+        loaded = switch (model) {
+            case "tiny" -> Rwkvx.loadDefault(options);
+            case "0.1b-f16" -> {
+                Path file = SyntheticModelFile.PATH;
+                if (!Files.exists(file))
+                    throw new IllegalStateException(file + " is missing: bench/jmh/run.sh writes it first");
+                yield Rwkvx.load(file, options);
+            }
+            default -> throw new IllegalArgumentException("model " + model + ": tiny or 0.1b-f16");
+        };
+        session = loaded.newSession();
+        int vocab = loaded.config().nVocab();
+        SplittableRandom random = new SplittableRandom(7);
+        tokens = new int[4096];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = 1 + random.nextInt(vocab - 1); // never 0, end of text
+        session.prefill(1, 2, 3, 4);
+
+        // The session's own native handles (private fields: the benchmark runs on the class path).
+        Object executor = field(loaded, "executor");
+        nativeModel = (MemorySegment) field(field(executor, "model"), "segment");
+        nativeState = (MemorySegment) field(field(field(session, "state"), "state"), "segment");
+        arena = Arena.ofConfined();
+        tokenSegment = arena.allocate(ValueLayout.JAVA_INT);
+        logits = arena.allocate((long) vocab * Float.BYTES, 64);
+        System.out.println("\n# " + model + ": " + loaded.backendDescription());
+    }
+
+    @TearDown
+    public void tearDown() {
+        session.close();
+        loaded.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public float[] sessionDecodeStep() {
+        return session.decodeStep(nextToken());
+    }
+
+    @Benchmark
+    public float nativeEval() {
+        evalNative();
+        return logits.get(ValueLayout.JAVA_FLOAT, 0);
+    }
+
+    @Benchmark
+    public float[] nativeEvalCopyLogits() {
+        evalNative();
+        return logits.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    private void evalNative() {
+        tokenSegment.set(ValueLayout.JAVA_INT, 0, nextToken());
+        int status = rwkvx_h.rwkvx_model_eval(
+                nativeModel, nativeState, tokenSegment, 1, logits, rwkvx_h.RWKVX_LOGITS_LAST());
+        if (status != 0) throw NativeLibrary.error("rwkvx_model_eval", status);
+    }
+
+    private int nextToken() {
+        int t = tokens[next];
+        next = (next + 1) & (tokens.length - 1);
+        return t;
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        Field f = owner.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(owner);
+    }
+}
