@@ -13,11 +13,14 @@ import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -27,12 +30,19 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * What {@code Session.decodeStep} adds to a decode step: the step through the session (its gates, the batch
  * scheduler, the executor's checks, the token array, the logits copy into a new {@code float[]}) against
  * {@code rwkvx_model_eval} alone on the same native model and the same native state, one token, the last logits
  * written to a preallocated segment. {@code nativeEvalCopyLogits} adds only the logits copy to the native call.
+ *
+ * <p>On a shared machine the load moves between two benchmarks run one after the other by more than the 2 % to
+ * be measured, so {@code paired} also runs them in turns, a session step then a native step (or the other way
+ * round, alternately), times each, and prints in its teardown (a {@code # paired} line per fork) the medians over
+ * the measurement iterations of both and of their differences: the overhead under the same load.
  *
  * <p>Models: {@code 0.1b-f16}, the synthetic RWKV-7 of the 0.1B World model's shape that the serving benchmark
  * writes ({@link SyntheticModelFile}; F16 matrices, L=12, C=768, V=65536), and {@code tiny}, the bundled
@@ -63,6 +73,13 @@ public class DecodeStepBenchmark {
     private MemorySegment logits;
     private int[] tokens;
     private int next;
+
+    // The paired benchmark's step times (ns) in measurement iterations.
+    private boolean measuring;
+    private long[] sessionNanos = new long[1024];
+    private long[] nativeNanos = new long[1024];
+    private int pairs;
+    private long pairCalls;
 
     @Setup
     public void setUp() throws ReflectiveOperationException {
@@ -95,8 +112,14 @@ public class DecodeStepBenchmark {
         System.out.println("\n# " + model + ": " + loaded.backendDescription());
     }
 
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams iteration) {
+        measuring = iteration.getType() == IterationType.MEASUREMENT;
+    }
+
     @TearDown
     public void tearDown() {
+        if (pairs > 0) printPaired();
         session.close();
         loaded.close();
         arena.close();
@@ -117,6 +140,52 @@ public class DecodeStepBenchmark {
     public float[] nativeEvalCopyLogits() {
         evalNative();
         return logits.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    @Benchmark
+    public float paired() {
+        boolean sessionFirst = (pairCalls++ & 1) == 0;
+        long t0 = System.nanoTime();
+        float first = sessionFirst ? session.decodeStep(nextToken())[0] : nativeEval();
+        long t1 = System.nanoTime();
+        float second = sessionFirst ? nativeEval() : session.decodeStep(nextToken())[0];
+        long t2 = System.nanoTime();
+        if (measuring) {
+            if (pairs == sessionNanos.length) {
+                sessionNanos = Arrays.copyOf(sessionNanos, 2 * pairs);
+                nativeNanos = Arrays.copyOf(nativeNanos, 2 * pairs);
+            }
+            sessionNanos[pairs] = sessionFirst ? t1 - t0 : t2 - t1;
+            nativeNanos[pairs] = sessionFirst ? t2 - t1 : t1 - t0;
+            pairs++;
+        }
+        return first + second;
+    }
+
+    private void printPaired() {
+        long[] session = Arrays.copyOf(sessionNanos, pairs);
+        long[] eval = Arrays.copyOf(nativeNanos, pairs);
+        long[] difference = new long[pairs];
+        for (int i = 0; i < pairs; i++) difference[i] = session[i] - eval[i];
+        double sessionMedian = median(session), nativeMedian = median(eval), differenceMedian = median(difference);
+        System.out.printf(
+                Locale.ROOT,
+                "%n# paired %s, %d threads: %d pairs; median session step %.1f us, native eval %.1f us;"
+                        + " median difference %.1f us = %.2f %% of the native step%n",
+                model,
+                threads,
+                pairs,
+                sessionMedian / 1e3,
+                nativeMedian / 1e3,
+                differenceMedian / 1e3,
+                100 * differenceMedian / nativeMedian);
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 
     private void evalNative() {

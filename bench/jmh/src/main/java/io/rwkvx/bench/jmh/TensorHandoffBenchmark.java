@@ -35,6 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       and y is copied back into a {@code float[]}.</li>
  *   <li>{@code copyIntoFreshArena}: as a {@code float[]} API without kept buffers would do it: a confined arena per
  *       call, x and y allocated and described there, x copied in and y copied out.</li>
+ *   <li>{@code copiesOnly}: the two copies of {@code copyIntoPreallocated} without the call, what copying adds.</li>
  * </ul>
  * One compute thread (the context's), as the copies are one thread's.
  */
@@ -117,6 +118,13 @@ public class TensorHandoffBenchmark {
     public float[] copyIntoPreallocated() {
         MemorySegment.copy(xArray, 0, xSegment, ValueLayout.JAVA_FLOAT, 0, xArray.length);
         groupNorm(xTensor, yTensor);
+        MemorySegment.copy(ySegment, ValueLayout.JAVA_FLOAT, 0, yArray, 0, yArray.length);
+        return yArray;
+    }
+
+    @Benchmark
+    public float[] copiesOnly() {
+        MemorySegment.copy(xArray, 0, xSegment, ValueLayout.JAVA_FLOAT, 0, xArray.length);
         MemorySegment.copy(ySegment, ValueLayout.JAVA_FLOAT, 0, yArray, 0, yArray.length);
         return yArray;
     }
