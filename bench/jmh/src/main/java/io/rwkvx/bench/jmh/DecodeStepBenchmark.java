@@ -13,8 +13,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,9 +38,10 @@ import org.openjdk.jmh.runner.IterationType;
  * written to a preallocated segment. {@code nativeEvalCopyLogits} adds only the logits copy to the native call.
  *
  * <p>On a shared machine the load moves between two benchmarks run one after the other by more than the 2 % to
- * be measured, so {@code paired} also runs them in turns, a session step then a native step (or the other way
- * round, alternately), times each, and prints in its teardown (a {@code # paired} line per fork) the medians over
- * the measurement iterations of both and of their differences: the overhead under the same load.
+ * be measured, so {@code pairedSession} also runs them in turns, a session step then a native step (or the other
+ * way round, alternately), times each, and prints in its teardown (a {@code # paired} line per fork) the medians
+ * over the measurement iterations of both and of their differences: the overhead under the same load.
+ * {@code pairedCopyLogits} does the same for the logits copy alone ({@link PairedTimes}).
  *
  * <p>Models: {@code 0.1b-f16}, the synthetic RWKV-7 of the 0.1B World model's shape that the serving benchmark
  * writes ({@link SyntheticModelFile}; F16 matrices, L=12, C=768, V=65536), and {@code tiny}, the bundled
@@ -74,12 +73,11 @@ public class DecodeStepBenchmark {
     private int[] tokens;
     private int next;
 
-    // The paired benchmark's step times (ns) in measurement iterations.
+    // The paired benchmarks' step times in measurement iterations.
     private boolean measuring;
-    private long[] sessionNanos = new long[1024];
-    private long[] nativeNanos = new long[1024];
-    private int pairs;
     private long pairCalls;
+    private final PairedTimes sessionPairs = new PairedTimes("session step", "native eval");
+    private final PairedTimes copyPairs = new PairedTimes("native eval + logits copy", "native eval");
 
     @Setup
     public void setUp() throws ReflectiveOperationException {
@@ -119,7 +117,8 @@ public class DecodeStepBenchmark {
 
     @TearDown
     public void tearDown() {
-        if (pairs > 0) printPaired();
+        for (PairedTimes pairs : new PairedTimes[] {sessionPairs, copyPairs})
+            if (!pairs.isEmpty()) System.out.printf("%n%s%n", pairs.summary(model + ", " + threads + " threads"));
         session.close();
         loaded.close();
         arena.close();
@@ -142,50 +141,36 @@ public class DecodeStepBenchmark {
         return logits.toArray(ValueLayout.JAVA_FLOAT);
     }
 
+    /** A session step and a native step in turns; the first of the pair alternates. */
     @Benchmark
-    public float paired() {
-        boolean sessionFirst = (pairCalls++ & 1) == 0;
+    public float pairedSession() {
+        boolean variantFirst = (pairCalls++ & 1) == 0;
         long t0 = System.nanoTime();
-        float first = sessionFirst ? session.decodeStep(nextToken())[0] : nativeEval();
+        float first = variantFirst ? session.decodeStep(nextToken())[0] : nativeEval();
         long t1 = System.nanoTime();
-        float second = sessionFirst ? nativeEval() : session.decodeStep(nextToken())[0];
+        float second = variantFirst ? nativeEval() : session.decodeStep(nextToken())[0];
         long t2 = System.nanoTime();
-        if (measuring) {
-            if (pairs == sessionNanos.length) {
-                sessionNanos = Arrays.copyOf(sessionNanos, 2 * pairs);
-                nativeNanos = Arrays.copyOf(nativeNanos, 2 * pairs);
-            }
-            sessionNanos[pairs] = sessionFirst ? t1 - t0 : t2 - t1;
-            nativeNanos[pairs] = sessionFirst ? t2 - t1 : t1 - t0;
-            pairs++;
-        }
+        record(sessionPairs, variantFirst, t0, t1, t2);
         return first + second;
     }
 
-    private void printPaired() {
-        long[] session = Arrays.copyOf(sessionNanos, pairs);
-        long[] eval = Arrays.copyOf(nativeNanos, pairs);
-        long[] difference = new long[pairs];
-        for (int i = 0; i < pairs; i++) difference[i] = session[i] - eval[i];
-        double sessionMedian = median(session), nativeMedian = median(eval), differenceMedian = median(difference);
-        System.out.printf(
-                Locale.ROOT,
-                "%n# paired %s, %d threads: %d pairs; median session step %.1f us, native eval %.1f us;"
-                        + " median difference %.1f us = %.2f %% of the native step%n",
-                model,
-                threads,
-                pairs,
-                sessionMedian / 1e3,
-                nativeMedian / 1e3,
-                differenceMedian / 1e3,
-                100 * differenceMedian / nativeMedian);
+    /** As {@link #pairedSession} with the native step plus the logits copy in place of the session step. */
+    @Benchmark
+    public float pairedCopyLogits() {
+        boolean variantFirst = (pairCalls++ & 1) == 0;
+        long t0 = System.nanoTime();
+        float first = variantFirst ? nativeEvalCopyLogits()[0] : nativeEval();
+        long t1 = System.nanoTime();
+        float second = variantFirst ? nativeEval() : nativeEvalCopyLogits()[0];
+        long t2 = System.nanoTime();
+        record(copyPairs, variantFirst, t0, t1, t2);
+        return first + second;
     }
 
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    private void record(PairedTimes pairs, boolean variantFirst, long t0, long t1, long t2) {
+        if (!measuring) return;
+        if (variantFirst) pairs.add(t1 - t0, t2 - t1);
+        else pairs.add(t2 - t1, t1 - t0);
     }
 
     private void evalNative() {
