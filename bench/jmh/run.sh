@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the Java layer (bench/README.md, "Java layer (JMH)"): FFM downcall cost, Session.decodeStep
 # against rwkvx_model_eval alone, zero-copy tensor hand-off against copies, tokenizer MB/s, sampler cost.
-#   bench/jmh/run.sh                       # the figures of bench/README.md (about 12 minutes on 2 cores)
+#   bench/jmh/run.sh                       # the figures of bench/README.md (about 15 minutes on 2 cores)
 #   bench/jmh/run.sh --quick               # smoke: 1 fork, short iterations (about 3 minutes)
 #   bench/jmh/run.sh --quick Decode        # any JMH arguments after it: a benchmark regex, -p threads=1, -prof gc
 # Builds the root project (no tests, no CUDA) and this one first; the 0.1B-shaped model is the serving
