@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -107,7 +108,23 @@ public class DecodeStepBenchmark {
         arena = Arena.ofConfined();
         tokenSegment = arena.allocate(ValueLayout.JAVA_INT);
         logits = arena.allocate((long) vocab * Float.BYTES, 64);
+        checkSameStep();
         System.out.println("\n# " + model + ": " + loaded.backendDescription());
+    }
+
+    /** The native call alone must compute the session's step: same model, same state, same logits. */
+    private void checkSameStep() {
+        io.rwkvx.State before = session.snapshot();
+        float[] viaSession = session.decodeStep(tokens[0]);
+        session.restore(before);
+        tokenSegment.set(ValueLayout.JAVA_INT, 0, tokens[0]);
+        int status = rwkvx_h.rwkvx_model_eval(
+                nativeModel, nativeState, tokenSegment, 1, logits, rwkvx_h.RWKVX_LOGITS_LAST());
+        if (status != 0) throw NativeLibrary.error("rwkvx_model_eval", status);
+        if (!Arrays.equals(viaSession, logits.toArray(ValueLayout.JAVA_FLOAT)))
+            throw new IllegalStateException("rwkvx_model_eval on the session's handles gives other logits than"
+                    + " Session.decodeStep: the benchmark would compare different work");
+        session.restore(before);
     }
 
     @Setup(Level.Iteration)
