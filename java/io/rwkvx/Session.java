@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -121,6 +122,26 @@ public final class Session implements AutoCloseable {
      */
     public float[] decodeStep(int token) {
         return exclusive("decodeStep", () -> evalLast("decodeStep", new int[] {token}));
+    }
+
+    /**
+     * The decode step without allocating: as {@link #decodeStep(int)}, but the logits go into the caller's array,
+     * which a decode loop keeps from step to step (a new array per step costs about 1 % of a 0.1B model's step:
+     * bench/README.md, "Java layer (JMH)"). {@link #generate} and {@link #stream} decode this way.
+     *
+     * @param token  a token id in {@code [0, n_vocab)}
+     * @param logits where the {@code n_vocab} logits after the token go; overwritten whole
+     * @return {@code logits}
+     * @throws IllegalArgumentException if {@code logits.length} is not the model's {@code n_vocab}
+     * @throws RwkvxException           if the token is out of range
+     */
+    public float[] decodeStep(int token, float[] logits) {
+        Objects.requireNonNull(logits, "logits");
+        int vocab = executor.config().nVocab();
+        if (logits.length != vocab)
+            throw new IllegalArgumentException(
+                    "decodeStep: the logits array has length " + logits.length + ", the model's n_vocab is " + vocab);
+        return exclusive("decodeStep", () -> native_(() -> evalLastInto("decodeStep", new int[] {token}, logits)));
     }
 
     /**
@@ -246,7 +267,7 @@ public final class Session implements AutoCloseable {
                             executor.config().nVocab(),
                             options,
                             () -> start(prompt),
-                            token -> evalLast("stream", new int[] {token})));
+                            reusing(new float[executor.config().nVocab()])));
         });
     }
 
@@ -420,6 +441,19 @@ public final class Session implements AutoCloseable {
             if (l != null) MemorySegment.copy(l, 0, lastLogits, ValueLayout.JAVA_FLOAT, 0, l.length);
             return null;
         });
+    }
+
+    /** A generation's decode step: every step's logits go into {@code buffer}, sampled before the next step. */
+    private IntFunction<float[]> reusing(float[] buffer) {
+        return token -> native_(() -> evalLastInto("stream", new int[] {token}, buffer));
+    }
+
+    /** {@link #evalLastInside} into the caller's array; only inside the gates. */
+    private float[] evalLastInto(String op, int[] tokens, float[] into) {
+        evaluate(op, tokens, lastLogits, LogitsMode.LAST);
+        hasLogits = true;
+        MemorySegment.copy(lastLogits, ValueLayout.JAVA_FLOAT, 0, into, 0, into.length);
+        return into;
     }
 
     /** Evaluates tokens, keeps and returns the logits after the last one. */

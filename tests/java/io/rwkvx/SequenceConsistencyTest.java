@@ -2,6 +2,8 @@ package io.rwkvx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rwkvx.backend.BackendKind;
@@ -52,6 +54,35 @@ class SequenceConsistencyTest {
                 d = TestModels.maxAbsDiff(first.decodeStep(b), one.prefill(b));
                 assertTrue(d <= TOLERANCE, kind + ": initial state: decodeStep(b) vs prefill(b) differ by " + d);
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = BackendKind.class,
+            names = {"NATIVE", "REFERENCE"})
+    void decodeStepIntoAKeptArrayGivesTheSameLogits(BackendKind kind) {
+        int[] prompt = TestModels.bytesOf(TestModels.LONG_PROMPT);
+        try (Model model = TestModels.open(TestModels.FP32, kind);
+                Session fresh = model.newSession();
+                Session kept = model.newSession()) {
+            fresh.prefill(prompt);
+            kept.prefill(prompt);
+            float[] buffer = new float[model.config().nVocab()];
+            for (int token : TestModels.bytesOf("Tea.")) {
+                float[] expected = fresh.decodeStep(token);
+                assertSame(buffer, kept.decodeStep(token, buffer), "the caller's array comes back");
+                assertArrayEquals(expected, buffer, kind + ": token " + token);
+                assertArrayEquals(expected, kept.logits(), "the session keeps the same logits");
+            }
+            assertEquals(fresh.position(), kept.position());
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> kept.decodeStep('T', new float[buffer.length - 1]));
+            assertEquals(
+                    "decodeStep: the logits array has length " + (buffer.length - 1) + ", the model's n_vocab is "
+                            + buffer.length,
+                    e.getMessage());
+            assertEquals(fresh.position(), kept.position(), "a refused step evaluates nothing");
         }
     }
 

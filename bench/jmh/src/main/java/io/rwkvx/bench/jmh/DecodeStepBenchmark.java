@@ -79,6 +79,11 @@ public class DecodeStepBenchmark {
     private long pairCalls;
     private final PairedTimes sessionPairs = new PairedTimes("session step", "native eval");
     private final PairedTimes copyPairs = new PairedTimes("native eval + logits copy", "native eval");
+    private final PairedTimes sessionIntoPairs =
+            new PairedTimes("session step into a kept array", "native eval");
+    private final PairedTimes copyIntoPairs =
+            new PairedTimes("native eval + logits copy into a kept array", "native eval");
+    private float[] kept;
 
     @Setup
     public void setUp() throws ReflectiveOperationException {
@@ -134,7 +139,7 @@ public class DecodeStepBenchmark {
 
     @TearDown
     public void tearDown() {
-        for (PairedTimes pairs : new PairedTimes[] {sessionPairs, copyPairs})
+        for (PairedTimes pairs : new PairedTimes[] {sessionPairs, sessionIntoPairs, copyPairs, copyIntoPairs})
             if (!pairs.isEmpty()) System.out.printf("%n%s%n", pairs.summary(model + ", " + threads + " threads"));
         session.close();
         loaded.close();
@@ -182,6 +187,43 @@ public class DecodeStepBenchmark {
         long t2 = System.nanoTime();
         record(copyPairs, variantFirst, t0, t1, t2);
         return first + second;
+    }
+
+    /**
+     * As {@link #pairedSession} with {@code Session.decodeStep(token, logits)}, the form generation uses: the
+     * logits go into one array kept across steps.
+     */
+    @Benchmark
+    public float pairedSessionInto() {
+        if (kept == null) kept = new float[(int) (logits.byteSize() / 4)];
+        boolean variantFirst = (pairCalls++ & 1) == 0;
+        long t0 = System.nanoTime();
+        float first = variantFirst ? session.decodeStep(nextToken(), kept)[0] : nativeEval();
+        long t1 = System.nanoTime();
+        float second = variantFirst ? nativeEval() : session.decodeStep(nextToken(), kept)[0];
+        long t2 = System.nanoTime();
+        record(sessionIntoPairs, variantFirst, t0, t1, t2);
+        return first + second;
+    }
+
+    /** As {@link #pairedCopyLogits}, copying into one array kept across calls instead of a new one. */
+    @Benchmark
+    public float pairedCopyInto() {
+        if (kept == null) kept = new float[(int) (logits.byteSize() / 4)];
+        boolean variantFirst = (pairCalls++ & 1) == 0;
+        long t0 = System.nanoTime();
+        float first = variantFirst ? nativeEvalCopyInto()[0] : nativeEval();
+        long t1 = System.nanoTime();
+        float second = variantFirst ? nativeEval() : nativeEvalCopyInto()[0];
+        long t2 = System.nanoTime();
+        record(copyIntoPairs, variantFirst, t0, t1, t2);
+        return first + second;
+    }
+
+    private float[] nativeEvalCopyInto() {
+        evalNative();
+        MemorySegment.copy(logits, ValueLayout.JAVA_FLOAT, 0, kept, 0, kept.length);
+        return kept;
     }
 
     private void record(PairedTimes pairs, boolean variantFirst, long t0, long t1, long t2) {
