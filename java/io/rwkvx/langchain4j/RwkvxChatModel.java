@@ -1,14 +1,9 @@
 package io.rwkvx.langchain4j;
 
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.rwkvx.Model;
-import io.rwkvx.PrefixStateCache;
-import java.util.List;
-import java.util.Set;
 
 /**
  * A LangChain4j {@link ChatModel} over an rwkvx {@link Model}, in process. Each call renders the conversation with
@@ -22,13 +17,10 @@ import java.util.Set;
  * are refused with LangChain4j's {@link dev.langchain4j.exception.UnsupportedFeatureException}; parameters out
  * of range with an {@link IllegalArgumentException} naming them. The model stays the caller's to close.
  */
-public final class RwkvxChatModel implements ChatModel {
-    private final ChatEngine engine;
-    private final List<ChatModelListener> listeners;
+public final class RwkvxChatModel extends EngineChatModel implements ChatModel {
 
     private RwkvxChatModel(Builder b) {
-        this.engine = b.engine();
-        this.listeners = b.listenersCopy();
+        super(b);
     }
 
     /**
@@ -50,46 +42,6 @@ public final class RwkvxChatModel implements ChatModel {
     public ChatResponse doChat(ChatRequest request) {
         ChatEngine.Prepared prepared = engine.prepare(request);
         return engine.run(prepared, piece -> {}, null);
-    }
-
-    /**
-     * The parameters every request starts from: the builder's, over the model's name, temperature 1, top-p 1 and
-     * at most 512 output tokens.
-     *
-     * @return the defaults, a {@link RwkvxChatRequestParameters}
-     */
-    @Override
-    public RwkvxChatRequestParameters defaultRequestParameters() {
-        return engine.defaults();
-    }
-
-    /**
-     * The builder's listeners.
-     *
-     * @return the listeners
-     */
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    /**
-     * None of LangChain4j's optional capabilities: no JSON schema response format.
-     *
-     * @return an empty set
-     */
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of();
-    }
-
-    /**
-     * The prefix cache the prompts go through, for its statistics.
-     *
-     * @return the cache, or null when the builder turned it off
-     */
-    public PrefixStateCache prefixCache() {
-        return engine.cache();
     }
 
     /** Builds a {@link RwkvxChatModel}; the settings are {@link ChatModelBuilder}'s. */

@@ -1,18 +1,13 @@
 package io.rwkvx.langchain4j;
 
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import io.rwkvx.Model;
-import io.rwkvx.PrefixStateCache;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -28,14 +23,11 @@ import java.util.concurrent.Executor;
  * {@code onCompleteResponse}. An exception thrown by {@code onPartialResponse} or {@code onCompleteResponse}
  * goes to {@code onError} and the generation goes on; one thrown by {@code onError} is dropped.
  */
-public final class RwkvxStreamingChatModel implements StreamingChatModel {
-    private final ChatEngine engine;
-    private final List<ChatModelListener> listeners;
+public final class RwkvxStreamingChatModel extends EngineChatModel implements StreamingChatModel {
     private final Executor executor;
 
     private RwkvxStreamingChatModel(Builder b) {
-        this.engine = b.engine();
-        this.listeners = b.listenersCopy();
+        super(b);
         this.executor = b.executor != null
                 ? b.executor
                 : task -> Thread.ofPlatform().daemon().name("rwkvx-chat-stream").start(task);
@@ -98,46 +90,6 @@ public final class RwkvxStreamingChatModel implements StreamingChatModel {
         } catch (Exception ignored) {
             // The handler's own failure: the caller of chat() has returned long ago.
         }
-    }
-
-    /**
-     * The parameters every request starts from: the builder's, over the model's name, temperature 1, top-p 1 and
-     * at most 512 output tokens.
-     *
-     * @return the defaults, a {@link RwkvxChatRequestParameters}
-     */
-    @Override
-    public RwkvxChatRequestParameters defaultRequestParameters() {
-        return engine.defaults();
-    }
-
-    /**
-     * The builder's listeners.
-     *
-     * @return the listeners
-     */
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    /**
-     * None of LangChain4j's optional capabilities: no JSON schema response format.
-     *
-     * @return an empty set
-     */
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of();
-    }
-
-    /**
-     * The prefix cache the prompts go through, for its statistics.
-     *
-     * @return the cache, or null when the builder turned it off
-     */
-    public PrefixStateCache prefixCache() {
-        return engine.cache();
     }
 
     /** Builds a {@link RwkvxStreamingChatModel}; besides {@link ChatModelBuilder}'s settings, the executor. */
