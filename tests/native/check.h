@@ -1,12 +1,25 @@
 // What every native test program shares: expect() counts checks and prints the first failures,
-// worse() keeps NaN in a max-error, finish() prints the tally and gives main's exit status.
+// fmt() builds their messages, worse() keeps NaN in a max-error, finish() prints the tally and gives
+// main's exit status.
 #pragma once
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <string>
 
 namespace check_tally {
 inline int failures = 0, checks = 0;
+}
+
+// printf into a std::string (messages up to 511 characters).
+inline std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+inline std::string fmt(const char *f, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, f);
+    std::vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    return buf;
 }
 
 inline void expect(bool ok, const std::string &what) {

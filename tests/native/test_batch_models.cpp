@@ -8,7 +8,6 @@
 // quantized weights on AVX2, whose solo steps round their inputs to 8 bits).
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -23,16 +22,6 @@
 #include "synthetic_rwkv7.h"
 
 namespace {
-
-std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char *f, ...) {
-    char buf[512];
-    va_list ap;
-    va_start(ap, f);
-    std::vsnprintf(buf, sizeof buf, f, ap);
-    va_end(ap);
-    return buf;
-}
 
 // Relative to 1 + max|logit| (or |state value|): batched rows run through other GEMM blockings than
 // solo ones (docs/numerics.md §3.8).

@@ -8,7 +8,6 @@
 // the dequantized floats.
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -42,16 +41,6 @@ int64_t block_bytes(int32_t t) {
 }
 bool has_min(int32_t t) {
     return t == RWKVX_DTYPE_Q4_1 || t == RWKVX_DTYPE_Q5_1;
-}
-
-std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char *f, ...) {
-    char buf[512];
-    va_list ap;
-    va_start(ap, f);
-    std::vsnprintf(buf, sizeof buf, f, ap);
-    va_end(ap);
-    return buf;
 }
 
 // IEEE half -> double, exact (written here, independent of the library).

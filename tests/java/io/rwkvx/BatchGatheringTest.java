@@ -1,5 +1,7 @@
 package io.rwkvx;
 
+import static io.rwkvx.ModelChecks.assertBatchedClose;
+import static io.rwkvx.ModelChecks.logitsAfter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,7 +33,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BatchGatheringTest {
-    private static final double TOLERANCE = 1e-4;
     private static final long UNBOUNDED = Long.MAX_VALUE;
 
     private static Model solo;
@@ -98,19 +99,6 @@ class BatchGatheringTest {
             out.add(s);
         }
         return out;
-    }
-
-    private static float[] soloLogits(int[]... calls) {
-        try (Session s = solo.newSession()) {
-            float[] last = null;
-            for (int[] c : calls) last = s.prefill(c);
-            return last;
-        }
-    }
-
-    private static void assertClose(float[] want, float[] got, String what) {
-        double d = TestModels.maxAbsDiff(want, got);
-        assertTrue(d <= TOLERANCE, what + ": max |batched - solo| = " + d);
     }
 
     private static <T> CompletableFuture<T> run(Callable<T> call) {
@@ -190,9 +178,9 @@ class BatchGatheringTest {
             CompletableFuture<float[]> c = run(() -> s.get(2).decodeStep(6));
             float[] a2 = get(a), b2 = get(b), c2 = get(c);
             assertEquals(List.of("batch[0, 1, 2][1, 1, 1]"), callsFrom(start));
-            assertClose(soloLogits(prompt(0), new int[] {9}, new int[] {4}), a2, "session 0");
-            assertClose(soloLogits(prompt(1), new int[] {9}, new int[] {5}), b2, "session 1");
-            assertClose(soloLogits(prompt(2), new int[] {9}, new int[] {6}), c2, "session 2");
+            assertBatchedClose(logitsAfter(solo, prompt(0), new int[] {9}, new int[] {4}), a2, "session 0");
+            assertBatchedClose(logitsAfter(solo, prompt(1), new int[] {9}, new int[] {5}), b2, "session 1");
+            assertBatchedClose(logitsAfter(solo, prompt(2), new int[] {9}, new int[] {6}), c2, "session 2");
             assertTrue(gather.waits.isEmpty(), "one wait: " + gather.waits);
         }
     }
@@ -237,10 +225,12 @@ class BatchGatheringTest {
             float[] a4 = s.get(0).decodeStep(5);
             assertEquals(List.of("batch[0, 1][1, 1]", "eval[0][1]"), callsFrom(start));
             assertTrue(gather.waits.isEmpty(), "waits: " + gather.waits);
-            assertClose(soloLogits(prompt(0), new int[] {1}, new int[] {2}, new int[] {3}), a3, "session 0, step 3");
-            assertClose(soloLogits(prompt(1), new int[] {1}, new int[] {2}, new int[] {4}), b3, "session 1");
-            assertClose(
-                    soloLogits(prompt(0), new int[] {1}, new int[] {2}, new int[] {3}, new int[] {5}),
+            assertBatchedClose(
+                    logitsAfter(solo, prompt(0), new int[] {1}, new int[] {2}, new int[] {3}), a3, "session 0, step 3");
+            assertBatchedClose(
+                    logitsAfter(solo, prompt(1), new int[] {1}, new int[] {2}, new int[] {4}), b3, "session 1");
+            assertBatchedClose(
+                    logitsAfter(solo, prompt(0), new int[] {1}, new int[] {2}, new int[] {3}, new int[] {5}),
                     a4,
                     "session 0, step 4");
         }
@@ -255,7 +245,7 @@ class BatchGatheringTest {
             CompletableFuture<float[]> a = run(() -> s.get(0).decodeStep(2));
             assertEquals(1, gather.nextWait());
             s.get(1).close();
-            assertClose(soloLogits(prompt(0), new int[] {1}, new int[] {2}), get(a), "session 0");
+            assertBatchedClose(logitsAfter(solo, prompt(0), new int[] {1}, new int[] {2}), get(a), "session 0");
             assertEquals(List.of("eval[0][1]"), callsFrom(start));
         }
     }
@@ -301,8 +291,8 @@ class BatchGatheringTest {
             // Session 1 leads now and waits for session 2 only.
             assertEquals(1, gather.nextWait());
             CompletableFuture<float[]> c = run(() -> s.get(2).decodeStep(4));
-            assertClose(soloLogits(prompt(1), new int[] {1}, new int[] {3}), get(b), "session 1");
-            assertClose(soloLogits(prompt(2), new int[] {1}, new int[] {4}), get(c), "session 2");
+            assertBatchedClose(logitsAfter(solo, prompt(1), new int[] {1}, new int[] {3}), get(b), "session 1");
+            assertBatchedClose(logitsAfter(solo, prompt(2), new int[] {1}, new int[] {4}), get(c), "session 2");
             assertEquals(List.of("batch[1, 2][1, 1]"), callsFrom(start));
             // The interrupted session is as it was, and goes on alone.
             assertEquals(prompt(0).length + 1, s.get(0).position());

@@ -1,5 +1,7 @@
 package io.rwkvx;
 
+import static io.rwkvx.ModelChecks.assertBatchedClose;
+import static io.rwkvx.ModelChecks.logitsAfter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,8 +43,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BatchSchedulerTest {
-    /** Batched against solo logits: float32 rounding of a different summation order. */
-    private static final double TOLERANCE = 1e-4;
 
     /** Runs every call alone and unchunked: the reference results. */
     private static Model solo;
@@ -72,20 +72,6 @@ class BatchSchedulerTest {
 
     private static int[] prompt(int i) {
         return TestModels.randomBytes(5 + i, 10 + i);
-    }
-
-    /** The logits after feeding each of {@code calls} in turn to a fresh session of the solo model. */
-    private static float[] soloLogits(int[]... calls) {
-        try (Session s = solo.newSession()) {
-            float[] last = null;
-            for (int[] c : calls) last = s.prefill(c);
-            return last;
-        }
-    }
-
-    private static void assertClose(float[] want, float[] got, String what) {
-        double d = TestModels.maxAbsDiff(want, got);
-        assertTrue(d <= TOLERANCE, what + ": max |batched - solo| = " + d);
     }
 
     /** Opens {@code n} sessions, each fed its {@link #prompt} alone. */
@@ -190,12 +176,12 @@ class BatchSchedulerTest {
             float[] a2 = a.get(), b2 = b.get(), d1 = d.get();
             assertEquals(
                     List.of("eval[0][1]", "batch[1, 2][1, 1]", "eval[0][1]", "batch[1, 3][1, 1]"), callsFrom(start));
-            assertClose(soloLogits(prompt(0), new int[] {1}), a1, "session 0, step 1");
-            assertClose(soloLogits(prompt(1), new int[] {2}), b1, "session 1, step 1");
-            assertClose(soloLogits(prompt(2), new int[] {3}), c1, "session 2");
-            assertClose(soloLogits(prompt(0), new int[] {1}, new int[] {4}), a2, "session 0, step 2");
-            assertClose(soloLogits(prompt(1), new int[] {2}, new int[] {5}), b2, "session 1, step 2");
-            assertClose(soloLogits(prompt(3), new int[] {6}), d1, "session 3");
+            assertBatchedClose(logitsAfter(solo, prompt(0), new int[] {1}), a1, "session 0, step 1");
+            assertBatchedClose(logitsAfter(solo, prompt(1), new int[] {2}), b1, "session 1, step 1");
+            assertBatchedClose(logitsAfter(solo, prompt(2), new int[] {3}), c1, "session 2");
+            assertBatchedClose(logitsAfter(solo, prompt(0), new int[] {1}, new int[] {4}), a2, "session 0, step 2");
+            assertBatchedClose(logitsAfter(solo, prompt(1), new int[] {2}, new int[] {5}), b2, "session 1, step 2");
+            assertBatchedClose(logitsAfter(solo, prompt(3), new int[] {6}), d1, "session 3");
             for (Session x : s) x.close();
         }
     }
@@ -236,9 +222,9 @@ class BatchSchedulerTest {
                             List.of(i == calls.size() - 1 ? LogitsMode.LAST : LogitsMode.NONE),
                             calls.get(i).modes());
             assertEquals(prompt(0).length + 100, s.get(0).position());
-            assertClose(soloLogits(prompt(0), longPrompt), pl, "the chunked prefill");
-            assertClose(soloLogits(prompt(1), new int[] {1}), d1.get(), "decode step 1");
-            assertClose(soloLogits(prompt(2), new int[] {2}), d2.get(), "decode step 2");
+            assertBatchedClose(logitsAfter(solo, prompt(0), longPrompt), pl, "the chunked prefill");
+            assertBatchedClose(logitsAfter(solo, prompt(1), new int[] {1}), d1.get(), "decode step 1");
+            assertBatchedClose(logitsAfter(solo, prompt(2), new int[] {2}), d2.get(), "decode step 2");
             // evalAll in chunks: every row in its place.
             float[][] rows = s.get(1).evalAll(longPrompt);
             float[][] want;
@@ -247,7 +233,7 @@ class BatchSchedulerTest {
                 alone.decodeStep(1);
                 want = alone.evalAll(longPrompt);
             }
-            for (int t = 0; t < rows.length; t++) assertClose(want[t], rows[t], "evalAll row " + t);
+            for (int t = 0; t < rows.length; t++) assertBatchedClose(want[t], rows[t], "evalAll row " + t);
         }
     }
 
@@ -268,7 +254,10 @@ class BatchSchedulerTest {
             }
             hold.release();
             for (int i = 0; i < 6; i++)
-                assertClose(soloLogits(prompt(i), new int[] {i}), steps.get(i).get(), "session " + i);
+                assertBatchedClose(
+                        logitsAfter(solo, prompt(i), new int[] {i}),
+                        steps.get(i).get(),
+                        "session " + i);
             assertEquals(
                     List.of("eval[0][1]", "batch[1, 2][1, 1]", "batch[3, 4][1, 1]", "eval[5][1]"), callsFrom(start));
         }
@@ -302,7 +291,8 @@ class BatchSchedulerTest {
                     List.of("eval[0][1]", "batch[1, 3][8, 1]", "batch[2, 4][8, 1]", "eval[1][8]", "batch[2, 1][4, 4]"),
                     callsFrom(start));
             int[][] fed = {{0}, p20, q12, {3}, {4}};
-            for (int i = 0; i < 5; i++) assertClose(soloLogits(prompt(i), fed[i]), got.get(i), "session " + i);
+            for (int i = 0; i < 5; i++)
+                assertBatchedClose(logitsAfter(solo, prompt(i), fed[i]), got.get(i), "session " + i);
         }
     }
 
@@ -326,7 +316,7 @@ class BatchSchedulerTest {
             }
             for (int i = 0; i < n; i++) {
                 int[][] calls = stepwise(prompt(i), TestModels.randomBytes(steps, 40 + i));
-                assertClose(soloLogits(calls), runs.get(i).get(), "session " + i);
+                assertBatchedClose(logitsAfter(solo, calls), runs.get(i).get(), "session " + i);
             }
             int[] items = new int[n];
             for (RecordingExecutor.Call c : seen[0].callsFrom(start)) {
@@ -364,11 +354,13 @@ class BatchSchedulerTest {
             assertEquals(2, model.batchingStats().queued());
             hold.release();
             for (int i : new int[] {0, 1, 3})
-                assertClose(soloLogits(prompt(i), new int[] {i}), r.get(i).get(), "session " + i);
+                assertBatchedClose(
+                        logitsAfter(solo, prompt(i), new int[] {i}), r.get(i).get(), "session " + i);
             assertEquals(List.of("eval[0][1]", "batch[1, 3][1, 1]"), callsFrom(start));
             // The cancelled session is as it was.
             assertEquals(prompt(2).length, s.get(2).position());
-            assertClose(soloLogits(prompt(2), new int[] {7}), s.get(2).decodeStep(7), "session 2 afterwards");
+            assertBatchedClose(
+                    logitsAfter(solo, prompt(2), new int[] {7}), s.get(2).decodeStep(7), "session 2 afterwards");
         }
     }
 
@@ -391,7 +383,10 @@ class BatchSchedulerTest {
             assertFalse(s.hasLogits());
             // The session goes on from there.
             float[] rest = s.prefill(Arrays.copyOfRange(tokens, 16, 100));
-            assertClose(soloLogits(Arrays.copyOf(tokens, 16), Arrays.copyOfRange(tokens, 16, 100)), rest, "afterwards");
+            assertBatchedClose(
+                    logitsAfter(solo, Arrays.copyOf(tokens, 16), Arrays.copyOfRange(tokens, 16, 100)),
+                    rest,
+                    "afterwards");
         }
     }
 
@@ -434,7 +429,8 @@ class BatchSchedulerTest {
             // The cancelled session holds every token of its result and goes on.
             int[] prompt = model.tokenizer().encode("first prompt");
             assertEquals(prompt.length + r.tokens().length, a.position());
-            assertClose(soloLogits(stepwise(prompt, r.tokens())), a.logits(), "the cancelled session's logits");
+            assertBatchedClose(
+                    logitsAfter(solo, stepwise(prompt, r.tokens())), a.logits(), "the cancelled session's logits");
         }
     }
 
@@ -456,8 +452,8 @@ class BatchSchedulerTest {
             assertEquals("session is closed", e.getMessage());
             assertEquals(1, model.batchingStats().queued());
             hold.release();
-            assertClose(soloLogits(prompt(0), new int[] {0}), r0.get(), "session 0");
-            assertClose(soloLogits(prompt(2), new int[] {2}), r2.get(), "session 2");
+            assertBatchedClose(logitsAfter(solo, prompt(0), new int[] {0}), r0.get(), "session 0");
+            assertBatchedClose(logitsAfter(solo, prompt(2), new int[] {2}), r2.get(), "session 2");
             assertEquals(List.of("eval[0][1]", "eval[2][1]"), callsFrom(start));
         }
     }
@@ -507,7 +503,7 @@ class BatchSchedulerTest {
         }
         hold.release();
         closing.get();
-        assertClose(soloLogits(prompt(0), new int[] {0}), r0.get(), "the call in the round completes");
+        assertBatchedClose(logitsAfter(solo, prompt(0), new int[] {0}), r0.get(), "the call in the round completes");
         assertThrows(IllegalStateException.class, () -> s.get(0).decodeStep(1));
         assertEquals(before, Rwkvx.liveNativeHandles(), "every native handle is freed");
     }
@@ -525,8 +521,8 @@ class BatchSchedulerTest {
             hold.release();
             float[] la = p.get();
             assertEquals(List.of("eval[0][100]", "eval[1][6]"), callsFrom(0));
-            assertArrayEquals(soloLogits(longPrompt), la, "unchunked, as a solo call");
-            assertArrayEquals(soloLogits(prompt(1)), lb);
+            assertArrayEquals(logitsAfter(solo, longPrompt), la, "unchunked, as a solo call");
+            assertArrayEquals(logitsAfter(solo, prompt(1)), lb);
             BatchingStats stats = model.batchingStats();
             assertEquals(new BatchingStats(0, 1, 1, 2, 2, 106), stats);
         }
@@ -576,7 +572,8 @@ class BatchSchedulerTest {
                 GenerationResult got = runs.get(i).get();
                 assertArrayEquals(want.get(i).tokens(), got.tokens(), name + ": tokens of '" + prompts[i] + "'");
                 assertEquals(want.get(i).text(), got.text());
-                assertClose(wantLogits.get(i), sessions.get(i).logits(), name + ": logits of '" + prompts[i] + "'");
+                assertBatchedClose(
+                        wantLogits.get(i), sessions.get(i).logits(), name + ": logits of '" + prompts[i] + "'");
             }
             // Round 2: the other prompts (and maybe the first session's first decode step).
             RecordingExecutor.Call second = seen[0].calls.get(1);
@@ -606,13 +603,15 @@ class BatchSchedulerTest {
             assertInstanceOf(RwkvxException.class, e);
             assertEquals("poisoned state of session 2", e.getMessage());
             for (int i : new int[] {0, 1, 3})
-                assertClose(soloLogits(prompt(i), new int[] {i}), r.get(i).get(), "session " + i);
+                assertBatchedClose(
+                        logitsAfter(solo, prompt(i), new int[] {i}), r.get(i).get(), "session " + i);
             assertEquals(
                     List.of("eval[0][1]", "batch[1, 2, 3][1, 1, 1]", "eval[1][1]", "eval[2][1]", "eval[3][1]"),
                     callsFrom(start));
             assertEquals(prompt(2).length, s.get(2).position());
             seen[0].poisoned = null;
-            assertClose(soloLogits(prompt(2), new int[] {5}), s.get(2).decodeStep(5), "session 2 afterwards");
+            assertBatchedClose(
+                    logitsAfter(solo, prompt(2), new int[] {5}), s.get(2).decodeStep(5), "session 2 afterwards");
         }
     }
 

@@ -10,7 +10,25 @@ import java.util.Arrays;
 
 /** Checks every architecture's model tests make the same way: golden logits, sequence = steps, state. */
 final class ModelChecks {
+    /** Batched against solo logits: float32 rounding of a different summation order. */
+    static final double BATCHED_TOLERANCE = 1e-4;
+
     private ModelChecks() {}
+
+    /** The logits after feeding each of {@code calls} in turn to a fresh session of {@code model}. */
+    static float[] logitsAfter(Model model, int[]... calls) {
+        try (Session s = model.newSession()) {
+            float[] last = null;
+            for (int[] c : calls) last = s.prefill(c);
+            return last;
+        }
+    }
+
+    /** Batched logits equal the solo ones within {@link #BATCHED_TOLERANCE}. */
+    static void assertBatchedClose(float[] solo, float[] batched, String what) {
+        double d = TestModels.maxAbsDiff(solo, batched);
+        assertTrue(d <= BATCHED_TOLERANCE, what + ": max |batched - solo| = " + d);
+    }
 
     /**
      * The logits after rwkv.cpp's golden prompt, fed one token per call and as one sequence: both
