@@ -33,20 +33,6 @@ constexpr double kEightBitFactor = 3.0, kEightBitFloor = 1e-3;
 
 constexpr int64_t C = 64, V = 96, F = 128;
 
-// max |a − b| / (1 + max |b|); NaN when the sizes differ or a value is NaN.
-double relative_diff(const std::vector<float> &a, const std::vector<float> &b) {
-    if (a.size() != b.size()) return NAN;
-    double err = 0, scale = 0;
-    for (size_t i = 0; i < a.size(); i++) {
-        err = worse(err, std::fabs(double(a[i]) - double(b[i])));
-        scale = std::max(scale, std::fabs(double(b[i])));
-    }
-    return err / (1 + scale);
-}
-bool bitwise_equal(const std::vector<float> &a, const std::vector<float> &b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
-}
-
 // A model on its own context.
 struct Engine {
     rwkvx_context *ctx = nullptr;

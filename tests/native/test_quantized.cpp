@@ -827,20 +827,6 @@ std::vector<float> run_model(int32_t arch, std::vector<rwkvx_named_tensor> tenso
     return logits;
 }
 
-// max |a − b| / (1 + max |b|); NaN when the sizes differ or a value is NaN.
-double relative_diff(const std::vector<float> &a, const std::vector<float> &b) {
-    if (a.size() != b.size() || a.empty()) return NAN;
-    double err = 0, scale = 0;
-    for (size_t i = 0; i < a.size(); i++) {
-        err = worse(err, std::fabs(double(a[i]) - double(b[i])));
-        scale = std::max(scale, std::fabs(double(b[i])));
-    }
-    return err / (1 + scale);
-}
-bool bitwise_equal(const std::vector<float> &a, const std::vector<float> &b) {
-    return !a.empty() && a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
-}
-
 struct ModelCase {
     const char *name;
     int32_t arch;
