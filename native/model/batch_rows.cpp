@@ -92,6 +92,21 @@ void carry_last_rows(const Pass &p, const float *xx, int64_t C, int64_t shift_of
     for (const Segment &s : p.segments) std::memcpy(s.state + shift_offset, xx + (s.row + s.T - 1) * C, size_t(C) * 4);
 }
 
+// A per-sequence kernel over a pass: of(segment) gives a segment's arguments. One segment runs whole (the
+// kernel's own split); several run as `parts` work items each, spread over the pool:
+// part(all segments' arguments, segment index, part index).
+template <class Args, class Of, class Whole, class Part>
+void per_segment(CpuOps &ops, const Pass &p, Of of, Whole whole, int64_t parts, int64_t cost, Part part) {
+    if (p.segments.size() == 1) {
+        whole(of(p.segments[0]));
+        return;
+    }
+    std::vector<Args> args;
+    args.reserve(p.segments.size());
+    for (const Segment &s : p.segments) args.push_back(of(s));
+    run_items(ops, int64_t(args.size()) * parts, cost, [&](int64_t it) { part(args, size_t(it / parts), it % parts); });
+}
+
 void wkv7_segments(CpuOps &ops, const Pass &p, const Wkv7Args &a, int64_t state_offset) {
     const int64_t HN = int64_t(a.H) * a.N, NN = int64_t(a.N) * a.N;
     auto of = [&](const Segment &s) {
@@ -99,23 +114,17 @@ void wkv7_segments(CpuOps &ops, const Pass &p, const Wkv7Args &a, int64_t state_
         return Wkv7Args{s.T,    a.H, a.N, a.r + o, a.w + o, a.k + o, a.v + o, a.a + o, a.b + o, s.state + state_offset,
                         a.y + o};
     };
-    if (p.segments.size() == 1) {  // one sequence: CpuOps's own split (value rows too, for few heads)
-        ops.wkv7(of(p.segments[0]));
-        return;
-    }
-    std::vector<Wkv7Args> args;
-    args.reserve(p.segments.size());
-    for (const Segment &s : p.segments) args.push_back(of(s));
     const KernelTable &kt = ops.kernels();
-    const int64_t items = int64_t(args.size()) * a.H;
-    run_items(ops, items, p.rows * a.H * NN, [&](int64_t it) {
-        const size_t s = size_t(it / a.H);
-        const int32_t h = int32_t(it % a.H);
-        const float *next = h + 1 < a.H           ? args[s].state + (h + 1) * NN
-                            : s + 1 < args.size() ? args[s + 1].state
-                                                  : nullptr;
-        kt.wkv7(args[s], h, 0, a.N, next);
-    });
+    // A lone sequence runs on CpuOps's own split (value rows too, for few heads).
+    per_segment<Wkv7Args>(
+        ops, p, of, [&](const Wkv7Args &one) { ops.wkv7(one); }, a.H, p.rows * a.H * NN,
+        [&](const std::vector<Wkv7Args> &args, size_t s, int64_t part) {
+            const int32_t h = int32_t(part);
+            const float *next = h + 1 < a.H           ? args[s].state + (h + 1) * NN
+                                : s + 1 < args.size() ? args[s + 1].state
+                                                      : nullptr;
+            kt.wkv7(args[s], h, 0, a.N, next);
+        });
 }
 
 void wkv4_segments(CpuOps &ops, const Pass &p, const Wkv4Args &a, int64_t state_offset) {
@@ -123,21 +132,15 @@ void wkv4_segments(CpuOps &ops, const Pass &p, const Wkv4Args &a, int64_t state_
         const int64_t o = s.row * a.C;
         return Wkv4Args{s.T, a.C, a.decay, a.first, a.k + o, a.v + o, s.state + state_offset, a.y + o};
     };
-    if (p.segments.size() == 1) {
-        ops.wkv4(of(p.segments[0]));
-        return;
-    }
-    std::vector<Wkv4Args> args;
-    args.reserve(p.segments.size());
-    for (const Segment &s : p.segments) args.push_back(of(s));
     const KernelTable &kt = ops.kernels();
     const int64_t blocks = (a.C + kWkv4Channels - 1) / kWkv4Channels;
     // ~4 exp per channel-token: weighted like a WKV-5 state float of the same count times 4.
-    run_items(ops, int64_t(args.size()) * blocks, 4 * p.rows * a.C, [&](int64_t it) {
-        const size_t s = size_t(it / blocks);
-        const int64_t c0 = (it % blocks) * kWkv4Channels;
-        kt.wkv4(args[s], c0, std::min(a.C, c0 + kWkv4Channels));
-    });
+    per_segment<Wkv4Args>(
+        ops, p, of, [&](const Wkv4Args &one) { ops.wkv4(one); }, blocks, 4 * p.rows * a.C,
+        [&](const std::vector<Wkv4Args> &args, size_t s, int64_t block) {
+            const int64_t c0 = block * kWkv4Channels;
+            kt.wkv4(args[s], c0, std::min(a.C, c0 + kWkv4Channels));
+        });
 }
 
 void wkv5_segments(CpuOps &ops, const Pass &p, const Wkv5Args &a, int64_t state_offset) {
@@ -156,16 +159,10 @@ void wkv5_segments(CpuOps &ops, const Pass &p, const Wkv5Args &a, int64_t state_
                         s.state + state_offset,
                         a.y + o};
     };
-    if (p.segments.size() == 1) {
-        ops.wkv5(of(p.segments[0]));
-        return;
-    }
-    std::vector<Wkv5Args> args;
-    args.reserve(p.segments.size());
-    for (const Segment &s : p.segments) args.push_back(of(s));
     const KernelTable &kt = ops.kernels();
-    run_items(ops, int64_t(args.size()) * a.H, p.rows * a.H * int64_t(a.N) * a.N,
-              [&](int64_t it) { kt.wkv5(args[size_t(it / a.H)], int32_t(it % a.H)); });
+    per_segment<Wkv5Args>(
+        ops, p, of, [&](const Wkv5Args &one) { ops.wkv5(one); }, a.H, p.rows * a.H * int64_t(a.N) * a.N,
+        [&](const std::vector<Wkv5Args> &args, size_t s, int64_t h) { kt.wkv5(args[s], int32_t(h)); });
 }
 
 void head_segments(CpuOps &ops, const HeadWeights &h, const Pass &p, const float *x, float *scratch,
